@@ -1,0 +1,80 @@
+# Two commands matter: `make run` (set up + serve) and `make test` (set up + pass the tests).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+# Finds a Python >= 3.12: the pyenv version named in .python-version, then python3.13/3.12/python3 on PATH.
+define FIND_PYTHON
+for c in "$${PYENV_ROOT:-$$HOME/.pyenv}/versions/$$(cat .python-version 2>/dev/null)/bin/python" \
+         "$$(command -v python3.13)" "$$(command -v python3.12)" "$$(command -v python3)" \
+         $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python; do \
+  [ -n "$$c" ] && [ -x "$$c" ] && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo "$$c"; exit 0; }; \
+done; \
+echo "No Python 3.12 or newer found. Install one (e.g. 'pyenv install 3.12' or 'apt-get install python3.12 python3.12-venv') and run make again." >&2; exit 1
+endef
+
+.PHONY: help venv run serve test test-postgres system-deps lint format messages bench clean
+
+help:
+	@echo "make run    set up and serve the portal on http://$(HOST):$(PORT) (SQLite, knowledge base loaded)"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make lint | format | messages | bench | clean"
+
+$(VENV)/.installed: requirements.txt
+	@py=$$($(FIND_PYTHON)) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	  rm -rf $(VENV); echo "Creating $(VENV) with $$py"; "$$py" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+# libmagic identifies uploaded logs; Chromium drives the browser tests. Installed with apt when missing and root.
+system-deps:
+	@missing=""; \
+	[ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || missing="$$missing libmagic1"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	[ -n "$(NEED_CHROMIUM)" ] && [ ! -x /usr/bin/chromium ] && missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing system packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) || \
+	      { echo "apt-get could not install:$$missing" >&2; exit 1; }; \
+	  else echo "Please install these Debian packages first:$$missing (e.g. sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
+
+run: venv system-deps
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py kb_load
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: make an account with '$(PY) manage.py createsuperuser')"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	@$(MAKE) --no-print-directory system-deps NEED_CHROMIUM=1
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: venv
+	$(PY) bench/search.py
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache

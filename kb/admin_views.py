@@ -1,0 +1,31 @@
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kb.forms import MarkdownPreviewForm
+from kb.images import kb_image_store
+from kb.markdown import render_preview
+
+
+@require_POST
+@staff_member_required
+def markdownify(request):
+    form = MarkdownPreviewForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(render_preview(form.cleaned_data["content"]))
+
+
+@require_POST
+@staff_member_required
+def upload_image(request):
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"image": [_("Choose an image to upload.")]}, status=400)
+    try:
+        url = kb_image_store(upload=upload)
+    except ValidationError as error:
+        return JsonResponse({"image": error.messages}, status=400)
+    return JsonResponse({"image_code": f"![]({url})"})

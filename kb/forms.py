@@ -1,0 +1,23 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class VoteForm(forms.Form):
+    helpful = forms.TypedChoiceField(
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        error_messages={"required": _("Choose yes or no."), "invalid_choice": _("Choose yes or no.")},
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Describe the problem or type the code on the screen"),
+        max_length=200,
+        required=False,
+        error_messages={"max_length": _("Please shorten your search to %(limit_value)d characters.")},
+    )
+
+
+class MarkdownPreviewForm(forms.Form):
+    content = forms.CharField(required=False, max_length=200_000, strip=False)

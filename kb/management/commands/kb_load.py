@@ -1,0 +1,144 @@
+"""Load the shipped knowledge base (kb/content/) into the database.
+
+Idempotent: unchanged files do nothing. An article or code edited in the admin since it was last
+loaded is never overwritten without --force; the command lists what it kept.
+"""
+
+from pathlib import Path
+
+import frontmatter
+import yaml
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from kb.models import Article, Category, Language, ResponseCode
+from kb.services import (
+    ArticleContent,
+    ResponseCodeContent,
+    article_create,
+    article_update,
+    category_save,
+    response_code_save,
+)
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+NOTE = "kb_load"
+
+
+def _join(values, sep: str) -> str:
+    return sep.join(str(v).strip() for v in (values or []) if str(v).strip())
+
+
+class Command(BaseCommand):
+    help = "Load articles, categories and response codes shipped in kb/content/ (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--content-dir", type=Path, default=CONTENT_DIR)
+        parser.add_argument(
+            "--force", action="store_true", help="Overwrite content edited in the admin (it stays in the history)."
+        )
+
+    def handle(self, *args, content_dir: Path, force: bool, **options):
+        if not content_dir.is_dir():
+            raise CommandError(f"No content folder at {content_dir}")
+        self.force = force
+        self.kept: list[str] = []
+        with transaction.atomic():
+            categories = self.load_categories(content_dir / "categories.yaml")
+            articles = self.load_articles(content_dir / "articles", categories)
+            codes = self.load_codes(content_dir / "response_codes.yaml")
+        self.stdout.write(f"categories: {categories['_summary']}")
+        self.stdout.write(f"articles: {articles}")
+        self.stdout.write(f"response codes: {codes}")
+        for item in self.kept:
+            self.stdout.write(
+                self.style.WARNING(f"kept admin edits of {item} (the shipped file changed; use --force to overwrite)")
+            )
+
+    def load_categories(self, path: Path) -> dict:
+        items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        existing = set(Category.objects.values_list("slug", flat=True))
+        created = 0
+        for item in items:
+            if item["slug"] in existing:
+                continue
+            category_save(
+                slug=item["slug"],
+                order=int(item.get("order", 100)),
+                name_zh=item["name"]["zh-hans"],
+                name_en=item["name"]["en"],
+                description_zh=(item.get("description") or {}).get("zh-hans", ""),
+                description_en=(item.get("description") or {}).get("en", ""),
+            )
+            created += 1
+        categories = {c.slug: c for c in Category.objects.all()}
+        categories["_summary"] = f"{created} created, {len(items) - created} already there"
+        return categories
+
+    def load_articles(self, folder: Path, categories: dict) -> str:
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
+        for path in sorted(folder.glob("*.md")):
+            slug, _dot, language = path.stem.partition(".")
+            if language not in Language.values:
+                raise CommandError(f"{path.name}: name it <slug>.zh-hans.md or <slug>.en.md")
+            post = frontmatter.load(path)
+            meta = post.metadata
+            try:
+                category = categories[meta["category"]]
+            except KeyError:
+                raise CommandError(f"{path.name}: unknown or missing category {meta.get('category')!r}") from None
+            content = ArticleContent(
+                title=str(meta["title"]).strip(),
+                category=category,
+                body=post.content.strip() + "\n",
+                summary=str(meta.get("summary", "")).strip(),
+                symptoms=_join(meta.get("symptoms"), "\n"),
+                tags=_join(meta.get("tags"), ", "),
+                codes=_join(meta.get("codes"), ", "),
+                related=_join(meta.get("related"), ", "),
+                order=int(meta.get("order", 100)),
+                status=Article.Status.PUBLISHED,
+            )
+            digest = content.digest()
+            article = Article.objects.filter(slug=slug, language=language).first()
+            if article is None:
+                article_create(slug=slug, language=language, content=content, note=NOTE, source_hash=digest)
+                counts["created"] += 1
+            elif article.source_hash == digest:
+                counts["unchanged"] += 1
+            elif article.content_hash == article.source_hash or self.force:
+                article_update(article=article, content=content, note=NOTE, source_hash=digest)
+                counts["updated"] += 1
+            else:
+                self.kept.append(f"article {slug} [{language}]")
+                counts["kept"] += 1
+        return ", ".join(f"{n} {k}" for k, n in counts.items())
+
+    def load_codes(self, path: Path) -> str:
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            content = ResponseCodeContent(
+                code=str(item["code"]).strip().upper(),
+                resign=str(item["resign"]).strip(),
+                name_zh=item["name"]["zh-hans"].strip(),
+                name_en=item["name"]["en"].strip(),
+                action_zh=item["action"]["zh-hans"].strip(),
+                action_en=item["action"]["en"].strip(),
+                details_zh=(item.get("details") or {}).get("zh-hans", "").strip(),
+                details_en=(item.get("details") or {}).get("en", "").strip(),
+                screen_texts=_join(item.get("screen_texts"), "\n"),
+            )
+            digest = content.digest()
+            code = ResponseCode.objects.filter(code=content.code).first()
+            if code is None:
+                response_code_save(content=content, source_hash=digest)
+                counts["created"] += 1
+            elif code.source_hash == digest:
+                counts["unchanged"] += 1
+            elif code.content_hash == code.source_hash or self.force:
+                response_code_save(content=content, instance=code, source_hash=digest)
+                counts["updated"] += 1
+            else:
+                self.kept.append(f"response code {content.code}")
+                counts["kept"] += 1
+        return ", ".join(f"{n} {k}" for k, n in counts.items())

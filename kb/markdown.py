@@ -1,0 +1,67 @@
+"""Markdown to safe HTML. Used when an article is saved and by the editor's live preview."""
+
+import re
+
+import markdown
+import nh3
+from django.urls import reverse
+from django.utils import translation
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "span", "strong", "sub",
+    "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+    "td": {"align"}, "th": {"align"},
+    "ol": {"start"},
+}  # fmt: skip
+# `class` only for the table of contents markup that python-markdown produces itself.
+ALLOWED_CLASSES = {"div": {"toc"}, "span": {"toclink"}, "ul": {"toc-list"}}
+
+_INTERNAL_LINK = re.compile(r"\]\((article|code):([A-Za-z0-9_-]+)\)")
+
+
+def _resolve_internal_links(text: str, language: str) -> str:
+    def replace(match: re.Match) -> str:
+        kind, key = match.groups()
+        with translation.override(language):
+            if kind == "article":
+                url = reverse("kb:article", kwargs={"slug": key})
+            else:
+                url = reverse("kb:code", kwargs={"code": key.upper()})
+        return f"]({url})"
+
+    return _INTERNAL_LINK.sub(replace, text)
+
+
+def sanitize(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render(text: str, *, language: str) -> tuple[str, str]:
+    """Return (body_html, toc_html), both sanitized. The TOC lists the article's h2/h3 headings."""
+    md = markdown.Markdown(
+        extensions=["tables", "sane_lists", "fenced_code", "toc"],
+        extension_configs={"toc": {"toc_depth": "2-3", "permalink": False}},
+        output_format="html",
+    )
+    body = md.convert(_resolve_internal_links(text, language))
+    toc = md.toc if getattr(md, "toc_tokens", None) else ""
+    return sanitize(body), sanitize(toc)
+
+
+def render_preview(text: str) -> str:
+    """markdownx's MARKDOWNX_MARKDOWNIFY_FUNCTION: the same pipeline as a saved article."""
+    return render(text, language=translation.get_language() or "zh-hans")[0]

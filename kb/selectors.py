@@ -1,0 +1,58 @@
+"""Reads for knowledge-base pages, each shaped to keep a page to a handful of queries."""
+
+from django.db.models import Count, Q
+
+from kb.models import Article, Category, ResponseCode
+
+# Response codes a merchant most often meets with "请重新签到", shown on the home page.
+COMMON_CODES = ("A0", "99", "77", "98", "90")
+HUB_SLUG = "re-sign-in-prompt"
+
+
+def categories_with_articles(*, language: str) -> list[Category]:
+    articles = Article.objects.published().in_language(language).only("slug", "title", "summary", "category_id")
+    categories = list(Category.objects.all())
+    by_category: dict[int, list[Article]] = {}
+    for article in articles.order_by("order", "slug"):
+        by_category.setdefault(article.category_id, []).append(article)
+    for category in categories:
+        category.article_list = by_category.get(category.pk, [])
+    return [c for c in categories if c.article_list]
+
+
+def common_codes() -> list[ResponseCode]:
+    codes = {c.code: c for c in ResponseCode.objects.filter(code__in=COMMON_CODES, is_published=True)}
+    return [codes[c] for c in COMMON_CODES if c in codes]
+
+
+def related_articles(article: Article) -> list[Article]:
+    slugs = article.related_list
+    if not slugs:
+        return []
+    found = {
+        a.slug: a
+        for a in Article.objects.published()
+        .in_language(article.language)
+        .filter(slug__in=slugs)
+        .only("slug", "title", "summary", "language")
+    }
+    return [found[s] for s in slugs if s in found]
+
+
+def vote_counts(article: Article) -> dict[str, int]:
+    return article.votes.aggregate(yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
+
+
+def article_codes(article: Article) -> list[ResponseCode]:
+    codes = article.code_list
+    if not codes:
+        return []
+    found = {c.code: c for c in ResponseCode.objects.filter(code__in=codes, is_published=True)}
+    return [found[c] for c in codes if c in found]
+
+
+def translations_of(article: Article) -> dict[str, Article]:
+    return {
+        a.language: a
+        for a in Article.objects.published().filter(slug=article.slug).exclude(pk=article.pk).only("slug", "language")
+    }

@@ -1,0 +1,223 @@
+"""Writes to the knowledge base. Views, the admin and management commands all go through here."""
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kb import search
+from kb.markdown import render
+from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode
+
+
+@dataclass(frozen=True)
+class ArticleContent:
+    """The editable fields of an article, as the admin form and the content files provide them."""
+
+    title: str
+    category: Category
+    body: str
+    summary: str = ""
+    symptoms: str = ""
+    tags: str = ""
+    codes: str = ""
+    related: str = ""
+    order: int = 100
+    status: str = Article.Status.DRAFT
+
+    def digest(self) -> str:
+        data = asdict(self) | {"category": self.category.slug}
+        return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    @classmethod
+    def of(cls, article: Article) -> "ArticleContent":
+        return cls(**{name: getattr(article, name) for name in cls.__dataclass_fields__})
+
+
+def _validate(content: ArticleContent) -> None:
+    if not content.title.strip():
+        raise ValidationError({"title": _("An article needs a title.")})
+    if not content.body.strip():
+        raise ValidationError({"body": _("An article needs a body.")})
+    if content.status not in Article.Status.values:
+        raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": content.status}})
+
+
+def _apply(article: Article, content: ArticleContent) -> None:
+    for name in ArticleContent.__dataclass_fields__:
+        setattr(article, name, getattr(content, name))
+    article.body_html, article.toc_html = render(content.body, language=article.language)
+    article.content_hash = content.digest()
+    if article.status == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+
+
+def _snapshot(article: Article, *, author, note: str) -> ArticleRevision:
+    last = article.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    return ArticleRevision.objects.create(
+        article=article,
+        number=last + 1,
+        title=article.title,
+        summary=article.summary,
+        symptoms=article.symptoms,
+        tags=article.tags,
+        codes=article.codes,
+        related=article.related,
+        category_slug=article.category.slug,
+        order=article.order,
+        body=article.body,
+        status=article.status,
+        author=author if getattr(author, "pk", None) else None,
+        note=note[:200],
+    )
+
+
+@transaction.atomic
+def article_create(
+    *, slug: str, language: str, content: ArticleContent, author=None, note: str = "", source_hash: str = ""
+) -> Article:
+    _validate(content)
+    if language not in Language.values:
+        raise ValidationError({"language": _("Unknown language %(language)s.") % {"language": language}})
+    if Article.objects.filter(slug=slug, language=language).exists():
+        raise ValidationError({"slug": _("An article with this address already exists in this language.")})
+    article = Article(slug=slug, language=language, source_hash=source_hash)
+    _apply(article, content)
+    article.save()
+    _snapshot(article, author=author, note=note or _("Created"))
+    search.index_article(article)
+    return article
+
+
+@transaction.atomic
+def article_update(
+    *, article: Article, content: ArticleContent, author=None, note: str = "", source_hash: str | None = None
+) -> Article:
+    """Save new content; a revision is kept only when something actually changed."""
+    _validate(content)
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    changed = content.digest() != article.content_hash
+    _apply(article, content)
+    if source_hash is not None:
+        article.source_hash = source_hash
+    article.save()
+    if changed:
+        _snapshot(article, author=author, note=note)
+    search.index_article(article)
+    return article
+
+
+def article_restore(*, article: Article, revision: ArticleRevision, author=None) -> Article:
+    if revision.article_id != article.pk:
+        raise ValidationError(_("That revision belongs to another article."))
+    try:
+        category = Category.objects.get(slug=revision.category_slug)
+    except Category.DoesNotExist:
+        category = article.category
+    content = ArticleContent(
+        title=revision.title,
+        category=category,
+        body=revision.body,
+        summary=revision.summary,
+        symptoms=revision.symptoms,
+        tags=revision.tags,
+        codes=revision.codes,
+        related=revision.related,
+        order=revision.order,
+        status=article.status,
+    )
+    return article_update(
+        article=article, content=content, author=author, note=_("Restored revision %(n)s") % {"n": revision.number}
+    )
+
+
+@transaction.atomic
+def article_delete(*, article: Article) -> None:
+    search.unindex_article(article)
+    article.delete()
+
+
+def article_vote(*, article: Article, visitor: str, helpful: bool) -> ArticleVote:
+    """Record or change one visitor's answer. The unique constraint makes concurrent double votes one row."""
+    if not visitor or len(visitor) > 64:
+        raise ValidationError(_("Your browser did not send a visitor identifier; please enable cookies."))
+    try:
+        with transaction.atomic():
+            vote, _created = ArticleVote.objects.update_or_create(
+                article=article, visitor=visitor, defaults={"helpful": helpful}
+            )
+    except IntegrityError:
+        # A concurrent first vote from the same visitor won the insert; apply ours as an update.
+        ArticleVote.objects.filter(article=article, visitor=visitor).update(helpful=helpful)
+        vote = ArticleVote.objects.get(article=article, visitor=visitor)
+    return vote
+
+
+@dataclass(frozen=True)
+class ResponseCodeContent:
+    code: str
+    resign: str
+    name_zh: str
+    name_en: str
+    action_zh: str
+    action_en: str
+    details_zh: str = ""
+    details_en: str = ""
+    screen_texts: str = ""
+    is_published: bool = True
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    @classmethod
+    def of(cls, code: ResponseCode) -> "ResponseCodeContent":
+        return cls(**{name: getattr(code, name) for name in cls.__dataclass_fields__})
+
+
+@transaction.atomic
+def response_code_save(
+    *, content: ResponseCodeContent, instance: ResponseCode | None = None, source_hash: str | None = None
+) -> ResponseCode:
+    code = content.code.strip().upper()
+    if not code or len(code) > 4 or not code.isalnum():
+        raise ValidationError({"code": _("A response code is 1 to 4 letters or digits, e.g. A0 or 77.")})
+    if content.resign not in ResponseCode.Resign.values:
+        raise ValidationError({"resign": _("Choose yes, maybe or no.")})
+    instance = instance or ResponseCode.objects.filter(code=code).first() or ResponseCode()
+    for name, value in asdict(content).items():
+        setattr(instance, name, value)
+    instance.code = code
+    instance.details_html_zh = render(content.details_zh, language=Language.ZH_HANS)[0]
+    instance.details_html_en = render(content.details_en, language=Language.EN)[0]
+    instance.content_hash = content.digest()
+    if source_hash is not None:
+        instance.source_hash = source_hash
+    instance.save()
+    search.index_code(instance)
+    return instance
+
+
+@transaction.atomic
+def response_code_delete(*, code: ResponseCode) -> None:
+    search.unindex_code(code)
+    code.delete()
+
+
+def category_save(
+    *, slug: str, order: int, name_zh: str, name_en: str, description_zh: str = "", description_en: str = ""
+) -> Category:
+    category, _created = Category.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "order": order,
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "description_zh": description_zh,
+            "description_en": description_en,
+        },
+    )
+    return category

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from kb import views
+from kb.search import views as search_views
+
+app_name = "kb"
+
+urlpatterns = [
+    path("articles/<slug:slug>/", views.article, name="article"),
+    path("articles/<slug:slug>/vote/", views.vote, name="vote"),
+    path("categories/<slug:slug>/", views.category, name="category"),
+    path("codes/", views.code_list, name="codes"),
+    path("codes/<str:code>/", views.code_detail, name="code"),
+    path("search/", search_views.results, name="search"),
+    path("search/open/<int:log_id>/<int:position>/", search_views.open_result, name="search_open"),
+]

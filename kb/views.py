@@ -1,0 +1,119 @@
+import secrets
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kb import selectors, services
+from kb.forms import VoteForm
+from kb.images import CONTENT_TYPES, FOLDER
+from kb.models import Article, Category, ResponseCode
+
+VISITOR_COOKIE = "kb_visitor"
+
+
+def _article_for(request, slug: str) -> Article:
+    """The access gate for articles: the public sees published ones; staff also see drafts and archived."""
+    article = (
+        Article.objects.select_related("category").filter(slug=slug, language=_language()).first()
+    )
+    if article is None or not (article.is_public or request.user.is_staff):
+        raise Http404(_("No such article."))
+    return article
+
+
+def _language() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh-hans"
+
+
+def category(request, slug):
+    category = get_object_or_404(Category, slug=slug)
+    articles = Article.objects.published().in_language(_language()).filter(category=category)
+    return render(request, "kb/category.html", {"category": category, "articles": articles})
+
+
+def article(request, slug):
+    article = _article_for(request, slug)
+    context = {
+        "article": article,
+        "related": selectors.related_articles(article),
+        "codes": selectors.article_codes(article),
+        "votes": selectors.vote_counts(article),
+        "voted": request.COOKIES.get(f"kb_voted_{article.pk}"),
+        "contact_url": reverse("tickets:new") + "?" + urlencode({"article": article.slug}),
+    }
+    return render(request, "kb/article.html", context)
+
+
+@require_POST
+def vote(request, slug):
+    article = _article_for(request, slug)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["helpful"][0])
+        return redirect(article.get_absolute_url() + "#feedback")
+    visitor = request.COOKIES.get(VISITOR_COOKIE) or secrets.token_urlsafe(24)
+    helpful = form.cleaned_data["helpful"]
+    try:
+        services.article_vote(article=article, visitor=visitor[:64], helpful=helpful)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(article.get_absolute_url() + "#feedback")
+    if helpful:
+        messages.success(request, _("Thank you! Glad the article helped."))
+        response = HttpResponseRedirect(article.get_absolute_url() + "#feedback")
+    else:
+        messages.info(
+            request,
+            _("Sorry the article did not solve it. Tell us what happened and our support team will help."),
+        )
+        query = {"article": article.slug}
+        if article.code_list:
+            query["code"] = article.code_list[0]
+        response = HttpResponseRedirect(reverse("tickets:new") + "?" + urlencode(query))
+    year = 365 * 24 * 3600
+    response.set_cookie(VISITOR_COOKIE, visitor, max_age=year, httponly=True, samesite="Lax")
+    response.set_cookie(f"kb_voted_{article.pk}", "yes" if helpful else "no", max_age=year, samesite="Lax")
+    return response
+
+
+def code_list(request):
+    codes = ResponseCode.objects.filter(is_published=True)
+    return render(request, "kb/code_list.html", {"codes": codes})
+
+
+def code_detail(request, code):
+    normalized = code.strip().upper()
+    if normalized != code:
+        return redirect("kb:code", code=normalized, permanent=True)
+    response_code = get_object_or_404(ResponseCode, code=normalized, is_published=True)
+    articles = Article.objects.published().in_language(_language()).filter(codes__icontains=normalized)
+    articles = [a for a in articles.only("slug", "title", "summary", "codes", "language") if normalized in a.code_list]
+    return render(
+        request,
+        "kb/code_detail.html",
+        {
+            "code": response_code,
+            "articles": articles,
+            "contact_url": reverse("tickets:new") + "?" + urlencode({"code": normalized}),
+        },
+    )
+
+
+def image(request, name):
+    """Serve an editor-uploaded image. Only our re-encoded formats exist under kb/; anything else is 404."""
+    stem, _dot, extension = name.rpartition(".")
+    content_type = CONTENT_TYPES.get(extension)
+    if not content_type or not stem or "/" in name or not default_storage.exists(f"{FOLDER}/{name}"):
+        raise Http404
+    response = FileResponse(default_storage.open(f"{FOLDER}/{name}", "rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response

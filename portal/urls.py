@@ -1,0 +1,36 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kb import views as kb_views
+from kb.sitemaps import SITEMAPS
+from portal import views
+
+admin.site.site_header = "POS 商户服务中心 · 管理"
+admin.site.site_title = "POS 商户服务中心"
+
+urlpatterns = [
+    path("healthz", views.health, name="health"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots, name="robots"),
+    path("media/kb/<str:name>", kb_views.image, name="kb_image"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/kb/", include("kb.admin_urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include("kb.api_urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("kb.urls")),
+    path("tickets/", include("tickets.urls")),
+    prefix_default_language=False,
+)
+
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

@@ -1,0 +1,50 @@
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from kb import selectors
+from kb.forms import SearchForm
+from kb.models import Article
+
+
+def home(request):
+    language = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    hub = Article.objects.published().in_language(language).filter(slug=selectors.HUB_SLUG).first()
+    context = {
+        "form": SearchForm(),
+        "hub": hub,
+        "codes": selectors.common_codes(),
+        "categories": selectors.categories_with_articles(language=language),
+    }
+    return render(request, "home.html", context)
+
+
+@never_cache
+@require_GET
+def health(request):
+    """Liveness plus a database round trip, for load balancers."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception as error:  # the point is to report any failure, not to crash
+        return JsonResponse({"status": "error", "detail": type(error).__name__}, status=503)
+
+
+@require_GET
+def robots(request):
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /tickets/", "Disallow: /en/tickets/"]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", {"form": SearchForm()}, status=404)
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)

@@ -1,0 +1,1 @@
+/* search suggestions: written with the search pipeline */

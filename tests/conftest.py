@@ -1,0 +1,77 @@
+"""Shared fixtures: the three personas every ticket view is tried with, and the loaded knowledge base."""
+
+import shutil
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Every test writes uploads to its own folder, so nothing leaks between tests or into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def merchant(db):
+    return get_user_model().objects.create_user(
+        username="merchant", email="merchant@example.com", password="merchant-pass-123"
+    )
+
+
+@pytest.fixture
+def agent(db):
+    user = get_user_model().objects.create_user(
+        username="agent", email="agent@example.com", password="agent-pass-123", is_staff=True
+    )
+    group, _ = Group.objects.get_or_create(name="Support agents")
+    group.permissions.set(Permission.objects.filter(content_type__app_label="tickets"))
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    return get_user_model().objects.create_user(
+        username="outsider", email="outsider@example.com", password="outsider-pass-123"
+    )
+
+
+@pytest.fixture
+def editor(db):
+    user = get_user_model().objects.create_user(username="editor", password="editor-pass-123", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="kb"))
+    return user
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped knowledge base once per test database, exactly as `make run` loads it."""
+    with django_db_blocker.unblock():
+        call_command("kb_load", verbosity=0)
+
+
+@pytest.fixture
+def loaded_kb(db):
+    """The shipped knowledge base; reloaded if a transactional test flushed the database."""
+    from kb.models import Article
+
+    if not Article.objects.exists():
+        call_command("kb_load", verbosity=0)

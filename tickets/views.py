@@ -1,0 +1,5 @@
+from django.shortcuts import render
+
+
+def ticket_new(request):
+    return render(request, "tickets/new.html", {})
