@@ -23,6 +23,26 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_CLASSES = {"div": {"toc"}, "span": {"toclink"}, "ul": {"toc-list"}}
 
 _INTERNAL_LINK = re.compile(r"\]\((article|code):([A-Za-z0-9_-]+)\)")
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+
+
+def _separate_lists(text: str) -> str:
+    """Let a list follow a paragraph line directly, as editors (and CommonMark) expect.
+
+    Python-Markdown needs a blank line before a list; without one the items run into the paragraph.
+    """
+    out: list[str] = []
+    in_fence = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and _LIST_ITEM.match(line) and out:
+            previous = out[-1]
+            if previous.strip() and not _LIST_ITEM.match(previous) and not previous.startswith((" ", "\t", "|")):
+                out.append("")
+        out.append(line)
+    return "\n".join(out)
 
 
 def _resolve_internal_links(text: str, language: str) -> str:
@@ -57,7 +77,7 @@ def render(text: str, *, language: str) -> tuple[str, str]:
         extension_configs={"toc": {"toc_depth": "2-3", "permalink": False}},
         output_format="html",
     )
-    body = md.convert(_resolve_internal_links(text, language))
+    body = md.convert(_resolve_internal_links(_separate_lists(text), language))
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     return sanitize(body), sanitize(toc)
 
