@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Merchants are often on slow mobile data; Django's gzip adds BREACH-mitigating random padding.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -237,6 +239,9 @@ TICKET_MAX_FILE_BYTES = env_int("TICKET_MAX_FILE_BYTES", 10 * 1024 * 1024, minim
 TICKET_MAX_TOTAL_BYTES = env_int("TICKET_MAX_TOTAL_BYTES", 30 * 1024 * 1024, minimum=1024)
 TICKET_RATE_LIMIT = env_int("TICKET_RATE_LIMIT", 5, minimum=1)  # submissions per client per window
 TICKET_RATE_WINDOW_SECONDS = env_int("TICKET_RATE_WINDOW_SECONDS", 3600, minimum=1)
+TICKET_MAX_IMAGE_PIXELS = env_int("TICKET_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)  # phone photos reach 48 MP
+TICKET_MAX_ARCHIVE_MEMBERS = env_int("TICKET_MAX_ARCHIVE_MEMBERS", 50, minimum=1)
+TICKET_MAX_UNPACKED_BYTES = env_int("TICKET_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1024)  # per archive
 
 LOGGING = {
     "version": 1,
