@@ -45,6 +45,8 @@ def reencode_image(upload, *, max_bytes: int, max_pixels: int) -> tuple[bytes, s
                 image = image.convert("RGB")
             elif target in ("PNG", "WEBP") and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
                 image = image.convert("RGBA")
+            # Pillow copies some metadata from .info when saving (e.g. JPEG comments); keep only transparency.
+            image.info = {key: value for key, value in image.info.items() if key == "transparency"}
             out = io.BytesIO()
             # Saving without exif/icc/info drops EXIF and GPS data.
             image.save(out, format=target, optimize=True)

@@ -1,9 +1,35 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from tickets import views
+
+
+class TicketKeyConverter:
+    """A ticket's address: "t/<token>" (private tracking link) or its reference, e.g. POS-2026-000123."""
+
+    regex = r"t/[A-Za-z0-9_-]{20,64}|POS-[0-9]{4}-[0-9]{6,}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(TicketKeyConverter, "ticket")
 
 app_name = "tickets"
 
 urlpatterns = [
+    path("", views.ticket_list, name="list"),
     path("new/", views.ticket_new, name="new"),
+    path("deflect/", views.ticket_deflect, name="deflect"),
+    path("signup/", views.signup, name="signup"),
+    path("pending/<str:submission_key>/<int:pk>/", views.pending_thumbnail, name="pending_thumbnail"),
+    path("<ticket:key>/", views.ticket_detail, name="detail"),
+    path("<ticket:key>/sent/", views.ticket_sent, name="sent"),
+    path("<ticket:key>/reply/", views.ticket_reply, name="reply"),
+    path("<ticket:key>/close/", views.ticket_close, name="close"),
+    path("<ticket:key>/reopen/", views.ticket_reopen, name="reopen"),
+    path("<ticket:key>/files/<int:pk>/", views.attachment_download, name="attachment"),
+    path("<ticket:key>/files/<int:pk>/thumbnail/", views.attachment_thumbnail, name="thumbnail"),
 ]

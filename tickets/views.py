@@ -1,5 +1,598 @@
-from django.shortcuts import render
+import hmac
+import logging
+import re
+import secrets
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal import mail
+from tickets import selectors, services
+from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm
+from tickets.masking import mask_card_numbers
+from tickets.models import Attachment, Ticket, TicketMessage
+from tickets.services import TicketDetails, hash_token
+
+logger = logging.getLogger(__name__)
+
+REFERENCE = re.compile(r"^POS-\d{4}-\d{6,}$")
+TOKEN_PREFIX = "t/"  # noqa: S105 (the path prefix of tracking links, not a secret)
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+SESSION_TOKENS = "ticket_tokens"
+# Text inputs of the ticket form; what the merchant typed is masked before it is validated or shown again.
+_MASKED_INPUTS = (
+    "contact_name",
+    "serial_number",
+    "terminal_model",
+    "acquirer",
+    "location",
+    "screen_text",
+    "description",
+    "search_query",
+    "reply",
+    "body",
+)
+INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
 
 
+def _language() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh-hans"
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+# --- Access gate ------------------------------------------------------------------------------
+
+
+def _is_agent(user) -> bool:
+    return bool(user.is_authenticated and user.is_staff and user.has_perm("tickets.view_ticket"))
+
+
+def _ticket_for(request, key: str) -> Ticket:
+    """The one access gate for tickets and their files.
+
+    `key` is either "t/<token>" (the private tracking link: whoever holds it may see the ticket) or a
+    reference such as POS-2026-000123 (only the signed-in owner and support agents). Anyone else gets 404,
+    so references cannot be probed.
+    """
+    if key.startswith(TOKEN_PREFIX):
+        token = key[len(TOKEN_PREFIX) :]
+        digest = hash_token(token)
+        ticket = Ticket.objects.filter(access_token_hash=digest).first()
+        if ticket is not None and hmac.compare_digest(ticket.access_token_hash, digest):
+            return ticket
+        raise Http404
+    if REFERENCE.match(key) and request.user.is_authenticated:
+        ticket = Ticket.objects.filter(reference=key).first()
+        if ticket is not None and (ticket.requester_id == request.user.pk or _is_agent(request.user)):
+            return ticket
+    raise Http404
+
+
+def _acts_as(request, key: str, ticket: Ticket) -> str:
+    """Who is acting: the merchant (token holder or owner) or a support agent."""
+    if key.startswith(TOKEN_PREFIX) or ticket.requester_id == request.user.pk:
+        return TicketMessage.Role.MERCHANT
+    return TicketMessage.Role.AGENT
+
+
+def _attachment_for(request, key: str, pk: int) -> Attachment:
+    ticket = _ticket_for(request, key)
+    attachments = Attachment.objects.filter(ticket=ticket, pk=pk)
+    if _acts_as(request, key, ticket) == TicketMessage.Role.MERCHANT:
+        attachments = attachments.filter(Q(message__isnull=True) | Q(message__is_internal=False))
+    attachment = attachments.first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+# --- Rate limit -------------------------------------------------------------------------------
+
+
+def _client_id(request) -> str:
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        # Behind our proxy the last address it appended is the client; earlier ones can be forged.
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _rate_keys(request) -> tuple[str, str]:
+    client = _client_id(request)
+    return f"tickets:created:{client}", f"tickets:attempts:{client}"
+
+
+def _rate_limited(request) -> bool:
+    """Created tickets count against TICKET_RATE_LIMIT; every POST counts against a looser flood limit."""
+    created_key, attempts_key = _rate_keys(request)
+    window = settings.TICKET_RATE_WINDOW_SECONDS
+    cache.add(attempts_key, 0, timeout=window)
+    try:
+        attempts = cache.incr(attempts_key)
+    except ValueError:  # expired between add and incr
+        cache.set(attempts_key, 1, timeout=window)
+        attempts = 1
+    created = cache.get(created_key, 0)
+    return created >= settings.TICKET_RATE_LIMIT or attempts > settings.TICKET_RATE_LIMIT * 4
+
+
+def _count_created(request) -> None:
+    created_key, _attempts = _rate_keys(request)
+    if cache.add(created_key, 1, timeout=settings.TICKET_RATE_WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(created_key)
+    except ValueError:
+        cache.set(created_key, 1, timeout=settings.TICKET_RATE_WINDOW_SECONDS)
+
+
+# --- The form ---------------------------------------------------------------------------------
+
+
+def _masked_post(post) -> tuple[dict, int, list[str]]:
+    """A copy of the submitted fields with card numbers masked, so none is stored or shown back."""
+    data = post.copy()
+    total = 0
+    for name in _MASKED_INPUTS:
+        if name in data:
+            data[name], count = mask_card_numbers(data[name])
+            total += count
+    steps = []
+    for step in post.getlist("steps"):
+        masked, count = mask_card_numbers(step)
+        total += count
+        steps.append(masked)
+    data.setlist("steps", steps)
+    return data, total, steps
+
+
+def _uploads(request) -> list:
+    return [f for name in ("photos", "images", "logs", "files") for f in request.FILES.getlist(name)]
+
+
+def _step_rows(steps: list[str], extra: int = 0) -> list[str]:
+    rows = list(steps)
+    while rows and not rows[-1].strip() and len(rows) > DEFAULT_STEP_ROWS:
+        rows.pop()
+    rows += [""] * max(0, DEFAULT_STEP_ROWS - len(rows))
+    rows += [""] * extra
+    return rows[:MAX_STEPS]
+
+
+def _edit_steps(steps: list[str], action: str) -> tuple[list[str], bool]:
+    """Apply a no-JavaScript step button: add_step, up:N, down:N or remove:N. Returns (steps, handled)."""
+    rows = _step_rows(steps)
+    if action == "add_step":
+        return _step_rows(steps, extra=1), True
+    verb, _sep, index = action.partition(":")
+    if verb not in {"up", "down", "remove"} or not index.isdigit() or int(index) >= len(rows):
+        return rows, False
+    i = int(index)
+    if verb == "remove":
+        rows.pop(i)
+    elif verb == "up" and i > 0:
+        rows[i - 1], rows[i] = rows[i], rows[i - 1]
+    elif verb == "down" and i + 1 < len(rows):
+        rows[i + 1], rows[i] = rows[i], rows[i + 1]
+    return _step_rows(rows), True
+
+
+def _new_form_context(request, form, *, steps, submission_key, article, notices=(), file_errors=(), status=200):
+    context = {
+        "form": form,
+        "steps": steps,
+        "submission_key": submission_key,
+        "article": article,
+        "pending": selectors.pending_uploads(submission_key),
+        "notices": list(notices),
+        "file_errors": list(file_errors),
+        "max_files": settings.TICKET_MAX_FILES,
+        "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
+        "max_total_mb": settings.TICKET_MAX_TOTAL_BYTES // (1024 * 1024),
+        "max_steps": MAX_STEPS,
+    }
+    return context, status
+
+
+def _render_form(request, context, status):
+    if _wants_json(request) and request.method == "POST":
+        form = context["form"]
+        errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()} if form.is_bound else {}
+        if context["file_errors"]:
+            errors["files"] = [str(m) for m in context["file_errors"]]
+        return JsonResponse(
+            {
+                "errors": errors,
+                # The re-rendered form, so the page can show the errors and the files kept without reloading.
+                "html": render_to_string("tickets/new.html#ticket-form", context, request=request),
+            },
+            status=status if status >= 400 else 400,
+        )
+    return render(request, "tickets/new.html", context, status=status)
+
+
+def _details(cleaned: dict) -> TicketDetails:
+    names = TicketDetails.__dataclass_fields__
+    return TicketDetails(**{name: cleaned.get(name) for name in names if name in cleaned})
+
+
+def _confirmation_url(token: str) -> str:
+    return reverse("tickets:sent", kwargs={"key": TOKEN_PREFIX + token})
+
+
+def _remember_token(request, submission_key: str, token: str) -> None:
+    tokens = request.session.get(SESSION_TOKENS, {})
+    tokens[submission_key] = token
+    # Only the last few: a session is not an archive of links.
+    request.session[SESSION_TOKENS] = dict(list(tokens.items())[-10:])
+
+
+def _duplicate_response(request, ticket: Ticket, submission_key: str):
+    token = request.session.get(SESSION_TOKENS, {}).get(submission_key)
+    if token and hmac.compare_digest(hash_token(token), ticket.access_token_hash):
+        url = _confirmation_url(token)
+    elif request.user.is_authenticated and ticket.requester_id == request.user.pk:
+        url = reverse("tickets:sent", kwargs={"key": ticket.reference})
+    else:
+        # Without the token we cannot show the private link again; the reference is safe to show.
+        return render(request, "tickets/already_sent.html", {"ticket": ticket}, status=200)
+    if _wants_json(request):
+        return JsonResponse({"redirect": url})
+    return redirect(url)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
 def ticket_new(request):
-    return render(request, "tickets/new.html", {})
+    language = _language()
+    if request.method == "GET":
+        article = selectors.source_article(slug=request.GET.get("article", "")[:80], language=language)
+        code = request.GET.get("code", "")[:4].strip().upper()
+        query, _count = mask_card_numbers(request.GET.get("q", "")[:200].strip())
+        initial = selectors.last_ticket_initial(request.user) | {
+            "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
+            "response_code": code if code.isalnum() else "",
+            "article_slug": article.slug if article else "",
+            "search_query": query,
+            "description": query,
+        }
+        submission_key = secrets.token_urlsafe(24)
+        initial["submission_key"] = submission_key
+        form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
+        context, status = _new_form_context(
+            request, form, steps=_step_rows([]), submission_key=submission_key, article=article
+        )
+        return render(request, "tickets/new.html", context, status=status)
+
+    # POST
+    if request.POST.get("website"):
+        # A bot filled the invisible field; answer like a success so it learns nothing.
+        logger.info("Ticket honeypot filled by %s", _client_id(request))
+        return render(request, "tickets/received.html", {})
+    submission_key = request.POST.get("submission_key", "")
+    if not SUBMISSION_KEY.match(submission_key):
+        submission_key = secrets.token_urlsafe(24)
+    existing = Ticket.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return _duplicate_response(request, existing, submission_key)
+
+    data, masked_count, raw_steps = _masked_post(request.POST)
+    data["submission_key"] = submission_key
+    article = selectors.source_article(slug=data.get("article_slug", "")[:80], language=language)
+    form = TicketForm(data, fix_choices=selectors.article_fixes(article), steps=raw_steps)
+    notices = []
+    if masked_count:
+        notices.append(
+            _(
+                "We found a card number in what you wrote and masked it (first 6 and last 4 digits kept). "
+                "Please never send full card numbers."
+            )
+        )
+    files = _uploads(request)
+    action = request.POST.get("action", "send")
+
+    if _rate_limited(request):
+        form.add_error(
+            None,
+            _(
+                "You have sent several requests in a short time. Please wait %(minutes)d minutes and send again; "
+                "what you typed is kept below."
+            )
+            % {"minutes": max(1, settings.TICKET_RATE_WINDOW_SECONDS // 60)},
+        )
+        context, status = _new_form_context(
+            request,
+            form,
+            steps=_step_rows(raw_steps),
+            submission_key=submission_key,
+            article=article,
+            notices=notices,
+            status=429,
+        )
+        return _render_form(request, context, status)
+
+    if action != "send":
+        # A no-JavaScript button (add/move/remove a step, remove a file): keep everything, show no errors yet.
+        file_errors = services.pending_upload_store(submission_key=submission_key, files=files)
+        if action.startswith("remove_file:") and action.partition(":")[2].isdigit():
+            services.pending_upload_remove(submission_key=submission_key, pk=int(action.partition(":")[2]))
+            steps = _step_rows(raw_steps)
+        else:
+            steps, _handled = _edit_steps(raw_steps, action)
+        unbound = TicketForm(initial=data.dict(), fix_choices=selectors.article_fixes(article))
+        unbound.initial["tried_fixes"] = data.getlist("tried_fixes")
+        context, status = _new_form_context(
+            request,
+            unbound,
+            steps=steps,
+            submission_key=submission_key,
+            article=article,
+            notices=notices,
+            file_errors=file_errors,
+        )
+        return render(request, "tickets/new.html", context, status=status)
+
+    if not form.is_valid():
+        file_errors = services.pending_upload_store(submission_key=submission_key, files=files)
+        context, status = _new_form_context(
+            request,
+            form,
+            steps=_step_rows(raw_steps),
+            submission_key=submission_key,
+            article=article,
+            notices=notices + form.notices,
+            file_errors=file_errors,
+            status=400,
+        )
+        return _render_form(request, context, status)
+
+    try:
+        ticket = services.ticket_create(
+            requester=request.user,
+            details=_details(form.cleaned_data),
+            submission_key=submission_key,
+            files=files,
+            pending_key=submission_key,
+            language=language,
+        )
+    except ValidationError as error:
+        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        errors.pop("files", None)
+        for name, msgs in errors.items():
+            for message in msgs:
+                form.add_error(name if name in form.fields else None, message)
+        # Keep the files that were fine (refusing the others again), so they need not be chosen again.
+        file_errors = services.pending_upload_store(submission_key=submission_key, files=files)
+        context, status = _new_form_context(
+            request,
+            form,
+            steps=_step_rows(raw_steps),
+            submission_key=submission_key,
+            article=article,
+            notices=notices + form.notices,
+            file_errors=file_errors,
+            status=400,
+        )
+        return _render_form(request, context, status)
+
+    token = getattr(ticket, "access_token", None)
+    if token is None:  # a concurrent duplicate won
+        return _duplicate_response(request, ticket, submission_key)
+    _count_created(request)
+    _remember_token(request, submission_key, token)
+    if ticket.email:
+        tracking_url = request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
+        mail.send_ticket_receipt(ticket, tracking_url)
+    url = _confirmation_url(token)
+    if _wants_json(request):
+        return JsonResponse({"redirect": url})
+    return redirect(url)
+
+
+@require_POST
+def ticket_deflect(request):
+    """ "This solved it": count a deflected ticket instead of creating one, and say thank you."""
+    language = _language()
+    slug = request.POST.get("article", "")[:80]
+    url = request.POST.get("url", "")
+    if not slug and url:
+        found = re.search(r"/articles/([-\w]+)/", urlparse(url).path)
+        slug = found.group(1) if found else ""
+    article = selectors.source_article(slug=slug, language=language)
+    submission_key = request.POST.get("submission_key", "")
+    services.deflection_record(
+        article_slug=article.slug if article else "",
+        query=request.POST.get("q", "") or request.POST.get("description", ""),
+        response_code=request.POST.get("code", "").strip().upper(),
+        language=language,
+        submission_key=submission_key if SUBMISSION_KEY.match(submission_key) else "",
+    )
+    return render(request, "tickets/deflected.html", {"article": article})
+
+
+# --- Tracking ---------------------------------------------------------------------------------
+
+
+def _detail_context(request, key: str, ticket: Ticket, **extra) -> dict:
+    role = _acts_as(request, key, ticket)
+    return {
+        "ticket": ticket,
+        "key": key,
+        "role": role,
+        "is_agent_view": role == TicketMessage.Role.AGENT,
+        "conversation": selectors.public_messages(ticket),
+        "reply_form": extra.pop("reply_form", None) or ReplyForm(),
+        "tracking_url": request.build_absolute_uri(request.path) if key.startswith(TOKEN_PREFIX) else "",
+        "max_files": settings.TICKET_MAX_FILES,
+        "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
+        **extra,
+    }
+
+
+def _private(response):
+    # Tracking pages carry a secret in their address: keep them out of caches and search engines.
+    response["Cache-Control"] = "no-store, private"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def ticket_detail(request, key):
+    ticket = _ticket_for(request, key)
+    return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket)))
+
+
+@require_GET
+def ticket_sent(request, key):
+    ticket = _ticket_for(request, key)
+    masked_in_files = sum(a.masked_count for a in ticket.attachments.all())
+    context = _detail_context(
+        request,
+        key,
+        ticket,
+        tracking_url=request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": key})),
+        masked_total=ticket.masked_count + masked_in_files,
+    )
+    return _private(render(request, "tickets/sent.html", context))
+
+
+@require_POST
+def ticket_reply(request, key):
+    ticket = _ticket_for(request, key)
+    data, masked_count, _steps = _masked_post(request.POST)
+    form = ReplyForm(data)
+    files = _uploads(request)
+    if form.is_valid():
+        try:
+            services.ticket_reply(
+                ticket=ticket,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                files=files,
+                role=_acts_as(request, key, ticket),
+            )
+        except ValidationError as error:
+            for name, msgs in (error.message_dict if hasattr(error, "error_dict") else {None: error.messages}).items():
+                for message in msgs:
+                    form.add_error("body" if name == "body" else None, message)
+    if form.errors:
+        context = _detail_context(request, key, ticket, reply_form=form)
+        if _wants_json(request):
+            return JsonResponse({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}, status=400)
+        return _private(render(request, "tickets/detail.html", context, status=400))
+    if masked_count:
+        messages.warning(
+            request, _("We found a card number in your message and masked it. Please never send full card numbers.")
+        )
+    else:
+        messages.success(request, _("Your message was sent."))
+    url = reverse("tickets:detail", kwargs={"key": key}) + "#conversation"
+    if _wants_json(request):
+        return JsonResponse({"redirect": url})
+    return redirect(url)
+
+
+@require_POST
+def ticket_close(request, key):
+    ticket = _ticket_for(request, key)
+    try:
+        services.ticket_close(ticket=ticket, author=request.user)
+        messages.success(request, _("The ticket is closed. You can reopen it here if the problem comes back."))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("tickets:detail", key=key)
+
+
+@require_POST
+def ticket_reopen(request, key):
+    ticket = _ticket_for(request, key)
+    try:
+        services.ticket_reopen(ticket=ticket, author=request.user)
+        messages.success(request, _("The ticket is open again. Tell us what happened below."))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("tickets:detail", key=key)
+
+
+def _file_response(name: str, *, content_type: str, download_name: str | None):
+    if not name or not default_storage.exists(name):
+        raise Http404
+    response = FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=download_name is not None,
+        filename=download_name or "",
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "no-store, private"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def attachment_download(request, key, pk):
+    attachment = _attachment_for(request, key, pk)
+    return _file_response(attachment.file, content_type=attachment.content_type, download_name=attachment.original_name)
+
+
+@require_GET
+def attachment_thumbnail(request, key, pk):
+    attachment = _attachment_for(request, key, pk)
+    # Only our own re-encoded image types are ever shown inline.
+    if attachment.kind != "image" or attachment.content_type not in INLINE_IMAGE_TYPES or not attachment.thumbnail:
+        raise Http404
+    return _file_response(attachment.thumbnail, content_type=attachment.content_type, download_name=None)
+
+
+@require_GET
+def pending_thumbnail(request, submission_key, pk):
+    """Preview of a photo already accepted for a form that is being filled in; the key is the secret."""
+    upload = selectors.pending_uploads(submission_key) if SUBMISSION_KEY.match(submission_key) else []
+    upload = next((u for u in upload if u.pk == pk), None)
+    if upload is None or upload.content_type not in INLINE_IMAGE_TYPES or not upload.thumbnail:
+        raise Http404
+    return _file_response(upload.thumbnail, content_type=upload.content_type, download_name=None)
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def ticket_list(request):
+    return render(request, "tickets/list.html", {"tickets": selectors.tickets_of(request.user)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("tickets:list")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Your account is ready. Tickets you send while signed in are listed here."))
+        return redirect("tickets:list")
+    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -1,0 +1,206 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Ticket(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        WAITING_ON_MERCHANT = "waiting_on_merchant", _("Waiting for your reply")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Priority(models.TextChoices):
+        LOW = "low", _("Low")
+        NORMAL = "normal", _("Normal")
+        HIGH = "high", _("High")
+        URGENT = "urgent", _("Urgent")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    # sha256 of the tracking token: the token itself is only ever in the merchant's link.
+    access_token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    submission_key = models.CharField(max_length=64, unique=True, editable=False)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("account"),
+    )
+    language = models.CharField(_("language"), max_length=8, default="zh-hans")
+    status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.NEW)
+    priority = models.CharField(_("priority"), max_length=12, choices=Priority, default=Priority.NORMAL)
+
+    # Contact
+    contact_name = models.CharField(_("name"), max_length=80)
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    # Terminal
+    merchant_id = models.CharField(_("merchant ID (MID)"), max_length=15)
+    terminal_id = models.CharField(_("terminal ID (TID)"), max_length=8)
+    serial_number = models.CharField(_("serial number (SN)"), max_length=40, blank=True)
+    terminal_model = models.CharField(_("brand / model"), max_length=80, blank=True)
+    acquirer = models.CharField(_("acquiring bank or service provider"), max_length=80, blank=True)
+
+    # What happened
+    occurred_at = models.DateTimeField(_("when it happened"))
+    location = models.CharField(_("shop / address"), max_length=200, blank=True)
+    response_code = models.CharField(_("response code"), max_length=4, blank=True)
+    screen_text = models.CharField(_("text on the screen"), max_length=300, blank=True)
+    description = models.TextField(_("what you were doing"))
+    steps = models.JSONField(_("steps taken"), default=list, blank=True)
+    tried_fixes = models.JSONField(_("suggested fixes already tried"), default=list, blank=True)
+    article_slug = models.SlugField(_("from article"), max_length=80, blank=True)
+    search_query = models.CharField(_("from search"), max_length=200, blank=True)
+
+    # Transaction (optional)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    trace_number = models.CharField(_("trace / voucher no."), max_length=6, blank=True)
+    batch_number = models.CharField(_("batch no."), max_length=6, blank=True)
+    reference_number = models.CharField(_("reference no. (RRN)"), max_length=12, blank=True)
+    auth_code = models.CharField(_("authorization code"), max_length=6, blank=True)
+    card_masked = models.CharField(_("card (masked)"), max_length=19, blank=True)
+
+    # How many card numbers were masked in the text the merchant typed (logs count on their attachment).
+    masked_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(phone="", email=""), name="tickets_ticket_has_contact"),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0), name="tickets_ticket_amount_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "priority"], name="tickets_ticket_queue"),
+            models.Index(fields=["merchant_id", "terminal_id"], name="tickets_ticket_terminal"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        # The owner's and the agents' address; anonymous merchants use the token link instead.
+        return reverse("tickets:detail", kwargs={"key": self.reference})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def is_active(self) -> bool:
+        return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+
+
+class TicketCounter(models.Model):
+    """One row per year; locked while a reference is allocated so two tickets never share a number."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class TicketMessage(models.Model):
+    class Role(models.TextChoices):
+        MERCHANT = "merchant", _("Merchant")
+        AGENT = "agent", _("Support")
+        SYSTEM = "system", _("System")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_role = models.CharField(_("from"), max_length=12, choices=Role, default=Role.MERCHANT)
+    body = models.TextField(_("message"), blank=True)
+    # Internal notes are for the agent console; merchants never see them.
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    masked_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}/{self.pk} {self.author_role}"
+
+
+class FileKind(models.TextChoices):
+    IMAGE = "image", _("Photo or screenshot")
+    LOG = "log", _("Log file")
+
+
+class StoredFileFields(models.Model):
+    """What a processed upload looks like once it is on disk, for attachments and pending uploads alike."""
+
+    kind = models.CharField(max_length=8, choices=FileKind)
+    original_name = models.CharField(_("file name"), max_length=120)
+    file = models.CharField(max_length=200, editable=False)  # name in default_storage
+    thumbnail = models.CharField(max_length=200, blank=True, editable=False)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    masked_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Attachment(StoredFileFields):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [models.UniqueConstraint(fields=["file"], name="tickets_attachment_unique_file")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PendingUpload(StoredFileFields):
+    """A file accepted while the rest of the form still had errors, kept for the same submission."""
+
+    submission_key = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["file"], name="tickets_pending_unique_file")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Deflection(models.Model):
+    """A merchant who was about to contact support found the answer in an article instead."""
+
+    article_slug = models.SlugField(max_length=80, blank=True)
+    query = models.CharField(max_length=200, blank=True)
+    response_code = models.CharField(max_length=4, blank=True)
+    language = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("deflected ticket")
+        verbose_name_plural = _("deflected tickets")
+
+    def __str__(self) -> str:
+        return self.article_slug or self.query

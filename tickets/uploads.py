@@ -1,0 +1,428 @@
+"""Checking, cleaning and storing what merchants attach: photos/screenshots and terminal logs.
+
+Every file is identified by its content (python-magic), never by its name. Images are re-encoded by Pillow
+(kb.images.reencode_image), which drops EXIF/GPS and anything hidden after the picture. Logs are decoded,
+card numbers masked, and written back as UTF-8 text; .gz and .zip logs are unpacked in memory-bounded
+chunks, masked member by member and packed again. Anything else is refused with a message naming the file.
+"""
+
+import contextlib
+import gzip
+import hashlib
+import io
+import secrets
+import stat
+import tempfile
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath, PureWindowsPath
+
+import magic
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from PIL import Image
+
+from kb.images import CONTENT_TYPES as IMAGE_CONTENT_TYPES
+from kb.images import reencode_image
+from tickets.masking import mask_card_numbers
+from tickets.models import FileKind
+
+THUMBNAIL_SIZE = (320, 320)
+SNIFF_BYTES = 8192
+CHUNK = 64 * 1024
+TEXT_TYPES = {"text/plain", "text/csv", "text/x-log", "application/json", "text/x-c", "text/x-c++"}
+GZIP_TYPES = {"application/gzip", "application/x-gzip"}
+ZIP_TYPES = {"application/zip", "application/x-zip-compressed"}
+ARCHIVE_TYPES = (
+    GZIP_TYPES
+    | ZIP_TYPES
+    | {
+        "application/x-tar",
+        "application/x-7z-compressed",
+        "application/x-rar",
+        "application/vnd.rar",
+        "application/x-bzip2",
+        "application/x-xz",
+        "application/zstd",
+        "application/x-lzma",
+    }
+)
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+LOG_CONTENT_TYPE = "text/plain; charset=utf-8"
+
+
+@dataclass
+class ProcessedFile:
+    """A checked and cleaned upload, held in a temporary file until it is stored."""
+
+    kind: str
+    original_name: str
+    extension: str
+    content_type: str
+    data: tempfile.SpooledTemporaryFile
+    size: int
+    sha256: str
+    masked_count: int = 0
+    thumbnail: bytes | None = None
+    stored: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.data.close()
+
+
+def _spool():
+    # Closed by ProcessedFile.close() once the file is stored; it must outlive the function that fills it.
+    return tempfile.SpooledTemporaryFile(max_size=1024 * 1024)
+
+
+def safe_name(name: str) -> str:
+    """A display/download name without folders, control characters or anything a file system dislikes."""
+    name = PureWindowsPath(PurePosixPath(name or "").name).name
+    name = unicodedata.normalize("NFC", "".join(c for c in name if unicodedata.category(c)[0] != "C"))
+    try:
+        name = get_valid_filename(name)
+    except Exception:  # Django refuses names like "." or ".."; any name of ours is fine then
+        name = ""
+    if len(name) > 100:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 100 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:100]
+    return name or "file"
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+
+
+def check_limits(uploads, *, already_count: int = 0, already_bytes: int = 0) -> list[str]:
+    """Errors for the count/size limits, found from the sizes alone before any file is read."""
+    errors = []
+    total_files = already_count + len(uploads)
+    if total_files > settings.TICKET_MAX_FILES:
+        errors.append(
+            _("You can attach at most %(max)d files; you chose %(count)d. Please remove %(extra)d.")
+            % {"max": settings.TICKET_MAX_FILES, "count": total_files, "extra": total_files - settings.TICKET_MAX_FILES}
+        )
+    for upload in uploads:
+        if upload.size > settings.TICKET_MAX_FILE_BYTES:
+            errors.append(
+                _("“%(name)s” is %(size)s MB; each file may be at most %(limit)s MB. Please send a smaller file.")
+                % {
+                    "name": safe_name(upload.name),
+                    "size": _mb(upload.size),
+                    "limit": _mb(settings.TICKET_MAX_FILE_BYTES),
+                }
+            )
+    total = already_bytes + sum(upload.size for upload in uploads)
+    if total > settings.TICKET_MAX_TOTAL_BYTES:
+        errors.append(
+            _("The files add up to %(size)s MB; at most %(limit)s MB can be sent at once. Please remove some.")
+            % {"size": _mb(total), "limit": _mb(settings.TICKET_MAX_TOTAL_BYTES)}
+        )
+    return errors
+
+
+def process_upload(upload) -> ProcessedFile:
+    """Identify, check and clean one upload; raise ValidationError (naming the file) if it is refused."""
+    name = safe_name(upload.name)
+    if not upload.size:
+        raise ValidationError(_("“%(name)s” is empty. Please choose the file again.") % {"name": name})
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    mime = magic.from_buffer(head, mime=True)
+    if mime in IMAGE_TYPES:
+        return _process_image(upload, name)
+    if mime in GZIP_TYPES:
+        return _process_gzip(upload, name)
+    if mime in ZIP_TYPES:
+        return _process_zip(upload, name)
+    if mime in TEXT_TYPES or _is_utf16_text(head):
+        return _process_text(upload, name)
+    raise ValidationError(
+        _(
+            "“%(name)s” is not a file we can accept (it looks like %(type)s). Send photos or screenshots "
+            "(JPEG, PNG, WebP, GIF) and terminal logs (text, .gz or .zip)."
+        )
+        % {"name": name, "type": mime}
+    )
+
+
+# --- Images -----------------------------------------------------------------------------------
+
+
+def _process_image(upload, name: str) -> ProcessedFile:
+    try:
+        data, extension = reencode_image(
+            upload, max_bytes=settings.TICKET_MAX_FILE_BYTES, max_pixels=settings.TICKET_MAX_IMAGE_PIXELS
+        )
+    except ValidationError as error:
+        raise ValidationError(f"“{name}”: {' '.join(error.messages)}") from None
+    with Image.open(io.BytesIO(data)) as image:
+        image.thumbnail(THUMBNAIL_SIZE)
+        out = io.BytesIO()
+        image.save(out, format=image.format or "PNG")
+    spool = _spool()
+    spool.write(data)
+    return ProcessedFile(
+        kind=FileKind.IMAGE,
+        original_name=_with_extension(name, extension),
+        extension=extension,
+        content_type=IMAGE_CONTENT_TYPES[extension],
+        data=spool,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        thumbnail=out.getvalue(),
+    )
+
+
+def _with_extension(name: str, extension: str) -> str:
+    # A GIF becomes a PNG: the download name should say what the file now is.
+    stem, dot, ext = name.rpartition(".")
+    if dot and ext.lower() in {"jpg", "jpeg", "png", "webp", "gif"}:
+        if ext.lower() in {extension, "jpeg" if extension == "jpg" else ""}:
+            return name
+        return f"{stem}.{extension}"
+    return f"{name}.{extension}"
+
+
+# --- Logs -------------------------------------------------------------------------------------
+
+
+def _is_utf16_text(head: bytes) -> bool:
+    return head[:2] in (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_log(raw: bytes) -> str | None:
+    """Decode log bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; None if not text."""
+    if _is_utf16_text(raw):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" in raw:
+        return None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+def _read_capped(stream, limit: int) -> bytes | None:
+    """Read at most limit bytes; None if there is more (sizes declared in archives can lie)."""
+    buffer = bytearray()
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            return bytes(buffer)
+        buffer += chunk
+        if len(buffer) > limit:
+            return None
+
+
+def _mask_log(raw: bytes, name: str, member: str | None = None) -> tuple[bytes, int]:
+    text = decode_log(raw)
+    if text is None:
+        if member:
+            raise ValidationError(
+                _(
+                    "“%(name)s” contains “%(member)s”, which is not a text log. "
+                    "Only text logs are accepted inside archives."
+                )
+                % {"name": name, "member": member}
+            )
+        raise ValidationError(
+            _(
+                "“%(name)s” does not contain readable text (UTF-8 or GB18030). "
+                "Please send the log as the terminal exported it."
+            )
+            % {"name": name}
+        )
+    masked, count = mask_card_numbers(text)
+    return masked.encode("utf-8"), count
+
+
+def _finish(kind_name: str, name: str, extension: str, content_type: str, spool, masked: int) -> ProcessedFile:
+    spool.seek(0)
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := spool.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return ProcessedFile(
+        kind=kind_name,
+        original_name=name,
+        extension=extension,
+        content_type=content_type,
+        data=spool,
+        size=size,
+        sha256=digest.hexdigest(),
+        masked_count=masked,
+    )
+
+
+def _process_text(upload, name: str) -> ProcessedFile:
+    raw = _read_capped(upload, settings.TICKET_MAX_FILE_BYTES)
+    if raw is None:
+        raise ValidationError(
+            _("“%(name)s” is larger than %(limit)s MB. Please send a smaller file.")
+            % {"name": name, "limit": _mb(settings.TICKET_MAX_FILE_BYTES)}
+        )
+    data, count = _mask_log(raw, name)
+    spool = _spool()
+    spool.write(data)
+    return _finish(FileKind.LOG, name, "log", LOG_CONTENT_TYPE, spool, count)
+
+
+def _too_big_unpacked(name: str) -> ValidationError:
+    return ValidationError(
+        _("“%(name)s” unpacks to more than %(limit)s MB. Please send only the relevant logs.")
+        % {"name": name, "limit": _mb(settings.TICKET_MAX_UNPACKED_BYTES)}
+    )
+
+
+def _damaged(name: str) -> ValidationError:
+    return ValidationError(
+        _("“%(name)s” is damaged and cannot be opened. Please create the archive again.") % {"name": name}
+    )
+
+
+def _nested(name: str, member: str) -> ValidationError:
+    return ValidationError(
+        _(
+            "“%(name)s” contains another archive (“%(member)s”). Please send the log files themselves, "
+            "or one .zip of them."
+        )
+        % {"name": name, "member": member}
+    )
+
+
+def _process_gzip(upload, name: str) -> ProcessedFile:
+    upload.seek(0)
+    try:
+        with gzip.GzipFile(fileobj=upload, mode="rb") as stream:
+            raw = _read_capped(stream, settings.TICKET_MAX_UNPACKED_BYTES)
+    except (OSError, EOFError, zlib.error):
+        raise _damaged(name) from None
+    if raw is None:
+        raise _too_big_unpacked(name)
+    inner = safe_name(name[:-3] if name.lower().endswith(".gz") else name)
+    if magic.from_buffer(raw[:SNIFF_BYTES], mime=True) in ARCHIVE_TYPES:
+        raise _nested(name, inner)
+    data, count = _mask_log(raw, name, inner)
+    spool = _spool()
+    # mtime=0 and no file name in the header: nothing about the merchant's machine is kept.
+    with gzip.GzipFile(filename="", mode="wb", fileobj=spool, mtime=0) as out:
+        out.write(data)
+    return _finish(FileKind.LOG, name, "gz", "application/gzip", spool, count)
+
+
+def _unsafe_member(member: str) -> bool:
+    if "\x00" in member or member.startswith(("/", "\\")) or (len(member) > 1 and member[1] == ":"):
+        return True
+    return any(part == ".." for part in member.replace("\\", "/").split("/"))
+
+
+def _process_zip(upload, name: str) -> ProcessedFile:
+    upload.seek(0)
+    try:
+        archive = zipfile.ZipFile(upload)
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        raise _damaged(name) from None
+    # Everything below is decided from the directory before a single member is read.
+    if len(members) > settings.TICKET_MAX_ARCHIVE_MEMBERS:
+        raise ValidationError(
+            _("“%(name)s” contains %(count)d files; at most %(max)d are accepted. Please send only the relevant logs.")
+            % {"name": name, "count": len(members), "max": settings.TICKET_MAX_ARCHIVE_MEMBERS}
+        )
+    for info in members:
+        if info.flag_bits & 0x1:
+            raise ValidationError(
+                _("“%(name)s” is protected by a password. Please send it without a password.") % {"name": name}
+            )
+        if _unsafe_member(info.filename) or stat.S_ISLNK(info.external_attr >> 16):
+            raise ValidationError(
+                _(
+                    "“%(name)s” contains a file with an unsafe path (“%(member)s”). Please make the archive "
+                    "again from the log files themselves."
+                )
+                % {"name": name, "member": safe_name(info.filename)}
+            )
+    if sum(info.file_size for info in members) > settings.TICKET_MAX_UNPACKED_BYTES:
+        raise _too_big_unpacked(name)
+
+    spool = _spool()
+    masked = 0
+    budget = settings.TICKET_MAX_UNPACKED_BYTES
+    used_names: set[str] = set()
+    with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as out:
+        for info in members:
+            if info.is_dir():
+                continue
+            member = info.filename
+            try:
+                with archive.open(info) as stream:
+                    raw = _read_capped(stream, budget)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
+                raise _damaged(name) from None
+            if raw is None:
+                raise _too_big_unpacked(name)
+            budget -= len(raw)
+            if magic.from_buffer(raw[:SNIFF_BYTES], mime=True) in ARCHIVE_TYPES:
+                raise _nested(name, safe_name(member))
+            data, count = _mask_log(raw, name, safe_name(member))
+            masked += count
+            target = _unique(safe_name(member), used_names)
+            out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), data, compress_type=zipfile.ZIP_DEFLATED)
+    archive.close()
+    return _finish(FileKind.LOG, name, "zip", "application/zip", spool, masked)
+
+
+def _unique(name: str, used: set[str]) -> str:
+    # Folders are flattened, so a/pos.log and b/pos.log would collide.
+    candidate, n = name, 1
+    while candidate in used:
+        n += 1
+        stem, dot, ext = name.rpartition(".")
+        candidate = f"{stem}-{n}.{ext}" if dot else f"{name}-{n}"
+    used.add(candidate)
+    return candidate
+
+
+# --- Storage ----------------------------------------------------------------------------------
+
+
+def store(processed: ProcessedFile) -> tuple[str, str]:
+    """Write a processed file (and its thumbnail) under a random name; return the stored names.
+
+    Names written are also recorded on `processed.stored`, so a caller can delete them if a later step fails.
+    """
+    folder = f"tickets/{timezone.now():%Y}"
+    stem = secrets.token_urlsafe(18)
+    processed.data.seek(0)
+    file_name = default_storage.save(f"{folder}/{stem}.{processed.extension}", File(processed.data))
+    processed.stored.append(file_name)
+    thumb_name = ""
+    if processed.thumbnail is not None:
+        thumb_name = default_storage.save(
+            f"{folder}/{stem}.thumb.{processed.extension}", File(io.BytesIO(processed.thumbnail))
+        )
+        processed.stored.append(thumb_name)
+    return file_name, thumb_name
+
+
+def delete_stored(names) -> None:
+    for name in names:
+        if name:
+            # Already gone is fine; the cleanup command sweeps anything left behind.
+            with contextlib.suppress(OSError):
+                default_storage.delete(name)
