@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
@@ -17,7 +16,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/kb/", include("kb.admin_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("kb.api_urls")),

@@ -1,8 +1,12 @@
+from urllib.parse import urlsplit
+
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
+from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -40,6 +44,20 @@ def robots(request):
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /tickets/", "Disallow: /en/tickets/"]
     lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def set_language(request):
+    """Django's set_language, with `next` resolved in the language of its own address.
+
+    Django resolves `next` in the request's language, which for /i18n/setlang/ is always the default
+    (Chinese): an /en/ address then does not resolve and the switch back to Chinese stayed on English.
+    """
+    next_url = request.POST.get("next", request.GET.get("next")) or ""
+    language = translation.get_language_from_path(urlsplit(next_url).path)
+    if language is None:
+        return i18n.set_language(request)
+    with translation.override(language):
+        return i18n.set_language(request)
 
 
 def page_not_found(request, exception):

@@ -1,9 +1,11 @@
 """Knowledge-base fixtures: articles made through the services, as the admin and the loader make them."""
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
 from kb import services
-from kb.models import Article, Category
+from kb.models import Article, Category, Language, ResponseCode
 
 
 @pytest.fixture
@@ -34,3 +36,22 @@ def make_article(loaded_kb):
 def staff_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture
+def public_pages(loaded_kb) -> list[str]:
+    """Every public page, derived from the database and the URL conf, in both languages."""
+    pages = [reverse("sitemap")]
+    for language in Language.values:
+        with translation.override(language):
+            pages += [reverse("home"), reverse("kb:codes")]
+            pages += [
+                reverse("kb:category", kwargs={"slug": slug})
+                for slug in Category.objects.values_list("slug", flat=True)
+            ]
+            pages += [
+                reverse("kb:code", kwargs={"code": code})
+                for code in ResponseCode.objects.filter(is_published=True).values_list("code", flat=True)
+            ]
+    pages += [article.get_absolute_url() for article in Article.objects.published()]
+    return pages

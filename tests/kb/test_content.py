@@ -10,11 +10,9 @@ import frontmatter
 import pytest
 import yaml
 from django.conf import settings
-from django.urls import reverse
-from django.utils import translation
 
 from kb.management.commands.kb_load import CONTENT_DIR
-from kb.models import Article, Category, Language, ResponseCode
+from kb.models import Article, Language, ResponseCode
 
 pytestmark = pytest.mark.usefixtures("loaded_kb")
 
@@ -51,24 +49,6 @@ def _article_files() -> list[Path]:
 
 def _shipped_codes() -> list[dict]:
     return yaml.safe_load((CONTENT_DIR / "response_codes.yaml").read_text(encoding="utf-8"))
-
-
-def _served_pages() -> list[str]:
-    """Every public page, derived from the database and the URL conf: both languages."""
-    pages = [reverse("sitemap")]
-    for language in Language.values:
-        with translation.override(language):
-            pages += [reverse("home"), reverse("kb:codes")]
-            pages += [
-                reverse("kb:category", kwargs={"slug": slug})
-                for slug in Category.objects.values_list("slug", flat=True)
-            ]
-            pages += [
-                reverse("kb:code", kwargs={"code": code})
-                for code in ResponseCode.objects.filter(is_published=True).values_list("code", flat=True)
-            ]
-    pages += [article.get_absolute_url() for article in Article.objects.published()]
-    return pages
 
 
 def _visible_text(response) -> str:
@@ -138,9 +118,9 @@ def test_every_response_code_in_the_domain_facts_has_a_page():
     assert documented - published == set()
 
 
-def test_the_advertisement_and_garbled_words_appear_on_no_page(client):
+def test_the_advertisement_and_garbled_words_appear_on_no_page(client, public_pages):
     found = []
-    for page in _served_pages():
+    for page in public_pages:
         response = client.get(page, secure=True)
         assert response.status_code == 200, page
         text = _visible_text(response).lower()
@@ -148,8 +128,10 @@ def test_the_advertisement_and_garbled_words_appear_on_no_page(client):
     assert found == []
 
 
-def test_the_pages_checked_for_the_advertisement_cover_every_published_article_and_code_in_both_languages():
-    pages = set(_served_pages())
+def test_the_pages_checked_for_the_advertisement_cover_every_published_article_and_code_in_both_languages(
+    public_pages,
+):
+    pages = set(public_pages)
     assert {a.get_absolute_url() for a in Article.objects.published()} <= pages
     assert {"/codes/A0/", "/en/codes/A0/", "/", "/en/", "/codes/", "/en/codes/", "/sitemap.xml"} <= pages
     assert len(pages) >= 2 * ResponseCode.objects.count() + Article.objects.published().count()
