@@ -16,6 +16,7 @@ from markdownx.admin import MarkdownxModelAdmin
 
 from kb import services
 from kb.models import Article, ArticleRevision, Category, ResponseCode
+from kb.search import admin as search_admin  # noqa: F401  (registers the search admin)
 from kb.services import ArticleContent, ResponseCodeContent
 
 

@@ -234,3 +234,7 @@ class ResponseCode(models.Model):
     @property
     def screen_text_list(self) -> list[str]:
         return [line.strip() for line in self.screen_texts.splitlines() if line.strip()]
+
+
+# Search models live in kb/search/ but belong to this app (and its migrations).
+from kb.search.models import SearchEntry, SearchLog, SearchTerm, Synonym  # noqa: E402, F401

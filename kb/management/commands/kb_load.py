@@ -11,7 +11,8 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kb.models import Article, Category, Language, ResponseCode
+from kb.models import Article, Category, Language, ResponseCode, Synonym
+from kb.search.services import synonym_save, synonym_terms_digest
 from kb.services import (
     ArticleContent,
     ResponseCodeContent,
@@ -47,9 +48,11 @@ class Command(BaseCommand):
             categories = self.load_categories(content_dir / "categories.yaml")
             articles = self.load_articles(content_dir / "articles", categories)
             codes = self.load_codes(content_dir / "response_codes.yaml")
+            synonyms = self.load_synonyms(content_dir / "synonyms.yaml")
         self.stdout.write(f"categories: {categories['_summary']}")
         self.stdout.write(f"articles: {articles}")
         self.stdout.write(f"response codes: {codes}")
+        self.stdout.write(f"synonym groups: {synonyms}")
         for item in self.kept:
             self.stdout.write(
                 self.style.WARNING(f"kept admin edits of {item} (the shipped file changed; use --force to overwrite)")
@@ -140,5 +143,28 @@ class Command(BaseCommand):
                 counts["updated"] += 1
             else:
                 self.kept.append(f"response code {content.code}")
+                counts["kept"] += 1
+        return ", ".join(f"{n} {k}" for k, n in counts.items())
+
+    def load_synonyms(self, path: Path) -> str:
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
+        if not path.exists():
+            return "none shipped"
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            key = str(item["key"]).strip()
+            terms = [str(t).strip() for t in item.get("terms") or [] if str(t).strip()]
+            is_active, note = bool(item.get("active", True)), str(item.get("note", "")).strip()
+            digest = synonym_terms_digest(terms=terms, is_active=is_active, note=note)
+            synonym = Synonym.objects.filter(key=key).first()
+            if synonym is None:
+                synonym_save(key=key, terms=terms, is_active=is_active, note=note, source_hash=digest)
+                counts["created"] += 1
+            elif synonym.source_hash == digest:
+                counts["unchanged"] += 1
+            elif synonym.content_hash == synonym.source_hash or self.force:
+                synonym_save(key=key, terms=terms, is_active=is_active, note=note, instance=synonym, source_hash=digest)
+                counts["updated"] += 1
+            else:
+                self.kept.append(f"synonym group {key}")
                 counts["kept"] += 1
         return ", ".join(f"{n} {k}" for k, n in counts.items())

@@ -1,0 +1,318 @@
+"""The text pipeline shared by indexing and querying.
+
+normalize (NFKC: full-width to half-width) → Traditional-to-Simplified → lowercase → segment (rjieba with
+the domain dictionary) → stem/stop-word filter; queries then add synonyms, pinyin and typo alternatives.
+Indexing and querying must run the same steps, or a word indexed one way is looked up another way.
+"""
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DICTIONARY = Path(__file__).with_name("dictionary.txt")
+
+# Words too common to tell articles apart; removing them on both sides keeps OR queries sharp.
+STOP_WORDS = frozenset(
+    """
+    的 了 吗 呢 吧 啊 呀 哦 嘛 是 我 我们 我的 你 你们 他 她 它 在 和 与 及 或 就 都 也 还 又 很 太 后 之后 前
+    怎么 怎么办 怎么回事 怎样 如何 为什么 为何 什么 一直 总是 老是 一下 一个 这个 那个 这 那 有 没 会 要 能 可以 给
+    请 请问 提示 显示 出现 说 了吗 时候 的话 今天 现在 突然 好像 一样
+    a an the is are was were be been am to of and or my me i we you it its this that these those
+    what how why when do does did can could would should will with for at by from as so if then
+    please help hi hello
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+
+_SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_ASCII_WORD = re.compile(r"^[a-z0-9]+$")
+_RUNS = re.compile(r"[a-z0-9]+|[^a-z0-9]+")
+
+_lock = threading.Lock()
+_state: dict = {}
+
+
+def _converter():
+    # OpenCC loads its dictionaries once per process (tens of milliseconds).
+    if "opencc" not in _state:
+        with _lock:
+            if "opencc" not in _state:
+                import opencc
+
+                _state["opencc"] = opencc.OpenCC("t2s")
+    return _state["opencc"]
+
+
+def _segmenter():
+    if "jieba" not in _state:
+        with _lock:
+            if "jieba" not in _state:
+                import rjieba
+
+                jieba = rjieba.Jieba()
+                for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
+                    line = line.strip()
+                    if not line or line.startswith("#"):
+                        continue
+                    word, _space, freq = line.partition(" ")
+                    jieba.add_word(word.lower(), int(freq) if freq.strip().isdigit() else None, None)
+                _state["jieba"] = jieba
+    return _state["jieba"]
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, Traditional to Simplified, lowercase, punctuation to single spaces."""
+    text = unicodedata.normalize("NFKC", text or "")
+    if _CJK.search(text):
+        text = _converter().convert(text)
+    text = text.lower()
+    text = "".join(ch if ch.isalnum() else " " for ch in text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def stem(token: str) -> str:
+    """A deliberately tiny English stemmer: plurals and -ing/-ed, so "receipts" finds "receipt".
+
+    Applied to every ASCII token on both sides (pinyin included), so it only has to be consistent.
+    """
+    if not _ASCII_WORD.match(token) or len(token) < 4 or token[-1].isdigit():
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith("ing") and len(token) > 5:
+        return token[:-3]
+    if token.endswith("ed") and len(token) > 4 and not token.endswith("eed"):
+        return token[:-2]
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def _pieces(token: str) -> list[str]:
+    """A token mixing letters and Chinese ("pos机", "mac校验错") also yields its parts, so "pos" matches it."""
+    runs = _RUNS.findall(token)
+    if len(runs) < 2:
+        return [token]
+    return [token] + [run for run in runs if _ASCII_WORD.match(run) or len(run) >= 2]
+
+
+def _keep(token: str) -> bool:
+    return bool(token.strip()) and token not in STOP_WORDS
+
+
+def segment(normalized: str, *, fine: bool = True) -> list[str]:
+    """Words of already-normalized text in reading order.
+
+    fine=True (indexing, and matching query words) is jieba's search mode: a dictionary word comes out
+    whole and as its 2-3 character parts ("主密钥" → "密钥", "主密钥"). fine=False is the precise cut,
+    used where whole words matter (pinyin, as-you-type prefix).
+    """
+    if not normalized:
+        return []
+    jieba = _segmenter()
+    words = jieba.cut_for_search(normalized, True) if fine else jieba.cut(normalized, True)
+    tokens: list[str] = []
+    for word in words:
+        word = word.strip()
+        if not word:
+            continue
+        pieces = _pieces(word)
+        if fine and len(word) >= 5 and has_cjk(word):
+            # Search mode only splits out 2- and 3-character parts; longer dictionary words inside
+            # ("重新签到" in "请重新签到") must match too.
+            pieces += [
+                word[i : i + n]
+                for n in range(4, len(word))
+                for i in range(len(word) - n + 1)
+                if jieba.has_word(word[i : i + n])
+            ]
+        for piece in pieces:
+            piece = stem(piece)
+            if _keep(piece):
+                tokens.append(piece)
+    return tokens
+
+
+def analyze(text: str) -> list[str]:
+    """The indexing pipeline for one field: normalized, segmented, stemmed words in order."""
+    return segment(normalize(text))
+
+
+@lru_cache(maxsize=20_000)
+def _pinyin_of(phrase: str) -> tuple[str, str]:
+    from pypinyin import lazy_pinyin
+
+    syllables = [s for s in lazy_pinyin(phrase) if s.isalpha()]
+    return "".join(syllables), "".join(s[0] for s in syllables)
+
+
+def pinyin(text: str) -> list[str]:
+    """Full pinyin and initials of the Chinese words in a title or tag list, alone and in runs of up to three.
+
+    "签到失败" gives "qiandao", "qd", "shibai", "sb", "qiandaoshibai", "qdsb", so a merchant typing pinyin
+    without tones, with or without spaces, or only initials still finds the title.
+    """
+    out: list[str] = []
+    # Runs never cross punctuation: a title's clauses and each tag stand alone.
+    for chunk in normalize(text).split(" "):
+        jieba = _segmenter()
+        words = [w for w in jieba.cut(chunk, True) if has_cjk(w) and _keep(w)] if chunk else []
+        phrases = ["".join(words[start : start + size]) for size in (1, 2, 3) for start in range(len(words) - size + 1)]
+        # The parts of a long word too ("签到失败" → "签到"), as search mode finds them.
+        phrases += [part for w in words if len(w) > 2 for part in jieba.cut_for_search(w, True) if part != w]
+        for phrase in dict.fromkeys(p for p in phrases if has_cjk(p)):
+            full, initials = _pinyin_of(phrase)
+            if full:
+                out.append(stem(full))
+            if len(initials) >= 2:
+                out.append(initials)
+    return out
+
+
+# --- Queries -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One way a document can match: every token (AND); the last token may be a prefix."""
+
+    tokens: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    raw: str
+    normalized: str
+    words: list[str]  # the query's own words (search mode), in order
+    clauses: list[Clause] = field(default_factory=list)  # OR-ed; words first, then alternatives
+    highlight: set[str] = field(default_factory=set)  # normalized strings to mark in snippets
+    is_ascii_letters: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.clauses
+
+    def add(self, clause: Clause) -> None:
+        if clause.tokens and clause not in self.clauses:
+            self.clauses.append(clause)
+
+
+@dataclass(frozen=True)
+class SynonymGroup:
+    terms: tuple[str, ...]  # normalized
+
+
+def _term_pattern(term: str) -> re.Pattern:
+    if has_cjk(term):
+        return re.compile(re.escape(term))
+    # Letters and digits must not continue the word: "sign on" must not match "sign only".
+    return re.compile(r"(?<![a-z0-9])" + r"\s+".join(map(re.escape, term.split())) + r"(?![a-z0-9])")
+
+
+@dataclass
+class Synonyms:
+    groups: list[SynonymGroup]
+    _patterns: list[tuple[re.Pattern, int]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self):
+        self._patterns = [(_term_pattern(term), i) for i, g in enumerate(self.groups) for term in g.terms]
+
+    @classmethod
+    def from_term_lists(cls, term_lists) -> "Synonyms":
+        groups = []
+        for terms in term_lists:
+            normalized = tuple(dict.fromkeys(t for t in (normalize(x) for x in terms) if t))
+            if len(normalized) >= 2:
+                groups.append(SynonymGroup(normalized))
+        return cls(groups)
+
+    def expand(self, normalized: str) -> list[str]:
+        """Every other term of each group one of whose terms occurs in the query (both ways by construction)."""
+        hit: set[int] = {i for pattern, i in self._patterns if pattern.search(normalized)}
+        found = [t for i in sorted(hit) for t in self.groups[i].terms]
+        return list(dict.fromkeys(found))
+
+
+def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool = True) -> ParsedQuery:
+    normalized = normalize(raw)
+    words = segment(normalized)
+    parsed = ParsedQuery(
+        raw=raw, normalized=normalized, words=words, is_ascii_letters=bool(re.fullmatch(r"[a-z ]+", normalized))
+    )
+    for word in words:
+        parsed.add(Clause((word,)))
+        parsed.highlight.add(word)
+    if prefix_last:
+        whole = segment(normalized, fine=False)
+        last = whole[-1] if whole else ""
+        # As-you-type: the last word may be unfinished ("printe", "签到失"). Letters need 3 characters
+        # before a prefix is selective enough; one Chinese character already is.
+        if (last.isascii() and len(last) >= 3 and not last.isdigit()) or (has_cjk(last) and len(last) <= 2):
+            parsed.add(Clause((last,), prefix=True))
+    if parsed.is_ascii_letters and len(normalized.split()) > 1:
+        # Pinyin typed with spaces ("qian dao") matches the joined pinyin indexed for titles and tags.
+        parsed.add(Clause(("".join(normalized.split()),)))
+    if synonyms is not None:
+        for term in synonyms.expand(normalized):
+            tokens = tuple(segment(term, fine=False))
+            if tokens:
+                parsed.add(Clause(tokens))
+                parsed.highlight.add(term)
+    return parsed
+
+
+_CODE_PREFIX = r"(?:应答码|返回码|错误码|响应码|错误代码|返回代码|代码|码|error|err|code|response code|rc)"
+_CODE = r"([a-z0-9]{2})"
+
+
+def code_candidates(normalized: str) -> list[str]:
+    """Strings in the query that look like a response code, in order (upper case, not yet checked).
+
+    "a0", "应答码a0", "返回码 77", "错误码99", "error 99". A bare two-digit number needs a label or must stand
+    alone, so "等了90秒" is not code 90; a letter-and-digit code ("a0 错误") is unambiguous anywhere.
+    """
+    found: list[str] = []
+    for match in re.finditer(_CODE_PREFIX + r"\s*" + _CODE + r"(?![a-z0-9])", normalized):
+        found.append(match.group(1))
+    tokens = normalized.split()
+    if len(tokens) == 1 and re.fullmatch(r"[a-z0-9]{2}", tokens[0]):
+        found.append(tokens[0])
+    for match in re.finditer(r"(?<![a-z0-9])([a-z][0-9]|[0-9][a-z])(?![a-z0-9])", normalized):
+        found.append(match.group(1))
+    for match in re.finditer(r"(?:^|\s)([0-9]{2})(?:\s|$)", normalized):
+        found.append(match.group(1))
+    return [c.upper() for c in dict.fromkeys(found)]
+
+
+# Letters merchants type for look-alike digits when copying a code from the screen ("AO" for "A0").
+_LOOKALIKE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def code_lookalikes(normalized: str) -> list[str]:
+    tokens = normalized.split()
+    if len(tokens) != 1 or len(tokens[0]) != 2 or not tokens[0].isalnum():
+        return []
+    code = tokens[0].upper()
+    fixed = code[0] + code[1].translate(_LOOKALIKE)
+    return [fixed] if fixed != code else []
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def edits1(word: str) -> set[str]:
+    """Every string one deletion, transposition, replacement or insertion away (Norvig's spelling corrector)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + transposes + replaces + inserts) - {word}

@@ -1,0 +1,121 @@
+"""The text pipeline shared by indexing and queries (no database)."""
+
+import pytest
+
+from kb.search.pipeline import (
+    Clause,
+    Synonyms,
+    analyze,
+    code_candidates,
+    code_lookalikes,
+    edits1,
+    normalize,
+    parse_query,
+    pinyin,
+    segment,
+)
+
+
+def test_it_converts_traditional_to_simplified():
+    assert normalize("簽到失敗") == "签到失败"
+
+
+def test_it_turns_full_width_characters_into_half_width():
+    assert normalize("ＰＯＳ機 Ａ０") == "pos机 a0"
+
+
+def test_it_lowercases_and_drops_extra_spaces_and_punctuation():
+    assert normalize("  Printer,,  NOT   working!!？ ") == "printer not working"
+
+
+def test_it_keeps_domain_words_whole():
+    words = segment(normalize("刷卡提示请重新签到，操作员签到后主密钥MAC校验错"))
+    assert {"重新签到", "操作员签到", "主密钥", "mac校验错"} <= set(words)
+
+
+@pytest.mark.parametrize(("text", "word"), [("签到失败", "签到"), ("主密钥", "密钥"), ("网络不通", "网络")])
+def test_it_also_emits_the_two_character_words_inside_longer_words(text, word):
+    assert word in analyze(text)
+
+
+def test_it_finds_longer_dictionary_words_inside_a_phrase():
+    assert "重新签到" in analyze("请重新签到")
+
+
+def test_a_word_mixing_letters_and_chinese_also_yields_the_letters():
+    assert "pos" in analyze("POS机")
+
+
+def test_it_drops_stop_words():
+    assert analyze("我的POS机怎么了") == ["pos机", "pos"]
+
+
+def test_it_stems_english_plurals_and_ing():
+    assert analyze("receipts printing") == ["receipt", "print"]
+
+
+def test_a_query_runs_the_same_pipeline_as_indexing():
+    assert parse_query("簽到失敗").words == analyze("签到失败")
+
+
+def test_synonyms_work_both_ways_and_across_languages():
+    synonyms = Synonyms.from_term_lists([["没网", "No network", "網絡不通"]])
+    assert synonyms.expand(normalize("突然没网了")) == ["没网", "no network", "网络不通"]
+    assert "没网" in synonyms.expand(normalize("no network since morning"))
+
+
+def test_an_english_synonym_must_match_whole_words():
+    synonyms = Synonyms.from_term_lists([["sign on", "签到"]])
+    assert synonyms.expand("sign only") == []
+
+
+def test_a_synonym_becomes_an_alternative_clause_of_the_query():
+    synonyms = Synonyms.from_term_lists([["打印机", "printer"]])
+    assert Clause(("printer",)) in parse_query("打印机坏了", synonyms=synonyms).clauses
+
+
+def test_pinyin_covers_full_syllables_and_initials():
+    tokens = pinyin("签到失败")
+    assert {"qiandao", "qd", "qiandaoshibai", "qdsb"} <= set(tokens)
+
+
+def test_pinyin_runs_do_not_cross_punctuation():
+    assert "qiandaofanhuima" not in pinyin("签到, 返回码")
+
+
+def test_pinyin_typed_with_spaces_is_also_looked_up_joined():
+    assert Clause(("qiandao",)) in parse_query("qian dao").clauses
+
+
+def test_the_last_word_is_also_a_prefix_while_typing():
+    assert Clause(("printe",), prefix=True) in parse_query("printe").clauses
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        ("A0", ["A0"]),
+        ("a0", ["A0"]),
+        ("应答码A0", ["A0"]),
+        ("返回码 77", ["77"]),
+        ("错误码99", ["99"]),
+        ("error 99", ["99"]),
+        ("Ａ０", ["A0"]),
+        ("刷卡提示a0错误", ["A0"]),
+        ("交易失败 98 怎么办", ["98"]),
+    ],
+)
+def test_it_spots_response_codes(query, codes):
+    assert code_candidates(normalize(query)) == codes
+
+
+def test_a_number_inside_a_sentence_is_not_a_code():
+    assert code_candidates(normalize("等了90秒还没反应")) == []
+
+
+def test_a_letter_o_typed_for_zero_is_offered_as_the_code():
+    assert code_lookalikes(normalize("AO")) == ["A0"]
+
+
+def test_one_edit_covers_a_swapped_pair_of_letters():
+    assert "printer" in edits1("printre")

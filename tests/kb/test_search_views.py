@@ -1,0 +1,161 @@
+"""The results page, the JSON endpoint and the click-recording redirect."""
+
+import pytest
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from kb.search.models import SearchLog
+from kb.search.selectors import search
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_kb")]
+
+SEARCH = "/search/"
+API = "/api/search"
+
+
+def test_the_results_page_lists_the_matching_articles(client):
+    response = client.get(SEARCH, {"q": "请重新签到"})
+    assert response.status_code == 200
+    assert "刷卡提示“请重新签到”怎么办" in strip_tags(response.text)
+
+
+def test_the_results_page_marks_the_query_words(client):
+    response = client.get(SEARCH, {"q": "密钥"})
+    assert "<mark>密钥</mark>" in response.text
+
+
+def test_a_code_query_puts_the_code_page_first(client):
+    response = client.get(API, {"q": "应答码A0", "lang": "zh-hans"})
+    first = response.json()["results"][0]
+    assert (first["kind"], first["url"]) == ("code", "/codes/A0/")
+
+
+def test_the_api_returns_the_documented_shape(client):
+    data = client.get(API, {"q": "没网", "lang": "zh-hans"}).json()
+    assert data["query"] == "没网"
+    assert data["results"]
+    assert {"title", "url", "snippet", "kind"} <= set(data["results"][0])
+    assert {r["kind"] for r in data["results"]} <= {"article", "code"}
+
+
+def test_the_api_returns_results_in_rank_order(client):
+    data = client.get(API, {"q": "打不出小票", "lang": "zh-hans"}).json()
+    assert [r["url"] for r in data["results"]] == [
+        h.url for h in search("打不出小票", language="zh-hans", limit=8).hits
+    ]
+
+
+def test_the_api_serves_english_articles_for_lang_en(client):
+    data = client.get(API, {"q": "printer", "lang": "en"}).json()
+    assert data["results"][0]["url"].startswith("/en/articles/")
+
+
+def test_the_api_rejects_an_unknown_language(client):
+    assert client.get(API, {"q": "printer", "lang": "fr"}).status_code == 400
+
+
+def test_the_api_explains_an_over_long_query(client):
+    response = client.get(API, {"q": "签" * 201})
+    assert response.status_code == 400
+    assert "200" in response.json()["error"]
+
+
+def test_an_empty_api_query_returns_nothing_and_logs_nothing(client):
+    assert client.get(API, {"q": "  "}).json() == {"query": "", "results": []}
+    assert not SearchLog.objects.exists()
+
+
+def test_the_results_page_explains_an_over_long_query_and_logs_nothing(client):
+    response = client.get(SEARCH, {"q": "签" * 201})
+    assert "200" in response.text
+    assert not SearchLog.objects.exists()
+
+
+def test_a_script_in_the_query_is_shown_as_text(client):
+    response = client.get(SEARCH, {"q": "<script>alert(1)</script> 签到"})
+    assert "<script>alert(1)" not in response.text
+    assert "&lt;script&gt;alert(1)" in response.text
+
+
+def test_markup_in_an_article_title_is_escaped_in_results(client):
+    from tests.kb.search_helpers import make_article
+
+    make_article(slug="xss-title", title="<img src=x onerror=alert(1)>斑马")
+    response = client.get(SEARCH, {"q": "斑马"})
+    assert "<img src=x" not in response.text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in response.text
+
+
+def test_opening_a_result_redirects_to_it_and_records_the_click(client):
+    client.get(SEARCH, {"q": "A0"})
+    log = SearchLog.objects.get()
+    response = client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
+    assert response.status_code == 302
+    assert response["Location"] == "/codes/A0/"
+    log.refresh_from_db()
+    assert (log.opened_position, log.opened_url) == (1, "/codes/A0/")
+
+
+def test_only_the_first_opened_result_counts(client):
+    client.get(SEARCH, {"q": "A0"})
+    log = SearchLog.objects.get()
+    client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 2}))
+    client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
+    log.refresh_from_db()
+    assert log.opened_position == 2
+
+
+def test_opening_a_result_that_was_not_shown_is_not_found(client):
+    client.get(SEARCH, {"q": "A0"})
+    log = SearchLog.objects.get()
+    assert client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 99})).status_code == 404
+    assert client.get(reverse("kb:search_open", kwargs={"log_id": log.pk + 1, "position": 1})).status_code == 404
+
+
+def test_the_redirect_never_leaves_the_site(client):
+    log = SearchLog.objects.create(query="x", normalized="x", language="zh-hans", result_count=1,
+                                   results=["//evil.example/phish"])  # fmt: skip
+    response = client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
+    assert response.status_code == 404
+
+
+def test_the_redirect_ignores_any_url_in_the_request(client):
+    client.get(SEARCH, {"q": "A0"})
+    log = SearchLog.objects.get()
+    url = reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1})
+    response = client.get(url, {"next": "https://evil.example/", "url": "https://evil.example/"})
+    assert response["Location"] == "/codes/A0/"
+
+
+def test_the_api_links_each_result_through_the_click_recorder(client):
+    data = client.get(API, {"q": "A0", "lang": "zh-hans"}).json()
+    log = SearchLog.objects.get()
+    assert data["results"][0]["open_url"] == reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1})
+
+
+def test_no_results_offers_alternatives_and_support_with_the_query(client):
+    response = client.get(SEARCH, {"q": "量子纠缠"})
+    assert response.context["hits"] == []
+    assert response.context["alternatives"]
+    assert "/tickets/new/?q=%E9%87%8F%E5%AD%90%E7%BA%A0%E7%BC%A0" in response.text
+
+
+def test_the_english_site_searches_english_articles(client):
+    response = client.get("/en/search/", {"q": "printer"})
+    assert "Hardware checks" in strip_tags(response.text)
+
+
+def test_a_chinese_query_on_the_english_site_still_finds_pages(client):
+    data = client.get(API, {"q": "请重新签到", "lang": "en"}).json()
+    assert data["results"]
+    assert any("re-sign-in-prompt" in r["url"] for r in data["results"][:3])
+
+
+def test_posting_to_the_results_page_is_not_allowed(client):
+    assert client.post(SEARCH, {"q": "A0"}).status_code == 405
+
+
+def test_the_home_page_search_box_asks_for_suggestions(client):
+    response = client.get("/")
+    assert 'data-suggest-url="/api/search"' in response.text
+    assert "js/search-suggest.js" in response.text
