@@ -25,7 +25,7 @@ _CODE = re.compile(r"^[A-Z0-9]{2,4}$")
 _SERIAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,39}$")
 
 
-def _compact(value: str) -> str:
+def compact(value: str) -> str:
     """Drop spaces and dashes (also full-width ones) and make letters upper case: how IDs are compared."""
     return _SEPARATORS.sub("", value or "").translate({0xFF10 + n: 0x30 + n for n in range(10)}).upper()
 
@@ -184,7 +184,7 @@ class TicketForm(forms.Form):
 
     def clean_phone(self):
         raw = self.cleaned_data["phone"]
-        phone = _compact(raw).replace("(", "").replace(")", "")
+        phone = compact(raw).replace("(", "").replace(")", "")
         if phone.startswith("+86"):
             phone = phone[3:]
         elif phone.startswith("0086"):
@@ -204,7 +204,7 @@ class TicketForm(forms.Form):
     # --- Terminal ---
 
     def clean_merchant_id(self):
-        mid = _compact(self.cleaned_data["merchant_id"])
+        mid = compact(self.cleaned_data["merchant_id"])
         if not _MID.match(mid):
             raise ValidationError(
                 _(
@@ -216,7 +216,7 @@ class TicketForm(forms.Form):
         return mid
 
     def clean_terminal_id(self):
-        tid = _compact(self.cleaned_data["terminal_id"])
+        tid = compact(self.cleaned_data["terminal_id"])
         if not _TID.match(tid):
             raise ValidationError(
                 _(
@@ -246,7 +246,7 @@ class TicketForm(forms.Form):
         return when
 
     def clean_response_code(self):
-        code = _compact(self.cleaned_data["response_code"])
+        code = compact(self.cleaned_data["response_code"])
         if code and not _CODE.match(code):
             raise ValidationError(
                 _("A response code is 2 to 4 letters or digits, e.g. A0, 77 or 99. Leave it empty if none was shown.")
@@ -256,7 +256,7 @@ class TicketForm(forms.Form):
     # --- Transaction ---
 
     def _digits(self, name: str, pattern: re.Pattern, message) -> str:
-        value = _compact(self.cleaned_data[name])
+        value = compact(self.cleaned_data[name])
         if value and not pattern.match(value):
             raise ValidationError(message, params={"count": len(value)})
         return value
@@ -294,7 +294,7 @@ class TicketForm(forms.Form):
 
     def clean_card_masked(self):
         raw = self.cleaned_data["card_masked"]
-        value = _compact(raw).replace("X", "*").replace("＊", "*")
+        value = compact(raw).replace("X", "*").replace("＊", "*")
         if not value:
             return ""
         if value.isdigit() and 13 <= len(value) <= 19:

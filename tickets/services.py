@@ -182,6 +182,7 @@ def ticket_create(
     files=(),
     pending_key: str = "",
     language: str = "zh-hans",
+    already_masked: int = 0,
 ) -> Ticket:
     """Create a ticket with its first message and attachments, all or nothing.
 
@@ -189,6 +190,7 @@ def ticket_create(
     submission_key (a double click, a resubmitted form) returns the ticket the first call made. Files
     accepted earlier for the same form (pending uploads under pending_key) become attachments too.
     The new ticket carries its tracking token as `ticket.access_token`; it is not stored in clear.
+    `already_masked` counts card numbers a caller masked before (the view masks what it shows back).
     """
     existing = Ticket.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -210,7 +212,7 @@ def ticket_create(
                 submission_key=submission_key,
                 requester=requester if getattr(requester, "pk", None) else None,
                 language=language,
-                masked_count=masked,
+                masked_count=masked + already_masked,
                 **{f.name: getattr(details, f.name) for f in fields(TicketDetails)},
             )
             message = TicketMessage.objects.create(

@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import mail
 from tickets import selectors, services
-from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm
-from tickets.masking import mask_card_numbers
+from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
+from tickets.masking import mask_card_numbers, mask_digits
 from tickets.models import Attachment, Ticket, TicketMessage
 from tickets.services import TicketDetails, hash_token
 
@@ -157,6 +157,11 @@ def _masked_post(post) -> tuple[dict, int, list[str]]:
         if name in data:
             data[name], count = mask_card_numbers(data[name])
             total += count
+    card = compact(data.get("card_masked", ""))
+    if card.isdigit() and 13 <= len(card) <= 19:
+        # In the card field any full-length number is a card number, Luhn-valid or mistyped.
+        data["card_masked"] = mask_digits(card)
+        total += 1
     steps = []
     for step in post.getlist("steps"):
         masked, count = mask_card_numbers(step)
@@ -374,6 +379,7 @@ def ticket_new(request):
             files=files,
             pending_key=submission_key,
             language=language,
+            already_masked=masked_count,
         )
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}

@@ -1,0 +1,261 @@
+"""Each kind of file a merchant may attach, and each hostile one that must be refused."""
+
+import gzip
+import io
+import struct
+import zipfile
+import zlib
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from tickets.uploads import check_limits, process_upload, safe_name
+
+from .conftest import CARD, CARD_MASKED, gzip_file, image_bytes, log_file, photo, zip_bytes, zip_file
+
+
+def read(processed) -> bytes:
+    processed.data.seek(0)
+    return processed.data.read()
+
+
+def refused(upload) -> str:
+    with pytest.raises(ValidationError) as caught:
+        process_upload(upload)
+    return " ".join(caught.value.messages)
+
+
+# --- Images ---
+
+
+def test_it_reencodes_a_jpeg_and_drops_exif_and_gps():
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "N", 2: (31.0, 14.0, 0.0)}
+    processed = process_upload(photo(exif=exif.tobytes()))
+    data = read(processed)
+    assert processed.kind == "image"
+    assert processed.content_type == "image/jpeg"
+    assert b"PhoneMaker" not in data
+    assert not Image.open(io.BytesIO(data)).getexif()
+
+
+def test_it_drops_comments_hidden_in_a_jpeg():
+    processed = process_upload(photo(comment=b"hidden note 4111111111111111"))
+    assert b"hidden note" not in read(processed)
+
+
+def test_it_makes_a_small_thumbnail_of_a_photo():
+    processed = process_upload(SimpleUploadedFile("big.png", image_bytes("PNG", size=(1200, 900))))
+    thumb = Image.open(io.BytesIO(processed.thumbnail))
+    assert max(thumb.size) <= 320
+
+
+def test_it_turns_a_gif_into_a_png_named_as_such():
+    processed = process_upload(SimpleUploadedFile("anim.gif", image_bytes("GIF")))
+    assert processed.content_type == "image/png"
+    assert processed.original_name == "anim.png"
+    assert read(processed).startswith(b"\x89PNG")
+
+
+def test_it_strips_html_appended_to_a_jpeg():
+    polyglot = image_bytes("JPEG") + b"<html><script>alert(1)</script></html>"
+    processed = process_upload(SimpleUploadedFile("screen.jpg", polyglot))
+    assert b"<script>" not in read(processed)
+
+
+def _png_header(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+def test_it_refuses_a_decompression_bomb_image():
+    message = refused(SimpleUploadedFile("bomb.png", _png_header(100_000, 100_000)))
+    assert "bomb.png" in message
+
+
+def test_it_refuses_a_photo_with_more_pixels_than_allowed(settings):
+    settings.TICKET_MAX_IMAGE_PIXELS = 10_000
+    message = refused(SimpleUploadedFile("wide.png", image_bytes("PNG", size=(200, 100))))
+    assert "wide.png" in message and "200" in message
+
+
+def test_it_refuses_a_truncated_image():
+    message = refused(SimpleUploadedFile("broken.jpg", image_bytes("JPEG")[:200]))
+    assert "broken.jpg" in message
+
+
+# --- Other kinds ---
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("page.log", b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"),
+        ("logo.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("manual.txt", b"%PDF-1.4\n1 0 obj<<>>endobj\n"),
+        ("tool.log", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200),
+        ("setup.jpg", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200),
+        ("notes.log", b"\x00\x01\x02\x03binary\xff\xfe\x00"),
+        ("data.xml", b'<?xml version="1.0"?><root/>'),
+    ],
+)
+def test_it_refuses_files_that_are_neither_images_nor_logs_whatever_their_name(name, content):
+    assert name in refused(SimpleUploadedFile(name, content))
+
+
+def test_it_refuses_an_empty_file():
+    assert "empty" in refused(SimpleUploadedFile("empty.log", b""))
+
+
+# --- Logs ---
+
+
+def test_it_masks_card_numbers_in_a_text_log():
+    processed = process_upload(log_file(text=f"10:00 PAN={CARD} RESP=A0\n"))
+    assert read(processed) == f"10:00 PAN={CARD_MASKED} RESP=A0\n".encode()
+    assert processed.masked_count == 1
+
+
+def test_it_decodes_a_gb18030_log_and_stores_it_as_utf8():
+    processed = process_upload(log_file(text="签到成功 卡号 4111 1111 1111 1111\n", encoding="gb18030"))
+    assert read(processed).decode("utf-8") == f"签到成功 卡号 {CARD_MASKED}\n"
+    assert processed.content_type.startswith("text/plain")
+
+
+def test_it_masks_card_numbers_inside_a_gzip_log():
+    processed = process_upload(gzip_file(data=f"PAN {CARD}\n".encode()))
+    assert gzip.decompress(read(processed)) == f"PAN {CARD_MASKED}\n".encode()
+    assert processed.masked_count == 1
+
+
+def test_it_masks_card_numbers_inside_every_log_of_a_zip():
+    upload = zip_file(members={"a/pos.log": f"PAN {CARD}\n".encode(), "b/pos.log": b"5500000000000004\n"})
+    processed = process_upload(upload)
+    with zipfile.ZipFile(io.BytesIO(read(processed))) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    assert contents == {"pos.log": f"PAN {CARD_MASKED}\n".encode(), "pos-2.log": b"550000******0004\n"}
+    assert processed.masked_count == 2
+
+
+def test_it_refuses_a_zip_inside_a_zip():
+    inner = zip_bytes({"pos.log": b"x\n"})
+    message = refused(zip_file(members={"inner.zip": inner}))
+    assert "logs.zip" in message and "inner.zip" in message
+
+
+def test_it_refuses_a_tar_inside_a_gzip():
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo("pos.log")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"x\n\n"))
+    message = refused(gzip_file("logs.tar.gz", buffer.getvalue()))
+    assert "logs.tar.gz" in message
+
+
+def test_it_refuses_a_password_protected_zip():
+    data = bytearray(zip_bytes({"pos.log": b"encrypted-looking\n"}))
+    # Set the "encrypted" bit in the local header and the central directory, as a zip tool would.
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.find(signature) + offset
+        data[at] |= 0x1
+    message = refused(SimpleUploadedFile("secret.zip", bytes(data)))
+    assert "secret.zip" in message and "password" in message
+
+
+def test_it_refuses_a_zip_with_too_many_files(settings):
+    settings.TICKET_MAX_ARCHIVE_MEMBERS = 3
+    message = refused(zip_file(members={f"{n}.log": b"x\n" for n in range(4)}))
+    assert "4" in message and "3" in message
+
+
+@pytest.mark.parametrize("member", ["../../etc/cron.d/evil", "/etc/passwd", "C:/Windows/evil.log", "a/../../b.log"])
+def test_it_refuses_a_zip_with_a_path_leaving_its_folder(member):
+    message = refused(zip_file(members={member: b"x\n"}))
+    assert "unsafe path" in message
+
+
+def test_it_refuses_a_zip_holding_a_symlink():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        info = zipfile.ZipInfo("link.log")
+        info.external_attr = 0o120777 << 16
+        archive.writestr(info, b"/etc/passwd")
+    assert "unsafe path" in refused(SimpleUploadedFile("links.zip", out.getvalue()))
+
+
+def test_it_refuses_a_zip_that_declares_a_huge_unpacked_size(settings):
+    settings.TICKET_MAX_UNPACKED_BYTES = 100_000
+    message = refused(zip_file(members={"big.log": b"0" * 200_000}))
+    assert "unpacks to more than" in message
+
+
+def test_it_refuses_a_zip_whose_declared_size_lies(settings):
+    settings.TICKET_MAX_UNPACKED_BYTES = 100_000
+    data = bytearray(zip_bytes({"big.log": b"0" * 500_000}))
+    # Claim 10 bytes in both the local header and the central directory.
+    local = data.find(b"PK\x03\x04")
+    central = data.find(b"PK\x01\x02")
+    data[local + 22 : local + 26] = struct.pack("<I", 10)
+    data[central + 24 : central + 28] = struct.pack("<I", 10)
+    message = refused(SimpleUploadedFile("liar.zip", bytes(data)))
+    assert "liar.zip" in message
+
+
+def test_it_refuses_a_gzip_bomb(settings):
+    settings.TICKET_MAX_UNPACKED_BYTES = 100_000
+    message = refused(gzip_file("bomb.log.gz", b"0" * 5_000_000))
+    assert "unpacks to more than" in message
+
+
+def test_it_refuses_a_damaged_zip():
+    message = refused(SimpleUploadedFile("broken.zip", zip_bytes({"pos.log": b"x" * 1000})[:60]))
+    assert "broken.zip" in message
+
+
+def test_it_refuses_a_binary_file_inside_a_zip():
+    message = refused(zip_file(members={"pos.bin": b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 100}))
+    assert "pos.bin" in message
+
+
+# --- Limits and names ---
+
+
+def test_limits_count_files(settings):
+    settings.TICKET_MAX_FILES = 2
+    errors = check_limits([log_file(), log_file(), log_file()])
+    assert errors and "2" in errors[0]
+
+
+def test_limits_refuse_a_file_over_the_size_limit(settings):
+    settings.TICKET_MAX_FILE_BYTES = 1024
+    errors = check_limits([SimpleUploadedFile("huge.log", b"x" * 2048)])
+    assert "huge.log" in errors[0]
+
+
+def test_limits_refuse_files_adding_up_over_the_total(settings):
+    settings.TICKET_MAX_TOTAL_BYTES = 3000
+    errors = check_limits([SimpleUploadedFile(f"{n}.log", b"x" * 1000) for n in range(2)], already_bytes=1500)
+    assert errors and "MB" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\屏幕截图.png", "屏幕截图.png"),
+        ("a\x00b\r\n.log", "ab.log"),
+        ("..", "file"),
+        ("x" * 300 + ".log", "x" * 96 + ".log"),
+    ],
+)
+def test_file_names_are_made_safe(raw, expected):
+    assert safe_name(raw) == expected
