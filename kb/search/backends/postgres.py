@@ -65,7 +65,11 @@ def install(apps=None, schema_editor=None) -> None:
     if conn.vendor != "postgresql":
         return
     with conn.cursor() as cursor:
-        cursor.execute(f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON kb_searchentry USING gin (vector)")
+        # Checked first: CREATE INDEX, even IF NOT EXISTS, fails inside a transaction that has pending
+        # foreign-key checks (as index_rebuild has after deleting the old entries).
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE INDEX {GIN_INDEX} ON kb_searchentry USING gin (vector)")
 
 
 def uninstall(apps=None, schema_editor=None) -> None:
