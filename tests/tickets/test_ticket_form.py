@@ -313,3 +313,26 @@ def test_a_deflection_from_a_suggested_article_link_finds_its_slug(client, loade
 
 def test_deflecting_needs_a_post(client):
     assert client.get("/en/tickets/deflect/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("contact_name", "", "请填写您的姓名"),
+        ("phone", "12345", "不是大陆手机号"),
+        ("merchant_id", "12345", "商户编号（MID）为 15 位"),
+        ("terminal_id", "1234", "终端编号（TID）为 8 位"),
+        ("trace_number", "123", "凭证号为 6 位数字"),
+        ("card_masked", "1234", "622848******1234"),
+    ],
+)
+def test_error_messages_are_in_chinese_on_the_default_address(client, field, value, message):
+    response = post(client, "/tickets/new/", **{field: value})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_a_refused_file_is_explained_in_chinese(client):
+    html = log_file("evil.log", "<html><body>x</body></html>")
+    response = post(client, "/tickets/new/", files={"logs": [html]})
+    assert "无法接收“evil.log”" in response.content.decode()
