@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
@@ -426,3 +428,46 @@ def delete_stored(names) -> None:
             # Already gone is fine; the cleanup command sweeps anything left behind.
             with contextlib.suppress(OSError):
                 default_storage.delete(name)
+
+
+# --- Request parsing --------------------------------------------------------------------------
+
+
+class OversizedUpload(UploadedFile):
+    """Stands in for a file that went past the limits while arriving; only its name and size are kept."""
+
+    def __init__(self, name: str, size: int, content_type: str):
+        super().__init__(io.BytesIO(b""), name=name, content_type=content_type, size=size)
+
+
+class LimitUploadHandler(FileUploadHandler):
+    """Stops keeping a file's data once it passes the per-file limit or the request passes the total limit.
+
+    Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file; without this a 1 GB "photo" would
+    still be written to disk whole before the size check could refuse it. The size keeps being counted so
+    the merchant is told how large the file really was.
+    """
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.total = 0
+        self.received = 0
+        self.dropping = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        self.dropping = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        self.total += len(raw_data)
+        if self.received > settings.TICKET_MAX_FILE_BYTES or self.total > settings.TICKET_MAX_TOTAL_BYTES:
+            self.dropping = True
+        # Returning None keeps the chunk from the handlers that would write it to disk.
+        return None if self.dropping else raw_data
+
+    def file_complete(self, file_size):
+        if self.dropping:
+            return OversizedUpload(self.file_name, self.received, self.content_type)
+        return None

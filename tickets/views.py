@@ -2,6 +2,7 @@ import hmac
 import logging
 import re
 import secrets
+from functools import wraps
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -20,10 +21,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import mail
-from tickets import selectors, services
+from tickets import selectors, services, uploads
 from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
 from tickets.masking import mask_card_numbers, mask_digits
 from tickets.models import Attachment, Ticket, TicketMessage
@@ -266,7 +268,24 @@ def _duplicate_response(request, ticket: Ticket, submission_key: str):
     return redirect(url)
 
 
+def limit_uploads(view):
+    """Install the size-limiting upload handler before anything reads the request body.
+
+    CSRF protection reads the body, so it has to run after the handler is installed: the view is exempted
+    from the middleware's check and protected here instead, in the right order.
+    """
+
+    @wraps(view)
+    @csrf_exempt
+    def wrapper(request, *args, **kwargs):
+        request.upload_handlers.insert(0, uploads.LimitUploadHandler(request))
+        return csrf_protect(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
 @never_cache
+@limit_uploads
 @require_http_methods(["GET", "POST"])
 def ticket_new(request):
     language = _language()
@@ -482,6 +501,7 @@ def ticket_sent(request, key):
     return _private(render(request, "tickets/sent.html", context))
 
 
+@limit_uploads
 @require_POST
 def ticket_reply(request, key):
     ticket = _ticket_for(request, key)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tickets.models import Attachment, Deflection, PendingUpload, Ticket
@@ -336,3 +337,35 @@ def test_a_refused_file_is_explained_in_chinese(client):
     html = log_file("evil.log", "<html><body>x</body></html>")
     response = post(client, "/tickets/new/", files={"logs": [html]})
     assert "无法接收“evil.log”" in response.content.decode()
+
+
+def test_a_file_over_the_limit_is_refused_while_it_arrives(client, settings):
+    settings.TICKET_MAX_FILE_BYTES = 64 * 1024
+    big = SimpleUploadedFile("big.log", b"x" * (300 * 1024))
+    response = post(client, files={"logs": [big]})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "big.log" in body and "0.3 MB" in body
+    assert not PendingUpload.objects.exists()
+
+
+def test_the_upload_handler_stops_keeping_data_past_the_limit(settings):
+    from tickets.uploads import LimitUploadHandler, OversizedUpload
+
+    settings.TICKET_MAX_FILE_BYTES = 1000
+    handler = LimitUploadHandler()
+    handler.new_file("logs", "big.log", "text/plain", 3000)
+    kept = [handler.receive_data_chunk(b"x" * 600, n * 600) for n in range(5)]
+    assert kept[0] == b"x" * 600
+    assert kept[2:] == [None, None, None]
+    complete = handler.file_complete(3000)
+    assert isinstance(complete, OversizedUpload)
+    assert complete.size == 3000
+
+
+def test_the_form_still_needs_the_csrf_token(settings):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(NEW, form_data())
+    assert response.status_code == 403
+    assert not Ticket.objects.exists()
