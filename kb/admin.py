@@ -60,6 +60,11 @@ class ArticleAdmin(MarkdownxModelAdmin):
         (gettext_lazy("History"), {"fields": ["published_at", "updated_at", "revisions_link"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The address is shared by both language versions and is in every link to the article.
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "slug", "language"] if obj is not None else fields
+
     def get_queryset(self, request):
         return (
             super()
@@ -130,7 +135,8 @@ class ArticleAdmin(MarkdownxModelAdmin):
                 wrap(require_POST(self.restore_view)),
                 name="kb_article_restore",
             ),
-        ] + super().get_urls()
+            *super().get_urls(),
+        ]
 
     def _article(self, request, pk, *, change=False) -> Article:
         article = get_object_or_404(Article, pk=pk)

@@ -1,5 +1,7 @@
+from functools import wraps
+
 from django.contrib.admin.views.decorators import staff_member_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,8 +11,20 @@ from kb.images import kb_image_store
 from kb.markdown import render_preview
 
 
+def _editors_only(view):
+    """Staff who may write articles; other staff (support agents) have no use for the editor's endpoints."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.has_perm("kb.add_article") or request.user.has_perm("kb.change_article")):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return staff_member_required(wrapper)
+
+
 @require_POST
-@staff_member_required
+@_editors_only
 def markdownify(request):
     form = MarkdownPreviewForm(request.POST)
     if not form.is_valid():
@@ -19,7 +33,7 @@ def markdownify(request):
 
 
 @require_POST
-@staff_member_required
+@_editors_only
 def upload_image(request):
     upload = request.FILES.get("image")
     if upload is None:

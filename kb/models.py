@@ -34,6 +34,9 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name_zh
 
+    def get_absolute_url(self) -> str:
+        return reverse("kb:category", kwargs={"slug": self.slug})
+
     @property
     def name(self) -> str:
         return _localized(self, "name")
@@ -41,9 +44,6 @@ class Category(models.Model):
     @property
     def description(self) -> str:
         return _localized(self, "description")
-
-    def get_absolute_url(self) -> str:
-        return reverse("kb:category", kwargs={"slug": self.slug})
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -181,6 +181,9 @@ class ArticleVote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "visitor"], name="kb_vote_one_per_visitor"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {'yes' if self.helpful else 'no'}"
 
 
 class ResponseCode(models.Model):

@@ -14,6 +14,10 @@ from kb.markdown import render
 from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode
 
 
+def _text(value: str) -> str:
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 @dataclass(frozen=True)
 class ArticleContent:
     """The editable fields of an article, as the admin form and the content files provide them."""
@@ -28,6 +32,17 @@ class ArticleContent:
     related: str = ""
     order: int = 100
     status: str = Article.Status.DRAFT
+
+    def __post_init__(self):
+        # One spelling of the same text, whoever sends it: browsers send CRLF and the admin form strips,
+        # the content files use LF. Otherwise saving an unchanged article in the admin made a revision and
+        # marked the article as edited, so the loader would never update it again.
+        body = _text(self.body)
+        object.__setattr__(self, "body", body + "\n" if body else "")
+        for name in ("title", "summary", "tags", "codes", "related"):
+            object.__setattr__(self, name, _text(getattr(self, name)))
+        symptoms = (line.strip() for line in _text(self.symptoms).splitlines())
+        object.__setattr__(self, "symptoms", "\n".join(line for line in symptoms if line))
 
     def digest(self) -> str:
         data = asdict(self) | {"category": self.category.slug}

@@ -21,9 +21,7 @@ VISITOR_COOKIE = "kb_visitor"
 
 def _article_for(request, slug: str) -> Article:
     """The access gate for articles: the public sees published ones; staff also see drafts and archived."""
-    article = (
-        Article.objects.select_related("category").filter(slug=slug, language=_language()).first()
-    )
+    article = Article.objects.select_related("category").filter(slug=slug, language=_language()).first()
     if article is None or not (article.is_public or request.user.is_staff):
         raise Http404(_("No such article."))
     return article

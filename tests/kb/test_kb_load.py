@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from kb import services
 from kb.management.commands.kb_load import CONTENT_DIR
@@ -173,3 +174,21 @@ def test_an_article_file_with_an_unknown_category_is_refused_and_nothing_is_load
 
     assert not Article.objects.filter(slug="new-topic").exists()
     assert "发布方补充的内容" not in Article.objects.get(slug=SLUG, language="zh-hans").body_html
+
+
+def test_saving_a_shipped_article_unchanged_in_the_admin_does_not_stop_later_updates(client, editor, content_dir):
+    article = Article.objects.get(slug=SLUG, language="zh-hans")
+    client.force_login(editor)
+    form = {
+        name: getattr(article, name) for name in ["title", "status", "summary", "tags", "codes", "related", "order"]
+    }
+    # Browsers send textarea contents with CRLF line endings.
+    form |= {"category": article.category_id, "body": article.body.replace("\n", "\r\n"), "note": ""}
+    form["symptoms"] = article.symptoms.replace("\n", "\r\n")
+    client.post(reverse("admin:kb_article_change", args=[article.pk]), form)
+    _ship_new_version(content_dir)
+
+    output = _load(content_dir=content_dir)
+
+    assert "发布方补充的内容" in Article.objects.get(slug=SLUG, language="zh-hans").body_html
+    assert "kept admin edits" not in output
