@@ -30,6 +30,9 @@ class SearchEntry(models.Model):
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True, help_text="Plain text that snippets are cut from.")
     codes = models.CharField(max_length=200, blank=True, help_text="Listed response codes, space-separated.")
+    # Normalized title and symptom lines, one per line: a query that is one of them (or contains
+    # one) is the strongest signal there is.
+    phrases = models.TextField(null=True, blank=True)
     title_tokens = models.TextField(blank=True)
     symptoms_tokens = models.TextField(blank=True)
     codes_tokens = models.TextField(blank=True)

@@ -195,6 +195,7 @@ class ParsedQuery:
     clauses: list[Clause] = field(default_factory=list)  # OR-ed; words first, then alternatives
     highlight: set[str] = field(default_factory=set)  # normalized strings to mark in snippets
     is_ascii_letters: bool = False
+    corrections: dict[str, str] = field(default_factory=dict)  # typo → indexed word
 
     @property
     def is_empty(self) -> bool:
@@ -253,6 +254,9 @@ def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool
     if prefix_last:
         whole = segment(normalized, fine=False)
         last = whole[-1] if whole else ""
+        if parsed.is_ascii_letters and len(whole) > 1 and len(whole[-1]) <= 4:
+            # "qian dao": an unfinished syllable continues the joined pinyin, not a word of its own.
+            last = "".join(whole)
         # As-you-type: the last word may be unfinished ("printe", "签到失"). Letters need 3 characters
         # before a prefix is selective enough; one Chinese character already is.
         if (last.isascii() and len(last) >= 3 and not last.isdigit()) or (has_cjk(last) and len(last) <= 2):

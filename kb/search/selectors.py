@@ -1,5 +1,6 @@
 """Reads for search: run a query, shape hits with snippets, and the analytics for editors."""
 
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -17,16 +18,20 @@ from kb.search.pipeline import (
     Clause,
     ParsedQuery,
     Synonyms,
+    analyze,
     code_candidates,
     code_lookalikes,
     edits1,
     has_cjk,
     parse_query,
 )
-from kb.search.services import SYNONYM_VERSION_KEY, synonyms_changed
+from kb.search.services import SYNONYM_VERSION_KEY, compact, synonyms_changed
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_CHARS = 140
+RERANK_POOL = 30  # candidates the backend returns for re-ranking
+RERANK_COVERAGE = 0.5
+RERANK_EXACT = 0.6
 
 # --- Synonyms, shared by all processes through the cache version ---------------------------------
 
@@ -122,6 +127,7 @@ def _correct_typos(query: ParsedQuery) -> dict[str, str]:
         )
         if best:
             corrections[word] = best
+            query.corrections[word] = best
             query.add(Clause((best,)))
             query.highlight.add(best)
     return corrections
@@ -200,9 +206,70 @@ def _hits(entry_ids: list[int], scores: dict[int, float], query: ParsedQuery) ->
     return hits
 
 
+def _rerank(query: ParsedQuery, matches: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Re-rank the backend's best candidates with signals full text cannot see, the same on both databases:
+
+    - the query is the title, or one of the symptom lines, or contains one ("请重新签到" in a long
+      description): merchants type what the screen says, and editors list exactly that;
+    - the share of the query's own words (not synonyms) found in the title, symptoms, codes and tags,
+      so words the merchant typed count more than the alternatives added for them.
+    The backend's score, scaled to 0-1 among the candidates, still orders everything else.
+    """
+    if len(matches) < 2:
+        return matches
+    rows = SearchEntry.objects.filter(pk__in=[pk for pk, _s in matches]).values_list(
+        "pk", "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases"
+    )
+    fields = {row[0]: row[1:] for row in rows}
+    top = max(score for _pk, score in matches) or 1.0
+    whole = compact(query.normalized)
+    words = set(query.words)
+    strong_by_pk = {}
+    for pk, (title, symptoms, codes, tags, pinyin, _phrases) in fields.items():
+        strong = {*title.split(), *symptoms.split(), *codes.split(), *tags.split()}
+        if query.is_ascii_letters:
+            strong.update(pinyin.split())
+        strong_by_pk[pk] = strong
+
+    def has(strong: set, word: str) -> bool:
+        return word in strong or query.corrections.get(word) in strong
+
+    # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
+    pool = len(strong_by_pk)
+    weight = {w: math.log((pool + 1) / (0.5 + sum(1 for st in strong_by_pk.values() if has(st, w)))) for w in words}
+    total = sum(weight.values())
+    rescored = []
+    for pk, score in matches:
+        strong = strong_by_pk.get(pk, set())
+        coverage = sum(weight[w] for w in words if has(strong, w)) / total if total > 0 else 0.0
+        lines = (fields.get(pk, ("",) * 6)[5] or "").split("\n")
+        rescored.append(
+            (pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_EXACT * _exact(whole, words, lines))
+        )
+    return sorted(rescored, key=lambda item: -item[1])
+
+
+def _exact(whole: str, words: set[str], lines: list[str]) -> float:
+    """1 when the query is inside the title, 0.8 inside a symptom line; otherwise, when the query contains a
+    whole line (as text, or all its words in any order), the share of the query that line covers."""
+    if len(whole) < 2:
+        return 0.0
+    compacted = [line.replace(" ", "") for line in lines]
+    if whole in compacted[0]:
+        return 1.0
+    if any(whole in line for line in compacted[1:]):
+        return 0.8
+    inside = 0
+    for line, compacted_line in zip(lines, compacted, strict=True):
+        line_words = set(analyze(line)) if " " in line else set()
+        if len(compacted_line) >= 3 and (compacted_line in whole or (len(line_words) >= 2 and line_words <= words)):
+            inside = max(inside, len(compacted_line))
+    return 0.6 * min(inside / len(whole), 1.0)
+
+
 def _ranked_ids(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -> list[tuple[int, float]]:
     backend = get_backend()
-    matches = backend.match(query, language=language, limit=limit + len(codes))
+    matches = _rerank(query, backend.match(query, language=language, limit=max(RERANK_POOL, limit + len(codes))))
     if not codes:
         return matches[:limit]
     code_entries = dict(

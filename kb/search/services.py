@@ -35,6 +35,16 @@ def _tokens(text: str) -> str:
     return " ".join(analyze(text))
 
 
+def compact(text: str) -> str:
+    """Normalized and without spaces: how titles, symptom lines and queries are compared whole."""
+    return normalize(text).replace(" ", "")
+
+
+def _phrases(title: str, lines: list[str]) -> str:
+    # Normalized, the title always first.
+    return "\n".join([normalize(title), *(n for n in (normalize(line) for line in lines) if n)])
+
+
 # --- Index entries -----------------------------------------------------------------------------
 
 
@@ -50,6 +60,7 @@ def article_entry_fields(article: Article) -> dict:
         "summary": article.summary,
         "text": " · ".join(filter(None, ["；".join(article.symptom_list), _plain(article.body_html)])),
         "codes": codes,
+        "phrases": _phrases(article.title, article.symptom_list),
         "title_tokens": _tokens(article.title),
         "symptoms_tokens": _tokens(symptoms),
         "codes_tokens": _tokens(codes),
@@ -76,6 +87,7 @@ def code_entry_fields(code: ResponseCode, language: str) -> dict:
         "summary": action,
         "text": " · ".join(filter(None, ["；".join(code.screen_text_list), action, details])),
         "codes": code.code,
+        "phrases": _phrases(name, [other_name, *code.screen_text_list]),
         "title_tokens": _tokens(f"{name} {other_name}"),
         "symptoms_tokens": _tokens("\n".join(code.screen_text_list)),
         "codes_tokens": _tokens(code.code),
