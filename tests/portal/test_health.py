@@ -1,0 +1,88 @@
+"""Site-wide pages: health check, robots.txt, and the error pages."""
+
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_health_check_says_ok(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_the_health_check_reports_an_unreachable_database(client):
+    with mock.patch("portal.views.connection.cursor", side_effect=OperationalError("connection refused")):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "detail": "OperationalError"}
+
+
+def test_the_health_check_is_never_cached(client):
+    assert "no-cache" in client.get("/healthz")["Cache-Control"]
+
+
+def test_the_health_check_is_not_redirected_for_a_visitor_who_chose_english(client):
+    client.cookies["django_language"] = "en"
+
+    assert client.get("/healthz").status_code == 200
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_admin_and_tickets(client):
+    response = client.get("/robots.txt")
+
+    lines = response.content.decode().splitlines()
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert {"Disallow: /admin/", "Disallow: /tickets/", "Disallow: /en/tickets/"} <= set(lines)
+
+
+def test_the_404_page_offers_search_in_chinese(client):
+    response = client.get("/no-such-page/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "页面不存在" in html
+    assert 'name="q"' in html
+    assert '<html lang="zh-hans">' in html
+
+
+def test_the_404_page_offers_search_in_english_under_en(client):
+    response = client.get("/en/no-such-page/")
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in html
+    assert 'name="q"' in html
+    assert '<html lang="en">' in html
+
+
+@pytest.fixture
+def failing_home(client):
+    client.raise_request_exception = False
+    with mock.patch("kb.selectors.common_codes", side_effect=RuntimeError("boom")):
+        yield client
+
+
+def test_a_server_error_shows_a_plain_apology_in_chinese(failing_home):
+    response = failing_home.get("/")
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "出错了" in html
+    assert '<html lang="zh-hans">' in html
+    assert "boom" not in html
+
+
+def test_a_server_error_shows_a_plain_apology_in_english_under_en(failing_home):
+    response = failing_home.get("/en/")
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "Something went wrong" in html
+    assert '<a href="/en/">' in html

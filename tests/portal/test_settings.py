@@ -1,0 +1,144 @@
+"""Settings come from the environment; each case starts a fresh Python so module-level settings are re-read."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = settings.BASE_DIR
+PRODUCTION = {"PORTAL_ENV": "production", "ALLOWED_HOSTS": "help.example.com"}
+
+
+@pytest.fixture
+def run(tmp_path):
+    """Run a command in a clean environment: only PATH/HOME, a throwaway var folder, and what the test sets."""
+
+    def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+        clean = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(tmp_path),
+            "PORTAL_VAR_DIR": str(tmp_path),
+        }
+        return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+            [sys.executable, *args], cwd=BASE_DIR, env=clean | env, capture_output=True, text=True, timeout=120
+        )
+
+    return run
+
+
+def _setting(run, expression: str, **env: str) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    result = run(["-c", code], DJANGO_SETTINGS_MODULE="portal.settings", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_refuses_to_start_without_a_secret_key(run):
+    result = run(["manage.py", "check"], **PRODUCTION)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts(run):
+    result = run(["manage.py", "check"], PORTAL_ENV="production", SECRET_KEY=secrets.token_urlsafe(50))
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must list" in result.stderr
+
+
+def test_production_refuses_to_start_with_debug_on(run):
+    result = run(["manage.py", "check"], **PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), DEBUG="1")
+
+    assert result.returncode != 0
+    assert "DEBUG must be off" in result.stderr
+
+
+def test_the_deploy_check_has_no_warnings_with_production_variables(run):
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL="postgres://portal:secret@db.internal:5432/portal",
+        REDIS_URL="redis://cache.internal:6379/0",
+        BEHIND_TLS_PROXY="1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_debug_is_off_by_default(run):
+    assert _setting(run, "settings.DEBUG") == "False"
+
+
+def test_debug_can_be_turned_on_for_development(run):
+    assert _setting(run, "settings.DEBUG", DEBUG="true") == "True"
+
+
+@pytest.mark.parametrize(("name", "value"), [("DEBUG", "maybe"), ("SECURE_COOKIES", "sometimes")])
+def test_a_bad_boolean_fails_loudly(run, name, value):
+    result = run(["manage.py", "check"], **{name: value})
+
+    assert result.returncode != 0
+    assert f"{name}={value!r} is not a boolean" in result.stderr
+
+
+def test_a_bad_number_fails_loudly(run):
+    result = run(["manage.py", "check"], KB_IMAGE_MAX_BYTES="5MB")
+
+    assert result.returncode != 0
+    assert "KB_IMAGE_MAX_BYTES='5MB' is not a whole number" in result.stderr
+
+
+def test_an_unknown_portal_env_fails_loudly(run):
+    result = run(["manage.py", "check"], PORTAL_ENV="staging")
+
+    assert result.returncode != 0
+    assert "PORTAL_ENV='staging'" in result.stderr
+
+
+def test_the_embedded_default_is_sqlite_in_the_var_folder(run, tmp_path):
+    assert _setting(run, "settings.DATABASES['default']['ENGINE']") == "django.db.backends.sqlite3"
+    assert _setting(run, "settings.DATABASES['default']['NAME']") == str(tmp_path / "db.sqlite3")
+    assert _setting(run, "settings.MEDIA_ROOT") == str(tmp_path / "media")
+
+
+def test_a_database_url_selects_postgresql(run):
+    url = "postgres://portal:secret@db.internal:5432/portal"
+
+    assert _setting(run, "settings.DATABASES['default']['ENGINE']", DATABASE_URL=url) == "django.db.backends.postgresql"
+    assert _setting(run, "settings.DATABASES['default']['HOST']", DATABASE_URL=url) == "db.internal"
+
+
+def test_postgresql_is_reached_through_psycopg_3(run):
+    assert _setting(run, "__import__('psycopg').__version__.split('.')[0]") == "3"
+
+
+def test_development_keeps_a_random_secret_key_on_this_machine(run, tmp_path):
+    first = _setting(run, "settings.SECRET_KEY")
+
+    assert first == _setting(run, "settings.SECRET_KEY")
+    assert len(first) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_static_files_use_whitenoise_s_compressed_manifest_storage_outside_tests(run):
+    backend = _setting(run, "settings.STORAGES['staticfiles']['BACKEND']")
+
+    assert backend == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in _setting(run, "settings.MIDDLEWARE")
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    source = (BASE_DIR / "portal" / "settings.py").read_text(encoding="utf-8")
+    read = set(re.findall(r"""(?:env_\w+|os\.environ\.get)\(\s*["']([A-Z0-9_]+)["']""", source))
+    example = (BASE_DIR / ".env.example").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^([A-Z0-9_]+)=", example, flags=re.MULTILINE))
+
+    assert {"SECRET_KEY", "DATABASE_URL", "DEBUG"} <= read
+    assert read - listed == set()
