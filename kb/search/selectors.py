@@ -162,20 +162,28 @@ def _mark(text: str, pattern: re.Pattern | None) -> list[tuple[str, bool]]:
     return parts
 
 
+def _truncate(text: str) -> str:
+    return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
+
+
 def _snippet(text: str, fallback: str, pattern: re.Pattern | None) -> str:
-    """The window of the text with the most query words, or the summary when none occur."""
-    spans = [m.span() for m in pattern.finditer(text)] if pattern and text else []
-    if not spans:
-        return fallback if len(fallback) <= SNIPPET_CHARS else fallback[: SNIPPET_CHARS - 1] + "…"
-    best_start, best_count = spans[0][0], 0
-    for start, _end in spans:
-        count = sum(1 for s, e in spans if start <= s and e <= start + SNIPPET_CHARS)
-        if count > best_count:
-            best_start, best_count = start, count
-    begin = max(0, best_start - 20)
-    end = min(len(text), begin + SNIPPET_CHARS)
-    piece = text[begin:end].strip()
-    return ("…" if begin > 0 else "") + piece + ("…" if end < len(text) else "")
+    """The stretch of the body with the most query words; else the symptom lines that match; else the
+    summary. `text` is symptom lines, a blank line, then the body (services._snippet_source)."""
+    symptoms, _blank, body = text.partition("\n\n") if "\n\n" in text else ("", "", text)
+    spans = [m.span() for m in pattern.finditer(body)] if pattern and body else []
+    if spans:
+        best_start, best_count = spans[0][0], 0
+        for start, _end in spans:
+            count = sum(1 for s, e in spans if start <= s and e <= start + SNIPPET_CHARS)
+            if count > best_count:
+                best_start, best_count = start, count
+        begin = max(0, best_start - 20)
+        end = min(len(body), begin + SNIPPET_CHARS)
+        return ("…" if begin > 0 else "") + body[begin:end].strip() + ("…" if end < len(body) else "")
+    lines = [line for line in symptoms.split("\n") if line and pattern and pattern.search(line)]
+    if lines:
+        return _truncate("；".join(lines[:3]))
+    return _truncate(fallback or body)
 
 
 def _hits(entry_ids: list[int], scores: dict[int, float], query: ParsedQuery) -> list[Hit]:

@@ -40,6 +40,11 @@ def compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
+def _snippet_source(lines: list[str], body: str) -> str:
+    """Symptom lines, a blank line, then the body on one line (selectors.snippet relies on this shape)."""
+    return "\n".join(line.replace("\n", " ") for line in lines) + "\n\n" + " ".join(body.split())
+
+
 def _phrases(title: str, lines: list[str]) -> str:
     # Normalized, the title always first.
     return "\n".join([normalize(title), *(n for n in (normalize(line) for line in lines) if n)])
@@ -58,7 +63,7 @@ def article_entry_fields(article: Article) -> dict:
         "language": article.language,
         "title": article.title,
         "summary": article.summary,
-        "text": " · ".join(filter(None, ["；".join(article.symptom_list), _plain(article.body_html)])),
+        "text": _snippet_source(article.symptom_list, _plain(article.body_html)),
         "codes": codes,
         "phrases": _phrases(article.title, article.symptom_list),
         "title_tokens": _tokens(article.title),
@@ -85,7 +90,7 @@ def code_entry_fields(code: ResponseCode, language: str) -> dict:
         "language": language,
         "title": f"{code.code} {name}",
         "summary": action,
-        "text": " · ".join(filter(None, ["；".join(code.screen_text_list), action, details])),
+        "text": _snippet_source(code.screen_text_list, f"{action} {details}".strip()),
         "codes": code.code,
         "phrases": _phrases(name, [other_name, *code.screen_text_list]),
         "title_tokens": _tokens(f"{name} {other_name}"),
