@@ -505,6 +505,11 @@ def ticket_sent(request, key):
 @require_POST
 def ticket_reply(request, key):
     ticket = _ticket_for(request, key)
+    if _rate_limited(request):
+        messages.error(
+            request, _("You have sent several messages in a short time. Please wait a little and try again.")
+        )
+        return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket), status=429))
     data, masked_count, _steps = _masked_post(request.POST)
     form = ReplyForm(data)
     files = _uploads(request)

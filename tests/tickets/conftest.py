@@ -84,6 +84,15 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture
+def english():
+    """Service-level messages in English, whatever language an earlier request left active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def details():
     from tickets.services import TicketDetails
 

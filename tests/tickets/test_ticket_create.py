@@ -12,7 +12,7 @@ from tickets.models import Attachment, PendingUpload, Ticket, TicketMessage
 
 from .conftest import CARD, CARD_MASKED, log_file, photo
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def stored_files(settings) -> list[Path]:

@@ -15,6 +15,8 @@ from tickets.uploads import check_limits, process_upload, safe_name
 
 from .conftest import CARD, CARD_MASKED, gzip_file, image_bytes, log_file, photo, zip_bytes, zip_file
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def read(processed) -> bytes:
     processed.data.seek(0)
