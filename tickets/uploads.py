@@ -57,6 +57,25 @@ ARCHIVE_TYPES = (
     }
 )
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+# Text that browsers or other programs would run or render, refused even though it is readable text.
+NEVER_TEXT = {
+    "text/html",
+    "text/xml",
+    "application/xml",
+    "image/svg+xml",
+    "application/pdf",
+    "application/postscript",
+    "text/rtf",
+    "text/javascript",
+    "application/javascript",
+    "text/x-shellscript",
+    "text/x-php",
+    "text/x-python",
+    "text/x-perl",
+    "text/x-msdos-batch",
+}
+# Control characters other than tab, newlines, form feed and ESC (terminal colour codes) mean "not a log".
+_CONTROL = set(range(32)) - {9, 10, 12, 13, 27}
 LOG_CONTENT_TYPE = "text/plain; charset=utf-8"
 
 
@@ -145,7 +164,7 @@ def process_upload(upload) -> ProcessedFile:
         return _process_gzip(upload, name)
     if mime in ZIP_TYPES:
         return _process_zip(upload, name)
-    if mime in TEXT_TYPES or _is_utf16_text(head):
+    if mime in TEXT_TYPES or _is_utf16_text(head) or (mime not in NEVER_TEXT and _looks_like_text(head)):
         return _process_text(upload, name)
     raise ValidationError(
         _(
@@ -199,6 +218,16 @@ def _with_extension(name: str, extension: str) -> str:
 
 def _is_utf16_text(head: bytes) -> bool:
     return head[:2] in (b"\xff\xfe", b"\xfe\xff")
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """libmagic names some short logs after exotic formats (a line starting "PA" is HP-GL to it); readable
+    text without control characters is a log all the same."""
+    # The sniffed head may end inside a multi-byte character.
+    text = next((t for cut in range(4) if (t := decode_log(head[: len(head) - cut])) is not None), None)
+    if not text:
+        return False
+    return not any(ord(c) in _CONTROL for c in text)
 
 
 def decode_log(raw: bytes) -> str | None:

@@ -261,3 +261,10 @@ def test_limits_refuse_files_adding_up_over_the_total(settings):
 )
 def test_file_names_are_made_safe(raw, expected):
     assert safe_name(raw) == expected
+
+
+@pytest.mark.parametrize("text", [f"PAN {CARD}\n", "IN 12:00 sign on\n", "SP A0\n"])
+def test_a_short_log_that_libmagic_names_after_another_format_is_still_a_log(text):
+    processed = process_upload(log_file(text=text))
+    assert processed.kind == "log"
+    assert CARD not in read(processed).decode()
