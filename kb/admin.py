@@ -202,8 +202,22 @@ class ArticleAdmin(MarkdownxModelAdmin):
         return redirect("admin:kb_article_change", pk)
 
 
+class ResponseCodeAdminForm(forms.ModelForm):
+    class Meta:
+        model = ResponseCode
+        fields = [
+            "code", "resign", "name_zh", "name_en", "action_zh", "action_en", "details_zh", "details_en",
+            "screen_texts", "is_published",
+        ]  # fmt: skip
+
+    def clean_code(self):
+        # Codes are stored in capitals; checking uniqueness on the typed "a0" would let a duplicate through.
+        return self.cleaned_data["code"].strip().upper()
+
+
 @admin.register(ResponseCode)
 class ResponseCodeAdmin(admin.ModelAdmin):
+    form = ResponseCodeAdminForm
     list_display = ["code", "name_zh", "name_en", "resign", "is_published"]
     list_filter = ["resign", "is_published"]
     search_fields = ["code", "name_zh", "name_en", "screen_texts"]

@@ -185,6 +185,14 @@ class ResponseCodeContent:
     screen_texts: str = ""
     is_published: bool = True
 
+    def __post_init__(self):
+        # As for articles: the same text from the admin (CRLF, stripped) and the files must hash alike.
+        object.__setattr__(self, "code", _text(self.code).upper())
+        for name in ("resign", "name_zh", "name_en", "action_zh", "action_en", "details_zh", "details_en"):
+            object.__setattr__(self, name, _text(getattr(self, name)))
+        screen_texts = (line.strip() for line in _text(self.screen_texts).splitlines())
+        object.__setattr__(self, "screen_texts", "\n".join(line for line in screen_texts if line))
+
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image, PngImagePlugin
 
-from kb.models import Article, ArticleRevision, Category
+from kb.models import Article, ArticleRevision, Category, ResponseCode
 
 pytestmark = pytest.mark.usefixtures("loaded_kb")
 
@@ -471,3 +471,38 @@ def test_uploaded_json_is_what_markdownx_expects(staff_client):
     response = _upload(staff_client, "photo.jpg", _jpeg_with_gps(), "image/jpeg")
 
     assert set(json.loads(response.content)) == {"image_code"}
+
+
+# --- Response codes -------------------------------------------------------------------------------------
+
+
+def _code_form(source: ResponseCode, **changes) -> dict:
+    fields = ["code", "resign", "name_zh", "name_en", "action_zh", "action_en", "details_zh", "details_en"]
+    data = {name: getattr(source, name) for name in fields}
+    return data | {"screen_texts": source.screen_texts, "is_published": "on" if source.is_published else ""} | changes
+
+
+def test_an_editor_changes_what_a_code_page_says(staff_client, client):
+    code = ResponseCode.objects.get(code="A0")
+
+    staff_client.post(reverse("admin:kb_responsecode_change", args=[code.pk]), _code_form(code, action_zh="先签到。"))
+
+    assert "先签到。" in Client().get("/codes/A0/").content.decode()
+
+
+def test_a_new_code_typed_in_lowercase_that_already_exists_is_refused_with_a_message(staff_client):
+    code = ResponseCode.objects.get(code="A0")
+
+    response = staff_client.post(reverse("admin:kb_responsecode_add"), _code_form(code, code="a0"))
+
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert ResponseCode.objects.filter(code__iexact="a0").count() == 1
+
+
+def test_a_new_private_code_is_stored_in_capitals(staff_client):
+    code = ResponseCode.objects.get(code="A0")
+
+    staff_client.post(reverse("admin:kb_responsecode_add"), _code_form(code, code="c1", name_zh="收单机构自定义"))
+
+    assert ResponseCode.objects.get(code="C1").name_zh == "收单机构自定义"

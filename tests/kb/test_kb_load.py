@@ -192,3 +192,22 @@ def test_saving_a_shipped_article_unchanged_in_the_admin_does_not_stop_later_upd
 
     assert "发布方补充的内容" in Article.objects.get(slug=SLUG, language="zh-hans").body_html
     assert "kept admin edits" not in output
+
+
+def test_saving_a_shipped_code_unchanged_in_the_admin_does_not_stop_later_updates(client, editor, content_dir):
+    code = ResponseCode.objects.get(code="A0")
+    client.force_login(editor)
+    fields = ["code", "resign", "name_zh", "name_en", "action_zh", "action_en", "details_zh", "details_en"]
+    form = {name: getattr(code, name).replace("\n", "\r\n") for name in fields}
+    form |= {"screen_texts": code.screen_texts.replace("\n", "\r\n"), "is_published": "on"}
+    client.post(reverse("admin:kb_responsecode_change", args=[code.pk]), form)
+    table = content_dir / "response_codes.yaml"
+    table.write_text(
+        table.read_text(encoding="utf-8").replace("en: MAC verification failed", "en: MAC check failed"),
+        encoding="utf-8",
+    )
+
+    output = _load(content_dir=content_dir)
+
+    assert ResponseCode.objects.get(code="A0").name_en == "MAC check failed"
+    assert "kept admin edits" not in output
