@@ -7,6 +7,7 @@ import markdown
 import nh3
 from django.urls import reverse
 from django.utils import translation
+from markdown.extensions.toc import slugify_unicode
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3", "h4",
@@ -86,7 +87,9 @@ def render(text: str, *, language: str) -> tuple[str, str]:
     """Return (body_html, toc_html), both sanitized. The TOC lists the article's h2/h3 headings."""
     md = markdown.Markdown(
         extensions=["tables", "sane_lists", "fenced_code", "toc"],
-        extension_configs={"toc": {"toc_depth": "2-3", "permalink": False}},
+        # Anchors from the heading text (Chinese kept), not "_1", "_2": a link to a section then survives
+        # an editor adding a heading above it.
+        extension_configs={"toc": {"toc_depth": "2-3", "permalink": False, "slugify": slugify_unicode}},
         output_format="html",
     )
     body = md.convert(_resolve_internal_links(_separate_lists(text), language))

@@ -148,6 +148,14 @@ def test_the_table_of_contents_links_to_every_h2_and_h3_heading():
     assert "不进目录" not in toc_html
 
 
+def test_a_section_anchor_comes_from_its_heading_and_survives_a_new_heading_above_it():
+    before, _toc = render("## 检查网络\n\n文字", language="zh-hans")
+    after, _toc = render("## 先看这里\n\n新的一节\n\n## 检查网络\n\n文字", language="zh-hans")
+
+    assert '<h2 id="检查网络">' in before
+    assert '<h2 id="检查网络">' in after
+
+
 def test_an_article_without_headings_has_no_table_of_contents():
     _body, toc_html = render("只有一段文字。", language="zh-hans")
 
