@@ -30,6 +30,10 @@ def _join(values, sep: str) -> str:
     return sep.join(str(v).strip() for v in (values or []) if str(v).strip())
 
 
+def _summary(counts: dict) -> str:
+    return ", ".join(f"{n} {k}" for k, n in counts.items())
+
+
 class Command(BaseCommand):
     help = "Load articles, categories and response codes shipped in kb/content/ (idempotent)."
 
@@ -57,6 +61,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(f"kept admin edits of {item} (the shipped file changed; use --force to overwrite)")
             )
+
+    def _decide(self, counts: dict, existing, digest: str, *, label: str) -> str:
+        """Whether to create, update or leave one shipped item, counted. `source_hash` is the digest of the
+        file last loaded, `content_hash` that of the stored content: if they differ, an admin edited it."""
+        if existing is None:
+            action = "created"
+        elif existing.source_hash == digest:
+            action = "unchanged"
+        elif existing.content_hash == existing.source_hash or self.force:
+            action = "updated"
+        else:
+            action = "kept"
+            self.kept.append(label)
+        counts[action] += 1
+        return action
 
     def load_categories(self, path: Path) -> dict:
         items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
@@ -104,18 +123,12 @@ class Command(BaseCommand):
             )
             digest = content.digest()
             article = Article.objects.filter(slug=slug, language=language).first()
-            if article is None:
+            action = self._decide(counts, article, digest, label=f"article {slug} [{language}]")
+            if action == "created":
                 article_create(slug=slug, language=language, content=content, note=NOTE, source_hash=digest)
-                counts["created"] += 1
-            elif article.source_hash == digest:
-                counts["unchanged"] += 1
-            elif article.content_hash == article.source_hash or self.force:
+            elif action == "updated":
                 article_update(article=article, content=content, note=NOTE, source_hash=digest)
-                counts["updated"] += 1
-            else:
-                self.kept.append(f"article {slug} [{language}]")
-                counts["kept"] += 1
-        return ", ".join(f"{n} {k}" for k, n in counts.items())
+        return _summary(counts)
 
     def load_codes(self, path: Path) -> str:
         counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
@@ -133,18 +146,10 @@ class Command(BaseCommand):
             )
             digest = content.digest()
             code = ResponseCode.objects.filter(code=content.code).first()
-            if code is None:
-                response_code_save(content=content, source_hash=digest)
-                counts["created"] += 1
-            elif code.source_hash == digest:
-                counts["unchanged"] += 1
-            elif code.content_hash == code.source_hash or self.force:
+            action = self._decide(counts, code, digest, label=f"response code {content.code}")
+            if action in ("created", "updated"):
                 response_code_save(content=content, instance=code, source_hash=digest)
-                counts["updated"] += 1
-            else:
-                self.kept.append(f"response code {content.code}")
-                counts["kept"] += 1
-        return ", ".join(f"{n} {k}" for k, n in counts.items())
+        return _summary(counts)
 
     def load_synonyms(self, path: Path) -> str:
         counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
@@ -156,15 +161,7 @@ class Command(BaseCommand):
             is_active, note = bool(item.get("active", True)), str(item.get("note", "")).strip()
             digest = synonym_terms_digest(terms=terms, is_active=is_active, note=note)
             synonym = Synonym.objects.filter(key=key).first()
-            if synonym is None:
-                synonym_save(key=key, terms=terms, is_active=is_active, note=note, source_hash=digest)
-                counts["created"] += 1
-            elif synonym.source_hash == digest:
-                counts["unchanged"] += 1
-            elif synonym.content_hash == synonym.source_hash or self.force:
+            action = self._decide(counts, synonym, digest, label=f"synonym group {key}")
+            if action in ("created", "updated"):
                 synonym_save(key=key, terms=terms, is_active=is_active, note=note, instance=synonym, source_hash=digest)
-                counts["updated"] += 1
-            else:
-                self.kept.append(f"synonym group {key}")
-                counts["kept"] += 1
-        return ", ".join(f"{n} {k}" for k, n in counts.items())
+        return _summary(counts)
