@@ -75,6 +75,7 @@ messages: venv
 
 bench: venv
 	$(PY) bench/search.py
+	$(PY) bench/tickets.py
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache
