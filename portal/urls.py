@@ -3,13 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
 from portal import views
 
-admin.site.site_header = "POS 商户服务中心 · 管理"
-admin.site.site_title = "POS 商户服务中心"
+admin.site.site_header = _("POS merchant help · administration")
+admin.site.site_title = _("POS merchant help")
 
 urlpatterns = [
     path("healthz", views.health, name="health"),
