@@ -376,7 +376,8 @@ def ticket_new(request):
         )
         return render(request, "tickets/new.html", context, status=status)
 
-    if not form.is_valid():
+    def form_again():
+        # Keep the files that were fine (refusing the others again), so they need not be chosen again.
         file_errors = services.pending_upload_store(submission_key=submission_key, files=files)
         context, status = _new_form_context(
             request,
@@ -389,6 +390,9 @@ def ticket_new(request):
             status=400,
         )
         return _render_form(request, context, status)
+
+    if not form.is_valid():
+        return form_again()
 
     try:
         ticket = services.ticket_create(
@@ -406,19 +410,7 @@ def ticket_new(request):
         for name, msgs in errors.items():
             for message in msgs:
                 form.add_error(name if name in form.fields else None, message)
-        # Keep the files that were fine (refusing the others again), so they need not be chosen again.
-        file_errors = services.pending_upload_store(submission_key=submission_key, files=files)
-        context, status = _new_form_context(
-            request,
-            form,
-            steps=_step_rows(raw_steps),
-            submission_key=submission_key,
-            article=article,
-            notices=notices + form.notices,
-            file_errors=file_errors,
-            status=400,
-        )
-        return _render_form(request, context, status)
+        return form_again()
 
     token = getattr(ticket, "access_token", None)
     if token is None:  # a concurrent duplicate won
