@@ -41,6 +41,9 @@ class SearchEntry(models.Model):
     body_tokens = models.TextField(blank=True)
     pinyin_tokens = models.TextField(blank=True)
     vector = SearchVectorField(null=True, editable=False)
+    # PostgreSQL only: title, symptoms, codes, tags, summary and pinyin without the body. A third of the
+    # size, so matching and ranking on it first is several times cheaper.
+    head = SearchVectorField(null=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -72,7 +75,8 @@ TOKEN_FIELDS = (
 
 
 class SearchTerm(models.Model):
-    """How many entries contain each indexed word: the vocabulary for typo correction."""
+    """How many entries contain each indexed word: which query words are rare (worth starting from) or
+    unknown (skipped, or corrected when they are one typo away from a known English word or pinyin)."""
 
     term = models.CharField(max_length=100, unique=True)
     entries = models.PositiveIntegerField(default=0)

@@ -196,6 +196,8 @@ class ParsedQuery:
     highlight: set[str] = field(default_factory=set)  # normalized strings to mark in snippets
     is_ascii_letters: bool = False
     corrections: dict[str, str] = field(default_factory=dict)  # typo → indexed word
+    counts: dict[str, int] = field(default_factory=dict)  # indexed word → entries containing it
+    expansions: set[Clause] = field(default_factory=set)  # clauses added by synonyms
 
     @property
     def is_empty(self) -> bool:
@@ -267,8 +269,9 @@ def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool
     if synonyms is not None:
         for term in synonyms.expand(normalized):
             tokens = tuple(segment(term, fine=False))
-            if tokens:
+            if tokens and Clause(tokens) not in parsed.clauses:
                 parsed.add(Clause(tokens))
+                parsed.expansions.add(Clause(tokens))
                 parsed.highlight.add(term)
     return parsed
 

@@ -5,6 +5,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Q
@@ -15,21 +16,26 @@ from kb.models import Language, ResponseCode
 from kb.search.backends import get_backend
 from kb.search.models import SearchEntry, SearchLog, SearchTerm, Synonym
 from kb.search.pipeline import (
+    STOP_WORDS,
     Clause,
     ParsedQuery,
     Synonyms,
-    analyze,
     code_candidates,
     code_lookalikes,
     edits1,
     has_cjk,
     parse_query,
+    stem,
 )
 from kb.search.services import SYNONYM_VERSION_KEY, compact, synonyms_changed
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_CHARS = 140
 RERANK_POOL = 30  # candidates the backend returns for re-ranking
+SMALL_INDEX = 500  # entries up to which every clause selects candidates (the shipped knowledge base has ~120)
+CANDIDATE_BUDGET = 1500  # pages the clauses chosen to select candidates may match, together (see _plan)
+STREAM_WINDOW = 250  # when every typed word is more common than that: how many of the newest matches are ranked
+ENTRY_COUNT_KEY = "kb:search:entry-count"
 RERANK_COVERAGE = 0.5
 RERANK_EXACT = 0.6
 
@@ -108,32 +114,81 @@ def _detect_codes(query: ParsedQuery) -> list[str]:
     return found or [c for c in lookalikes if c in known]
 
 
-def _correct_typos(query: ParsedQuery) -> dict[str, str]:
+def _entry_count() -> int:
+    """Roughly how many entries the index holds (cached a minute: counting rows is slow on a large table)."""
+    count = cache.get(ENTRY_COUNT_KEY)
+    if count is None:
+        count = SearchEntry.objects.count()
+        cache.set(ENTRY_COUNT_KEY, count, 60)
+    return count
+
+
+def _correct_typos(query: ParsedQuery, counts: dict[str, int]) -> dict[str, str]:
     """English words and pinyin the index has never seen get their closest indexed spelling as an
     alternative (one edit away: a letter missing, extra, wrong or two swapped)."""
-    words = [w for w in query.words if w.isascii() and w.isalpha() and len(w) >= 4]
-    if not words:
-        return {}
-    known = set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
-    corrections = {}
-    for word in words:
-        if word in known:
+    for word in query.words:
+        if word in counts or not (word.isascii() and word.isalpha() and len(word) >= 4):
             continue
         best = (
             SearchTerm.objects.filter(term__in=sorted(edits1(word)))
             .order_by("-entries", "term")
-            .values_list("term", flat=True)
+            .values_list("term", "entries")
             .first()
         )
         if best:
-            corrections[word] = best
-            query.corrections[word] = best
-            query.add(Clause((best,)))
-            query.highlight.add(best)
-    return corrections
+            query.corrections[word] = best[0]
+            counts[best[0]] = best[1]
+            query.add(Clause((best[0],)))
+            query.highlight.add(best[0])
+    return query.corrections
+
+
+def _plan(query: ParsedQuery, counts: dict[str, int]) -> tuple[ParsedQuery, int | None]:
+    """Which clauses select the candidates, and whether to rank only a window of them.
+
+    Clauses whose words are not in the index are dropped. On an index larger than SMALL_INDEX the
+    words the merchant typed are taken rarest first, then synonyms and corrections, until the pages they
+    match would exceed the budget: rare words decide what a page is about, while a word found in most
+    pages adds next to nothing to its score (bm25's IDF) and costs a pass over most of the index. When
+    even the rarest typed word is that common ("签到" on a big index), the newest STREAM_WINDOW pages
+    matching what was typed are ranked instead of all of them. The re-rank still scores every typed word.
+    """
+
+    def entries(clause: Clause) -> int | None:
+        return None if clause.prefix else min(counts.get(token, 0) for token in clause.tokens)
+
+    known = [(c, n) for c, n in ((c, entries(c)) for c in query.clauses) if n is None or n > 0]
+    plan = ParsedQuery(raw=query.raw, normalized=query.normalized, words=query.words)
+    if _entry_count() <= SMALL_INDEX:
+        for clause, _n in known:
+            plan.add(clause)
+        return plan, None
+    typed = {Clause((word,)) for word in query.words}
+    countable = [(c, n) for c, n in known if n is not None]
+    own = sorted(((c, n) for c, n in countable if c in typed), key=lambda item: item[1])
+    others = sorted(((c, n) for c, n in countable if c not in typed), key=lambda item: item[1])
+    rarest = own[0][1] if own else (others[0][1] if others else None)
+    if rarest is None or rarest > CANDIDATE_BUDGET:
+        # What was typed (with corrections, codes and as-you-type prefixes), not the synonyms: every
+        # clause is tested on every page the window walks past.
+        for clause, _n in known:
+            if clause not in query.expansions:
+                plan.add(clause)
+        return plan, STREAM_WINDOW
+    budget = 0
+    for clause, n in own + others:
+        if budget + n <= CANDIDATE_BUDGET:
+            plan.add(clause)
+            budget += n
+    return plan, None
 
 
 def _highlighter(terms: set[str]) -> re.Pattern | None:
+    return _compiled_highlighter(tuple(sorted(terms)))
+
+
+@lru_cache(maxsize=2048)  # compiling dozens of alternatives costs about a millisecond; queries repeat
+def _compiled_highlighter(terms: tuple[str, ...]) -> re.Pattern | None:
     parts = []
     for term in sorted(terms, key=len, reverse=True):
         if not term:
@@ -172,11 +227,14 @@ def _snippet(text: str, fallback: str, pattern: re.Pattern | None) -> str:
     symptoms, _blank, body = text.partition("\n\n") if "\n\n" in text else ("", "", text)
     spans = [m.span() for m in pattern.finditer(body)] if pattern and body else []
     if spans:
-        best_start, best_count = spans[0][0], 0
-        for start, _end in spans:
-            count = sum(1 for s, e in spans if start <= s and e <= start + SNIPPET_CHARS)
-            if count > best_count:
-                best_start, best_count = start, count
+        # Two pointers over the match positions: the window start with the most whole matches inside.
+        best_start, best_count, last = spans[0][0], 0, 0
+        for first, (start, _end) in enumerate(spans):
+            last = max(last, first)
+            while last + 1 < len(spans) and spans[last + 1][1] <= start + SNIPPET_CHARS:
+                last += 1
+            if last - first + 1 > best_count:
+                best_start, best_count = start, last - first + 1
         begin = max(0, best_start - 20)
         end = min(len(body), begin + SNIPPET_CHARS)
         return ("…" if begin > 0 else "") + body[begin:end].strip() + ("…" if end < len(body) else "")
@@ -186,75 +244,20 @@ def _snippet(text: str, fallback: str, pattern: re.Pattern | None) -> str:
     return _truncate(fallback or body)
 
 
-def _hits(entry_ids: list[int], scores: dict[int, float], query: ParsedQuery) -> list[Hit]:
-    entries = SearchEntry.objects.filter(pk__in=entry_ids).only(
-        "kind", "key", "language", "title", "summary", "text", "codes"
-    )
-    by_id = {e.pk: e for e in entries}
-    pattern = _highlighter(query.highlight)
-    hits = []
-    for pk in entry_ids:
-        entry = by_id.get(pk)
-        if entry is None:
-            continue
-        snippet = _snippet(entry.text, entry.summary, pattern)
-        hits.append(
-            Hit(
-                kind=entry.kind,
-                key=entry.key,
-                language=entry.language,
-                title=entry.title,
-                url=entry_url(entry.kind, entry.key, entry.language),
-                snippet=snippet,
-                title_parts=_mark(entry.title, pattern),
-                snippet_parts=_mark(snippet, pattern),
-                score=scores.get(pk, 0.0),
-            )
-        )
-    return hits
+_CANDIDATE_FIELDS = (
+    "pk", "kind", "key", "language", "title", "summary", "codes",
+    "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases",
+)  # fmt: skip
 
 
-def _rerank(query: ParsedQuery, matches: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """Re-rank the backend's best candidates with signals full text cannot see, the same on both databases:
+def _candidates(ids) -> dict[int, dict]:
+    """What re-ranking and display need of each candidate, in one query (the text only for the winners)."""
+    return {row["pk"]: row for row in SearchEntry.objects.filter(pk__in=list(ids)).values(*_CANDIDATE_FIELDS)}
 
-    - the query is the title, or one of the symptom lines, or contains one ("请重新签到" in a long
-      description): merchants type what the screen says, and editors list exactly that;
-    - the share of the query's own words (not synonyms) found in the title, symptoms, codes and tags,
-      so words the merchant typed count more than the alternatives added for them.
-    The backend's score, scaled to 0-1 among the candidates, still orders everything else.
-    """
-    if len(matches) < 2:
-        return matches
-    rows = SearchEntry.objects.filter(pk__in=[pk for pk, _s in matches]).values_list(
-        "pk", "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases"
-    )
-    fields = {row[0]: row[1:] for row in rows}
-    top = max(score for _pk, score in matches) or 1.0
-    whole = compact(query.normalized)
-    words = set(query.words)
-    strong_by_pk = {}
-    for pk, (title, symptoms, codes, tags, pinyin, _phrases) in fields.items():
-        strong = {*title.split(), *symptoms.split(), *codes.split(), *tags.split()}
-        if query.is_ascii_letters:
-            strong.update(pinyin.split())
-        strong_by_pk[pk] = strong
 
-    def has(strong: set, word: str) -> bool:
-        return word in strong or query.corrections.get(word) in strong
-
-    # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
-    pool = len(strong_by_pk)
-    weight = {w: math.log((pool + 1) / (0.5 + sum(1 for st in strong_by_pk.values() if has(st, w)))) for w in words}
-    total = sum(weight.values())
-    rescored = []
-    for pk, score in matches:
-        strong = strong_by_pk.get(pk, set())
-        coverage = sum(weight[w] for w in words if has(strong, w)) / total if total > 0 else 0.0
-        lines = (fields.get(pk, ("",) * 6)[5] or "").split("\n")
-        rescored.append(
-            (pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_EXACT * _exact(whole, words, lines))
-        )
-    return sorted(rescored, key=lambda item: -item[1])
+@lru_cache(maxsize=4096)
+def _line_words(line: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in line.split() if w not in STOP_WORDS)
 
 
 def _exact(whole: str, words: set[str], lines: list[str]) -> float:
@@ -269,41 +272,100 @@ def _exact(whole: str, words: set[str], lines: list[str]) -> float:
         return 0.8
     inside = 0
     for line, compacted_line in zip(lines, compacted, strict=True):
-        line_words = set(analyze(line)) if " " in line else set()
-        if len(compacted_line) >= 3 and (compacted_line in whole or (len(line_words) >= 2 and line_words <= words)):
-            inside = max(inside, len(compacted_line))
+        if len(compacted_line) < 3 or len(compacted_line) <= inside:
+            continue
+        if compacted_line in whole or (" " in line and len(lw := _line_words(line)) >= 2 and lw <= words):
+            inside = len(compacted_line)
     return 0.6 * min(inside / len(whole), 1.0)
 
 
-def _ranked_ids(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -> list[tuple[int, float]]:
-    backend = get_backend()
-    matches = _rerank(query, backend.match(query, language=language, limit=max(RERANK_POOL, limit + len(codes))))
-    if not codes:
-        return matches[:limit]
-    code_entries = dict(
-        SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, key__in=codes, language=language).values_list(
-            "key", "pk"
+def _rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int, dict]) -> list[tuple[int, float]]:
+    """Re-rank the backend's best candidates with signals full text cannot see, the same on both databases:
+
+    - the query is the title, or one of the symptom lines, or contains one ("请重新签到" in a long
+      description): merchants type what the screen says, and editors list exactly that;
+    - the share of the query's own words (not synonyms) found in the title, symptoms, codes and tags,
+      each word weighted by how rare it is among the candidates, so the words the merchant typed count
+      more than the alternatives added for them.
+    The backend's score, scaled to 0-1 among the candidates, still orders everything else.
+    """
+    if len(matches) < 2:
+        return matches
+    strong_by_pk = {}
+    for pk, row in rows.items():
+        strong = {*row["title_tokens"].split(), *row["symptoms_tokens"].split()}
+        strong.update(row["codes_tokens"].split(), row["tags_tokens"].split())
+        if query.is_ascii_letters:
+            strong.update(row["pinyin_tokens"].split())
+        strong_by_pk[pk] = strong
+
+    def has(strong: set, word: str) -> bool:
+        return word in strong or query.corrections.get(word) in strong
+
+    words = set(query.words)
+    pool = len(strong_by_pk)
+    # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
+    weight = {w: math.log((pool + 1) / (0.5 + sum(1 for st in strong_by_pk.values() if has(st, w)))) for w in words}
+    total = sum(weight.values())
+    whole = compact(query.normalized)
+    top = max(score for _pk, score in matches) or 1.0
+    rescored = []
+    for pk, score in matches:
+        strong = strong_by_pk.get(pk, set())
+        coverage = sum(weight[w] for w in words if has(strong, w)) / total if total > 0 else 0.0
+        lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
+        exact = _exact(whole, words, lines)
+        rescored.append((pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_EXACT * exact))
+    return sorted(rescored, key=lambda item: -item[1])
+
+
+def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -> tuple[list, dict]:
+    """Entry ids in final order, with the candidates' data: code pages first, then pages listing the code."""
+    plan, window = _plan(query, query.counts)
+    matches = get_backend().match(plan, language=language, limit=max(RERANK_POOL, limit), window=window)
+    code_ids = []
+    if codes:
+        code_entries = dict(
+            SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, key__in=codes, language=language).values_list(
+                "key", "pk"
+            )
         )
-    )
-    first = [(code_entries[c], float("inf")) for c in codes if c in code_entries]
-    first_ids = {pk for pk, _score in first}
-    rest = [(pk, score) for pk, score in matches if pk not in first_ids]
+        code_ids = [code_entries[c] for c in codes if c in code_entries]
+    rows = _candidates([pk for pk, _s in matches] + code_ids)
+    ranked = _rerank(query, matches, rows)
+    if not codes:
+        return ranked[:limit], rows
+    first = [(pk, float("inf")) for pk in code_ids]
+    rest = [(pk, score) for pk, score in ranked if pk not in code_ids]
     # Articles that list the code come straight after its page, in their own rank order.
-    listing = set(
-        SearchEntry.objects.filter(pk__in=[pk for pk, _s in rest], kind=SearchEntry.Kind.ARTICLE)
-        .filter(_lists_any(codes))
-        .values_list("pk", flat=True)
-    )
+    listing = {pk for pk, _s in rest if set(codes) & set((rows.get(pk) or {}).get("codes", "").split())}
     rest.sort(key=lambda item: item[0] not in listing)  # stable: keeps rank order within each group
-    return (first + rest)[:limit]
+    return (first + rest)[:limit], rows
 
 
-def _lists_any(codes: list[str]) -> Q:
-    condition = Q(pk__in=[])
-    for code in codes:
-        condition |= Q(codes=code) | Q(codes__startswith=f"{code} ") | Q(codes__endswith=f" {code}")
-        condition |= Q(codes__contains=f" {code} ")
-    return condition
+def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQuery) -> list[Hit]:
+    texts = dict(SearchEntry.objects.filter(pk__in=[pk for pk, _s in ranked]).values_list("pk", "text"))
+    pattern = _highlighter(query.highlight)
+    hits = []
+    for pk, score in ranked:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        snippet = _snippet(texts.get(pk, ""), row["summary"], pattern)
+        hits.append(
+            Hit(
+                kind=row["kind"],
+                key=row["key"],
+                language=row["language"],
+                title=row["title"],
+                url=entry_url(row["kind"], row["key"], row["language"]),
+                snippet=snippet,
+                title_parts=_mark(row["title"], pattern),
+                snippet_parts=_mark(snippet, pattern),
+                score=score,
+            )
+        )
+    return hits
 
 
 def search(query: str, *, language: str, limit: int = 10, prefix_last: bool = True) -> SearchResult:
@@ -315,16 +377,17 @@ def search(query: str, *, language: str, limit: int = 10, prefix_last: bool = Tr
     result.codes = _detect_codes(parsed)
     for code in result.codes:
         parsed.add(Clause((code.lower(),)))
-    result.corrections = _correct_typos(parsed)
-    ranked = _ranked_ids(parsed, result.codes, language=language, limit=limit)
+    tokens = {token for clause in parsed.clauses if not clause.prefix for token in clause.tokens}
+    parsed.counts = dict(SearchTerm.objects.filter(term__in=tokens).values_list("term", "entries"))
+    result.corrections = _correct_typos(parsed, parsed.counts)
+    ranked, rows = _order(parsed, result.codes, language=language, limit=limit)
     if not ranked:
         # Nothing in this language: a Chinese query on the English site (or the reverse) still gets
         # the pages that match, in the language they exist in.
         other = Language.ZH_HANS if language == Language.EN else Language.EN
-        ranked = _ranked_ids(parsed, result.codes, language=other, limit=limit)
+        ranked, rows = _order(parsed, result.codes, language=other, limit=limit)
         result.other_language = bool(ranked)
-    scores = dict(ranked)
-    result.hits = _hits([pk for pk, _score in ranked], scores, parsed)
+    result.hits = _hits(ranked, rows, parsed)
     return result
 
 
@@ -339,7 +402,8 @@ def alternatives(result: SearchResult, *, limit: int = 5) -> list[Hit]:
                 loose.add(Clause((char,), prefix=True))
         elif len(word) >= 2:
             loose.add(Clause((word[:3],), prefix=True))
-    ranked = get_backend().match(loose, language=result.language, limit=limit) if not loose.is_empty else []
+    backend = get_backend()
+    ranked = backend.match(loose, language=result.language, limit=limit, window=STREAM_WINDOW) if loose.clauses else []
     if not ranked:
         from kb.selectors import COMMON_CODES, HUB_SLUG
 
@@ -352,7 +416,7 @@ def alternatives(result: SearchResult, *, limit: int = 5) -> list[Hit]:
             .values_list("pk", flat=True)[:limit]
         )
         ranked = [(pk, 0.0) for pk in ids]
-    return _hits([pk for pk, _score in ranked], dict(ranked), query)
+    return _hits(ranked, _candidates(pk for pk, _s in ranked), query)
 
 
 # --- Analytics ---------------------------------------------------------------------------------

@@ -116,11 +116,29 @@ def test_rebuild_reinstalls_lost_triggers():
 
 
 @pytest.mark.postgres
-def test_migrations_create_the_gin_index():
+@pytest.mark.parametrize(
+    ("index", "column"), [("kb_searchentry_vector_gin", "vector"), ("kb_searchentry_head_gin", "head")]
+)
+def test_migrations_create_the_gin_indexes(index, column):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'kb_searchentry_vector_gin'")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [index])
         (definition,) = cursor.fetchone()
-    assert "gin" in definition.lower()
+    assert f"USING gin ({column})" in definition
+
+
+@pytest.mark.postgres
+def test_a_head_match_ranks_above_a_body_only_match():
+    make_article(slug="in-body", title="收银台日常", body="斑马牌终端偶尔死机。" * 20)
+    make_article(slug="in-summary", title="屏幕异常", body="重启即可。", summary="斑马")
+    assert keys("斑马") == ["in-summary", "in-body"]
+
+
+@pytest.mark.postgres
+def test_the_head_vector_leaves_out_the_body():
+    article = make_article(slug="zebra", title="斑马", body="长颈鹿")
+    head = SearchEntry.objects.values_list("head", flat=True).get(article=article)
+    assert "斑马" in head
+    assert "长颈鹿" not in head
 
 
 @pytest.mark.postgres

@@ -23,8 +23,14 @@ class Backend(Protocol):
     def entries_written(self, ids: list[int]) -> None:
         """Called after SearchEntry rows were inserted or updated (inside the same transaction)."""
 
-    def match(self, query: ParsedQuery, *, language: str, limit: int) -> list[tuple[int, float]]:
-        """Entry ids matching any clause of the query, best first, with a score (higher is better)."""
+    def match(
+        self, query: ParsedQuery, *, language: str, limit: int, window: int | None = None
+    ) -> list[tuple[int, float]]:
+        """Entry ids matching any clause of the query, best first, with a score (higher is better).
+
+        With `window`, only the `window` newest matching entries (highest ids) are ranked, so a query made
+        only of very common words costs the same on any size of index.
+        """
 
     def rebuild(self) -> None:
         """Make the backend's index agree with every SearchEntry row (after bulk loads or schema changes)."""

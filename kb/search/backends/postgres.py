@@ -1,23 +1,26 @@
-"""PostgreSQL full text: a tsvector built from the segmented fields with the `simple` configuration
-(no stemming or stop words of its own: the pipeline already did that) and a GIN index."""
+"""PostgreSQL full text: tsvectors built from the segmented fields with the `simple` configuration (no
+stemming or stop words of its own: the pipeline already did that), each with a GIN index: `vector` for the
+whole page and `head` for everything but the body, which is matched and ranked first."""
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Subquery
 
 from kb.search.models import SearchEntry
 from kb.search.pipeline import ParsedQuery
 
 CONFIG = "simple"
-GIN_INDEX = "kb_searchentry_vector_gin"
 
 # Weight classes: A title, symptoms, codes; B tags, summary; C body; D pinyin of titles and tags.
-VECTOR = (
+HEAD = (
     SearchVector("title_tokens", "symptoms_tokens", "codes_tokens", weight="A", config=CONFIG)
     + SearchVector("tags_tokens", "summary_tokens", weight="B", config=CONFIG)
-    + SearchVector("body_tokens", weight="C", config=CONFIG)
     + SearchVector("pinyin_tokens", weight="D", config=CONFIG)
 )
+VECTOR = HEAD + SearchVector("body_tokens", weight="C", config=CONFIG)
+GIN_INDEXES = {"kb_searchentry_vector_gin": "vector", "kb_searchentry_head_gin": "head"}
+# Fewer head matches than this and pages matching only in their body are looked up too.
+BODY_FALLBACK = 10
 # ts_rank's weights are given as [D, C, B, A].
 RANK_WEIGHTS = [0.3, 0.1, 0.45, 1.0]
 
@@ -40,15 +43,32 @@ class PostgresBackend:
 
     def entries_written(self, ids: list[int]) -> None:
         if ids:
-            SearchEntry.objects.filter(pk__in=ids).update(vector=VECTOR)
+            SearchEntry.objects.filter(pk__in=ids).update(vector=VECTOR, head=HEAD)
 
-    def match(self, query: ParsedQuery, *, language: str, limit: int) -> list[tuple[int, float]]:
+    def match(
+        self, query: ParsedQuery, *, language: str, limit: int, window: int | None = None
+    ) -> list[tuple[int, float]]:
+        """Pages matching in their title, symptoms, codes, tags or summary come first, ranked on the small
+        `head` vector; only when there are fewer than BODY_FALLBACK of them do body-only matches follow."""
         if query.is_empty:
             return []
         tsquery = SearchQuery(tsquery_expression(query), search_type="raw", config=CONFIG)
+        found = self._ranked("head", tsquery, language=language, limit=limit, window=window)
+        if len(found) < BODY_FALLBACK:
+            seen = {pk for pk, _score in found}
+            more = self._ranked("vector", tsquery, language=language, limit=limit + len(found), window=window)
+            # Below every head match: scaled under the lowest head score.
+            floor = min((score for _pk, score in found), default=1.0)
+            found += [(pk, floor * score / 2) for pk, score in more if pk not in seen][: limit - len(found)]
+        return found
+
+    def _ranked(self, field: str, tsquery, *, language: str, limit: int, window: int | None) -> list:
+        matching = SearchEntry.objects.filter(language=language, **{field: tsquery})
+        if window:
+            # Newest first by primary key: on dense matches PostgreSQL walks the key index and stops early.
+            matching = SearchEntry.objects.filter(pk__in=Subquery(matching.order_by("-pk").values("pk")[:window]))
         rows = (
-            SearchEntry.objects.filter(language=language, vector=tsquery)
-            .annotate(score=SearchRank(F("vector"), tsquery, weights=RANK_WEIGHTS))
+            matching.annotate(score=SearchRank(F(field), tsquery, weights=RANK_WEIGHTS))
             .order_by("-score", "pk")
             .values_list("pk", "score")[:limit]
         )
@@ -56,20 +76,25 @@ class PostgresBackend:
 
     def rebuild(self) -> None:
         install()
-        SearchEntry.objects.update(vector=VECTOR)
+        SearchEntry.objects.update(vector=VECTOR, head=HEAD)
 
 
 def install(apps=None, schema_editor=None) -> None:
-    """Migration step: the GIN index, on PostgreSQL only (SQLite has no GIN and uses FTS5 instead)."""
+    """Migration step: the GIN indexes, on PostgreSQL only (SQLite has no GIN and uses FTS5 instead)."""
     conn = schema_editor.connection if schema_editor else connection
     if conn.vendor != "postgresql":
         return
     with conn.cursor() as cursor:
-        # Checked first: CREATE INDEX, even IF NOT EXISTS, fails inside a transaction that has pending
-        # foreign-key checks (as index_rebuild has after deleting the old entries).
-        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [GIN_INDEX])
-        if cursor.fetchone() is None:
-            cursor.execute(f"CREATE INDEX {GIN_INDEX} ON kb_searchentry USING gin (vector)")
+        columns = {c.name for c in conn.introspection.get_table_description(cursor, "kb_searchentry")}
+        for name, column in GIN_INDEXES.items():
+            # An earlier migration runs this before later ones add the column: each adds its own index.
+            if column not in columns:
+                continue
+            # Checked first: CREATE INDEX, even IF NOT EXISTS, fails inside a transaction that has pending
+            # foreign-key checks (as index_rebuild has after deleting the old entries).
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f"CREATE INDEX {name} ON kb_searchentry USING gin ({column})")
 
 
 def uninstall(apps=None, schema_editor=None) -> None:
@@ -77,4 +102,5 @@ def uninstall(apps=None, schema_editor=None) -> None:
     if conn.vendor != "postgresql":
         return
     with conn.cursor() as cursor:
-        cursor.execute(f"DROP INDEX IF EXISTS {GIN_INDEX}")
+        for name in GIN_INDEXES:
+            cursor.execute(f"DROP INDEX IF EXISTS {name}")

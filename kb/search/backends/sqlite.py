@@ -73,17 +73,28 @@ class SqliteBackend:
     def entries_written(self, ids: list[int]) -> None:
         return None  # the triggers did it
 
-    def match(self, query: ParsedQuery, *, language: str, limit: int) -> list[tuple[int, float]]:
+    def match(
+        self, query: ParsedQuery, *, language: str, limit: int, window: int | None = None
+    ) -> list[tuple[int, float]]:
         if query.is_empty:
             return []
         weights = ", ".join(str(FIELD_WEIGHTS[f]) for f in TOKEN_FIELDS) + ", 0.0"
         expression = f"{_language_filter(language)} AND ({fts_expression(query)})"
+        params: list = [expression]
+        newest = ""
+        if window:
+            # FTS5 walks matches in rowid order and stops after `window`; bm25 then ranks only those.
+            newest = (
+                f" AND rowid >= coalesce((SELECT min(rowid) FROM (SELECT rowid FROM {TABLE} "
+                f"WHERE {TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)), 0)"
+            )
+            params += [expression, window]
         sql = (
             f"SELECT rowid, -bm25({TABLE}, {weights}) AS score FROM {TABLE} "
-            f"WHERE {TABLE} MATCH %s ORDER BY score DESC LIMIT %s"
+            f"WHERE {TABLE} MATCH %s{newest} ORDER BY score DESC LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, limit])
+            cursor.execute(sql, [*params, limit])
             return [(row[0], row[1]) for row in cursor.fetchall()]
 
     def rebuild(self) -> None:
