@@ -1,8 +1,15 @@
 """Search analytics for editors, and synonyms they edit without a deploy."""
 
+import shutil
+from io import StringIO
+from pathlib import Path
+
 import pytest
+import yaml
+from django.core.management import call_command
 from django.urls import reverse
 
+from kb.management.commands.kb_load import CONTENT_DIR
 from kb.search.models import SearchLog, Synonym
 from kb.search.selectors import search_analytics
 from tests.kb.search_helpers import keys
@@ -123,3 +130,44 @@ def test_another_process_picks_up_a_synonym_change(django_capture_on_commit_call
         synonym_save(key="brand-name", terms=["Zorblax", "打印机"])
     assert selectors.current_synonyms().expand("zorblax") == ["zorblax", "打印机"]
     assert selectors._synonyms["version"] != loaded_version
+
+
+def _edit_in_admin(django_capture_on_commit_callbacks, key: str, extra: str) -> None:
+    from kb.search.services import synonym_save
+
+    synonym = Synonym.objects.get(key=key)
+    with django_capture_on_commit_callbacks(execute=True):
+        synonym_save(key=key, terms=[*synonym.term_list, extra], instance=synonym)
+
+
+def _shipped_with_extra_printer_term(tmp_path) -> Path:
+    """A copy of kb/content whose synonyms.yaml adds a term to the printer group."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    groups = yaml.safe_load((content / "synonyms.yaml").read_text(encoding="utf-8"))
+    next(g for g in groups if g["key"] == "printer")["terms"].append("Quuxprint")
+    (content / "synonyms.yaml").write_text(yaml.safe_dump(groups, allow_unicode=True), encoding="utf-8")
+    return content
+
+
+def test_kb_load_keeps_a_synonym_group_edited_in_the_admin(django_capture_on_commit_callbacks, tmp_path):
+    _edit_in_admin(django_capture_on_commit_callbacks, "printer", "Zorblax")
+    out = StringIO()
+    call_command("kb_load", content_dir=_shipped_with_extra_printer_term(tmp_path), stdout=out)
+    terms = Synonym.objects.get(key="printer").term_list
+    assert "Zorblax" in terms
+    assert "Quuxprint" not in terms
+    assert "kept admin edits of synonym group printer" in out.getvalue()
+
+
+def test_kb_load_with_force_replaces_an_edited_group_with_the_shipped_one(django_capture_on_commit_callbacks, tmp_path):
+    _edit_in_admin(django_capture_on_commit_callbacks, "printer", "Zorblax")
+    call_command("kb_load", "--force", content_dir=_shipped_with_extra_printer_term(tmp_path), stdout=StringIO())
+    terms = Synonym.objects.get(key="printer").term_list
+    assert "Quuxprint" in terms
+    assert "Zorblax" not in terms
+
+
+def test_kb_load_updates_a_group_nobody_edited(tmp_path):
+    call_command("kb_load", content_dir=_shipped_with_extra_printer_term(tmp_path), stdout=StringIO())
+    assert "Quuxprint" in Synonym.objects.get(key="printer").term_list

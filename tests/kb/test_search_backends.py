@@ -172,3 +172,11 @@ def test_the_search_uses_the_gin_index():
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "kb_searchentry_vector_gin" in plan
+
+
+def test_a_window_ranks_only_the_newest_matches():
+    make_article(slug="older", title="Zebra zebra zebra", language="en")
+    make_article(slug="newer", title="Zebra terminal", language="en")
+    query = ParsedQuery(raw="", normalized="zebra", words=["zebra"], clauses=[Clause(("zebra",))])
+    matches = get_backend().match(query, language="en", limit=5, window=1)
+    assert [SearchEntry.objects.get(pk=pk).key for pk, _score in matches] == ["newer"]
