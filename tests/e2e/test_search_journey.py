@@ -1,0 +1,41 @@
+"""A merchant finds the fix by searching: suggestions while typing, keyboard selection, results page."""
+
+import re
+
+from playwright.sync_api import expect
+
+from kb.search.models import SearchLog
+
+
+def test_a_merchant_picks_a_suggestion_with_the_keyboard(loaded_kb, desktop):
+    desktop.goto("/")
+    box = desktop.get_by_role("combobox")
+    box.press_sequentially("簽到失敗", delay=30)
+    options = desktop.get_by_role("option")
+    expect(options.first).to_be_visible()
+    expect(options.first).to_contain_text("请重新签到")
+    box.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    expect(desktop).to_have_url(re.compile(r"/articles/re-sign-in-prompt/$"))
+    log = SearchLog.objects.filter(source="suggest").latest("pk")
+    assert log.opened_position == 1
+
+
+def test_escape_closes_the_suggestions_and_enter_then_searches(loaded_kb, phone):
+    phone.goto("/")
+    box = phone.get_by_role("combobox")
+    box.press_sequentially("a0", delay=30)
+    expect(phone.get_by_role("option").first).to_contain_text("A0")
+    box.press("Escape")
+    expect(phone.get_by_role("listbox")).to_be_hidden()
+    box.press("Enter")
+    expect(phone).to_have_url(re.compile(r"/search/\?q=a0$"))
+    expect(phone.locator(".search-results li").first).to_contain_text("MAC")
+
+
+def test_a_search_with_no_results_offers_support_with_the_query(loaded_kb, phone):
+    phone.goto("/search/?q=量子纠缠")
+    expect(phone.get_by_role("heading", name=re.compile("没有找到"))).to_be_visible()
+    phone.locator(".contact-box").get_by_role("link", name="联系客服").click()
+    expect(phone).to_have_url(re.compile(r"/tickets/new/\?q="))
