@@ -53,10 +53,12 @@ class Command(BaseCommand):
             articles = self.load_articles(content_dir / "articles", categories)
             codes = self.load_codes(content_dir / "response_codes.yaml")
             synonyms = self.load_synonyms(content_dir / "synonyms.yaml")
-        self.stdout.write(f"categories: {categories['_summary']}")
-        self.stdout.write(f"articles: {articles}")
-        self.stdout.write(f"response codes: {codes}")
-        self.stdout.write(f"synonym groups: {synonyms}")
+        if options["verbosity"] >= 1:
+            self.stdout.write(f"categories: {categories['_summary']}")
+            self.stdout.write(f"articles: {articles}")
+            self.stdout.write(f"response codes: {codes}")
+            self.stdout.write(f"synonym groups: {synonyms}")
+        # Always said, whatever the verbosity: silently keeping an edit would look like a failed update.
         for item in self.kept:
             self.stdout.write(
                 self.style.WARNING(f"kept admin edits of {item} (the shipped file changed; use --force to overwrite)")
