@@ -23,7 +23,7 @@ def run(tmp_path):
             "HOME": str(tmp_path),
             "PORTAL_VAR_DIR": str(tmp_path),
         }
-        return subprocess.run(  # noqa: S603 (our own interpreter and manage.py)
+        return subprocess.run(
             [sys.executable, *args], cwd=BASE_DIR, env=clean | env, capture_output=True, text=True, timeout=120
         )
 
