@@ -138,16 +138,7 @@ def _attach(ticket: Ticket, message: TicketMessage, processed: list, stored: lis
         finally:
             stored.extend(item.stored)
         Attachment.objects.create(
-            ticket=ticket,
-            message=message,
-            kind=item.kind,
-            original_name=item.original_name,
-            file=file_name,
-            thumbnail=thumb_name,
-            content_type=item.content_type,
-            size=item.size,
-            sha256=item.sha256,
-            masked_count=item.masked_count,
+            ticket=ticket, message=message, **item.row_fields(file_name=file_name, thumbnail_name=thumb_name)
         )
 
 
@@ -336,15 +327,7 @@ def pending_upload_store(*, submission_key: str, files) -> list[str]:
         try:
             file_name, thumb_name = uploads.store(item)
             PendingUpload.objects.create(
-                submission_key=submission_key,
-                kind=item.kind,
-                original_name=item.original_name,
-                file=file_name,
-                thumbnail=thumb_name,
-                content_type=item.content_type,
-                size=item.size,
-                sha256=item.sha256,
-                masked_count=item.masked_count,
+                submission_key=submission_key, **item.row_fields(file_name=file_name, thumbnail_name=thumb_name)
             )
         except BaseException:
             uploads.delete_stored(item.stored)

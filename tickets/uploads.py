@@ -97,6 +97,19 @@ class ProcessedFile:
     def close(self) -> None:
         self.data.close()
 
+    def row_fields(self, *, file_name: str, thumbnail_name: str) -> dict:
+        """What an Attachment or a PendingUpload row records about this file once it is stored."""
+        return {
+            "kind": self.kind,
+            "original_name": self.original_name,
+            "file": file_name,
+            "thumbnail": thumbnail_name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "masked_count": self.masked_count,
+        }
+
 
 def _spool():
     # Closed by ProcessedFile.close() once the file is stored; it must outlive the function that fills it.
