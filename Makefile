@@ -52,6 +52,7 @@ run: venv system-deps
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py kb_load
+	$(PY) manage.py kb_rerender --verbosity 0
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: make an account with '$(PY) manage.py createsuperuser')"
 	$(PY) manage.py runserver $(HOST):$(PORT)

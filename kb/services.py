@@ -244,3 +244,25 @@ def category_save(
         },
     )
     return category
+
+
+@transaction.atomic
+def kb_rerender() -> int:
+    """Render every stored article and response code again from its Markdown.
+
+    HTML is rendered once, on save; after the renderer or the sanitizer's allowlist changes, this brings the
+    stored HTML in line without touching content, revisions or the admin-edit markers.
+    """
+    count = 0
+    for article in Article.objects.select_for_update():
+        body_html, toc_html = render(article.body, language=article.language)
+        if (body_html, toc_html) != (article.body_html, article.toc_html):
+            Article.objects.filter(pk=article.pk).update(body_html=body_html, toc_html=toc_html)
+            count += 1
+    for code in ResponseCode.objects.select_for_update():
+        zh = render(code.details_zh, language=Language.ZH_HANS)[0]
+        en = render(code.details_en, language=Language.EN)[0]
+        if (zh, en) != (code.details_html_zh, code.details_html_en):
+            ResponseCode.objects.filter(pk=code.pk).update(details_html_zh=zh, details_html_en=en)
+            count += 1
+    return count
