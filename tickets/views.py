@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Q
@@ -25,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import mail
-from tickets import selectors, services, uploads
+from tickets import ratelimit, selectors, services, uploads
 from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
 from tickets.masking import mask_card_numbers, mask_digits
 from tickets.models import Attachment, Ticket, TicketMessage
@@ -105,47 +104,6 @@ def _attachment_for(request, key: str, pk: int) -> Attachment:
     if attachment is None:
         raise Http404
     return attachment
-
-
-# --- Rate limit -------------------------------------------------------------------------------
-
-
-def _client_id(request) -> str:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        # Behind our proxy the last address it appended is the client; earlier ones can be forged.
-        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
-def _rate_keys(request) -> tuple[str, str]:
-    client = _client_id(request)
-    return f"tickets:created:{client}", f"tickets:attempts:{client}"
-
-
-def _rate_limited(request) -> bool:
-    """Created tickets count against TICKET_RATE_LIMIT; every POST counts against a looser flood limit."""
-    created_key, attempts_key = _rate_keys(request)
-    window = settings.TICKET_RATE_WINDOW_SECONDS
-    cache.add(attempts_key, 0, timeout=window)
-    try:
-        attempts = cache.incr(attempts_key)
-    except ValueError:  # expired between add and incr
-        cache.set(attempts_key, 1, timeout=window)
-        attempts = 1
-    created = cache.get(created_key, 0)
-    return created >= settings.TICKET_RATE_LIMIT or attempts > settings.TICKET_RATE_LIMIT * 4
-
-
-def _count_created(request) -> None:
-    created_key, _attempts = _rate_keys(request)
-    if cache.add(created_key, 1, timeout=settings.TICKET_RATE_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(created_key)
-    except ValueError:
-        cache.set(created_key, 1, timeout=settings.TICKET_RATE_WINDOW_SECONDS)
 
 
 # --- The form ---------------------------------------------------------------------------------
@@ -311,7 +269,7 @@ def ticket_new(request):
     # POST
     if request.POST.get("website"):
         # A bot filled the invisible field; answer like a success so it learns nothing.
-        logger.info("Ticket honeypot filled by %s", _client_id(request))
+        logger.info("Ticket honeypot filled by %s", ratelimit.client_id(request))
         return render(request, "tickets/received.html", {})
     submission_key = request.POST.get("submission_key", "")
     if not SUBMISSION_KEY.match(submission_key):
@@ -335,7 +293,7 @@ def ticket_new(request):
     files = _uploads(request)
     action = request.POST.get("action", "send")
 
-    if _rate_limited(request):
+    if ratelimit.rate_limited(request):
         form.add_error(
             None,
             _(
@@ -415,7 +373,7 @@ def ticket_new(request):
     token = getattr(ticket, "access_token", None)
     if token is None:  # a concurrent duplicate won
         return _duplicate_response(request, ticket, submission_key)
-    _count_created(request)
+    ratelimit.count_created(request)
     _remember_token(request, submission_key, token)
     if ticket.email:
         tracking_url = request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
@@ -497,7 +455,7 @@ def ticket_sent(request, key):
 @require_POST
 def ticket_reply(request, key):
     ticket = _ticket_for(request, key)
-    if _rate_limited(request):
+    if ratelimit.rate_limited(request):
         messages.error(
             request, _("You have sent several messages in a short time. Please wait a little and try again.")
         )

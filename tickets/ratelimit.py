@@ -1,0 +1,45 @@
+"""Per-client limits on ticket submissions and replies, counted in the shared cache.
+
+With REDIS_URL set every web process sees the same counters; without it each process counts alone.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_id(request) -> str:
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        # Behind our proxy the last address it appended is the client; earlier ones can be forged.
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _keys(request) -> tuple[str, str]:
+    client = client_id(request)
+    return f"tickets:created:{client}", f"tickets:attempts:{client}"
+
+
+def rate_limited(request) -> bool:
+    """Created tickets count against TICKET_RATE_LIMIT; every POST counts against a looser flood limit."""
+    created_key, attempts_key = _keys(request)
+    window = settings.TICKET_RATE_WINDOW_SECONDS
+    cache.add(attempts_key, 0, timeout=window)
+    try:
+        attempts = cache.incr(attempts_key)
+    except ValueError:  # expired between add and incr
+        cache.set(attempts_key, 1, timeout=window)
+        attempts = 1
+    created = cache.get(created_key, 0)
+    return created >= settings.TICKET_RATE_LIMIT or attempts > settings.TICKET_RATE_LIMIT * 4
+
+
+def count_created(request) -> None:
+    created_key, _attempts = _keys(request)
+    if cache.add(created_key, 1, timeout=settings.TICKET_RATE_WINDOW_SECONDS):
+        return
+    try:
+        cache.incr(created_key)
+    except ValueError:
+        cache.set(created_key, 1, timeout=settings.TICKET_RATE_WINDOW_SECONDS)
