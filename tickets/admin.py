@@ -80,35 +80,7 @@ class TicketAdmin(admin.ModelAdmin):
     ]
     # What the merchant sent is evidence: agents change only the status and priority here.
     readonly_fields = [
-        "reference",
-        "requester",
-        "language",
-        "created_at",
-        "updated_at",
-        "contact_name",
-        "phone",
-        "email",
-        "merchant_id",
-        "terminal_id",
-        "serial_number",
-        "terminal_model",
-        "acquirer",
-        "occurred_at",
-        "location",
-        "response_code",
-        "screen_text",
-        "description",
-        "steps",
-        "tried_fixes",
-        "article_slug",
-        "search_query",
-        "masked_count",
-        "amount",
-        "trace_number",
-        "batch_number",
-        "reference_number",
-        "auth_code",
-        "card_masked",
+        name for _title, options in fieldsets for name in options["fields"] if name not in ("status", "priority")
     ]
     inlines = [TicketMessageInline, AttachmentInline]
 

@@ -493,26 +493,31 @@ def ticket_reply(request, key):
     return redirect(url)
 
 
-@require_POST
-def ticket_close(request, key):
+def _change_status(request, key, change, done_message):
     ticket = _ticket_for(request, key)
     try:
-        services.ticket_close(ticket=ticket, author=request.user)
-        messages.success(request, _("The ticket is closed. You can reopen it here if the problem comes back."))
+        change(ticket=ticket, author=request.user)
+        messages.success(request, done_message)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect("tickets:detail", key=key)
+
+
+@require_POST
+def ticket_close(request, key):
+    return _change_status(
+        request,
+        key,
+        services.ticket_close,
+        _("The ticket is closed. You can reopen it here if the problem comes back."),
+    )
 
 
 @require_POST
 def ticket_reopen(request, key):
-    ticket = _ticket_for(request, key)
-    try:
-        services.ticket_reopen(ticket=ticket, author=request.user)
-        messages.success(request, _("The ticket is open again. Tell us what happened below."))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    return redirect("tickets:detail", key=key)
+    return _change_status(
+        request, key, services.ticket_reopen, _("The ticket is open again. Tell us what happened below.")
+    )
 
 
 def _file_response(name: str, *, content_type: str, download_name: str | None):
