@@ -60,14 +60,59 @@ def _resolve_internal_links(text: str, language: str) -> str:
     return _INTERNAL_LINK.sub(replace, text)
 
 
-def _same_site_images_only(tag: str, attribute: str, value: str) -> str | None:
-    # An image from another host would be loaded by every reader's browser: a tracker, and slow on a
-    # poor network. Editors upload images to this site instead.
-    if tag == "img" and attribute == "src":
-        parts = urlsplit(value)
-        if parts.scheme or parts.netloc:
-            return None
-    return value
+# Python-Markdown's link and image patterns take time quadratic in the number of "[" within one piece
+# of inline text (50,000 nested brackets kept a worker busy for minutes), and so does escaping them. The
+# work is bounded by the sum, over blocks, of the square of each block's bracket count; past this budget
+# the busiest blocks get their brackets swapped for private-use stand-ins that Markdown ignores, and put
+# back after rendering (shown as typed, not as links). A real article stays far below the budget.
+BRACKET_BUDGET = 250_000
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def _bound_brackets(text: str) -> str:
+    text = text.replace(_OPEN, "").replace(_CLOSE, "")
+    pieces = _BLANK_LINE.split(text)
+    separators = _BLANK_LINE.findall(text)
+    # Table rows are rendered cell by cell, so each row is a piece of its own.
+    blocks = [piece.split("\n") if piece.lstrip().startswith("|") else [piece] for piece in pieces]
+    costs = sorted(
+        ((part.count("["), b, p) for b, parts in enumerate(blocks) for p, part in enumerate(parts)), reverse=True
+    )
+    total = sum(count * count for count, _b, _p in costs)
+    for count, b, p in costs:
+        if total <= BRACKET_BUDGET:
+            break
+        blocks[b][p] = blocks[b][p].replace("[", _OPEN).replace("]", _CLOSE)
+        total -= count * count
+    out = ["\n".join(parts) for parts in blocks]
+    return "".join(piece + sep for piece, sep in zip(out, [*separators, ""], strict=True))
+
+
+def browser_url(value: str) -> str:
+    """A URL as a browser reads it: surrounding spaces and control characters dropped, tabs and line
+    breaks inside removed, backslashes taken as slashes ("/\\evil.example" is "//evil.example")."""
+    value = value.strip("".join(chr(c) for c in range(33)))
+    return re.sub(r"[\t\n\r]", "", value).replace("\\", "/")
+
+
+def _is_other_site(url: str) -> bool:
+    parts = urlsplit(url)
+    return bool(parts.scheme or parts.netloc or url.startswith("//"))
+
+
+def _filter_urls(tag: str, attribute: str, value: str) -> str | None:
+    if attribute not in ("src", "href"):
+        return value
+    url = browser_url(value)
+    if tag == "img":
+        # An image from another host would be loaded by every reader's browser: a tracker, and slow on a
+        # poor network. Editors upload images to this site instead.
+        return None if _is_other_site(url) else url
+    if url.startswith("//"):
+        # A link to another site says so, instead of hiding behind a path-looking address.
+        return "https:" + url
+    return url
 
 
 def sanitize(html: str) -> str:
@@ -79,7 +124,7 @@ def sanitize(html: str) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
-        attribute_filter=_same_site_images_only,
+        attribute_filter=_filter_urls,
     )
 
 
@@ -92,9 +137,13 @@ def render(text: str, *, language: str) -> tuple[str, str]:
         extension_configs={"toc": {"toc_depth": "2-3", "permalink": False, "slugify": slugify_unicode}},
         output_format="html",
     )
-    body = md.convert(_resolve_internal_links(_separate_lists(text), language))
+    body = md.convert(_resolve_internal_links(_separate_lists(_bound_brackets(text)), language))
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
-    return sanitize(body), sanitize(toc)
+    return sanitize(_unbound(body)), sanitize(_unbound(toc))
+
+
+def _unbound(html: str) -> str:
+    return html.replace(_OPEN, "[").replace(_CLOSE, "]")
 
 
 def render_preview(text: str) -> str:

@@ -1,6 +1,7 @@
 import secrets
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -15,14 +16,17 @@ from kb import selectors, services
 from kb.forms import VoteForm
 from kb.images import CONTENT_TYPES, FOLDER
 from kb.models import Article, Category, ResponseCode
+from portal.ratelimit import Limit, client_address
 
 VISITOR_COOKIE = "kb_visitor"
 
 
 def _article_for(request, slug: str) -> Article:
-    """The access gate for articles: the public sees published ones; staff also see drafts and archived."""
+    """The access gate for articles: the public sees published ones; editors (staff with the kb permission
+    to view articles) also see drafts and archived ones."""
     article = Article.objects.select_related("category").filter(slug=slug, language=_language()).first()
-    if article is None or not (article.is_public or request.user.is_staff):
+    may_preview = request.user.is_staff and request.user.has_perm("kb.view_article")
+    if article is None or not (article.is_public or may_preview):
         raise Http404(_("No such article."))
     return article
 
@@ -57,7 +61,14 @@ def vote(request, slug):
     if not form.is_valid():
         messages.error(request, form.errors["helpful"][0])
         return redirect(article.get_absolute_url() + "#feedback")
-    visitor = request.COOKIES.get(VISITOR_COOKIE) or secrets.token_urlsafe(24)
+    visitor = request.COOKIES.get(VISITOR_COOKIE)
+    if not visitor:
+        # Each vote without our cookie counts as a new visitor: bound them per address, or a script
+        # could vote an article up or down at will.
+        if not Limit("vote-new-visitor", settings.VOTE_NEW_VISITOR_PER_HOUR, 3600).hit(client_address(request)):
+            messages.error(request, _("Too many votes from your connection. Please try again in an hour."))
+            return redirect(article.get_absolute_url() + "#feedback")
+        visitor = secrets.token_urlsafe(24)
     helpful = form.cleaned_data["helpful"]
     try:
         services.article_vote(article=article, visitor=visitor[:64], helpful=helpful)
@@ -77,8 +88,11 @@ def vote(request, slug):
             query["code"] = article.code_list[0]
         response = HttpResponseRedirect(reverse("tickets:new") + "?" + urlencode(query))
     year = 365 * 24 * 3600
-    response.set_cookie(VISITOR_COOKIE, visitor, max_age=year, httponly=True, samesite="Lax")
-    response.set_cookie(f"kb_voted_{article.pk}", "yes" if helpful else "no", max_age=year, samesite="Lax")
+    secure = settings.SESSION_COOKIE_SECURE
+    response.set_cookie(VISITOR_COOKIE, visitor, max_age=year, httponly=True, samesite="Lax", secure=secure)
+    response.set_cookie(
+        f"kb_voted_{article.pk}", "yes" if helpful else "no", max_age=year, samesite="Lax", secure=secure
+    )
     return response
 
 

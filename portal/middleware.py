@@ -2,7 +2,34 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import translate_url
 from django.utils.cache import patch_vary_headers
+from django.utils.encoding import escape_uri_path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language, get_language_from_path
+
+
+def local_translation(request, language: str) -> str | None:
+    """This page's address in another language, or None if it has none.
+
+    Built from the resolved path alone: a path such as "//evil.example/search/" (or its escaped form
+    "/%2Fevil.example/search/") would otherwise come back as a scheme-relative URL that browsers follow
+    off the site. Whatever the translation gives, only a path on this site is ever returned.
+    """
+    path = request.path_info
+    if not path.startswith("/") or path.startswith(("//", "/\\")) or "\\" in path:
+        return None
+    translated = translate_url(path, language)
+    if translated == path or not is_local_path(translated):
+        return None
+    query = request.META.get("QUERY_STRING", "")
+    return f"{escape_uri_path(translated)}?{query}" if query else escape_uri_path(translated)
+
+
+def is_local_path(url: str) -> bool:
+    """A path on this site: one leading slash, no scheme or host, and none once backslashes are slashes."""
+    normalized = url.replace("\\", "/")
+    if not normalized.startswith("/") or normalized.startswith("//"):
+        return False
+    return url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 class RememberedLanguageMiddleware:
@@ -21,9 +48,8 @@ class RememberedLanguageMiddleware:
         if unprefixed and request.method in ("GET", "HEAD"):
             chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
             if chosen != settings.LANGUAGE_CODE and chosen and check_for_language(chosen):
-                current = request.get_full_path()
-                translated = translate_url(current, chosen)
-                if translated != current:
+                translated = local_translation(request, chosen)
+                if translated:
                     response = HttpResponseRedirect(translated)
                     patch_vary_headers(response, ("Cookie",))
                     return response

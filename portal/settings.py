@@ -247,8 +247,17 @@ TICKET_RATE_LIMIT = env_int("TICKET_RATE_LIMIT", 5, minimum=1)  # submissions pe
 TICKET_RATE_WINDOW_SECONDS = env_int("TICKET_RATE_WINDOW_SECONDS", 3600, minimum=1)
 TICKET_MAX_IMAGE_PIXELS = env_int("TICKET_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)  # phone photos reach 48 MP
 TICKET_MAX_ARCHIVE_MEMBERS = env_int("TICKET_MAX_ARCHIVE_MEMBERS", 50, minimum=1)
+# Abuse limits per client address (a shop's Wi-Fi or a carrier's NAT puts many merchants behind one, so
+# they are generous): searches served and searches recorded for analytics per minute, result clicks
+# recorded per minute, votes without a visitor cookie and sign-ups per hour.
+SEARCH_RATE_PER_MINUTE = env_int("SEARCH_RATE_PER_MINUTE", 600, minimum=1)
+SEARCH_LOG_PER_MINUTE = env_int("SEARCH_LOG_PER_MINUTE", 120, minimum=1)
+SEARCH_OPEN_PER_MINUTE = env_int("SEARCH_OPEN_PER_MINUTE", 60, minimum=1)
+VOTE_NEW_VISITOR_PER_HOUR = env_int("VOTE_NEW_VISITOR_PER_HOUR", 30, minimum=1)
+SIGNUP_PER_HOUR = env_int("SIGNUP_PER_HOUR", 10, minimum=1)
 TICKET_MAX_UNPACKED_BYTES = env_int("TICKET_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1024)  # per archive
 
+LOGGING_CONFIG = "portal.logs.configure"  # masks card numbers in every log record
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.masking import MASKED_CARD, mask_digits
+from portal.masking import MASKED_CARD, mask_card_numbers, mask_digits
 
 MAX_STEPS = 20
 DEFAULT_STEP_ROWS = 5
 CLOCK_SKEW = timedelta(minutes=10)
+# Tickets are about recent problems; a far-off date is a typing slip (and year 1 used to crash the form).
+OLDEST_PROBLEM = timedelta(days=366)
 _SEPARATORS = re.compile(r"[\s\-－—]+")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _MID = re.compile(r"^\d{11}[A-Z0-9]{4}$")
@@ -182,6 +184,15 @@ class TicketForm(forms.Form):
 
     # --- Contact ---
 
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if mask_card_numbers(email)[1]:
+            # Masking would leave an address that reaches nobody; refuse it and say why.
+            raise ValidationError(
+                _("This looks like a card number, not an email address. Never send card numbers; enter your email.")
+            )
+        return email
+
     def clean_phone(self):
         raw = self.cleaned_data["phone"]
         phone = compact(raw).replace("(", "").replace(")", "")
@@ -239,6 +250,14 @@ class TicketForm(forms.Form):
 
     def clean_occurred_at(self):
         when = self.cleaned_data["occurred_at"]
+        # Compared as wall-clock times: converting a date like 0001-01-01 to UTC would overflow.
+        if when.replace(tzinfo=None) < timezone.localtime().replace(tzinfo=None) - OLDEST_PROBLEM:
+            raise ValidationError(
+                _(
+                    "This date is more than a year ago. Enter when it happened (China time), e.g. today; "
+                    "for an older problem, give the date in the description."
+                )
+            )
         if when > timezone.now() + CLOCK_SKEW:
             raise ValidationError(
                 _("This time is in the future. Enter when it happened (China time), e.g. a few minutes ago.")

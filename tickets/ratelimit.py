@@ -6,18 +6,11 @@ With REDIS_URL set every web process sees the same counters; without it each pro
 from django.conf import settings
 from django.core.cache import cache
 
-
-def client_id(request) -> str:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        # Behind our proxy the last address it appended is the client; earlier ones can be forged.
-        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "unknown")
+from portal.ratelimit import client_address
 
 
 def _keys(request) -> tuple[str, str]:
-    client = client_id(request)
+    client = client_address(request)
     return f"tickets:created:{client}", f"tickets:attempts:{client}"
 
 

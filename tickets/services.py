@@ -14,8 +14,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.masking import mask_card_numbers
 from tickets import uploads
-from tickets.masking import mask_card_numbers
 from tickets.models import (
     Attachment,
     Deflection,

@@ -10,6 +10,7 @@ import contextlib
 import gzip
 import hashlib
 import io
+import re
 import secrets
 import stat
 import tempfile
@@ -33,7 +34,7 @@ from PIL import Image
 
 from kb.images import CONTENT_TYPES as IMAGE_CONTENT_TYPES
 from kb.images import reencode_image
-from tickets.masking import mask_card_numbers
+from portal.masking import mask_card_numbers
 from tickets.models import FileKind
 
 THUMBNAIL_SIZE = (320, 320)
@@ -117,8 +118,11 @@ def _spool():
 
 
 def safe_name(name: str) -> str:
-    """A display/download name without folders, control characters or anything a file system dislikes."""
+    """A display/download name without folders, control characters, card numbers or anything a file
+    system dislikes."""
     name = PureWindowsPath(PurePosixPath(name or "").name).name
+    # Masked before the control characters go: zero-width characters can hide a card number's groups.
+    name = mask_card_numbers(name)[0]
     name = unicodedata.normalize("NFC", "".join(c for c in name if unicodedata.category(c)[0] != "C"))
     try:
         name = get_valid_filename(name)
@@ -229,8 +233,33 @@ def _with_extension(name: str, extension: str) -> str:
 # --- Logs -------------------------------------------------------------------------------------
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# What makes a text file something a program runs or renders when an agent opens it. Checked on the
+# decoded text, so the encoding (UTF-16, UTF-32, GB18030) cannot hide it.
+_MARKUP_OR_SCRIPT = re.compile(
+    r"<\s*(?:!doctype|html|head|body|script|svg|iframe|frame|object|embed|meta|link|style|form|img|a\s|"
+    r"math|xml|xsl|\?xml|\?php|%)"
+    r"|\A\s*#!"
+    r"|\bjavascript\s*:|\bvbscript\s*:"
+    r"|\bWScript\s*\.|\bCreateObject\s*\(|\bExecute(?:Global)?\s*\(|\bdocument\s*\.\s*(?:write|cookie)"
+    r"|\beval\s*\(|\bnew\s+ActiveXObject|\bfunction\s*\w*\s*\([^)]*\)\s*\{|=>\s*\{"
+    r"|^\s*@echo\s+off|^\s*(?:Set|Dim)\s+\w+\s*(?:=|As\b)|\bpowershell(?:\.exe)?\b|\bInvoke-Expression\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _bom(raw: bytes) -> tuple[bytes, str] | None:
+    return next(((bom, encoding) for bom, encoding in _BOMS if raw.startswith(bom)), None)
+
+
 def _is_utf16_text(head: bytes) -> bool:
-    return head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    """UTF-16 or UTF-32 with a byte-order mark, which libmagic may not call text."""
+    return _bom(head) is not None
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -244,12 +273,15 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def decode_log(raw: bytes) -> str | None:
-    """Decode log bytes as UTF-8 (with or without BOM), UTF-16 with BOM, or GB18030; None if not text."""
-    if _is_utf16_text(raw):
+    """Decode log bytes as UTF-8 (with or without BOM), UTF-16 or UTF-32 with BOM, or GB18030; None if not
+    text. A NUL left after decoding means the guess was wrong: masking would not see the digits."""
+    if bom := _bom(raw):
+        prefix, encoding = bom
         try:
-            return raw.decode("utf-16")
+            text = raw[len(prefix) :].decode(encoding)
         except UnicodeDecodeError:
             return None
+        return None if "\x00" in text else text
     if b"\x00" in raw:
         return None
     for encoding in ("utf-8-sig", "gb18030"):
@@ -290,8 +322,30 @@ def _mask_log(raw: bytes, name: str, member: str | None = None) -> tuple[bytes, 
             )
             % {"name": name}
         )
+    if _is_markup_or_script(text):
+        shown = f"“{name}” (“{member}”)" if member else f"“{name}”"
+        raise ValidationError(
+            _(
+                "%(file)s contains a web page, markup or a script, not a terminal log. "
+                "Please send the log as the terminal exported it."
+            )
+            % {"file": shown}
+        )
     masked, count = mask_card_numbers(text)
     return masked.encode("utf-8"), count
+
+
+def _is_markup_or_script(text: str) -> bool:
+    if _MARKUP_OR_SCRIPT.search(text):
+        return True
+    # libmagic again, on the text as UTF-8: a UTF-16 or GB18030 page is then recognised as HTML/XML too.
+    return magic.from_buffer(text[:SNIFF_BYTES].encode("utf-8"), mime=True) in NEVER_TEXT
+
+
+def text_name(name: str) -> str:
+    """Logs are stored and served as .txt, so an agent's computer opens them in a text viewer whatever
+    name the merchant's file had ("pos.vbs" becomes "pos.vbs.txt")."""
+    return name if name.lower().endswith(".txt") else f"{name}.txt"
 
 
 def _finish(kind_name: str, name: str, extension: str, content_type: str, spool, masked: int) -> ProcessedFile:
@@ -323,7 +377,7 @@ def _process_text(upload, name: str) -> ProcessedFile:
     data, count = _mask_log(raw, name)
     spool = _spool()
     spool.write(data)
-    return _finish(FileKind.LOG, name, "log", LOG_CONTENT_TYPE, spool, count)
+    return _finish(FileKind.LOG, text_name(name), "txt", LOG_CONTENT_TYPE, spool, count)
 
 
 def _too_big_unpacked(name: str) -> ValidationError:
@@ -366,7 +420,8 @@ def _process_gzip(upload, name: str) -> ProcessedFile:
     # mtime=0 and no file name in the header: nothing about the merchant's machine is kept.
     with gzip.GzipFile(filename="", mode="wb", fileobj=spool, mtime=0) as out:
         out.write(data)
-    return _finish(FileKind.LOG, name, "gz", "application/gzip", spool, count)
+    # Unpacking keeps the name without ".gz", which must then end in .txt as well.
+    return _finish(FileKind.LOG, f"{text_name(inner)}.gz", "gz", "application/gzip", spool, count)
 
 
 def _unsafe_member(member: str) -> bool:
@@ -425,7 +480,7 @@ def _process_zip(upload, name: str) -> ProcessedFile:
                 raise _nested(name, safe_name(member))
             data, count = _mask_log(raw, name, safe_name(member))
             masked += count
-            target = _unique(safe_name(member), used_names)
+            target = _unique(text_name(safe_name(member)), used_names)
             out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), data, compress_type=zipfile.ZIP_DEFLATED)
     archive.close()
     return _finish(FileKind.LOG, name, "zip", "application/zip", spool, masked)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
@@ -24,9 +24,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import mail
+from portal.masking import mask_card_numbers, mask_digits
+from portal.ratelimit import Limit, client_address
 from tickets import ratelimit, selectors, services, uploads
 from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
-from tickets.masking import mask_card_numbers, mask_digits
 from tickets.models import Attachment, Ticket, TicketMessage
 from tickets.services import TicketDetails, hash_token
 
@@ -48,6 +49,10 @@ _MASKED_INPUTS = (
     "search_query",
     "reply",
     "body",
+    # Hidden fields come back from the browser as anything a script wants them to be.
+    "article_slug",
+    "submission_key",
+    "website",
 )
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
 
@@ -237,9 +242,28 @@ def limit_uploads(view):
     @csrf_exempt
     def wrapper(request, *args, **kwargs):
         request.upload_handlers.insert(0, uploads.LimitUploadHandler(request))
+        if request.method == "POST":
+            try:
+                request.POST, request.FILES  # noqa: B018 -- parse here to answer in the form's own words
+            except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+                return _too_large(request, key=kwargs.get("key"))
         return csrf_protect(view)(request, *args, **kwargs)
 
     return wrapper
+
+
+def _too_large(request, *, key: str | None):
+    """Django's limits on a request's fields refuse it before any form sees it; say so in the merchant's
+    language instead of a bare "Bad Request". Nothing was kept, so send them back to what they typed."""
+    message = _(
+        "This was too much to send at once: a very long text, too many steps or more than %(files)d files. "
+        "Nothing was sent. Go back, shorten the text, keep at most %(steps)d steps and %(files)d files, "
+        "then send again."
+    ) % {"files": settings.TICKET_MAX_FILES, "steps": MAX_STEPS}
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=413)
+    back = reverse("tickets:detail", kwargs={"key": key}) if key else reverse("tickets:new")
+    return _private(render(request, "tickets/too_large.html", {"message": message, "back_url": back}, status=413))
 
 
 @never_cache
@@ -269,10 +293,11 @@ def ticket_new(request):
     # POST
     if request.POST.get("website"):
         # A bot filled the invisible field; answer like a success so it learns nothing.
-        logger.info("Ticket honeypot filled by %s", ratelimit.client_id(request))
+        logger.info("Ticket honeypot filled by %s", ratelimit.client_address(request))
         return render(request, "tickets/received.html", {})
     submission_key = request.POST.get("submission_key", "")
-    if not SUBMISSION_KEY.match(submission_key):
+    if not SUBMISSION_KEY.match(submission_key) or mask_card_numbers(submission_key)[1]:
+        # Not a key we issued (ours never hold a card number): start a fresh submission.
         submission_key = secrets.token_urlsafe(24)
     existing = Ticket.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -437,6 +462,17 @@ def ticket_detail(request, key):
     return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket)))
 
 
+def _ticket_to_change(request, key: str) -> Ticket:
+    """The gate for writes (replies, closing, reopening): the merchant, or staff who may change tickets.
+    Staff who may only view tickets read them but cannot act on them."""
+    ticket = _ticket_for(request, key)
+    if _acts_as(request, key, ticket) == TicketMessage.Role.AGENT and not request.user.has_perm(
+        "tickets.change_ticket"
+    ):
+        raise Http404
+    return ticket
+
+
 @require_GET
 def ticket_sent(request, key):
     ticket = _ticket_for(request, key)
@@ -454,7 +490,7 @@ def ticket_sent(request, key):
 @limit_uploads
 @require_POST
 def ticket_reply(request, key):
-    ticket = _ticket_for(request, key)
+    ticket = _ticket_to_change(request, key)
     if ratelimit.rate_limited(request):
         messages.error(
             request, _("You have sent several messages in a short time. Please wait a little and try again.")
@@ -494,7 +530,7 @@ def ticket_reply(request, key):
 
 
 def _change_status(request, key, change, done_message):
-    ticket = _ticket_for(request, key)
+    ticket = _ticket_to_change(request, key)
     try:
         change(ticket=ticket, author=request.user)
         messages.success(request, done_message)
@@ -576,6 +612,9 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("tickets:list")
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and not Limit("signup", settings.SIGNUP_PER_HOUR, 3600).hit(client_address(request)):
+        form.add_error(None, _("Too many sign-ups from your connection. Please try again in an hour."))
+        return render(request, "registration/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

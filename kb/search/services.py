@@ -20,6 +20,7 @@ from kb.models import Article, Language, ResponseCode
 from kb.search.backends import get_backend
 from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm, Synonym
 from kb.search.pipeline import analyze, normalize, pinyin
+from portal.masking import mask
 
 SYNONYM_VERSION_KEY = "kb:search:synonyms:version"
 MAX_TERM = 100
@@ -290,9 +291,11 @@ def synonym_delete(*, synonym: Synonym) -> None:
 
 
 def search_log_record(*, query: str, normalized: str, language: str, source: str, result_urls: list[str]) -> SearchLog:
+    # Merchants paste whole receipts and log lines into the ticket form, whose suggestions search as they
+    # type: whatever the caller did, no card number reaches the log.
     return SearchLog.objects.create(
-        query=query[:200],
-        normalized=normalized[:200],
+        query=mask(query)[:200],
+        normalized=mask(normalized)[:200],
         language=language,
         source=source,
         result_count=len(result_urls),

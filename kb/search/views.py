@@ -2,18 +2,21 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from kb.forms import SearchForm
 from kb.models import Language
 from kb.search import selectors, services
 from kb.search.models import SearchLog
+from portal.masking import mask
+from portal.ratelimit import Limit, client_address
 
 PAGE_RESULTS = 20
 API_RESULTS = 8
@@ -28,6 +31,29 @@ def _open_url(log: SearchLog, rank: int) -> str:
     return reverse("kb:search_open", kwargs={"log_id": log.pk, "position": rank})
 
 
+def _searches_allowed(request) -> bool:
+    """A generous ceiling per address: a shop's whole Wi-Fi searching never reaches it, a script does."""
+    return Limit("search", settings.SEARCH_RATE_PER_MINUTE, 60).hit(client_address(request))
+
+
+def _record(request, *, query: str, result, language: str, source: str) -> SearchLog | None:
+    """Log the search for analytics, unless this address has logged its share this minute: the results are
+    served all the same, but a script cannot inflate the figures or grow the log without bound."""
+    if not Limit("search-log", settings.SEARCH_LOG_PER_MINUTE, 60).hit(client_address(request)):
+        return None
+    return services.search_log_record(
+        query=query,
+        normalized=result.query.normalized,
+        language=language,
+        source=source,
+        result_urls=[hit.url for hit in result.hits],
+    )
+
+
+def _result_url(log: SearchLog | None, rank: int, hit) -> str:
+    return _open_url(log, rank) if log else hit.url
+
+
 @require_GET
 def results(request):
     form = SearchForm(request.GET)
@@ -35,19 +61,20 @@ def results(request):
     if not form.is_valid():
         return render(request, "kb/search.html", context)
     query = form.cleaned_data["q"].strip()
+    masked = mask(query)
+    if masked != query:
+        # The address bar, history and the next page's Referer must not keep a card number either.
+        return redirect(reverse("kb:search") + "?" + urlencode({"q": masked}))
     context["query"] = query
     if not query:
         return render(request, "kb/search.html", context)
+    if not _searches_allowed(request):
+        context["error"] = _("Too many searches from your connection. Please wait a minute and try again.")
+        return render(request, "kb/search.html", context, status=429)
     language = _language()
     result = selectors.search(query, language=language, limit=PAGE_RESULTS)
-    log = services.search_log_record(
-        query=query,
-        normalized=result.query.normalized,
-        language=language,
-        source=SearchLog.Source.PAGE,
-        result_urls=[hit.url for hit in result.hits],
-    )
-    hits = [(hit, _open_url(log, rank)) for rank, hit in enumerate(result.hits, start=1)]
+    log = _record(request, query=query, result=result, language=language, source=SearchLog.Source.PAGE)
+    hits = [(hit, _result_url(log, rank, hit)) for rank, hit in enumerate(result.hits, start=1)]
     alternatives = [] if hits else selectors.alternatives(result)
     context |= {
         "searched": True,
@@ -70,36 +97,42 @@ def open_result(request, log_id, position):
     log = get_object_or_404(SearchLog, pk=log_id)
     if not 1 <= position <= len(log.results):
         raise Http404(_("No such result."))
-    url = services.search_log_open(log=log, position=position)
+    if Limit("search-open", settings.SEARCH_OPEN_PER_MINUTE, 60).hit(client_address(request)):
+        url = services.search_log_open(log=log, position=position)
+    else:
+        url = log.results[position - 1]
     if not url_has_allowed_host_and_scheme(url, allowed_hosts=None) or not url.startswith("/"):
         raise Http404(_("No such result."))
     return redirect(url)
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def api(request):
-    """`GET /api/search?q=…&lang=zh-hans|en[&limit=N][&suggest=1]` → results in rank order."""
-    form = SearchForm(request.GET)
+    """`GET /api/search?q=…&lang=zh-hans|en[&limit=N][&suggest=1]` → results in rank order.
+
+    The same parameters may be POSTed (form-encoded, with the CSRF token): the ticket form's suggestions
+    do, so what a merchant is writing never appears in a URL or an access log.
+    """
+    params = request.POST if request.method == "POST" else request.GET
+    form = SearchForm(params)
     if not form.is_valid():
         return JsonResponse({"error": form.errors["q"][0]}, status=400)
-    query = form.cleaned_data["q"].strip()
-    language = request.GET.get("lang") or _language()
+    query = mask(form.cleaned_data["q"].strip())
+    language = params.get("lang") or _language()
     if language not in Language.values:
         return JsonResponse({"error": _("lang must be zh-hans or en.")}, status=400)
     try:
-        limit = min(max(int(request.GET.get("limit", API_RESULTS)), 1), API_MAX_RESULTS)
+        limit = min(max(int(params.get("limit", API_RESULTS)), 1), API_MAX_RESULTS)
     except ValueError:
         return JsonResponse({"error": _("limit must be a whole number.")}, status=400)
     if not query:
         return JsonResponse({"query": query, "results": []})
+    if not _searches_allowed(request):
+        return JsonResponse({"error": _("Too many searches. Please wait a minute and try again.")}, status=429)
     result = selectors.search(query, language=language, limit=limit)
-    source = SearchLog.Source.SUGGEST if request.GET.get("suggest") == "1" else SearchLog.Source.API
-    log = services.search_log_record(
-        query=query,
-        normalized=result.query.normalized,
-        language=language,
-        source=source,
-        result_urls=[hit.url for hit in result.hits],
-    )
-    results = [hit.as_json() | {"open_url": _open_url(log, rank)} for rank, hit in enumerate(result.hits, start=1)]
+    source = SearchLog.Source.SUGGEST if params.get("suggest") == "1" else SearchLog.Source.API
+    log = _record(request, query=query, result=result, language=language, source=source)
+    results = [
+        hit.as_json() | {"open_url": _result_url(log, rank, hit)} for rank, hit in enumerate(result.hits, start=1)
+    ]
     return JsonResponse({"query": query, "results": results}, json_dumps_params={"ensure_ascii": False})

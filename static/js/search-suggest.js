@@ -103,7 +103,7 @@
     }
 
     function fetchSuggestions() {
-      var query = input.value.trim().slice(0, maxLength);
+      var query = window.withoutCardNumbers(input.value).slice(0, maxLength);
       var needed = /[\u3400-\u9fff]/.test(query) ? 1 : minChars;
       if (query.length < needed) { lastQuery = ""; render([]); return; }
       if (query === lastQuery) return;

@@ -133,6 +133,11 @@
         window.location.assign(reply.redirect);
         return;
       }
+      if (reply && reply.error) {
+        // Refused before any form saw it (too large): everything stays in place; say why, send nothing again.
+        showError(form, reply.error);
+        return;
+      }
       if (reply && reply.html) {
         // The server kept the accepted files; show its form with the errors and the files listed.
         var holder = document.createElement("div");
@@ -148,6 +153,23 @@
     });
     xhr.addEventListener("error", function () { fallback(form); });
     xhr.send(data);
+  }
+
+  function showError(form, message) {
+    form.classList.remove("sending");
+    form.querySelector("#upload-progress").hidden = true;
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+    var box = form.querySelector("#send-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "send-error";
+      box.className = "msg msg-error";
+      box.setAttribute("role", "alert");
+      box.tabIndex = -1;
+      form.querySelector("#upload-progress").before(box);
+    }
+    box.textContent = message;
+    box.focus();
   }
 
   function fallback(form) {
@@ -169,11 +191,17 @@
     field.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        var query = field.value.trim().slice(0, 200);
+        var query = window.withoutCardNumbers(field.value).slice(0, 200);
         if (query.length < 2 || query === lastQuery) return;
         lastQuery = query;
-        var url = form.dataset.suggestUrl + "?q=" + encodeURIComponent(query) + "&lang=" + encodeURIComponent(form.dataset.lang || "");
-        fetch(url, { headers: { Accept: "application/json" } })
+        // POSTed, so what the merchant is writing never appears in a URL or an access log.
+        var body = new URLSearchParams({
+          q: query, lang: form.dataset.lang || "", suggest: "1",
+          csrfmiddlewaretoken: form.querySelector("[name=csrfmiddlewaretoken]").value
+        });
+        fetch(form.dataset.suggestUrl, {
+          method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" }
+        })
           .then(function (response) { return response.ok ? response.json() : { results: [] }; })
           .then(function (data) { showSuggestions(form, box, template, (data.results || []).slice(0, 3), query); })
           .catch(function () { box.hidden = true; });

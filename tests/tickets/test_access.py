@@ -79,7 +79,7 @@ def test_files_are_downloads_that_browsers_may_not_sniff(client, owned):
     response = client.get(f"/tickets/t/{token}/files/{log.pk}/")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment;")
-    assert 'filename="pos.log"' in response["Content-Disposition"]
+    assert 'filename="pos.log.txt"' in response["Content-Disposition"]
     assert response["Content-Security-Policy"].startswith("default-src 'none'")
     assert b"".join(response.streaming_content).startswith(b"2026-05-01")
 

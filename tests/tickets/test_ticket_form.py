@@ -164,7 +164,10 @@ def test_files_are_kept_when_the_form_comes_back_with_an_error(client):
     # Fixing the error without choosing the files again sends them with the ticket.
     response = post(client)
     assert response.status_code == 302
-    assert sorted(Ticket.objects.get().attachments.values_list("original_name", flat=True)) == ["pos.log", "screen.jpg"]
+    assert sorted(Ticket.objects.get().attachments.values_list("original_name", flat=True)) == [
+        "pos.log.txt",
+        "screen.jpg",
+    ]
 
 
 def test_a_kept_file_can_be_removed(client):
@@ -184,7 +187,7 @@ def test_a_refused_file_is_named_and_the_good_ones_are_kept(client):
     assert response.status_code == 400
     assert "evil.log" in body
     assert not Ticket.objects.exists()
-    assert list(PendingUpload.objects.values_list("original_name", flat=True)) == ["pos.log"]
+    assert list(PendingUpload.objects.values_list("original_name", flat=True)) == ["pos.log.txt"]
 
 
 def test_too_many_files_are_refused_with_the_limit(client, settings):

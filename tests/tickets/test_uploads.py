@@ -141,7 +141,7 @@ def test_it_masks_card_numbers_inside_every_log_of_a_zip():
     processed = process_upload(upload)
     with zipfile.ZipFile(io.BytesIO(read(processed))) as archive:
         contents = {name: archive.read(name) for name in archive.namelist()}
-    assert contents == {"pos.log": f"PAN {CARD_MASKED}\n".encode(), "pos-2.log": b"550000******0004\n"}
+    assert contents == {"pos.log.txt": f"PAN {CARD_MASKED}\n".encode(), "pos.log-2.txt": b"550000******0004\n"}
     assert processed.masked_count == 2
 
 

@@ -1,0 +1,45 @@
+"""Fixed-window counters in the shared cache, for anything that must not be repeated without bound.
+
+With REDIS_URL set every web process sees the same counters; without it each process counts alone.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_address(request) -> str:
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        # Behind our proxy the last address it appended is the client; earlier ones can be forged.
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` events per `seconds` for one key (a client address, an account, …)."""
+
+    name: str
+    count: int
+    seconds: int
+
+    def _key(self, key: str) -> str:
+        return f"ratelimit:{self.name}:{key}"
+
+    def hit(self, key: str) -> bool:
+        """Count one event; True while the key is still within the limit (this event included)."""
+        cache_key = self._key(key)
+        cache.add(cache_key, 0, timeout=self.seconds)
+        try:
+            used = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, timeout=self.seconds)
+            used = 1
+        return used <= self.count
+
+    def exceeded(self, key: str) -> bool:
+        """Whether the key has used up the limit, without counting anything."""
+        return cache.get(self._key(key), 0) >= self.count

@@ -1,0 +1,108 @@
+"""Issue 7 on the portal side: the language redirect stays on the site, and no log line carries a card
+number, whether Django, the development server or gunicorn writes it."""
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.tickets.conftest import CARD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/%2Fevil.example/search/",
+        "//evil.example/search/",
+        "/%5Cevil.example/search/",
+        "/\\evil.example/search/",
+        "/%2F%2Fevil.example/search/",
+        "/%09/evil.example/search/",
+    ],
+)
+def test_the_language_redirect_never_leaves_the_site(client, path):
+    client.cookies["django_language"] = "en"
+    response = client.get(path)
+
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        assert location.startswith("/") and not location.startswith(("//", "/\\"))
+        assert "evil.example" not in location.split("/")[1]
+
+
+def test_the_language_redirect_still_takes_an_english_visitor_to_english_pages(client):
+    client.cookies["django_language"] = "en"
+    response = client.get("/search/?q=sign+on")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/en/search/?q=sign+on"
+
+
+def test_the_development_server_s_request_log_never_keeps_a_card_number(caplog):
+    logger = logging.getLogger("django.server")  # it does not propagate to the root logger
+    logger.addHandler(caplog.handler)
+    try:
+        logger.info('"%s" %s %s', f"GET /search/?q={CARD} HTTP/1.1", 200, 512)
+    finally:
+        logger.removeHandler(caplog.handler)
+
+    assert CARD not in caplog.text
+    assert "411111******1111" in caplog.text
+
+
+def test_a_traceback_in_the_log_is_masked_too(caplog):
+    try:
+        raise ValueError("bad value 4111 1111 1111 1111")
+    except ValueError:
+        logging.getLogger("portal.test").exception("failed")
+
+    assert "4111 1111 1111 1111" not in caplog.text
+    assert "411111******1111" in caplog.text
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gunicorn_s_access_log_masks_card_numbers_in_urls_and_referers(tmp_path):
+    """The production server, as the README starts it: the request line and the Referer are masked."""
+    port = _free_port()
+    access_log = tmp_path / "access.log"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_VAR_DIR": str(tmp_path)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--access-logfile", str(access_log)],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}/healthz?q=4111%E3%80%801111%E3%80%801111%E3%80%801111&c={CARD}"
+        request = urllib.request.Request(url, headers={"Referer": f"http://127.0.0.1/search/?q={CARD}"})
+        for _attempt in range(100):
+            try:
+                urllib.request.urlopen(request, timeout=5).read()  # noqa: S310 (a local http:// URL)
+                break
+            except OSError:
+                time.sleep(0.1)
+        for _attempt in range(50):
+            if access_log.exists() and access_log.read_text():
+                break
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    text = Path(access_log).read_text()
+    assert "/healthz" in text
+    assert CARD not in text
+    assert "411111******1111" in text
