@@ -7,7 +7,6 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,25 +14,22 @@ from kb import selectors, services
 from kb.forms import VoteForm
 from kb.images import CONTENT_TYPES, FOLDER
 from kb.models import Article, Category, ResponseCode
+from portal.i18n import current_language
 
 VISITOR_COOKIE = "kb_visitor"
 
 
 def _article_for(request, slug: str) -> Article:
     """The access gate for articles: the public sees published ones; staff also see drafts and archived."""
-    article = Article.objects.select_related("category").filter(slug=slug, language=_language()).first()
+    article = Article.objects.select_related("category").filter(slug=slug, language=current_language()).first()
     if article is None or not (article.is_public or request.user.is_staff):
         raise Http404(_("No such article."))
     return article
 
 
-def _language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
-
-
 def category(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    articles = Article.objects.published().in_language(_language()).filter(category=category)
+    articles = Article.objects.published().in_language(current_language()).filter(category=category)
     return render(request, "kb/category.html", {"category": category, "articles": articles})
 
 
@@ -92,7 +88,7 @@ def code_detail(request, code):
     if normalized != code:
         return redirect("kb:code", code=normalized, permanent=True)
     response_code = get_object_or_404(ResponseCode, code=normalized, is_published=True)
-    articles = Article.objects.published().in_language(_language()).filter(codes__icontains=normalized)
+    articles = Article.objects.published().in_language(current_language()).filter(codes__icontains=normalized)
     articles = [a for a in articles.only("slug", "title", "summary", "codes", "language") if normalized in a.code_list]
     return render(
         request,

@@ -17,13 +17,13 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from portal import mail
+from portal.i18n import current_language
 from tickets import ratelimit, selectors, services, uploads
 from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
 from tickets.masking import mask_card_numbers, mask_digits
@@ -50,10 +50,6 @@ _MASKED_INPUTS = (
     "body",
 )
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
-
-
-def _language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
 
 
 def _wants_json(request) -> bool:
@@ -246,7 +242,7 @@ def limit_uploads(view):
 @limit_uploads
 @require_http_methods(["GET", "POST"])
 def ticket_new(request):
-    language = _language()
+    language = current_language()
     if request.method == "GET":
         article = selectors.source_article(slug=request.GET.get("article", "")[:80], language=language)
         code = request.GET.get("code", "")[:4].strip().upper()
@@ -387,7 +383,7 @@ def ticket_new(request):
 @require_POST
 def ticket_deflect(request):
     """ "This solved it": count a deflected ticket instead of creating one, and say thank you."""
-    language = _language()
+    language = current_language()
     slug = request.POST.get("article", "")[:80]
     url = request.POST.get("url", "")
     if not slug and url:

@@ -6,7 +6,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -14,14 +13,11 @@ from kb.forms import SearchForm
 from kb.models import Language
 from kb.search import selectors, services
 from kb.search.models import SearchLog
+from portal.i18n import current_language
 
 PAGE_RESULTS = 20
 API_RESULTS = 8
 API_MAX_RESULTS = 20
-
-
-def _language() -> str:
-    return Language.EN if (get_language() or "").startswith("en") else Language.ZH_HANS
 
 
 def _open_url(log: SearchLog, rank: int) -> str:
@@ -38,7 +34,7 @@ def results(request):
     context["query"] = query
     if not query:
         return render(request, "kb/search.html", context)
-    language = _language()
+    language = current_language()
     result = selectors.search(query, language=language, limit=PAGE_RESULTS)
     log = services.search_log_record(
         query=query,
@@ -83,7 +79,7 @@ def api(request):
     if not form.is_valid():
         return JsonResponse({"error": form.errors["q"][0]}, status=400)
     query = form.cleaned_data["q"].strip()
-    language = request.GET.get("lang") or _language()
+    language = request.GET.get("lang") or current_language()
     if language not in Language.values:
         return JsonResponse({"error": _("lang must be zh-hans or en.")}, status=400)
     try:
