@@ -1,9 +1,16 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Attachment, Deflection, Ticket, TicketMessage
+from tickets import services
+from tickets.models import Attachment, Deflection, Ticket, TicketEvent, TicketMessage
+
+# What agents may change in the admin, each through its workflow service.
+ADMIN_EDITABLE = ("status", "priority", "assignee")
 
 
 class TicketMessageInline(admin.TabularInline):
@@ -36,6 +43,17 @@ class AttachmentInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, attachment.original_name)
 
 
+class TicketEventInline(admin.TabularInline):
+    model = TicketEvent
+    fields = ["created_at", "actor_kind", "actor", "kind", "old_value", "new_value"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
     list_display = [
@@ -53,7 +71,25 @@ class TicketAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["requester"]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "priority", "requester", "language", "created_at", "updated_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "status",
+                    "priority",
+                    "assignee",
+                    "requester",
+                    "language",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+        (
+            _("Time targets"),
+            {"fields": ["first_response_due", "resolution_due", "first_responded_at", "resolved_at", "waiting_since"]},
+        ),
         (_("Contact"), {"fields": ["contact_name", "phone", "email"]}),
         (_("Terminal"), {"fields": ["merchant_id", "terminal_id", "serial_number", "terminal_model", "acquirer"]}),
         (
@@ -78,14 +114,38 @@ class TicketAdmin(admin.ModelAdmin):
             {"fields": ["amount", "trace_number", "batch_number", "reference_number", "auth_code", "card_masked"]},
         ),
     ]
-    # What the merchant sent is evidence: agents change only the status and priority here.
+    # What the merchant sent is evidence: agents change only the status, priority and assignee here.
     readonly_fields = [
-        name for _title, options in fieldsets for name in options["fields"] if name not in ("status", "priority")
+        name for _title, options in fieldsets for name in options["fields"] if name not in ADMIN_EDITABLE
     ]
-    inlines = [TicketMessageInline, AttachmentInline]
+    inlines = [TicketMessageInline, AttachmentInline, TicketEventInline]
 
     def has_add_permission(self, request):
         return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            may_work = (
+                Q(is_superuser=True)
+                | Q(
+                    groups__permissions__codename="change_ticket",
+                    groups__permissions__content_type__app_label="tickets",
+                )
+                | Q(user_permissions__codename="change_ticket", user_permissions__content_type__app_label="tickets")
+            )
+            kwargs["queryset"] = get_user_model().objects.filter(may_work, is_staff=True, is_active=True).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Each changed field goes through its workflow service, which locks the row and records the event;
+        the admin never saves the ticket itself."""
+        with transaction.atomic():
+            if "status" in form.changed_data:
+                services.ticket_status_set(ticket=obj, agent=request.user, status=form.cleaned_data["status"])
+            if "priority" in form.changed_data:
+                services.ticket_priority_set(ticket=obj, agent=request.user, priority=form.cleaned_data["priority"])
+            if "assignee" in form.changed_data:
+                services.ticket_assign(ticket=obj, agent=request.user, assignee=form.cleaned_data["assignee"])
 
 
 @admin.register(Deflection)
