@@ -13,28 +13,29 @@ from tickets.models import Attachment, Deflection, Ticket, TicketEvent, TicketMe
 ADMIN_EDITABLE = ("status", "priority", "assignee")
 
 
-class TicketMessageInline(admin.TabularInline):
-    model = TicketMessage
-    fields = ["created_at", "author_role", "author", "body", "is_internal"]
-    readonly_fields = ["created_at", "author_role", "author", "body", "is_internal"]
+class ReadOnlyInline(admin.TabularInline):
+    """What belongs to a ticket is shown, never added or edited here: messages, files and events are written
+    by the services (which mask, store files safely and record the change)."""
+
     extra = 0
     can_delete = False
     show_change_link = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
     def has_add_permission(self, request, obj=None):
-        # Replies go through the tracking page (and later the agent console), which mask and notify.
         return False
 
 
-class AttachmentInline(admin.TabularInline):
+class TicketMessageInline(ReadOnlyInline):
+    model = TicketMessage
+    fields = ["created_at", "author_role", "author", "body", "is_internal"]
+
+
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ["download", "kind", "content_type", "size", "masked_count", "sha256"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("file"))
     def download(self, attachment):
@@ -43,15 +44,9 @@ class AttachmentInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, attachment.original_name)
 
 
-class TicketEventInline(admin.TabularInline):
+class TicketEventInline(ReadOnlyInline):
     model = TicketEvent
     fields = ["created_at", "actor_kind", "actor", "kind", "old_value", "new_value"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ticket)

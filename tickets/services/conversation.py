@@ -11,7 +11,7 @@ from tickets import uploads
 from tickets.access import require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 from tickets.services.events import copy_back, event_record, locked, user_or_none
-from tickets.services.files import attach, close_all, process_all
+from tickets.services.files import attach, process_all, storing
 from tickets.services.intake import mask_text
 from tickets.services.workflow import STATUS_FIELDS, status_apply
 
@@ -42,37 +42,30 @@ def _write(
     `next_status(locked_ticket)` names the status the message moves the ticket to, or None to leave it.
     """
     body, masked, processed = _checked(ticket=ticket, body=body, files=files, closed_ok=internal)
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            row = locked(ticket)
-            if row.is_closed and not internal:
-                raise ValidationError(_CLOSED)
-            message = TicketMessage.objects.create(
-                ticket=row,
-                author=user_or_none(author),
-                author_role=actor_kind,
-                body=body,
-                is_internal=internal,
-                masked_count=masked,
-            )
-            attach(row, message, processed, stored)
-            kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
-            event_record(ticket=row, actor=author, actor_kind=actor_kind, kind=kind, message=message)
-            now = timezone.now()
-            changed = ["updated_at"]
-            if actor_kind == ActorKind.AGENT and not internal and row.first_responded_at is None:
-                row.first_responded_at = now
-                changed.append("first_responded_at")
-            status = next_status(row)
-            if status is not None:
-                changed += status_apply(ticket=row, status=status, actor=author, actor_kind=actor_kind, now=now)
-            row.save(update_fields=changed)
-    except BaseException:
-        uploads.delete_stored(stored)
-        raise
-    finally:
-        close_all(processed)
+    with storing(processed) as stored, transaction.atomic():
+        row = locked(ticket)
+        if row.is_closed and not internal:
+            raise ValidationError(_CLOSED)
+        message = TicketMessage.objects.create(
+            ticket=row,
+            author=user_or_none(author),
+            author_role=actor_kind,
+            body=body,
+            is_internal=internal,
+            masked_count=masked,
+        )
+        attach(row, message, processed, stored)
+        kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
+        event_record(ticket=row, actor=author, actor_kind=actor_kind, kind=kind, message=message)
+        now = timezone.now()
+        changed = ["updated_at"]
+        if actor_kind == ActorKind.AGENT and not internal and row.first_responded_at is None:
+            row.first_responded_at = now
+            changed.append("first_responded_at")
+        status = next_status(row)
+        if status is not None:
+            changed += status_apply(ticket=row, status=status, actor=author, actor_kind=actor_kind, now=now)
+        row.save(update_fields=changed)
     copy_back(ticket, row, (*STATUS_FIELDS, "first_responded_at", "updated_at"))
     return message
 

@@ -1,5 +1,8 @@
 """Turning uploads into attachments, shared by new tickets and replies."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 
 from tickets import uploads
@@ -42,6 +45,16 @@ def adopt_pending(ticket: Ticket, message: TicketMessage, pending: list[PendingU
     PendingUpload.objects.filter(pk__in=[p.pk for p in pending]).delete()
 
 
-def close_all(processed: list) -> None:
-    for item in processed:
-        item.close()
+@contextmanager
+def storing(processed: list) -> Iterator[list[str]]:
+    """Yield the list `attach` fills with stored names; if anything fails, those files are removed again
+    (the transaction takes the rows with it). The processed uploads are closed either way."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        uploads.delete_stored(stored)
+        raise
+    finally:
+        for item in processed:
+            item.close()

@@ -21,7 +21,7 @@ from tickets.access import hash_token
 from tickets.masking import mask_card_numbers, mask_digits
 from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
 from tickets.services.events import event_record
-from tickets.services.files import adopt_pending, attach, process_all
+from tickets.services.files import adopt_pending, attach, process_all, storing
 
 
 @dataclass(frozen=True)
@@ -166,9 +166,8 @@ def ticket_create(
         raise ValidationError({"files": limit_errors})
     processed = process_all(files)
     token = secrets.token_urlsafe(32)
-    stored: list[str] = []
     try:
-        with transaction.atomic():
+        with storing(processed) as stored, transaction.atomic():
             ticket = _ticket_row(
                 requester=requester,
                 details=details,
@@ -189,18 +188,11 @@ def ticket_create(
                 # Registered inside the transaction: no receipt for a ticket that was rolled back.
                 transaction.on_commit(partial(mail.send_ticket_receipt, ticket, tracking_url(token)))
     except IntegrityError:
-        uploads.delete_stored(stored)
         # Another request with the same submission key won the race; that ticket is the answer.
         existing = Ticket.objects.filter(submission_key=submission_key).first()
         if existing is None:
             raise
         return existing
-    except BaseException:
-        uploads.delete_stored(stored)
-        raise
-    finally:
-        for item in processed:
-            item.close()
     ticket.access_token = token
     return ticket
 
