@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from portal import mail
 from tickets import uploads
 from tickets.access import hash_token
+from tickets.forms import compact
 from tickets.masking import mask_card_numbers, mask_digits
 from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
 from tickets.services.events import event_record
@@ -68,14 +69,13 @@ MASKED_TEXT = (
     "body",
 )
 MASKED_LISTS = ("steps", "tried_fixes")
-_SEPARATORS = str.maketrans("", "", " -\u3000\uff0d")
 
 
 def mask_text(name: str, value: str) -> tuple[str, int]:
     """One field's value with card numbers masked, and how many were."""
     masked, count = mask_card_numbers(value or "")
     if name == "card_masked":
-        digits = masked.translate(_SEPARATORS)
+        digits = compact(masked)
         if digits.isdigit() and 13 <= len(digits) <= 19:
             # In the card field any full-length number is a card number, Luhn-valid or mistyped.
             return mask_digits(digits), count + 1
