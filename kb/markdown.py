@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import translation
 from markdown.extensions.toc import slugify_unicode
 
+from portal.i18n import current_language
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3", "h4",
     "h5", "h6", "hr", "i", "img", "kbd", "li", "mark", "ol", "p", "pre", "s", "span", "strong", "sub",
@@ -148,4 +150,4 @@ def _unbound(html: str) -> str:
 
 def render_preview(text: str) -> str:
     """markdownx's MARKDOWNX_MARKDOWNIFY_FUNCTION: the same pipeline as a saved article."""
-    return render(text, language=translation.get_language() or "zh-hans")[0]
+    return render(text, language=current_language())[0]

@@ -5,6 +5,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
+from portal.i18n import current_language
+
 
 class Language(models.TextChoices):
     ZH_HANS = "zh-hans", "简体中文"
@@ -13,8 +15,7 @@ class Language(models.TextChoices):
 
 def _localized(obj, field: str, language: str | None = None) -> str:
     """Pick `<field>_zh` or `<field>_en` for the active (or given) language, falling back to Chinese."""
-    language = language or translation.get_language() or Language.ZH_HANS
-    suffix = "en" if language.startswith("en") else "zh"
+    suffix = "en" if current_language(language) == Language.EN else "zh"
     return getattr(obj, f"{field}_{suffix}") or getattr(obj, f"{field}_zh")
 
 

@@ -8,7 +8,6 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +15,7 @@ from kb import selectors, services
 from kb.forms import VoteForm
 from kb.images import CONTENT_TYPES, FOLDER
 from kb.models import Article, Category, ResponseCode
+from portal.i18n import current_language
 from portal.ratelimit import Limit, client_address
 
 VISITOR_COOKIE = "kb_visitor"
@@ -24,20 +24,16 @@ VISITOR_COOKIE = "kb_visitor"
 def _article_for(request, slug: str) -> Article:
     """The access gate for articles: the public sees published ones; editors (staff with the kb permission
     to view articles) also see drafts and archived ones."""
-    article = Article.objects.select_related("category").filter(slug=slug, language=_language()).first()
+    article = Article.objects.select_related("category").filter(slug=slug, language=current_language()).first()
     may_preview = request.user.is_staff and request.user.has_perm("kb.view_article")
     if article is None or not (article.is_public or may_preview):
         raise Http404(_("No such article."))
     return article
 
 
-def _language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
-
-
 def category(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    articles = Article.objects.published().in_language(_language()).filter(category=category)
+    articles = Article.objects.published().in_language(current_language()).filter(category=category)
     return render(request, "kb/category.html", {"category": category, "articles": articles})
 
 
@@ -106,7 +102,7 @@ def code_detail(request, code):
     if normalized != code:
         return redirect("kb:code", code=normalized, permanent=True)
     response_code = get_object_or_404(ResponseCode, code=normalized, is_published=True)
-    articles = Article.objects.published().in_language(_language()).filter(codes__icontains=normalized)
+    articles = Article.objects.published().in_language(current_language()).filter(codes__icontains=normalized)
     articles = [a for a in articles.only("slug", "title", "summary", "codes", "language") if normalized in a.code_list]
     return render(
         request,

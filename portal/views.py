@@ -5,7 +5,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_language
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -13,10 +12,11 @@ from django.views.decorators.http import require_GET
 from kb import selectors
 from kb.forms import SearchForm
 from kb.models import Article
+from portal.i18n import current_language
 
 
 def home(request):
-    language = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    language = current_language()
     hub = Article.objects.published().in_language(language).filter(slug=selectors.HUB_SLUG).first()
     context = {
         "form": SearchForm(),

@@ -88,3 +88,13 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker(other)]
+
+
+@pytest.fixture
+def view_only_staff(db):
+    """Staff who may read tickets but not change them: they must never write."""
+    user = get_user_model().objects.create_user(username="viewer", password="viewer-pass-123", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="tickets", codename__startswith="view_")
+    )
+    return user

@@ -1,39 +1,52 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Attachment, Deflection, Ticket, TicketMessage
+from tickets import services
+from tickets.models import Attachment, Deflection, Ticket, TicketEvent, TicketMessage
+
+# What agents may change in the admin, each through its workflow service.
+ADMIN_EDITABLE = ("status", "priority", "assignee")
 
 
-class TicketMessageInline(admin.TabularInline):
-    model = TicketMessage
-    fields = ["created_at", "author_role", "author", "body", "is_internal"]
-    readonly_fields = ["created_at", "author_role", "author", "body", "is_internal"]
+class ReadOnlyInline(admin.TabularInline):
+    """What belongs to a ticket is shown, never added or edited here: messages, files and events are written
+    by the services (which mask, store files safely and record the change)."""
+
     extra = 0
     can_delete = False
     show_change_link = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
     def has_add_permission(self, request, obj=None):
-        # Replies go through the tracking page (and later the agent console), which mask and notify.
         return False
 
 
-class AttachmentInline(admin.TabularInline):
+class TicketMessageInline(ReadOnlyInline):
+    model = TicketMessage
+    fields = ["created_at", "author_role", "author", "body", "is_internal"]
+
+
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
     fields = ["download", "kind", "content_type", "size", "masked_count", "sha256"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("file"))
     def download(self, attachment):
         # Files are served only through the access-checked view, never from a media URL.
         url = reverse("tickets:attachment", kwargs={"key": attachment.ticket.reference, "pk": attachment.pk})
         return format_html('<a href="{}">{}</a>', url, attachment.original_name)
+
+
+class TicketEventInline(ReadOnlyInline):
+    model = TicketEvent
+    fields = ["created_at", "actor_kind", "actor", "kind", "old_value", "new_value"]
 
 
 @admin.register(Ticket)
@@ -53,7 +66,25 @@ class TicketAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["requester"]
     fieldsets = [
-        (None, {"fields": ["reference", "status", "priority", "requester", "language", "created_at", "updated_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "reference",
+                    "status",
+                    "priority",
+                    "assignee",
+                    "requester",
+                    "language",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+        (
+            _("Time targets"),
+            {"fields": ["first_response_due", "resolution_due", "first_responded_at", "resolved_at", "waiting_since"]},
+        ),
         (_("Contact"), {"fields": ["contact_name", "phone", "email"]}),
         (_("Terminal"), {"fields": ["merchant_id", "terminal_id", "serial_number", "terminal_model", "acquirer"]}),
         (
@@ -78,14 +109,38 @@ class TicketAdmin(admin.ModelAdmin):
             {"fields": ["amount", "trace_number", "batch_number", "reference_number", "auth_code", "card_masked"]},
         ),
     ]
-    # What the merchant sent is evidence: agents change only the status and priority here.
+    # What the merchant sent is evidence: agents change only the status, priority and assignee here.
     readonly_fields = [
-        name for _title, options in fieldsets for name in options["fields"] if name not in ("status", "priority")
+        name for _title, options in fieldsets for name in options["fields"] if name not in ADMIN_EDITABLE
     ]
-    inlines = [TicketMessageInline, AttachmentInline]
+    inlines = [TicketMessageInline, AttachmentInline, TicketEventInline]
 
     def has_add_permission(self, request):
         return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            may_work = (
+                Q(is_superuser=True)
+                | Q(
+                    groups__permissions__codename="change_ticket",
+                    groups__permissions__content_type__app_label="tickets",
+                )
+                | Q(user_permissions__codename="change_ticket", user_permissions__content_type__app_label="tickets")
+            )
+            kwargs["queryset"] = get_user_model().objects.filter(may_work, is_staff=True, is_active=True).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        """Each changed field goes through its workflow service, which locks the row and records the event;
+        the admin never saves the ticket itself."""
+        with transaction.atomic():
+            if "status" in form.changed_data:
+                services.ticket_status_set(ticket=obj, agent=request.user, status=form.cleaned_data["status"])
+            if "priority" in form.changed_data:
+                services.ticket_priority_set(ticket=obj, agent=request.user, priority=form.cleaned_data["priority"])
+            if "assignee" in form.changed_data:
+                services.ticket_assign(ticket=obj, agent=request.user, assignee=form.cleaned_data["assignee"])
 
 
 @admin.register(Deflection)

@@ -33,6 +33,29 @@ class Ticket(models.Model):
     language = models.CharField(_("language"), max_length=8, default="zh-hans")
     status = models.CharField(_("status"), max_length=24, choices=Status, default=Status.NEW)
     priority = models.CharField(_("priority"), max_length=12, choices=Priority, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        verbose_name=_("assigned to"),
+    )
+    # Time targets: the due times are computed and stored by the workflow services; the *_at times are facts.
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # Set while the ticket waits on the merchant: the time targets pause from here.
+    waiting_since = models.DateTimeField(_("waiting on the merchant since"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
 
     # Contact
     contact_name = models.CharField(_("name"), max_length=80)
@@ -83,6 +106,14 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["status", "priority"], name="tickets_ticket_queue"),
             models.Index(fields=["merchant_id", "terminal_id"], name="tickets_ticket_terminal"),
+            # The agent queue's filters and sorts.
+            models.Index(fields=["assignee", "status"], name="tickets_ticket_assignee"),
+            models.Index(fields=["priority"], name="tickets_ticket_priority"),
+            models.Index(fields=["first_response_due"], name="tickets_ticket_first_due"),
+            models.Index(fields=["resolution_due"], name="tickets_ticket_resolution_due"),
+            models.Index(fields=["updated_at"], name="tickets_ticket_updated"),
+            models.Index(fields=["terminal_id"], name="tickets_ticket_tid"),
+            models.Index(fields=["response_code"], name="tickets_ticket_code"),
         ]
 
     def __str__(self) -> str:
@@ -101,6 +132,12 @@ class Ticket(models.Model):
         return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
 
 
+class ActorKind(models.TextChoices):
+    MERCHANT = "merchant", _("Merchant")
+    AGENT = "agent", _("Support")
+    SYSTEM = "system", _("System")
+
+
 class TicketCounter(models.Model):
     """One row per year; locked while a reference is allocated so two tickets never share a number."""
 
@@ -112,10 +149,7 @@ class TicketCounter(models.Model):
 
 
 class TicketMessage(models.Model):
-    class Role(models.TextChoices):
-        MERCHANT = "merchant", _("Merchant")
-        AGENT = "agent", _("Support")
-        SYSTEM = "system", _("System")
+    Role = ActorKind
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
@@ -135,6 +169,39 @@ class TicketMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}/{self.pk} {self.author_role}"
+
+
+class TicketEvent(models.Model):
+    """One change to a ticket: who, when, what, old → new. Written by the service that made the change."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        REPLY = "reply", _("Reply")
+        NOTE = "note", _("Internal note")
+        STATUS = "status", _("Status")
+        PRIORITY = "priority", _("Priority")
+        ASSIGNEE = "assignee", _("Assignee")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_kind = models.CharField(_("by"), max_length=12, choices=ActorKind)
+    kind = models.CharField(_("change"), max_length=12, choices=Kind)
+    # Values as stored on the ticket (a status or priority value, an assignee's user id); blank means none.
+    old_value = models.CharField(_("from"), max_length=64, blank=True)
+    new_value = models.CharField(_("to"), max_length=64, blank=True)
+    message = models.ForeignKey(TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        indexes = [models.Index(fields=["ticket", "created_at"], name="tickets_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.old_value}→{self.new_value}"
 
 
 class FileKind(models.TextChoices):

@@ -2,6 +2,7 @@ import hmac
 import logging
 import re
 import secrets
+from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlparse
 
@@ -11,129 +12,37 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import mail
-from portal.masking import mask_card_numbers, mask_digits
+from kb.models import Article
+from portal.i18n import current_language
 from portal.ratelimit import Limit, client_address
 from tickets import ratelimit, selectors, services, uploads
-from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
-from tickets.models import Attachment, Ticket, TicketMessage
-from tickets.services import TicketDetails, hash_token
+from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
+from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm
+from tickets.models import Ticket
+from tickets.services import TicketDetails
 
 logger = logging.getLogger(__name__)
 
-REFERENCE = re.compile(r"^POS-\d{4}-\d{6,}$")
-TOKEN_PREFIX = "t/"  # noqa: S105 (the path prefix of tracking links, not a secret)
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 SESSION_TOKENS = "ticket_tokens"
-# Text inputs of the ticket form; what the merchant typed is masked before it is validated or shown again.
-_MASKED_INPUTS = (
-    "contact_name",
-    "serial_number",
-    "terminal_model",
-    "acquirer",
-    "location",
-    "screen_text",
-    "description",
-    "search_query",
-    "reply",
-    "body",
-    # Hidden fields come back from the browser as anything a script wants them to be.
-    "article_slug",
-    "submission_key",
-    "website",
-)
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
-
-
-def _language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
 
 
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-# --- Access gate ------------------------------------------------------------------------------
-
-
-def _is_agent(user) -> bool:
-    return bool(user.is_authenticated and user.is_staff and user.has_perm("tickets.view_ticket"))
-
-
-def _ticket_for(request, key: str) -> Ticket:
-    """The one access gate for tickets and their files.
-
-    `key` is either "t/<token>" (the private tracking link: whoever holds it may see the ticket) or a
-    reference such as POS-2026-000123 (only the signed-in owner and support agents). Anyone else gets 404,
-    so references cannot be probed.
-    """
-    if key.startswith(TOKEN_PREFIX):
-        token = key[len(TOKEN_PREFIX) :]
-        digest = hash_token(token)
-        ticket = Ticket.objects.filter(access_token_hash=digest).first()
-        if ticket is not None and hmac.compare_digest(ticket.access_token_hash, digest):
-            return ticket
-        raise Http404
-    if REFERENCE.match(key) and request.user.is_authenticated:
-        ticket = Ticket.objects.filter(reference=key).first()
-        if ticket is not None and (ticket.requester_id == request.user.pk or _is_agent(request.user)):
-            return ticket
-    raise Http404
-
-
-def _acts_as(request, key: str, ticket: Ticket) -> str:
-    """Who is acting: the merchant (token holder or owner) or a support agent."""
-    if key.startswith(TOKEN_PREFIX) or ticket.requester_id == request.user.pk:
-        return TicketMessage.Role.MERCHANT
-    return TicketMessage.Role.AGENT
-
-
-def _attachment_for(request, key: str, pk: int) -> Attachment:
-    ticket = _ticket_for(request, key)
-    attachments = Attachment.objects.filter(ticket=ticket, pk=pk)
-    if _acts_as(request, key, ticket) == TicketMessage.Role.MERCHANT:
-        attachments = attachments.filter(Q(message__isnull=True) | Q(message__is_internal=False))
-    attachment = attachments.first()
-    if attachment is None:
-        raise Http404
-    return attachment
-
-
 # --- The form ---------------------------------------------------------------------------------
-
-
-def _masked_post(post) -> tuple[dict, int, list[str]]:
-    """A copy of the submitted fields with card numbers masked, so none is stored or shown back."""
-    data = post.copy()
-    total = 0
-    for name in _MASKED_INPUTS:
-        if name in data:
-            data[name], count = mask_card_numbers(data[name])
-            total += count
-    card = compact(data.get("card_masked", ""))
-    if card.isdigit() and 13 <= len(card) <= 19:
-        # In the card field any full-length number is a card number, Luhn-valid or mistyped.
-        data["card_masked"] = mask_digits(card)
-        total += 1
-    steps = []
-    for step in post.getlist("steps"):
-        masked, count = mask_card_numbers(step)
-        total += count
-        steps.append(masked)
-    data.setlist("steps", steps)
-    return data, total, steps
 
 
 def _uploads(request) -> list:
@@ -167,8 +76,23 @@ def _edit_steps(steps: list[str], action: str) -> tuple[list[str], bool]:
     return _step_rows(rows), True
 
 
-def _new_form_context(request, form, *, steps, submission_key, article, notices=(), file_errors=(), status=200):
-    context = {
+@dataclass
+class Submission:
+    """One POST of the ticket form, masked before anything validates or shows it again."""
+
+    key: str
+    data: QueryDict
+    steps: list[str]
+    masked_count: int
+    article: Article | None
+    form: TicketForm
+    files: list
+    action: str
+    notices: list[str] = field(default_factory=list)
+
+
+def _form_context(form, *, steps, submission_key, article, notices=(), file_errors=()) -> dict:
+    return {
         "form": form,
         "steps": steps,
         "submission_key": submission_key,
@@ -181,7 +105,17 @@ def _new_form_context(request, form, *, steps, submission_key, article, notices=
         "max_total_mb": settings.TICKET_MAX_TOTAL_BYTES // (1024 * 1024),
         "max_steps": MAX_STEPS,
     }
-    return context, status
+
+
+def _submission_context(sub: Submission, *, form=None, steps=None, notices=None, file_errors=()) -> dict:
+    return _form_context(
+        form or sub.form,
+        steps=_step_rows(sub.steps) if steps is None else steps,
+        submission_key=sub.key,
+        article=sub.article,
+        notices=sub.notices if notices is None else notices,
+        file_errors=file_errors,
+    )
 
 
 def _render_form(request, context, status):
@@ -266,153 +200,160 @@ def _too_large(request, *, key: str | None):
     return _private(render(request, "tickets/too_large.html", {"message": message, "back_url": back}, status=413))
 
 
-@never_cache
-@limit_uploads
-@require_http_methods(["GET", "POST"])
-def ticket_new(request):
-    language = _language()
-    if request.method == "GET":
-        article = selectors.source_article(slug=request.GET.get("article", "")[:80], language=language)
-        code = request.GET.get("code", "")[:4].strip().upper()
-        query, _count = mask_card_numbers(request.GET.get("q", "")[:200].strip())
-        initial = selectors.last_ticket_initial(request.user) | {
-            "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
-            "response_code": code if code.isalnum() else "",
-            "article_slug": article.slug if article else "",
-            "search_query": query,
-            "description": query,
-        }
-        submission_key = secrets.token_urlsafe(24)
-        initial["submission_key"] = submission_key
-        form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
-        context, status = _new_form_context(
-            request, form, steps=_step_rows([]), submission_key=submission_key, article=article
-        )
-        return render(request, "tickets/new.html", context, status=status)
+def _blank_form(request):
+    """The empty form, filled in from where the merchant came from (an article, a code, a search)."""
+    language = current_language()
+    article = selectors.source_article(slug=request.GET.get("article", "")[:80], language=language)
+    code = request.GET.get("code", "")[:4].strip().upper()
+    query, _count = services.mask_text("search_query", request.GET.get("q", "")[:200].strip())
+    submission_key = secrets.token_urlsafe(24)
+    initial = selectors.last_ticket_initial(request.user) | {
+        "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
+        "response_code": code if code.isalnum() else "",
+        "article_slug": article.slug if article else "",
+        "search_query": query,
+        "description": query,
+        "submission_key": submission_key,
+    }
+    form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
+    context = _form_context(form, steps=_step_rows([]), submission_key=submission_key, article=article)
+    return render(request, "tickets/new.html", context)
 
-    # POST
-    if request.POST.get("website"):
-        # A bot filled the invisible field; answer like a success so it learns nothing.
-        logger.info("Ticket honeypot filled by %s", ratelimit.client_address(request))
-        return render(request, "tickets/received.html", {})
-    submission_key = request.POST.get("submission_key", "")
-    if not SUBMISSION_KEY.match(submission_key) or mask_card_numbers(submission_key)[1]:
-        # Not a key we issued (ours never hold a card number): start a fresh submission.
-        submission_key = secrets.token_urlsafe(24)
-    existing = Ticket.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        return _duplicate_response(request, existing, submission_key)
 
-    data, masked_count, raw_steps = _masked_post(request.POST)
+def _honeypot(request):
+    # A bot filled the invisible field; answer like a success so it learns nothing.
+    logger.info("Ticket honeypot filled by %s", client_address(request))
+    return render(request, "tickets/received.html", {})
+
+
+def _submission_key(post) -> str:
+    """The key the form was issued with, or a fresh one for anything we did not issue (ours never hold a
+    card number; a forged one could, and it is stored)."""
+    key = post.get("submission_key", "")
+    if SUBMISSION_KEY.match(key) and not services.mask_text("submission_key", key)[1]:
+        return key
+    return secrets.token_urlsafe(24)
+
+
+def _read_submission(request, submission_key: str) -> Submission:
+    data, masked_count = services.mask_input(request.POST)
     data["submission_key"] = submission_key
-    article = selectors.source_article(slug=data.get("article_slug", "")[:80], language=language)
-    form = TicketForm(data, fix_choices=selectors.article_fixes(article), steps=raw_steps)
-    notices = []
+    steps = data.getlist("steps")
+    article = selectors.source_article(slug=data.get("article_slug", "")[:80], language=current_language())
+    sub = Submission(
+        key=submission_key,
+        data=data,
+        steps=steps,
+        masked_count=masked_count,
+        article=article,
+        form=TicketForm(data, fix_choices=selectors.article_fixes(article), steps=steps),
+        files=_uploads(request),
+        action=request.POST.get("action", "send"),
+    )
     if masked_count:
-        notices.append(
+        sub.notices.append(
             _(
                 "We found a card number in what you wrote and masked it (first 6 and last 4 digits kept). "
                 "Please never send full card numbers."
             )
         )
-    files = _uploads(request)
-    action = request.POST.get("action", "send")
+    return sub
 
-    if ratelimit.rate_limited(request):
-        form.add_error(
-            None,
-            _(
-                "You have sent several requests in a short time. Please wait %(minutes)d minutes and send again; "
-                "what you typed is kept below."
-            )
-            % {"minutes": max(1, settings.TICKET_RATE_WINDOW_SECONDS // 60)},
-        )
-        context, status = _new_form_context(
-            request,
-            form,
-            steps=_step_rows(raw_steps),
-            submission_key=submission_key,
-            article=article,
-            notices=notices,
-            status=429,
-        )
-        return _render_form(request, context, status)
 
-    if action != "send":
-        # A no-JavaScript button (add/move/remove a step, remove a file): keep everything, show no errors yet.
-        file_errors = services.pending_upload_store(submission_key=submission_key, files=files)
-        if action.startswith("remove_file:") and action.partition(":")[2].isdigit():
-            services.pending_upload_remove(submission_key=submission_key, pk=int(action.partition(":")[2]))
-            steps = _step_rows(raw_steps)
-        else:
-            steps, _handled = _edit_steps(raw_steps, action)
-        unbound = TicketForm(initial=data.dict(), fix_choices=selectors.article_fixes(article))
-        unbound.initial["tried_fixes"] = data.getlist("tried_fixes")
-        context, status = _new_form_context(
-            request,
-            unbound,
-            steps=steps,
-            submission_key=submission_key,
-            article=article,
-            notices=notices,
-            file_errors=file_errors,
+def _rate_limited(request, sub: Submission):
+    sub.form.add_error(
+        None,
+        _(
+            "You have sent several requests in a short time. Please wait %(minutes)d minutes and send again; "
+            "what you typed is kept below."
         )
-        return render(request, "tickets/new.html", context, status=status)
+        % {"minutes": max(1, settings.TICKET_RATE_WINDOW_SECONDS // 60)},
+    )
+    return _render_form(request, _submission_context(sub), 429)
 
-    def form_again():
-        # Keep the files that were fine (refusing the others again), so they need not be chosen again.
-        file_errors = services.pending_upload_store(submission_key=submission_key, files=files)
-        context, status = _new_form_context(
-            request,
-            form,
-            steps=_step_rows(raw_steps),
-            submission_key=submission_key,
-            article=article,
-            notices=notices + form.notices,
-            file_errors=file_errors,
-            status=400,
-        )
-        return _render_form(request, context, status)
 
-    if not form.is_valid():
-        return form_again()
+def _form_button(request, sub: Submission):
+    """A no-JavaScript button (add/move/remove a step, remove a file): keep everything, show no errors yet."""
+    file_errors = services.pending_upload_store(submission_key=sub.key, files=sub.files)
+    verb, _sep, index = sub.action.partition(":")
+    if verb == "remove_file" and index.isdigit():
+        services.pending_upload_remove(submission_key=sub.key, pk=int(index))
+        steps = _step_rows(sub.steps)
+    else:
+        steps, _handled = _edit_steps(sub.steps, sub.action)
+    unbound = TicketForm(initial=sub.data.dict(), fix_choices=selectors.article_fixes(sub.article))
+    unbound.initial["tried_fixes"] = sub.data.getlist("tried_fixes")
+    context = _submission_context(sub, form=unbound, steps=steps, file_errors=file_errors)
+    return render(request, "tickets/new.html", context)
+
+
+def _form_again(request, sub: Submission):
+    """The form with its errors; files that were fine are kept (the others refused again) so they need not be
+    chosen again."""
+    file_errors = services.pending_upload_store(submission_key=sub.key, files=sub.files)
+    context = _submission_context(sub, notices=sub.notices + sub.form.notices, file_errors=file_errors)
+    return _render_form(request, context, 400)
+
+
+def _create(request, sub: Submission):
+    def tracking_url(token: str) -> str:
+        return request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
 
     try:
         ticket = services.ticket_create(
             requester=request.user,
-            details=_details(form.cleaned_data),
-            submission_key=submission_key,
-            files=files,
-            pending_key=submission_key,
-            language=language,
-            already_masked=masked_count,
+            details=_details(sub.form.cleaned_data),
+            submission_key=sub.key,
+            files=sub.files,
+            pending_key=sub.key,
+            language=current_language(),
+            already_masked=sub.masked_count,
+            tracking_url=tracking_url,
         )
     except ValidationError as error:
         errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
         errors.pop("files", None)
         for name, msgs in errors.items():
             for message in msgs:
-                form.add_error(name if name in form.fields else None, message)
-        return form_again()
-
+                sub.form.add_error(name if name in sub.form.fields else None, message)
+        return _form_again(request, sub)
     token = getattr(ticket, "access_token", None)
     if token is None:  # a concurrent duplicate won
-        return _duplicate_response(request, ticket, submission_key)
+        return _duplicate_response(request, ticket, sub.key)
     ratelimit.count_created(request)
-    _remember_token(request, submission_key, token)
-    if ticket.email:
-        tracking_url = request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
-        mail.send_ticket_receipt(ticket, tracking_url)
+    _remember_token(request, sub.key, token)
     url = _confirmation_url(token)
     if _wants_json(request):
         return JsonResponse({"redirect": url})
     return redirect(url)
 
 
+@never_cache
+@limit_uploads
+@require_http_methods(["GET", "POST"])
+def ticket_new(request):
+    if request.method == "GET":
+        return _blank_form(request)
+    if request.POST.get("website"):
+        return _honeypot(request)
+    submission_key = _submission_key(request.POST)
+    existing = Ticket.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return _duplicate_response(request, existing, submission_key)
+    sub = _read_submission(request, submission_key)
+    if ratelimit.rate_limited(request):
+        return _rate_limited(request, sub)
+    if sub.action != "send":
+        return _form_button(request, sub)
+    if not sub.form.is_valid():
+        return _form_again(request, sub)
+    return _create(request, sub)
+
+
 @require_POST
 def ticket_deflect(request):
     """ "This solved it": count a deflected ticket instead of creating one, and say thank you."""
-    language = _language()
+    language = current_language()
     slug = request.POST.get("article", "")[:80]
     url = request.POST.get("url", "")
     if not slug and url:
@@ -434,12 +375,10 @@ def ticket_deflect(request):
 
 
 def _detail_context(request, key: str, ticket: Ticket, **extra) -> dict:
-    role = _acts_as(request, key, ticket)
+    """The merchant's page: this view is never the agents' (they have the admin, later the console)."""
     return {
         "ticket": ticket,
         "key": key,
-        "role": role,
-        "is_agent_view": role == TicketMessage.Role.AGENT,
         "conversation": selectors.public_messages(ticket),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(),
         "tracking_url": request.build_absolute_uri(request.path) if key.startswith(TOKEN_PREFIX) else "",
@@ -447,6 +386,11 @@ def _detail_context(request, key: str, ticket: Ticket, **extra) -> dict:
         "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
         **extra,
     }
+
+
+def _merchant(request, ticket: Ticket):
+    """Who the merchant is in the ticket's history: the signed-in owner, or nobody for a link holder."""
+    return request.user if request.user.is_authenticated and request.user.pk == ticket.requester_id else None
 
 
 def _private(response):
@@ -458,24 +402,13 @@ def _private(response):
 
 @require_GET
 def ticket_detail(request, key):
-    ticket = _ticket_for(request, key)
+    ticket = ticket_for(user=request.user, key=key)
     return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket)))
-
-
-def _ticket_to_change(request, key: str) -> Ticket:
-    """The gate for writes (replies, closing, reopening): the merchant, or staff who may change tickets.
-    Staff who may only view tickets read them but cannot act on them."""
-    ticket = _ticket_for(request, key)
-    if _acts_as(request, key, ticket) == TicketMessage.Role.AGENT and not request.user.has_perm(
-        "tickets.change_ticket"
-    ):
-        raise Http404
-    return ticket
 
 
 @require_GET
 def ticket_sent(request, key):
-    ticket = _ticket_for(request, key)
+    ticket = ticket_for(user=request.user, key=key)
     masked_in_files = sum(a.masked_count for a in ticket.attachments.all())
     context = _detail_context(
         request,
@@ -490,34 +423,34 @@ def ticket_sent(request, key):
 @limit_uploads
 @require_POST
 def ticket_reply(request, key):
-    ticket = _ticket_to_change(request, key)
+    ticket = ticket_for(user=request.user, key=key)
     if ratelimit.rate_limited(request):
         messages.error(
             request, _("You have sent several messages in a short time. Please wait a little and try again.")
         )
         return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket), status=429))
-    data, masked_count, _steps = _masked_post(request.POST)
-    form = ReplyForm(data)
-    files = _uploads(request)
+    # The form shows back a masked copy; the service masks (and counts) what it stores itself.
+    display, _count = services.mask_input(request.POST)
+    form = ReplyForm(display)
+    message = None
     if form.is_valid():
         try:
-            services.ticket_reply(
+            message = services.ticket_reply(
                 ticket=ticket,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                files=files,
-                role=_acts_as(request, key, ticket),
+                author=_merchant(request, ticket),
+                body=request.POST.get("body", ""),
+                files=_uploads(request),
             )
         except ValidationError as error:
             for name, msgs in (error.message_dict if hasattr(error, "error_dict") else {None: error.messages}).items():
-                for message in msgs:
-                    form.add_error("body" if name == "body" else None, message)
-    if form.errors:
-        context = _detail_context(request, key, ticket, reply_form=form)
+                for text in msgs:
+                    form.add_error("body" if name == "body" else None, text)
+    if message is None:
         if _wants_json(request):
             return JsonResponse({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}, status=400)
+        context = _detail_context(request, key, ticket, reply_form=form)
         return _private(render(request, "tickets/detail.html", context, status=400))
-    if masked_count:
+    if message.masked_count:
         messages.warning(
             request, _("We found a card number in your message and masked it. Please never send full card numbers.")
         )
@@ -530,9 +463,9 @@ def ticket_reply(request, key):
 
 
 def _change_status(request, key, change, done_message):
-    ticket = _ticket_to_change(request, key)
+    ticket = ticket_for(user=request.user, key=key)
     try:
-        change(ticket=ticket, author=request.user)
+        change(ticket=ticket, actor=_merchant(request, ticket))
         messages.success(request, done_message)
     except ValidationError as error:
         messages.error(request, error.messages[0])
@@ -574,13 +507,13 @@ def _file_response(name: str, *, content_type: str, download_name: str | None):
 
 @require_GET
 def attachment_download(request, key, pk):
-    attachment = _attachment_for(request, key, pk)
+    attachment = attachment_for(user=request.user, key=key, pk=pk)
     return _file_response(attachment.file, content_type=attachment.content_type, download_name=attachment.original_name)
 
 
 @require_GET
 def attachment_thumbnail(request, key, pk):
-    attachment = _attachment_for(request, key, pk)
+    attachment = attachment_for(user=request.user, key=key, pk=pk)
     # Only our own re-encoded image types are ever shown inline.
     if attachment.kind != "image" or attachment.content_type not in INLINE_IMAGE_TYPES or not attachment.thumbnail:
         raise Http404

@@ -28,6 +28,7 @@ from kb.search.pipeline import (
     stem,
 )
 from kb.search.services import SYNONYM_VERSION_KEY, compact, synonyms_changed
+from portal.i18n import current_language
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_CHARS = 140
@@ -88,10 +89,6 @@ class SearchResult:
     codes: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
     other_language: bool = False  # the hits are in the other language (nothing matched in this one)
-
-
-def _language(language: str) -> str:
-    return Language.EN if (language or "").startswith("en") else Language.ZH_HANS
 
 
 def entry_url(kind: str, key: str, language: str) -> str:
@@ -369,7 +366,7 @@ def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQ
 
 
 def search(query: str, *, language: str, limit: int = 10, prefix_last: bool = True) -> SearchResult:
-    language = _language(language)
+    language = current_language(language)
     parsed = parse_query(query[:MAX_QUERY_LENGTH], synonyms=current_synonyms(), prefix_last=prefix_last)
     result = SearchResult(query=parsed, language=language)
     if not parsed.normalized:

@@ -7,7 +7,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,16 +14,13 @@ from kb.forms import SearchForm
 from kb.models import Language
 from kb.search import selectors, services
 from kb.search.models import SearchLog
+from portal.i18n import current_language
 from portal.masking import mask
 from portal.ratelimit import Limit, client_address
 
 PAGE_RESULTS = 20
 API_RESULTS = 8
 API_MAX_RESULTS = 20
-
-
-def _language() -> str:
-    return Language.EN if (get_language() or "").startswith("en") else Language.ZH_HANS
 
 
 def _open_url(log: SearchLog, rank: int) -> str:
@@ -71,7 +67,7 @@ def results(request):
     if not _searches_allowed(request):
         context["error"] = _("Too many searches from your connection. Please wait a minute and try again.")
         return render(request, "kb/search.html", context, status=429)
-    language = _language()
+    language = current_language()
     result = selectors.search(query, language=language, limit=PAGE_RESULTS)
     log = _record(request, query=query, result=result, language=language, source=SearchLog.Source.PAGE)
     hits = [(hit, _result_url(log, rank, hit)) for rank, hit in enumerate(result.hits, start=1)]
@@ -118,7 +114,7 @@ def api(request):
     if not form.is_valid():
         return JsonResponse({"error": form.errors["q"][0]}, status=400)
     query = mask(form.cleaned_data["q"].strip())
-    language = params.get("lang") or _language()
+    language = params.get("lang") or current_language()
     if language not in Language.values:
         return JsonResponse({"error": _("lang must be zh-hans or en.")}, status=400)
     try:

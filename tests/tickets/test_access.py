@@ -1,11 +1,15 @@
-"""Who may see a ticket and its files: the token holder, the signed-in owner, agents; everyone else gets 404."""
+"""Who may see a ticket and its files (tickets/access.py): the token holder and the signed-in owner see the
+merchant's page; agents see files by reference (the admin links there) but not the merchant's page; everyone
+else gets 404."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from tickets.models import Attachment, TicketMessage
+from tickets import access, services
+from tickets.models import Attachment, Ticket, TicketMessage
 
 from .conftest import log_file, photo
 
@@ -30,17 +34,40 @@ def urls(key: str, ticket) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("page", ["detail", "sent", "file", "image", "thumbnail"])
-@pytest.mark.parametrize(
-    ("persona", "by_reference_status"),
-    [("merchant", 200), ("agent", 200), ("outsider", 404), (None, 404)],
-)
-def test_access_matrix_by_reference(client, request, owned, page, persona, by_reference_status):
+PAGES = ["detail", "sent", "file", "image", "thumbnail"]
+# By reference: the owner sees everything; agents only the files (the merchant's page is not theirs).
+BY_REFERENCE = {
+    "merchant": dict.fromkeys(PAGES, 200),
+    "agent": {"detail": 404, "sent": 404, "file": 200, "image": 200, "thumbnail": 200},
+    "editor": dict.fromkeys(PAGES, 404),
+    "outsider": dict.fromkeys(PAGES, 404),
+    None: dict.fromkeys(PAGES, 404),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("persona", list(BY_REFERENCE))
+def test_access_matrix_by_reference(client, request, owned, page, persona):
     ticket, _token = owned
     if persona:
         client.force_login(request.getfixturevalue(persona))
     response = client.get(urls(ticket.reference, ticket)[page])
-    assert response.status_code == by_reference_status
+    assert response.status_code == BY_REFERENCE[persona][page]
+
+
+def test_an_agent_who_filed_the_ticket_gets_the_merchant_page(client, make_ticket, agent):
+    ticket, _token = make_ticket(requester=agent, description="my own terminal")
+    client.force_login(agent)
+    response = client.get(f"/en/tickets/{ticket.reference}/")
+    assert response.status_code == 200
+    assert "my own terminal" in response.content.decode()
+
+
+def test_the_merchant_page_labels_the_merchants_messages_as_theirs(client, owned):
+    _ticket, token = owned
+    body = client.get(f"/en/tickets/t/{token}/").content.decode()
+    assert "<strong>You</strong>" in body
+    assert "Reply to the merchant" not in body
 
 
 @pytest.mark.parametrize("page", ["detail", "sent", "file", "image", "thumbnail"])
@@ -57,6 +84,64 @@ def test_a_wrong_token_gets_404(client, owned, page):
     ticket, token = owned
     wrong = "t/" + token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
     assert client.get(urls(wrong, ticket)[page]).status_code == 404
+
+
+@pytest.mark.parametrize("action", ["reply", "close", "reopen"])
+@pytest.mark.parametrize("persona", ["agent", "editor", "outsider"])
+def test_only_the_merchant_changes_a_ticket_through_its_reference(client, request, owned, persona, action):
+    ticket, _token = owned
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(f"/en/tickets/{ticket.reference}/{action}/", {"body": "x"}).status_code == 404
+    ticket.refresh_from_db()
+    assert ticket.messages.count() == 1
+    assert ticket.status == Ticket.Status.NEW
+
+
+@pytest.mark.parametrize(
+    "url", ["/tickets/deflect/", "/tickets/{ref}/reply/", "/tickets/{ref}/close/", "/tickets/{ref}/reopen/"]
+)
+def test_every_state_changing_url_refuses_get(client, owned, url):
+    ticket, _token = owned
+    client.force_login(ticket.requester)
+    assert client.get(url.format(ref=ticket.reference)).status_code == 405
+
+
+def test_is_agent_means_staff_with_the_ticket_view_permission(agent, editor, merchant, view_only_staff):
+    assert access.is_agent(agent) and access.is_agent(view_only_staff)
+    assert not access.is_agent(editor) and not access.is_agent(merchant)
+
+
+def test_writing_needs_the_change_permission_not_just_view(agent, view_only_staff):
+    assert access.may_change_tickets(agent)
+    assert not access.may_change_tickets(view_only_staff)
+
+
+def test_a_view_only_agent_cannot_write_through_any_service(owned, view_only_staff):
+    ticket, _token = owned
+    calls = [
+        lambda: services.ticket_agent_reply(ticket=ticket, agent=view_only_staff, body="hi"),
+        lambda: services.ticket_note_add(ticket=ticket, agent=view_only_staff, body="hi"),
+        lambda: services.ticket_status_set(ticket=ticket, agent=view_only_staff, status=Ticket.Status.OPEN),
+        lambda: services.ticket_priority_set(ticket=ticket, agent=view_only_staff, priority=Ticket.Priority.HIGH),
+        lambda: services.ticket_assign(ticket=ticket, agent=view_only_staff, assignee=None),
+        lambda: services.ticket_close(ticket=ticket, actor=view_only_staff, actor_kind="agent"),
+    ]
+    for call in calls:
+        with pytest.raises(PermissionDenied):
+            call()
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.NEW and ticket.messages.count() == 1
+    assert list(ticket.events.values_list("kind", flat=True)) == ["created"]
+
+
+def test_a_view_only_agent_cannot_change_a_ticket_in_the_admin(client, owned, view_only_staff):
+    ticket, _token = owned
+    client.force_login(view_only_staff)
+    assert client.get(f"/admin/tickets/ticket/{ticket.pk}/change/").status_code == 200
+    response = client.post(f"/admin/tickets/ticket/{ticket.pk}/change/", {"status": "closed", "priority": "urgent"})
+    assert response.status_code == 403
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.NEW
 
 
 def test_staff_without_the_ticket_permission_gets_404(client, owned):

@@ -50,3 +50,28 @@ def test_tickets_created_at_once_get_distinct_references(details):
         lambda n: services.ticket_create(requester=None, details=details(), submission_key=f"key-{n}-" + "x" * 30), 6
     )
     assert len({ticket.reference for ticket in tickets}) == 6
+
+
+def test_closing_at_once_from_two_tabs_closes_once(details):
+    from django.core.exceptions import ValidationError
+
+    ticket = services.ticket_create(requester=None, details=details(), submission_key="close-" + "x" * 30)
+
+    def close(_n):
+        try:
+            services.ticket_close(ticket=Ticket.objects.get(pk=ticket.pk), actor=None)
+        except ValidationError:
+            return "refused"
+        return "closed"
+
+    assert sorted(run_together(close, 4)) == ["closed", "refused", "refused", "refused"]
+    assert ticket.events.filter(kind="status").count() == 1
+    assert ticket.messages.filter(author_role="system").count() == 1
+
+
+def test_replies_at_once_each_record_their_event(details, agent):
+    ticket = services.ticket_create(requester=None, details=details(), submission_key="reply-" + "x" * 30)
+    run_together(lambda n: services.ticket_agent_reply(ticket=ticket, agent=agent, body=f"answer {n}"), 4)
+    assert ticket.events.filter(kind="reply").count() == 4
+    # Only the first reply moved the ticket; the others found it already waiting.
+    assert ticket.events.filter(kind="status").count() == 1

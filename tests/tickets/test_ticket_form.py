@@ -275,8 +275,10 @@ def test_the_upload_script_gets_json_errors_and_the_form_again(client):
     assert 'id="ticket-form"' in data["html"]
 
 
-def test_a_receipt_is_emailed_when_an_address_is_given(client):
-    post(client, email="wang@example.com", description=f"card {CARD}")
+def test_a_receipt_is_emailed_once_the_ticket_is_committed(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        post(client, email="wang@example.com", description=f"card {CARD}")
+    assert len(callbacks) == 1
     ticket = Ticket.objects.get()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -286,13 +288,15 @@ def test_a_receipt_is_emailed_when_an_address_is_given(client):
     assert CARD not in message.body and CARD_MASKED not in message.body
 
 
-def test_the_receipt_is_in_the_language_of_the_form(client):
-    client.post("/tickets/new/", form_data(email="wang@example.com"))
+def test_the_receipt_is_in_the_language_of_the_form(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/tickets/new/", form_data(email="wang@example.com"))
     assert "已收到" in mail.outbox[0].subject
 
 
-def test_no_receipt_without_an_email_address(client):
-    post(client)
+def test_no_receipt_without_an_email_address(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client)
     assert mail.outbox == []
 
 

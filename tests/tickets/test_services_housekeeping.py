@@ -1,4 +1,4 @@
-"""The tickets_cleanup command: forgotten form uploads and orphan files go after 24 hours."""
+"""tickets/services/housekeeping.py and its command: forgotten form uploads and orphan files go after 24 hours."""
 
 import io
 import os

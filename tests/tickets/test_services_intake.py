@@ -1,4 +1,4 @@
-"""The ticket_create service: references, masking, idempotency and all-or-nothing storage."""
+"""tickets/services/intake.py: references, masking, idempotency, all-or-nothing storage, the receipt."""
 
 import re
 from pathlib import Path
@@ -128,3 +128,74 @@ def test_the_file_limit_counts_pending_uploads_too(details, settings):
             requester=None, details=details(), submission_key="p" * 30, pending_key="p" * 30, files=[log_file("c.log")]
         )
     assert "at most 2" in " ".join(caught.value.messages)
+
+
+def test_one_list_decides_what_is_masked_in_the_form_and_in_storage():
+    from django.http import QueryDict
+
+    from tickets.services.intake import MASKED_LISTS, MASKED_TEXT
+
+    post = QueryDict(mutable=True)
+    for name in MASKED_TEXT:
+        post[name] = f"x {CARD}"
+    for name in MASKED_LISTS:
+        post.setlist(name, [CARD, "fine"])
+    post["merchant_id"] = "102310058120001"
+    masked, count = services.mask_input(post)
+    assert count == len(MASKED_TEXT) + len(MASKED_LISTS)
+    assert CARD not in str(dict(masked.lists()))
+    assert masked.getlist("steps") == [CARD_MASKED, "fine"]
+    assert masked["merchant_id"] == "102310058120001"
+
+
+def test_a_full_length_number_in_the_card_field_is_masked_even_if_mistyped():
+    masked, count = services.mask_text("card_masked", "6228 4800 1234 5679")
+    assert (masked, count) == ("622848******5679", 1)
+    assert services.mask_text("description", "6228 4800 1234 5679") == ("6228 4800 1234 5679", 0)
+
+
+def test_the_view_no_longer_masks_by_itself():
+    import inspect
+
+    from tickets import views
+
+    assert "mask_card_numbers" not in inspect.getsource(views)
+
+
+def receipt_link(token: str) -> str:
+    return f"https://portal.example/tickets/t/{token}/"
+
+
+def test_the_receipt_is_sent_after_the_commit_with_the_tracking_link(details, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        ticket = services.ticket_create(
+            requester=None, details=details(email="w@example.com"), submission_key="r" * 30, tracking_url=receipt_link
+        )
+        assert mail.outbox == []  # nothing leaves before the transaction commits
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert mail.outbox[0].to == ["w@example.com"]
+    assert receipt_link(ticket.access_token) in mail.outbox[0].body
+
+
+def test_no_receipt_when_the_ticket_is_rolled_back(details, django_capture_on_commit_callbacks):
+    from django.core import mail
+    from django.db import transaction
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.ticket_create(
+            requester=None,
+            details=details(email="w@example.com"),
+            submission_key="r" * 30,
+            tracking_url=receipt_link,
+        )
+        raise RuntimeError("the caller's transaction fails after the ticket was written")
+    assert callbacks == []
+    assert mail.outbox == []
+    assert not Ticket.objects.exists()

@@ -1,0 +1,90 @@
+"""The access gates for tickets and their files, used by every view (and later the console and the API).
+
+Anyone who may not see a ticket gets 404, never 403, so references cannot be probed.
+"""
+
+import hashlib
+import hmac
+import re
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from tickets.models import Attachment, Ticket
+
+TOKEN_PREFIX = "t/"  # noqa: S105 (the path prefix of tracking links, not a secret)
+REFERENCE = re.compile(r"^POS-\d{4}-\d{6,}$")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def is_agent(user) -> bool:
+    """Support staff who may read every ticket (the queue, the admin, every attachment)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("tickets.view_ticket")
+    )
+
+
+def may_change_tickets(user) -> bool:
+    """An agent who may also write: reading a ticket is not enough to answer, assign or close it."""
+    return is_agent(user) and user.has_perm("tickets.change_ticket")
+
+
+def require_ticket_writer(user) -> None:
+    """The write gate every agent-side service runs first."""
+    if not may_change_tickets(user):
+        raise PermissionDenied
+
+
+def ticket_for(*, user, key: str) -> Ticket:
+    """The merchant's gate: the ticket behind a tracking link or the signed-in owner's reference.
+
+    `key` is "t/<token>" (whoever holds the private link may see the ticket) or a reference such as
+    POS-2026-000123 (only its signed-in owner). Agents work tickets elsewhere; here they are outsiders
+    unless the ticket is their own.
+    """
+    if key.startswith(TOKEN_PREFIX):
+        digest = hash_token(key[len(TOKEN_PREFIX) :])
+        ticket = Ticket.objects.filter(access_token_hash=digest).first()
+        if ticket is not None and hmac.compare_digest(ticket.access_token_hash, digest):
+            return ticket
+        raise Http404
+    if REFERENCE.match(key) and getattr(user, "is_authenticated", False):
+        ticket = Ticket.objects.filter(reference=key, requester=user).first()
+        if ticket is not None:
+            return ticket
+    raise Http404
+
+
+def agent_ticket_for(*, user, reference: str) -> Ticket:
+    """The agents' gate: any ticket by its reference, for staff with the ticket permission."""
+    if not is_agent(user) or not REFERENCE.match(reference):
+        raise Http404
+    ticket = Ticket.objects.filter(reference=reference).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def attachment_for(*, user, key: str, pk: int) -> Attachment:
+    """A file of a ticket: merchants get the files of their conversation (never of an internal note);
+    agents get every file by the ticket's reference, which is where the admin links them."""
+    attachment = None
+    try:
+        ticket = ticket_for(user=user, key=key)
+        visible = Q(message__isnull=True) | Q(message__is_internal=False)
+        attachment = Attachment.objects.filter(visible, ticket=ticket, pk=pk).first()
+    except Http404:
+        if not is_agent(user):
+            raise
+    if attachment is None and is_agent(user):
+        attachment = Attachment.objects.filter(ticket=agent_ticket_for(user=user, reference=key), pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return attachment

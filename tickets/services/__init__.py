@@ -1,0 +1,50 @@
+"""Writes for support tickets: views, the admin, commands (and later the console and the API) go through here.
+
+Each function is keyword-only, runs in one transaction, locks the ticket it changes and records a
+TicketEvent for the change.
+"""
+
+from tickets.access import hash_token
+from tickets.services.conversation import ticket_agent_reply, ticket_note_add, ticket_reply
+from tickets.services.housekeeping import PENDING_MAX_AGE, tickets_cleanup
+from tickets.services.intake import (
+    TicketDetails,
+    deflection_record,
+    mask_details,
+    mask_input,
+    mask_text,
+    pending_upload_remove,
+    pending_upload_store,
+    pending_uploads_discard,
+    ticket_create,
+)
+from tickets.services.workflow import (
+    ticket_assign,
+    ticket_close,
+    ticket_priority_set,
+    ticket_reopen,
+    ticket_status_set,
+)
+
+__all__ = [
+    "PENDING_MAX_AGE",
+    "TicketDetails",
+    "deflection_record",
+    "hash_token",
+    "mask_details",
+    "mask_input",
+    "mask_text",
+    "pending_upload_remove",
+    "pending_upload_store",
+    "pending_uploads_discard",
+    "ticket_agent_reply",
+    "ticket_assign",
+    "ticket_close",
+    "ticket_create",
+    "ticket_note_add",
+    "ticket_priority_set",
+    "ticket_reopen",
+    "ticket_reply",
+    "ticket_status_set",
+    "tickets_cleanup",
+]

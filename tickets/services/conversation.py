@@ -1,0 +1,118 @@
+"""Messages on a ticket: the merchant's replies, the agents' public replies and their internal notes."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets import uploads
+from tickets.access import require_ticket_writer
+from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
+from tickets.services.events import copy_back, event_record, locked, user_or_none
+from tickets.services.files import attach, process_all, storing
+from tickets.services.intake import mask_text
+from tickets.services.workflow import STATUS_FIELDS, status_apply
+
+_CLOSED = gettext_lazy("This ticket is closed. Reopen it to add a message.")
+
+
+def _checked(*, ticket: Ticket, body: str, files, closed_ok: bool) -> tuple[str, int, list]:
+    """Mask and check a message before anything is written; return (body, masked count, processed files)."""
+    body, masked = mask_text("body", body.strip())
+    if not body and not files:
+        raise ValidationError({"body": _("Write a message or attach a file.")})
+    if ticket.is_closed and not closed_ok:
+        raise ValidationError(_CLOSED)
+    totals = ticket.attachments.aggregate(total=Sum("size"))
+    limit_errors = uploads.check_limits(
+        files, already_count=ticket.attachments.count(), already_bytes=totals["total"] or 0
+    )
+    if limit_errors:
+        raise ValidationError({"files": limit_errors})
+    return body, masked, process_all(files)
+
+
+def _write(
+    *, ticket: Ticket, author, actor_kind: ActorKind, body: str, files, internal: bool, next_status
+) -> TicketMessage:
+    """Add the message, its files, its event and any status change, in one transaction on the locked ticket.
+
+    `next_status(locked_ticket)` names the status the message moves the ticket to, or None to leave it.
+    """
+    body, masked, processed = _checked(ticket=ticket, body=body, files=files, closed_ok=internal)
+    with storing(processed) as stored, transaction.atomic():
+        row = locked(ticket)
+        if row.is_closed and not internal:
+            raise ValidationError(_CLOSED)
+        message = TicketMessage.objects.create(
+            ticket=row,
+            author=user_or_none(author),
+            author_role=actor_kind,
+            body=body,
+            is_internal=internal,
+            masked_count=masked,
+        )
+        attach(row, message, processed, stored)
+        kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
+        event_record(ticket=row, actor=author, actor_kind=actor_kind, kind=kind, message=message)
+        now = timezone.now()
+        changed = ["updated_at"]
+        if actor_kind == ActorKind.AGENT and not internal and row.first_responded_at is None:
+            row.first_responded_at = now
+            changed.append("first_responded_at")
+        status = next_status(row)
+        if status is not None:
+            changed += status_apply(ticket=row, status=status, actor=author, actor_kind=actor_kind, now=now)
+        row.save(update_fields=changed)
+    copy_back(ticket, row, (*STATUS_FIELDS, "first_responded_at", "updated_at"))
+    return message
+
+
+def _merchant_next(row: Ticket):
+    # The merchant answered: a ticket that waited on them, or was resolved, is open again.
+    if row.status in (Ticket.Status.WAITING_ON_MERCHANT, Ticket.Status.RESOLVED):
+        return Ticket.Status.OPEN
+    return None
+
+
+def ticket_reply(*, ticket: Ticket, author, body: str, files=()) -> TicketMessage:
+    """The merchant writes (signed in or holding the tracking link; `author` is None when anonymous)."""
+    return _write(
+        ticket=ticket,
+        author=author,
+        actor_kind=ActorKind.MERCHANT,
+        body=body,
+        files=files,
+        internal=False,
+        next_status=_merchant_next,
+    )
+
+
+def ticket_agent_reply(*, ticket: Ticket, agent, body: str, files=()) -> TicketMessage:
+    """A public answer from support; the ticket then waits on the merchant."""
+    require_ticket_writer(agent)
+    return _write(
+        ticket=ticket,
+        author=agent,
+        actor_kind=ActorKind.AGENT,
+        body=body,
+        files=files,
+        internal=False,
+        next_status=lambda _row: Ticket.Status.WAITING_ON_MERCHANT,
+    )
+
+
+def ticket_note_add(*, ticket: Ticket, agent, body: str, files=()) -> TicketMessage:
+    """An internal note: for agents only, never shown to the merchant, and it changes no status."""
+    require_ticket_writer(agent)
+    return _write(
+        ticket=ticket,
+        author=agent,
+        actor_kind=ActorKind.AGENT,
+        body=body,
+        files=files,
+        internal=True,
+        next_status=lambda _row: None,
+    )

@@ -1,0 +1,40 @@
+"""What every ticket write shares: lock the row, and record the change as a TicketEvent."""
+
+from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
+
+
+def user_or_none(user):
+    """The signed-in user behind a change, or None for an anonymous merchant or the system."""
+    return user if getattr(user, "pk", None) else None
+
+
+def locked(ticket: Ticket) -> Ticket:
+    """The ticket's row, locked until the surrounding transaction ends; call inside transaction.atomic."""
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def event_record(
+    *,
+    ticket: Ticket,
+    actor,
+    actor_kind: ActorKind,
+    kind: TicketEvent.Kind,
+    old_value: str = "",
+    new_value: str = "",
+    message: TicketMessage | None = None,
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        actor=user_or_none(actor),
+        actor_kind=actor_kind,
+        kind=kind,
+        old_value=old_value,
+        new_value=new_value,
+        message=message,
+    )
+
+
+def copy_back(target: Ticket, source: Ticket, names: tuple[str, ...]) -> None:
+    """Give the caller's instance the values the service wrote through its locked copy."""
+    for name in names:
+        setattr(target, name, getattr(source, name))

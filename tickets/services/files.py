@@ -1,0 +1,60 @@
+"""Turning uploads into attachments, shared by new tickets and replies."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError
+
+from tickets import uploads
+from tickets.models import Attachment, PendingUpload, StoredFileFields, Ticket, TicketMessage
+
+# The columns an attachment and a pending upload have in common (everything a stored file is).
+_SHARED = [f.name for f in StoredFileFields._meta.get_fields() if f.name != "created_at"]
+
+
+def process_all(files) -> list["uploads.ProcessedFile"]:
+    """Check and clean every file before anything is written; all problems are reported together."""
+    processed, errors = [], []
+    for upload in files:
+        try:
+            processed.append(uploads.process_upload(upload))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        for item in processed:
+            item.close()
+        raise ValidationError({"files": errors})
+    return processed
+
+
+def attach(ticket: Ticket, message: TicketMessage, processed: list, stored: list[str]) -> None:
+    """Store each processed file and its row; `stored` collects the names so a failure can remove them."""
+    for item in processed:
+        try:
+            file_name, thumb_name = uploads.store(item)
+        finally:
+            stored.extend(item.stored)
+        Attachment.objects.create(
+            ticket=ticket, message=message, **item.row_fields(file_name=file_name, thumbnail_name=thumb_name)
+        )
+
+
+def adopt_pending(ticket: Ticket, message: TicketMessage, pending: list[PendingUpload]) -> None:
+    for upload in pending:
+        Attachment.objects.create(ticket=ticket, message=message, **{name: getattr(upload, name) for name in _SHARED})
+    PendingUpload.objects.filter(pk__in=[p.pk for p in pending]).delete()
+
+
+@contextmanager
+def storing(processed: list) -> Iterator[list[str]]:
+    """Yield the list `attach` fills with stored names; if anything fails, those files are removed again
+    (the transaction takes the rows with it). The processed uploads are closed either way."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        uploads.delete_stored(stored)
+        raise
+    finally:
+        for item in processed:
+            item.close()

@@ -1,0 +1,36 @@
+"""Upkeep that runs on a schedule, not in a request."""
+
+from datetime import datetime, timedelta
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from tickets import uploads
+from tickets.models import Attachment, PendingUpload
+
+PENDING_MAX_AGE = timedelta(hours=24)
+
+
+def tickets_cleanup(*, now: datetime | None = None) -> tuple[int, int]:
+    """Delete pending uploads older than 24 h and stored files no row refers to; return both counts."""
+    now = now or timezone.now()
+    cutoff = now - PENDING_MAX_AGE
+    old = list(PendingUpload.objects.filter(created_at__lt=cutoff))
+    names = [name for item in old for name in (item.file, item.thumbnail)]
+    PendingUpload.objects.filter(pk__in=[item.pk for item in old]).delete()
+    uploads.delete_stored(names)
+    orphans = 0
+    if default_storage.exists("tickets"):
+        known = set()
+        for model in (Attachment, PendingUpload):
+            for file_name, thumb_name in model.objects.values_list("file", "thumbnail"):
+                known.update((file_name, thumb_name))
+        years, _files = default_storage.listdir("tickets")
+        for year in years:
+            for name in default_storage.listdir(f"tickets/{year}")[1]:
+                path = f"tickets/{year}/{name}"
+                # A file written in the last day may belong to a request still running.
+                if path not in known and default_storage.get_modified_time(path) < cutoff:
+                    default_storage.delete(path)
+                    orphans += 1
+    return len(old), orphans

@@ -1,0 +1,289 @@
+"""A merchant's request arriving: the ticket with its first message and files, the form's kept uploads,
+and the "this solved it" count. Card numbers are masked here, for every caller, with one field list."""
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from datetime import datetime
+from decimal import Decimal
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal import mail
+from portal.masking import mask_card_numbers, mask_digits
+from tickets import uploads
+from tickets.access import hash_token
+from tickets.forms import compact
+from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
+from tickets.services.events import event_record
+from tickets.services.files import adopt_pending, attach, process_all, storing
+
+
+@dataclass(frozen=True)
+class TicketDetails:
+    """What the merchant tells us, as the form (or any other caller) provides it."""
+
+    contact_name: str
+    merchant_id: str
+    terminal_id: str
+    occurred_at: datetime
+    description: str
+    phone: str = ""
+    email: str = ""
+    serial_number: str = ""
+    terminal_model: str = ""
+    acquirer: str = ""
+    location: str = ""
+    response_code: str = ""
+    screen_text: str = ""
+    steps: list[str] = field(default_factory=list)
+    tried_fixes: list[str] = field(default_factory=list)
+    article_slug: str = ""
+    search_query: str = ""
+    amount: Decimal | None = None
+    trace_number: str = ""
+    batch_number: str = ""
+    reference_number: str = ""
+    auth_code: str = ""
+    card_masked: str = ""
+
+
+# Identifiers with a fixed format are validated by the form and never hold a card number; everything a
+# merchant writes freely is masked: the ticket form's fields and a reply's body.
+MASKED_TEXT = (
+    "contact_name",
+    "serial_number",
+    "terminal_model",
+    "acquirer",
+    "location",
+    "screen_text",
+    "description",
+    "search_query",
+    "card_masked",
+    "body",
+    # Hidden fields come back from the browser as anything a script wants them to be.
+    "article_slug",
+    "website",
+)
+MASKED_LISTS = ("steps", "tried_fixes")
+
+
+def mask_text(name: str, value: str) -> tuple[str, int]:
+    """One field's value with card numbers masked, and how many were."""
+    masked, count = mask_card_numbers(value or "")
+    if name == "card_masked":
+        digits = compact(masked)
+        if digits.isdigit() and 13 <= len(digits) <= 19:
+            # In the card field any full-length number is a card number, Luhn-valid or mistyped.
+            return mask_digits(digits), count + 1
+    return masked, count
+
+
+def mask_input(data: Mapping) -> tuple[Mapping, int]:
+    """A copy of submitted values (a dict or a QueryDict) with every card number masked, and the count.
+
+    The view masks what it validates and shows back with this, and ticket_create masks what it stores with
+    it again (masked text has nothing left to mask), so one list decides what is masked everywhere.
+    """
+    data = data.copy()
+    total = 0
+    for name in MASKED_TEXT:
+        if name in data:
+            data[name], count = mask_text(name, data[name])
+            total += count
+    for name in MASKED_LISTS:
+        if name not in data:
+            continue
+        items = data.getlist(name) if isinstance(data, QueryDict) else data[name]
+        masked = [mask_text(name, item) for item in items]
+        total += sum(count for _text, count in masked)
+        if isinstance(data, QueryDict):
+            data.setlist(name, [text for text, _count in masked])
+        else:
+            data[name] = [text for text, _count in masked]
+    return data, total
+
+
+def mask_details(details: TicketDetails) -> tuple[TicketDetails, int]:
+    values, total = mask_input({f.name: getattr(details, f.name) for f in fields(TicketDetails) if f.name != "amount"})
+    return replace(details, **values), total
+
+
+def _validate(details: TicketDetails) -> None:
+    errors = {}
+    if not details.contact_name.strip():
+        errors["contact_name"] = _("Please enter your name.")
+    if not details.phone and not details.email:
+        errors["phone"] = _("Please give a mobile phone number or an email address so we can reach you.")
+    if not details.description.strip():
+        errors["description"] = _("Please describe what happened.")
+    if details.amount is not None and details.amount <= 0:
+        errors["amount"] = _("The amount must be more than 0.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _next_reference() -> str:
+    year = timezone.localtime().year
+    TicketCounter.objects.get_or_create(year=year)
+    # The UPDATE locks the row until the transaction ends, so two tickets created at once never share a number.
+    TicketCounter.objects.filter(year=year).update(last=F("last") + 1)
+    number = TicketCounter.objects.get(year=year).last
+    return f"POS-{year}-{number:06d}"
+
+
+def ticket_create(
+    *,
+    requester,
+    details: TicketDetails,
+    submission_key: str,
+    files=(),
+    pending_key: str = "",
+    language: str = "zh-hans",
+    already_masked: int = 0,
+    tracking_url: Callable[[str], str] | None = None,
+) -> Ticket:
+    """Create a ticket with its first message and attachments, all or nothing.
+
+    Files are checked and cleaned before the ticket row is written. A second call with the same
+    submission_key (a double click, a resubmitted form) returns the ticket the first call made. Files
+    accepted earlier for the same form (pending uploads under pending_key) become attachments too.
+    The new ticket carries its tracking token as `ticket.access_token`; it is not stored in clear.
+    `already_masked` counts card numbers a caller masked before with mask_input (what the form showed back).
+    `tracking_url(token)` gives the absolute link for the receipt, emailed once the ticket is committed.
+    """
+    existing = Ticket.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing
+    details, masked = mask_details(details)
+    _validate(details)
+    pending = list(PendingUpload.objects.filter(submission_key=pending_key)) if pending_key else []
+    limit_errors = uploads.check_limits(files, already_count=len(pending), already_bytes=sum(p.size for p in pending))
+    if limit_errors:
+        raise ValidationError({"files": limit_errors})
+    processed = process_all(files)
+    token = secrets.token_urlsafe(32)
+    try:
+        with storing(processed) as stored, transaction.atomic():
+            ticket = _ticket_row(
+                requester=requester,
+                details=details,
+                submission_key=submission_key,
+                token=token,
+                language=language,
+                masked_count=masked + already_masked,
+            )
+            _first_message(
+                ticket=ticket,
+                body=details.description,
+                masked=masked,
+                processed=processed,
+                pending=pending,
+                stored=stored,
+            )
+            if ticket.email and tracking_url is not None:
+                # Registered inside the transaction: no receipt for a ticket that was rolled back.
+                transaction.on_commit(partial(mail.send_ticket_receipt, ticket, tracking_url(token)))
+    except IntegrityError:
+        # Another request with the same submission key won the race; that ticket is the answer.
+        existing = Ticket.objects.filter(submission_key=submission_key).first()
+        if existing is None:
+            raise
+        return existing
+    ticket.access_token = token
+    return ticket
+
+
+def _first_message(*, ticket: Ticket, body: str, masked: int, processed: list, pending: list, stored: list) -> None:
+    message = TicketMessage.objects.create(
+        ticket=ticket, author=ticket.requester, author_role=ActorKind.MERCHANT, body=body, masked_count=masked
+    )
+    attach(ticket, message, processed, stored)
+    adopt_pending(ticket, message, pending)
+    event_record(
+        ticket=ticket,
+        actor=ticket.requester,
+        actor_kind=ActorKind.MERCHANT,
+        kind=TicketEvent.Kind.CREATED,
+        new_value=ticket.status,
+        message=message,
+    )
+
+
+def _ticket_row(
+    *, requester, details: TicketDetails, submission_key: str, token: str, language: str, masked_count: int
+) -> Ticket:
+    return Ticket.objects.create(
+        reference=_next_reference(),
+        access_token_hash=hash_token(token),
+        submission_key=submission_key,
+        requester=requester if getattr(requester, "pk", None) else None,
+        language=language,
+        masked_count=masked_count,
+        **asdict(details),
+    )
+
+
+def pending_upload_store(*, submission_key: str, files) -> list[str]:
+    """Keep the acceptable files of a form that came back with errors; return messages for the others."""
+    if not files:
+        return []
+    already = PendingUpload.objects.filter(submission_key=submission_key)
+    errors = uploads.check_limits(
+        files, already_count=already.count(), already_bytes=already.aggregate(total=Sum("size"))["total"] or 0
+    )
+    if errors:
+        return errors
+    for upload in files:
+        try:
+            item = uploads.process_upload(upload)
+        except ValidationError as error:
+            errors.extend(error.messages)
+            continue
+        try:
+            file_name, thumb_name = uploads.store(item)
+            PendingUpload.objects.create(
+                submission_key=submission_key, **item.row_fields(file_name=file_name, thumbnail_name=thumb_name)
+            )
+        except BaseException:
+            uploads.delete_stored(item.stored)
+            raise
+        finally:
+            item.close()
+    return errors
+
+
+def pending_upload_remove(*, submission_key: str, pk: int) -> None:
+    upload = PendingUpload.objects.filter(submission_key=submission_key, pk=pk).first()
+    if upload is None:
+        return
+    names = [upload.file, upload.thumbnail]
+    upload.delete()
+    transaction.on_commit(lambda: uploads.delete_stored(names))
+
+
+def pending_uploads_discard(*, submission_key: str) -> int:
+    items = list(PendingUpload.objects.filter(submission_key=submission_key))
+    names = [name for item in items for name in (item.file, item.thumbnail)]
+    PendingUpload.objects.filter(pk__in=[item.pk for item in items]).delete()
+    transaction.on_commit(lambda: uploads.delete_stored(names))
+    return len(items)
+
+
+def deflection_record(
+    *, article_slug: str = "", query: str = "", response_code: str = "", language: str, submission_key: str = ""
+) -> Deflection:
+    """The merchant found the answer in an article: count it, and drop any files they had attached."""
+    query, _count = mask_text("search_query", query.strip()[:200])
+    deflection = Deflection.objects.create(
+        article_slug=article_slug[:80], query=query, response_code=response_code[:4], language=language
+    )
+    if submission_key:
+        pending_uploads_discard(submission_key=submission_key)
+    return deflection

@@ -1,0 +1,158 @@
+"""Status, priority, assignment, closing and reopening: each a keyword-only service that locks the ticket,
+changes it in one transaction and records a TicketEvent for every field it changed."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tickets.access import may_change_tickets, require_ticket_writer
+from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
+from tickets.services.events import copy_back, event_record, locked, user_or_none
+
+Status = Ticket.Status
+# The fields a status change may touch besides the status itself.
+STATUS_FIELDS = ("status", "waiting_since", "resolved_at")
+DONE = (Status.RESOLVED, Status.CLOSED)
+
+
+def status_apply(
+    *, ticket: Ticket, status: str, actor, actor_kind: ActorKind, now: datetime, message: TicketMessage | None = None
+) -> list[str]:
+    """Move a locked ticket to `status` with the time facts that go with it; return the fields to save.
+
+    Waiting on the merchant pauses the time targets from `waiting_since`; leaving it clears the mark.
+    A resolved or closed ticket keeps when it was first resolved; reopening forgets it.
+    """
+    if ticket.status == status:
+        return []
+    old = ticket.status
+    ticket.status = status
+    ticket.waiting_since = now if status == Status.WAITING_ON_MERCHANT else None
+    if status in DONE:
+        ticket.resolved_at = ticket.resolved_at or now
+    else:
+        ticket.resolved_at = None
+    event_record(
+        ticket=ticket,
+        actor=actor,
+        actor_kind=actor_kind,
+        kind=TicketEvent.Kind.STATUS,
+        old_value=old,
+        new_value=status,
+        message=message,
+    )
+    return list(STATUS_FIELDS)
+
+
+def _valid(value: str, choices, field: str) -> None:
+    if value not in choices.values:
+        raise ValidationError({field: _("Choose one of the offered values.")})
+
+
+def ticket_status_set(*, ticket: Ticket, agent, status: str) -> Ticket:
+    """An agent moves the ticket along new → open → waiting on merchant → resolved → closed."""
+    require_ticket_writer(agent)
+    _valid(status, Status, "status")
+    with transaction.atomic():
+        row = locked(ticket)
+        changed = status_apply(ticket=row, status=status, actor=agent, actor_kind=ActorKind.AGENT, now=timezone.now())
+        if changed:
+            row.save(update_fields=[*changed, "updated_at"])
+    copy_back(ticket, row, (*STATUS_FIELDS, "updated_at"))
+    return ticket
+
+
+def ticket_priority_set(*, ticket: Ticket, agent, priority: str) -> Ticket:
+    require_ticket_writer(agent)
+    _valid(priority, Ticket.Priority, "priority")
+    with transaction.atomic():
+        row = locked(ticket)
+        if row.priority != priority:
+            event_record(
+                ticket=row,
+                actor=agent,
+                actor_kind=ActorKind.AGENT,
+                kind=TicketEvent.Kind.PRIORITY,
+                old_value=row.priority,
+                new_value=priority,
+            )
+            row.priority = priority
+            row.save(update_fields=["priority", "updated_at"])
+    copy_back(ticket, row, ("priority", "updated_at"))
+    return ticket
+
+
+def ticket_assign(*, ticket: Ticket, agent, assignee) -> Ticket:
+    """Give the ticket to an agent who may work it, or to nobody (assignee=None)."""
+    require_ticket_writer(agent)
+    if assignee is not None and not may_change_tickets(assignee):
+        raise ValidationError({"assignee": _("Tickets can only be assigned to support agents.")})
+    new_id = assignee.pk if assignee is not None else None
+    with transaction.atomic():
+        row = locked(ticket)
+        if row.assignee_id != new_id:
+            event_record(
+                ticket=row,
+                actor=agent,
+                actor_kind=ActorKind.AGENT,
+                kind=TicketEvent.Kind.ASSIGNEE,
+                old_value=str(row.assignee_id or ""),
+                new_value=str(new_id or ""),
+            )
+            row.assignee_id = new_id
+            row.save(update_fields=["assignee", "updated_at"])
+    copy_back(ticket, row, ("assignee_id", "updated_at"))
+    return ticket
+
+
+def _status_with_note(*, ticket: Ticket, actor, actor_kind: ActorKind, status: str, note, allowed, refusal) -> Ticket:
+    """A close or reopen: the status change plus a line in the conversation saying so.
+
+    `allowed(ticket)` is checked again on the locked row: another request may have changed it meanwhile.
+    """
+    if actor_kind == ActorKind.AGENT:
+        require_ticket_writer(actor)
+    if not allowed(ticket):
+        raise ValidationError(refusal)
+    with transaction.atomic():
+        row = locked(ticket)
+        if not allowed(row):
+            raise ValidationError(refusal)
+        with translation.override(row.language):
+            message = TicketMessage.objects.create(
+                ticket=row, author=user_or_none(actor), author_role=ActorKind.SYSTEM, body=str(note)
+            )
+        changed = status_apply(
+            ticket=row, status=status, actor=actor, actor_kind=actor_kind, now=timezone.now(), message=message
+        )
+        row.save(update_fields=[*changed, "updated_at"])
+    copy_back(ticket, row, (*STATUS_FIELDS, "updated_at"))
+    return ticket
+
+
+def ticket_close(*, ticket: Ticket, actor, actor_kind: ActorKind = ActorKind.MERCHANT) -> Ticket:
+    return _status_with_note(
+        ticket=ticket,
+        actor=actor,
+        actor_kind=actor_kind,
+        status=Status.CLOSED,
+        note=gettext_lazy("The ticket was closed."),
+        allowed=lambda row: not row.is_closed,
+        refusal=_("This ticket is already closed."),
+    )
+
+
+def ticket_reopen(*, ticket: Ticket, actor, actor_kind: ActorKind = ActorKind.MERCHANT) -> Ticket:
+    return _status_with_note(
+        ticket=ticket,
+        actor=actor,
+        actor_kind=actor_kind,
+        status=Status.OPEN,
+        note=gettext_lazy("The ticket was reopened."),
+        allowed=lambda row: not row.is_active,
+        refusal=_("This ticket is still open."),
+    )
