@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kb import search
-from kb.markdown import render
+from kb.markdown import render, unknown_includes
 from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode
 
 
@@ -53,13 +53,15 @@ class ArticleContent:
         return cls(**{name: getattr(article, name) for name in cls.__dataclass_fields__})
 
 
-def _validate(content: ArticleContent) -> None:
+def _validate(content: ArticleContent, *, language: str) -> None:
     if not content.title.strip():
         raise ValidationError({"title": _("An article needs a title.")})
     if not content.body.strip():
         raise ValidationError({"body": _("An article needs a body.")})
     if content.status not in Article.Status.values:
         raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": content.status}})
+    if missing := unknown_includes(content.body, language=language):
+        raise ValidationError({"body": _("No shared block named %(names)s.") % {"names": ", ".join(missing)}})
 
 
 def _apply(article: Article, content: ArticleContent) -> None:
@@ -95,7 +97,7 @@ def _snapshot(article: Article, *, author, note: str) -> ArticleRevision:
 def article_create(
     *, slug: str, language: str, content: ArticleContent, author=None, note: str = "", source_hash: str = ""
 ) -> Article:
-    _validate(content)
+    _validate(content, language=language)
     if language not in Language.values:
         raise ValidationError({"language": _("Unknown language %(language)s.") % {"language": language}})
     if Article.objects.filter(slug=slug, language=language).exists():
@@ -113,7 +115,7 @@ def article_update(
     *, article: Article, content: ArticleContent, author=None, note: str = "", source_hash: str | None = None
 ) -> Article:
     """Save new content; a revision is kept only when something actually changed."""
-    _validate(content)
+    _validate(content, language=article.language)
     article = Article.objects.select_for_update().get(pk=article.pk)
     changed = content.digest() != article.content_hash
     _apply(article, content)
