@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kb import search
 from kb.markdown import render, unknown_includes
-from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode
+from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode, TerminalModel
 
 
 def _text(value: str) -> str:
@@ -230,6 +231,66 @@ def response_code_save(
 def response_code_delete(*, code: ResponseCode) -> None:
     search.unindex_code(code)
     code.delete()
+
+
+@dataclass(frozen=True)
+class TerminalModelContent:
+    """The editable fields of a terminal model, as the admin form and terminal_models.yaml provide them."""
+
+    slug: str
+    name_zh: str
+    name_en: str
+    kind: str
+    sign_on_zh: str
+    sign_on_en: str
+    settlement_zh: str
+    settlement_en: str
+    reprint_zh: str
+    reprint_en: str
+    sign_off_zh: str
+    sign_off_en: str
+    vendor: str = ""
+    order: int = 100
+    is_published: bool = True
+
+    def __post_init__(self):
+        for name in self.__dataclass_fields__:
+            if isinstance(getattr(self, name), str):
+                object.__setattr__(self, name, _text(getattr(self, name)))
+        object.__setattr__(self, "slug", self.slug.lower())
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _validate_terminal_model(content: TerminalModelContent, instance: TerminalModel | None) -> None:
+    errors = {}
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,59}", content.slug):
+        errors["slug"] = _("Use lower-case letters, digits and hyphens, e.g. generic-keypad.")
+    elif TerminalModel.objects.filter(slug=content.slug).exclude(pk=getattr(instance, "pk", None)).exists():
+        errors["slug"] = _("Another terminal model already uses this slug.")
+    if content.kind not in TerminalModel.Kind.values:
+        errors["kind"] = _("Choose a keypad terminal, an Android smart POS or an mPOS phone app.")
+    required = [name for name in TerminalModelContent.__dataclass_fields__ if name.endswith(("_zh", "_en"))]
+    errors |= {name: _("Needed in both languages.") for name in required if not getattr(content, name)}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def terminal_model_save(
+    *, content: TerminalModelContent, instance: TerminalModel | None = None, source_hash: str | None = None
+) -> TerminalModel:
+    """Create or change a terminal model; the admin and kb_load both come through here."""
+    _validate_terminal_model(content, instance)
+    instance = instance or TerminalModel()
+    for name, value in asdict(content).items():
+        setattr(instance, name, value)
+    instance.content_hash = content.digest()
+    if source_hash is not None:
+        instance.source_hash = source_hash
+    instance.save()
+    return instance
 
 
 def category_save(
