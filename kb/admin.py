@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 from markdownx.admin import MarkdownxModelAdmin
 
 from kb import services
-from kb.models import Article, ArticleRevision, Category, ResponseCode
+from kb.models import Article, ArticleRevision, Category, ResponseCode, TerminalModel
 from kb.search import admin as search_admin  # noqa: F401  (registers the search admin)
-from kb.services import ArticleContent, ResponseCodeContent
+from kb.services import ArticleContent, ResponseCodeContent, TerminalModelContent
 
 
 @admin.register(Category)
@@ -235,3 +235,38 @@ class ResponseCodeAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for code in queryset:
             services.response_code_delete(code=code)
+
+
+TERMINAL_MAIN_FIELDS = ["slug", "name_zh", "name_en", "kind", "vendor", "order", "is_published"]
+TERMINAL_PATH_FIELDS = [
+    f"{task}_{suffix}" for task in ("sign_on", "settlement", "reprint", "sign_off") for suffix in ("zh", "en")
+]
+
+
+class TerminalModelAdminForm(forms.ModelForm):
+    class Meta:
+        model = TerminalModel
+        fields = [*TERMINAL_MAIN_FIELDS, *TERMINAL_PATH_FIELDS]
+
+    def clean_slug(self):
+        # Stored in lower case (it travels in links and cookies); check uniqueness on what will be stored.
+        return self.cleaned_data["slug"].strip().lower()
+
+
+@admin.register(TerminalModel)
+class TerminalModelAdmin(admin.ModelAdmin):
+    form = TerminalModelAdminForm
+    list_display = ["name_zh", "name_en", "kind", "vendor", "order", "is_published"]
+    list_filter = ["kind", "is_published"]
+    search_fields = ["name_zh", "name_en", "vendor", "slug"]
+    fieldsets = [
+        (None, {"fields": TERMINAL_MAIN_FIELDS}),
+        (gettext_lazy("Menu paths"), {"fields": TERMINAL_PATH_FIELDS}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        content = TerminalModelContent(**{name: data[name] for name in TerminalModelContent.__dataclass_fields__})
+        saved = services.terminal_model_save(content=content, instance=obj if change else None)
+        obj.pk = saved.pk
+        obj.refresh_from_db()

@@ -1,6 +1,7 @@
 """Markdown to safe HTML. Used when an article is saved and by the editor's live preview."""
 
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import markdown
@@ -29,6 +30,28 @@ ALLOWED_CLASSES = {"div": {"toc"}, "span": {"toclink"}, "ul": {"toc-list"}}
 _INTERNAL_LINK = re.compile(r"\]\((article|code):([A-Za-z0-9_-]+)\)")
 _LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+# A line `[[include:prepare]]` stands for a shared block (kb/content/blocks/<name>.<language>.md), written
+# and translated once and resolved at render time, so `kb_rerender` spreads an edit of it to every page.
+_INCLUDE = re.compile(r"^\[\[include:([a-z0-9-]+)\]\][ \t]*$", flags=re.MULTILINE)
+BLOCKS_DIR = Path(__file__).resolve().parent / "content" / "blocks"
+
+
+def _block_path(name: str, language: str) -> Path:
+    return BLOCKS_DIR / f"{name}.{'en' if language.startswith('en') else 'zh-hans'}.md"
+
+
+def unknown_includes(text: str, *, language: str) -> list[str]:
+    """Names of included blocks that do not exist in this language (the editor is told before saving)."""
+    return [name for name in _INCLUDE.findall(text) if not _block_path(name, language).is_file()]
+
+
+def _resolve_includes(text: str, language: str) -> str:
+    def replace(match: re.Match) -> str:
+        path = _block_path(match.group(1), language)
+        # An unknown name stays visible as typed: the editor sees the mistake in the preview.
+        return path.read_text(encoding="utf-8").strip() if path.is_file() else match.group(0)
+
+    return _INCLUDE.sub(replace, text)
 
 
 def _separate_lists(text: str) -> str:
@@ -139,7 +162,9 @@ def render(text: str, *, language: str) -> tuple[str, str]:
         extension_configs={"toc": {"toc_depth": "2-3", "permalink": False, "slugify": slugify_unicode}},
         output_format="html",
     )
-    body = md.convert(_resolve_internal_links(_separate_lists(_bound_brackets(text)), language))
+    body = md.convert(
+        _resolve_internal_links(_separate_lists(_bound_brackets(_resolve_includes(text, language))), language)
+    )
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     return sanitize(_unbound(body)), sanitize(_unbound(toc))
 

@@ -240,5 +240,53 @@ class ResponseCode(models.Model):
         return [line.strip() for line in self.screen_texts.splitlines() if line.strip()]
 
 
+class TerminalModel(models.Model):
+    """A terminal model merchants use, with its exact menu paths: labels differ by vendor and acquirer, so
+    admins add the models their merchants have and article pages show the path for the merchant's one."""
+
+    class Kind(models.TextChoices):
+        KEYPAD = "keypad", _("Keypad terminal")
+        SMART = "smart", _("Android smart POS")
+        MPOS = "mpos", _("mPOS phone app")
+
+    slug = models.SlugField(
+        _("slug"), max_length=60, unique=True, help_text=_("Short name used in links and remembered by the browser.")
+    )
+    name_zh = models.CharField(_("name (Chinese)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind, default=Kind.KEYPAD)
+    vendor = models.CharField(_("vendor"), max_length=80, blank=True)
+    sign_on_zh = models.CharField(_("sign-on path (Chinese)"), max_length=200)
+    sign_on_en = models.CharField(_("sign-on path (English)"), max_length=200)
+    settlement_zh = models.CharField(_("settlement path (Chinese)"), max_length=200)
+    settlement_en = models.CharField(_("settlement path (English)"), max_length=200)
+    reprint_zh = models.CharField(_("reprint path (Chinese)"), max_length=200)
+    reprint_en = models.CharField(_("reprint path (English)"), max_length=200)
+    sign_off_zh = models.CharField(_("sign-off path (Chinese)"), max_length=200)
+    sign_off_en = models.CharField(_("sign-off path (English)"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_published = models.BooleanField(_("published"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    content_hash = models.CharField(max_length=64, editable=False, default="")
+    source_hash = models.CharField(max_length=64, editable=False, blank=True, default="")
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("terminal model")
+        verbose_name_plural = _("terminal models")
+
+    def __str__(self) -> str:
+        return self.name_zh
+
+    @property
+    def name(self) -> str:
+        return _localized(self, "name")
+
+    @property
+    def paths(self) -> dict[str, str]:
+        """The four menu paths in the active language, keyed by task."""
+        return {task: _localized(self, task) for task in ("sign_on", "settlement", "reprint", "sign_off")}
+
+
 # Search models live in kb/search/ but belong to this app (and its migrations).
 from kb.search.models import SearchEntry, SearchLog, SearchTerm, Synonym  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from kb.models import Article, Category, ResponseCode
+from kb.models import Article, Category, ResponseCode, TerminalModel
 
 # Response codes a merchant most often meets with "请重新签到", shown on the home page.
 COMMON_CODES = ("A0", "99", "77", "98", "90")
@@ -56,3 +56,12 @@ def translations_of(article: Article) -> dict[str, Article]:
         a.language: a
         for a in Article.objects.published().filter(slug=article.slug).exclude(pk=article.pk).only("slug", "language")
     }
+
+
+def published_terminal_models() -> list[TerminalModel]:
+    return list(TerminalModel.objects.filter(is_published=True))
+
+
+def chosen_terminal_model(models: list[TerminalModel], slug: str | None) -> TerminalModel | None:
+    """The merchant's model among the published ones; an unknown or withdrawn slug means none."""
+    return next((m for m in models if slug and m.slug == slug), None)

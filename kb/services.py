@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
@@ -10,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kb import search
-from kb.markdown import render
-from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode
+from kb.markdown import render, unknown_includes
+from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode, TerminalModel
 
 
 def _text(value: str) -> str:
@@ -53,13 +54,15 @@ class ArticleContent:
         return cls(**{name: getattr(article, name) for name in cls.__dataclass_fields__})
 
 
-def _validate(content: ArticleContent) -> None:
+def _validate(content: ArticleContent, *, language: str) -> None:
     if not content.title.strip():
         raise ValidationError({"title": _("An article needs a title.")})
     if not content.body.strip():
         raise ValidationError({"body": _("An article needs a body.")})
     if content.status not in Article.Status.values:
         raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": content.status}})
+    if missing := unknown_includes(content.body, language=language):
+        raise ValidationError({"body": _("No shared block named %(names)s.") % {"names": ", ".join(missing)}})
 
 
 def _apply(article: Article, content: ArticleContent) -> None:
@@ -95,7 +98,7 @@ def _snapshot(article: Article, *, author, note: str) -> ArticleRevision:
 def article_create(
     *, slug: str, language: str, content: ArticleContent, author=None, note: str = "", source_hash: str = ""
 ) -> Article:
-    _validate(content)
+    _validate(content, language=language)
     if language not in Language.values:
         raise ValidationError({"language": _("Unknown language %(language)s.") % {"language": language}})
     if Article.objects.filter(slug=slug, language=language).exists():
@@ -113,7 +116,7 @@ def article_update(
     *, article: Article, content: ArticleContent, author=None, note: str = "", source_hash: str | None = None
 ) -> Article:
     """Save new content; a revision is kept only when something actually changed."""
-    _validate(content)
+    _validate(content, language=article.language)
     article = Article.objects.select_for_update().get(pk=article.pk)
     changed = content.digest() != article.content_hash
     _apply(article, content)
@@ -228,6 +231,66 @@ def response_code_save(
 def response_code_delete(*, code: ResponseCode) -> None:
     search.unindex_code(code)
     code.delete()
+
+
+@dataclass(frozen=True)
+class TerminalModelContent:
+    """The editable fields of a terminal model, as the admin form and terminal_models.yaml provide them."""
+
+    slug: str
+    name_zh: str
+    name_en: str
+    kind: str
+    sign_on_zh: str
+    sign_on_en: str
+    settlement_zh: str
+    settlement_en: str
+    reprint_zh: str
+    reprint_en: str
+    sign_off_zh: str
+    sign_off_en: str
+    vendor: str = ""
+    order: int = 100
+    is_published: bool = True
+
+    def __post_init__(self):
+        for name in self.__dataclass_fields__:
+            if isinstance(getattr(self, name), str):
+                object.__setattr__(self, name, _text(getattr(self, name)))
+        object.__setattr__(self, "slug", self.slug.lower())
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _validate_terminal_model(content: TerminalModelContent, instance: TerminalModel | None) -> None:
+    errors = {}
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,59}", content.slug):
+        errors["slug"] = _("Use lower-case letters, digits and hyphens, e.g. generic-keypad.")
+    elif TerminalModel.objects.filter(slug=content.slug).exclude(pk=getattr(instance, "pk", None)).exists():
+        errors["slug"] = _("Another terminal model already uses this slug.")
+    if content.kind not in TerminalModel.Kind.values:
+        errors["kind"] = _("Choose a keypad terminal, an Android smart POS or an mPOS phone app.")
+    required = [name for name in TerminalModelContent.__dataclass_fields__ if name.endswith(("_zh", "_en"))]
+    errors |= {name: _("Needed in both languages.") for name in required if not getattr(content, name)}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def terminal_model_save(
+    *, content: TerminalModelContent, instance: TerminalModel | None = None, source_hash: str | None = None
+) -> TerminalModel:
+    """Create or change a terminal model; the admin and kb_load both come through here."""
+    _validate_terminal_model(content, instance)
+    instance = instance or TerminalModel()
+    for name, value in asdict(content).items():
+        setattr(instance, name, value)
+    instance.content_hash = content.digest()
+    if source_hash is not None:
+        instance.source_hash = source_hash
+    instance.save()
+    return instance
 
 
 def category_save(

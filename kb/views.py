@@ -19,6 +19,8 @@ from portal.i18n import current_language
 from portal.ratelimit import Limit, client_address
 
 VISITOR_COOKIE = "kb_visitor"
+TERMINAL_COOKIE = "kb_terminal"
+TERMINAL_PARAM = "terminal"
 
 
 def _article_for(request, slug: str) -> Article:
@@ -37,8 +39,29 @@ def category(request, slug):
     return render(request, "kb/category.html", {"category": category, "articles": articles})
 
 
+def _terminal_choice(request) -> dict:
+    """The merchant's terminal model: picked with ?terminal= (the select works without JavaScript), then
+    remembered in a cookie so every article shows its menu paths."""
+    models = selectors.published_terminal_models()
+    picked = request.GET.get(TERMINAL_PARAM)
+    slug = picked if picked is not None else request.COOKIES.get(TERMINAL_COOKIE)
+    return {"terminals": models, "terminal": selectors.chosen_terminal_model(models, slug), "picked": picked}
+
+
+def _remember_terminal(response, choice: dict) -> None:
+    if choice["picked"] is None:
+        return
+    if choice["terminal"] is None:
+        response.delete_cookie(TERMINAL_COOKIE, samesite="Lax")
+    else:
+        response.set_cookie(
+            TERMINAL_COOKIE, choice["terminal"].slug, max_age=365 * 24 * 3600, httponly=True, samesite="Lax"
+        )
+
+
 def article(request, slug):
     article = _article_for(request, slug)
+    choice = _terminal_choice(request)
     context = {
         "article": article,
         "related": selectors.related_articles(article),
@@ -46,8 +69,11 @@ def article(request, slug):
         "votes": selectors.vote_counts(article),
         "voted": request.COOKIES.get(f"kb_voted_{article.pk}"),
         "contact_url": reverse("tickets:new") + "?" + urlencode({"article": article.slug}),
+        **choice,
     }
-    return render(request, "kb/article.html", context)
+    response = render(request, "kb/article.html", context)
+    _remember_terminal(response, choice)
+    return response
 
 
 @require_POST

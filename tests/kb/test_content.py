@@ -10,6 +10,8 @@ import frontmatter
 import pytest
 import yaml
 from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
 
 from kb.management.commands.kb_load import CONTENT_DIR
 from kb.models import Article, Language, ResponseCode
@@ -141,3 +143,48 @@ def test_the_pages_checked_for_the_advertisement_cover_every_published_article_a
 def test_the_garbled_words_are_restored_in_some_article(client, word):
     pages = [a.get_absolute_url() for a in Article.objects.published().filter(language="zh-hans")]
     assert any(word in client.get(page).content.decode() for page in pages)
+
+
+NEW_ARTICLES = [
+    "sign-on-fails",
+    "do-not-retry",
+    "waiting-customer",
+    "settle-and-sign-off",
+    "unknown-codes",
+    "repeated-prompts",
+    "vendor-repair",
+    "terminal-kinds",
+]
+
+
+@pytest.mark.parametrize("slug", NEW_ARTICLES)
+@pytest.mark.parametrize("language", Language.values)
+def test_the_articles_that_fill_the_merchants_gaps_are_published_in_both_languages(client, slug, language):
+    article = Article.objects.published().get(slug=slug, language=language)
+
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["re-sign-in-prompt", "training"])
+@pytest.mark.parametrize("language", Language.values)
+def test_the_do_not_retry_list_is_linked_from_the_hub_and_the_cheat_sheet(page, language):
+    article = Article.objects.get(slug=page, language=language)
+    target = Article.objects.get(slug="do-not-retry", language=language).get_absolute_url()
+
+    assert target in _hrefs(article.body_html)
+
+
+@pytest.mark.parametrize("language", Language.values)
+def test_the_code_list_points_to_the_fallback_for_codes_it_does_not_list(client, language):
+    with translation.override(language):
+        page = client.get(reverse("kb:codes")).content.decode()
+        fallback = reverse("kb:article", kwargs={"slug": "unknown-codes"})
+
+    assert fallback in _hrefs(page)
+
+
+def test_a_search_with_no_result_points_to_the_fallback_for_unknown_codes(client):
+    page = client.get(reverse("kb:search"), {"q": "qqxxzzqq"}).content.decode()
+
+    assert "no-results" in page  # a nonsense query finds nothing
+    assert reverse("kb:article", kwargs={"slug": "unknown-codes"}) in _hrefs(page)

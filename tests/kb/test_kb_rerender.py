@@ -36,3 +36,22 @@ def test_it_keeps_revisions_and_admin_edit_markers_as_they_are(loaded_kb):
     after = Article.objects.get(pk=article.pk)
     assert ArticleRevision.objects.count() == revisions
     assert (after.content_hash, after.source_hash) == (article.content_hash, article.source_hash)
+
+
+def test_an_edit_of_the_shared_block_reaches_every_article_that_includes_it(loaded_kb, tmp_path, monkeypatch):
+    import shutil
+
+    from kb import markdown
+
+    blocks = tmp_path / "blocks"
+    shutil.copytree(markdown.BLOCKS_DIR, blocks)
+    block = blocks / "prepare.zh-hans.md"
+    block.write_text(block.read_text(encoding="utf-8") + "\n另附：门店的营业时间。\n", encoding="utf-8")
+    monkeypatch.setattr(markdown, "BLOCKS_DIR", blocks)
+
+    call_command("kb_rerender", verbosity=0)
+
+    including = Article.objects.filter(language="zh-hans", body__contains="[[include:prepare]]")
+    assert including.count() > 1
+    assert all("门店的营业时间" in html for html in including.values_list("body_html", flat=True))
+    assert not Article.objects.filter(language="en", body_html__contains="门店的营业时间").exists()

@@ -166,3 +166,34 @@ def test_a_list_right_after_a_paragraph_line_is_a_list():
     body_html, _toc = render("请检查：\n- 网线\n- 电源", language="zh-hans")
 
     assert "<li>网线</li>" in body_html
+
+
+def test_an_include_line_becomes_the_shared_block_in_the_article_language():
+    zh, _toc = render("开头。\n\n[[include:prepare]]\n\n结尾。", language="zh-hans")
+    en, _toc = render("Start.\n\n[[include:prepare]]\n\nEnd.", language="en")
+
+    assert "请提前准备" in zh and "Have ready" not in zh
+    assert "Have ready" in en and "请提前准备" not in en
+    assert "[[include" not in zh + en
+    assert "<p>结尾。</p>" in zh  # the text after the block stays its own paragraph
+
+
+def test_an_include_inside_a_sentence_is_left_as_typed():
+    html, _toc = render("见 [[include:prepare]] 这里。", language="zh-hans")
+
+    assert "[[include:prepare]]" in html and "请提前准备" not in html
+
+
+def test_an_unknown_include_stays_visible_in_the_preview(staff_client):
+    response = staff_client.post(reverse("kb_markdownify"), {"content": "[[include:no-such-block]]"})
+
+    assert "[[include:no-such-block]]" in response.content.decode()
+
+
+def test_an_article_naming_an_unknown_block_cannot_be_saved(make_article):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as error:
+        make_article(body="## 步骤\n\n[[include:no-such-block]]\n")
+
+    assert "no-such-block" in str(error.value)

@@ -11,15 +11,17 @@ import yaml
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kb.models import Article, Category, Language, ResponseCode, Synonym
+from kb.models import Article, Category, Language, ResponseCode, Synonym, TerminalModel
 from kb.search.services import synonym_save, synonym_terms_digest
 from kb.services import (
     ArticleContent,
     ResponseCodeContent,
+    TerminalModelContent,
     article_create,
     article_update,
     category_save,
     response_code_save,
+    terminal_model_save,
 )
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
@@ -53,11 +55,13 @@ class Command(BaseCommand):
             articles = self.load_articles(content_dir / "articles", categories)
             codes = self.load_codes(content_dir / "response_codes.yaml")
             synonyms = self.load_synonyms(content_dir / "synonyms.yaml")
+            terminals = self.load_terminal_models(content_dir / "terminal_models.yaml")
         if options["verbosity"] >= 1:
             self.stdout.write(f"categories: {categories['_summary']}")
             self.stdout.write(f"articles: {articles}")
             self.stdout.write(f"response codes: {codes}")
             self.stdout.write(f"synonym groups: {synonyms}")
+            self.stdout.write(f"terminal models: {terminals}")
         # Always said, whatever the verbosity: silently keeping an edit would look like a failed update.
         for item in self.kept:
             self.stdout.write(
@@ -166,4 +170,29 @@ class Command(BaseCommand):
             action = self._decide(counts, synonym, digest, label=f"synonym group {key}")
             if action in ("created", "updated"):
                 synonym_save(key=key, terms=terms, is_active=is_active, note=note, instance=synonym, source_hash=digest)
+        return _summary(counts)
+
+    def load_terminal_models(self, path: Path) -> str:
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
+        if not path.exists():
+            return "none shipped"
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
+            localized = {
+                f"{field}_{suffix}": str(item[field][language])
+                for field in ("name", "sign_on", "settlement", "reprint", "sign_off")
+                for suffix, language in (("zh", "zh-hans"), ("en", "en"))
+            }
+            content = TerminalModelContent(
+                slug=str(item["slug"]),
+                kind=str(item["kind"]),
+                vendor=str(item.get("vendor") or ""),
+                order=int(item.get("order", 100)),
+                is_published=bool(item.get("published", True)),
+                **localized,
+            )
+            digest = content.digest()
+            instance = TerminalModel.objects.filter(slug=content.slug).first()
+            action = self._decide(counts, instance, digest, label=f"terminal model {content.slug}")
+            if action in ("created", "updated"):
+                terminal_model_save(content=content, instance=instance, source_hash=digest)
         return _summary(counts)
