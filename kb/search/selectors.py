@@ -14,12 +14,13 @@ from django.utils import timezone, translation
 
 from kb.models import Language, ResponseCode
 from kb.search.backends import get_backend
-from kb.search.models import SearchEntry, SearchLog, SearchTerm, Synonym
+from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm, Synonym
 from kb.search.pipeline import (
     STOP_WORDS,
     Clause,
     ParsedQuery,
     Synonyms,
+    add_synonyms,
     code_candidates,
     code_lookalikes,
     edits1,
@@ -39,6 +40,14 @@ STREAM_WINDOW = 250  # when every typed word is more common than that: how many 
 ENTRY_COUNT_KEY = "kb:search:entry-count"
 RERANK_COVERAGE = 0.5
 RERANK_EXACT = 0.6
+# The share of the typed words (weighted by rarity, a word no page has weighing most) that the best page
+# must cover, in its title, symptoms, codes, tags or summary (the body at half credit), for the results to
+# count as an answer. A third: merchants' sentences carry filler the index never saw ("付款一直在转圈"
+# covers 0.31), while a question about something the portal has no page for misses its topic word, the
+# rarest one ("店里的空调坏了": 0.27, only 坏了 is known). Below it the results are the closest articles.
+EXACT_SHARE = 0.3
+BODY_CREDIT = 0.5
+CODE_SHARE = 0.5  # a code page found by words, not by its code, must be about at least half of the query
 
 # --- Synonyms, shared by all processes through the cache version ---------------------------------
 
@@ -89,6 +98,9 @@ class SearchResult:
     codes: list[str] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
     other_language: bool = False  # the hits are in the other language (nothing matched in this one)
+    # False when no page covers enough of what was typed: the hits are only the closest articles.
+    exact: bool = False
+    match_share: float = 0.0
 
 
 def entry_url(kind: str, key: str, language: str) -> str:
@@ -276,6 +288,37 @@ def _exact(whole: str, words: set[str], lines: list[str]) -> float:
     return 0.6 * min(inside / len(whole), 1.0)
 
 
+SYNONYM_CREDIT = 0.75  # a word covered only through a synonym counts for less than the word itself
+
+
+def typed_units(query: ParsedQuery) -> list[tuple[str, ...]]:
+    """The words the merchant typed that say what the problem is (not brands or model numbers), each whole
+    word with its parts. Pinyin typed with spaces that the index knows joined ("qian dao") is one word."""
+    joined = "".join(query.normalized.split())
+    if query.is_ascii_letters and len(query.units) > 1 and query.counts.get(joined):
+        return [(joined,)]
+    return [unit for unit in query.units if unit[0] not in query.ignored]
+
+
+def unit_covered(query: ParsedQuery, tokens: set[str], unit: tuple[str, ...], *, pinyin=frozenset()) -> float:
+    return max(covers(query, tokens, word, pinyin=pinyin) for word in unit)
+
+
+def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: set[str] = frozenset()) -> float:
+    """How far a page's tokens cover one typed word: 1 for the word itself, its typo correction or (for
+    letters: "qiandao" in "pos机qiandao") its pinyin; SYNONYM_CREDIT for a synonym standing for it."""
+    if word in tokens or query.corrections.get(word) in tokens:
+        return 1.0
+    if pinyin and word.isascii() and word.isalpha() and (word in pinyin or query.corrections.get(word) in pinyin):
+        return 1.0
+    for clause, stands_for in query.stands_for.items():
+        if (word in stands_for or query.corrections.get(word) in stands_for) and all(
+            token in tokens for token in clause.tokens
+        ):
+            return SYNONYM_CREDIT
+    return 0.0
+
+
 def _rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int, dict]) -> list[tuple[int, float]]:
     """Re-rank the backend's best candidates with signals full text cannot see, the same on both databases:
 
@@ -292,26 +335,24 @@ def _rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int
     for pk, row in rows.items():
         strong = {*row["title_tokens"].split(), *row["symptoms_tokens"].split()}
         strong.update(row["codes_tokens"].split(), row["tags_tokens"].split())
-        if query.is_ascii_letters:
-            strong.update(row["pinyin_tokens"].split())
-        strong_by_pk[pk] = strong
+        strong_by_pk[pk] = (strong, set(row["pinyin_tokens"].split()))
 
-    def has(strong: set, word: str) -> bool:
-        return word in strong or query.corrections.get(word) in strong
+    def has(tokens: tuple[set, set], unit: tuple[str, ...]) -> float:
+        return unit_covered(query, tokens[0], unit, pinyin=tokens[1])
 
-    words = set(query.words)
+    words = typed_units(query)
     pool = len(strong_by_pk)
     # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
-    weight = {w: math.log((pool + 1) / (0.5 + sum(1 for st in strong_by_pk.values() if has(st, w)))) for w in words}
+    weight = {w: math.log((pool + 1) / (0.5 + sum(has(st, w) for st in strong_by_pk.values()))) for w in words}
     total = sum(weight.values())
-    whole = compact(query.normalized)
+    whole = compact(query.corrected or query.normalized)
     top = max(score for _pk, score in matches) or 1.0
     rescored = []
     for pk, score in matches:
-        strong = strong_by_pk.get(pk, set())
-        coverage = sum(weight[w] for w in words if has(strong, w)) / total if total > 0 else 0.0
+        strong = strong_by_pk.get(pk, (set(), set()))
+        coverage = sum(weight[w] * has(strong, w) for w in words) / total if total > 0 else 0.0
         lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
-        exact = _exact(whole, words, lines)
+        exact = _exact(whole, set(query.words), lines)
         rescored.append((pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_EXACT * exact))
     return sorted(rescored, key=lambda item: -item[1])
 
@@ -374,18 +415,98 @@ def search(query: str, *, language: str, limit: int = 10, prefix_last: bool = Tr
     result.codes = _detect_codes(parsed)
     for code in result.codes:
         parsed.add(Clause((code.lower(),)))
-    tokens = {token for clause in parsed.clauses if not clause.prefix for token in clause.tokens}
-    parsed.counts = dict(SearchTerm.objects.filter(term__in=tokens).values_list("term", "entries"))
+    _count(parsed)
     result.corrections = _correct_typos(parsed, parsed.counts)
+    if result.corrections:
+        # "sing in" corrected is "sign in", a synonym of 重新签到. Only phrases: a corrected word is already
+        # searched, and its synonyms would outweigh it in long pages ("setlement": the training page).
+        parsed.corrected = " ".join(result.corrections.get(stem(w), w) for w in parsed.normalized.split())
+        add_synonyms(parsed, current_synonyms(), parsed.corrected, phrases_only=True)
+        _count(parsed)
     ranked, rows = _order(parsed, result.codes, language=language, limit=limit)
+    result.match_share = _match_share(parsed, ranked[0][0]) if ranked else 0.0
+    other = Language.ZH_HANS if language == Language.EN else Language.EN
     if not ranked:
         # Nothing in this language: a Chinese query on the English site (or the reverse) still gets
         # the pages that match, in the language they exist in.
-        other = Language.ZH_HANS if language == Language.EN else Language.EN
         ranked, rows = _order(parsed, result.codes, language=other, limit=limit)
         result.other_language = bool(ranked)
+        result.match_share = _match_share(parsed, ranked[0][0]) if ranked else 0.0
+    elif parsed.is_ascii_letters and language == Language.ZH_HANS and not result.codes:
+        # English words typed on the Chinese site ("sigin failed") find the English pages, shown as their
+        # Chinese versions, when those cover the query at least as well.
+        ranked_other, rows_other = _order(parsed, result.codes, language=other, limit=limit)
+        share = _match_share(parsed, ranked_other[0][0]) if ranked_other else 0.0
+        mapped, mapped_rows = _same_pages(ranked_other, rows_other, language=language) if share else ([], {})
+        if mapped and share >= result.match_share:
+            ranked, rows, result.match_share = mapped, mapped_rows, share
+    result.exact = bool(result.codes) or result.match_share >= EXACT_SHARE
+    if not result.codes:
+        ranked = _without_stray_codes(parsed, ranked, rows, exact=result.exact)
     result.hits = _hits(ranked, rows, parsed)
     return result
+
+
+def _without_stray_codes(query: ParsedQuery, ranked: list, rows: dict, *, exact: bool) -> list:
+    """A code page is shown for a query that names no code only when it is about the query (covers at
+    least CODE_SHARE of it), and never when no page answers the query: then the closest articles are
+    offered, not code pages that merely share a word with it ("accept" in "can I accept bitcoin")."""
+    codes = [pk for pk, _s in ranked if rows[pk]["kind"] == SearchEntry.Kind.CODE]
+    if not codes:
+        return ranked
+    shares = _match_shares(query, codes) if exact else {}
+    return [(pk, s) for pk, s in ranked if pk not in codes or shares.get(pk, 0.0) >= CODE_SHARE]
+
+
+def _count(parsed: ParsedQuery) -> None:
+    tokens = {token for clause in parsed.clauses if not clause.prefix for token in clause.tokens}
+    missing = tokens - set(parsed.counts)
+    if missing:
+        parsed.counts |= dict(SearchTerm.objects.filter(term__in=missing).values_list("term", "entries"))
+
+
+def _same_pages(ranked: list, rows: dict, *, language: str) -> tuple[list, dict]:
+    """The given hits' pages in `language`, in the same order (those that exist in it)."""
+    keys = [(rows[pk]["kind"], rows[pk]["key"]) for pk, _s in ranked]
+    found = {
+        (kind, key): pk
+        for pk, kind, key in SearchEntry.objects.filter(
+            language=language, key__in={key for _k, key in keys}
+        ).values_list("pk", "kind", "key")
+    }
+    mapped = [(found[page], score) for page, (_pk, score) in zip(keys, ranked, strict=True) if page in found]
+    return mapped, _candidates(pk for pk, _s in mapped)
+
+
+def _match_share(query: ParsedQuery, pk: int) -> float:
+    return _match_shares(query, [pk]).get(pk, 0.0)
+
+
+def _match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
+    """How much of what was typed each page covers, in any field: each typed word weighted by how rare
+    it is in the whole index, so a word no page has ("发票", "bitcoin") weighs most. Below EXACT_SHARE for
+    the best page the results are only the closest pages, and say so."""
+    units = typed_units(query)
+    if not units or not pks:
+        return {}
+    entries = _entry_count()
+    weight = {u: math.log((entries + 1) / (0.5 + max(query.counts.get(w, 0) for w in u))) for u in units}
+    total = sum(weight.values())
+    last = query.words[-1] if query.words else ""
+    shares = {}
+    for row in SearchEntry.objects.filter(pk__in=pks).values("pk", *TOKEN_FIELDS):
+        pk = row.pop("pk")
+        body = set(row.pop("body_tokens", "").split())
+        tokens = set(" ".join(row.values()).split())
+        share = 0.0
+        for unit in units:
+            # A word only the body has is mentioned there; the page is not about it.
+            found = unit_covered(query, tokens, unit, pinyin=tokens) or BODY_CREDIT * unit_covered(query, body, unit)
+            if not found and last in unit and query.prefix and any(t.startswith(last) for t in tokens):
+                found = 1.0  # as-you-type: the last word may be unfinished
+            share += weight[unit] * found
+        shares[pk] = share / total
+    return shares
 
 
 def alternatives(result: SearchResult, *, limit: int = 5) -> list[Hit]:

@@ -73,7 +73,9 @@ def article_entry_fields(article: Article) -> dict:
         "tags_tokens": _tokens(" , ".join(article.tag_list)),
         "summary_tokens": _tokens(article.summary),
         "body_tokens": _tokens(_plain(article.body_html)),
-        "pinyin_tokens": " ".join(pinyin(article.title) + pinyin(" , ".join(article.tag_list))),
+        "pinyin_tokens": " ".join(
+            pinyin(article.title) + pinyin(" , ".join(article.tag_list)) + pinyin(" , ".join(article.symptom_list))
+        ),
     }
 
 
@@ -100,7 +102,7 @@ def code_entry_fields(code: ResponseCode, language: str) -> dict:
         "tags_tokens": _tokens(label),
         "summary_tokens": _tokens(action),
         "body_tokens": _tokens(details),
-        "pinyin_tokens": " ".join(pinyin(name)),
+        "pinyin_tokens": " ".join(pinyin(name) + pinyin(" , ".join(code.screen_text_list))),
     }
 
 

@@ -131,4 +131,6 @@ def api(request):
     results = [
         hit.as_json() | {"open_url": _result_url(log, rank, hit)} for rank, hit in enumerate(result.hits, start=1)
     ]
-    return JsonResponse({"query": query, "results": results}, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"query": query, "exact_match": result.exact, "results": results}, json_dumps_params={"ensure_ascii": False}
+    )
