@@ -161,7 +161,8 @@ def build(size: int) -> dict:
 
     from kb.models import Article, Category
     from kb.search.backends import get_backend
-    from kb.search.services import article_entry_fields, entries_bulk_load
+    from kb.search.services import entries_bulk_load
+    from kb.search_documents import article_document
 
     call_command("migrate", verbosity=0)
     call_command("kb_load", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -180,7 +181,7 @@ def build(size: int) -> dict:
 
     started = time.perf_counter()
     with transaction.atomic():
-        entries_bulk_load(({"article": a}, article_entry_fields(a)) for a in created())
+        entries_bulk_load(article_document(a) for a in created())
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE kb_searchentry")

@@ -2,7 +2,8 @@
 
 from django.db.models import Count, Q
 
-from kb.models import Article, Category, ResponseCode, TerminalModel
+from kb import search
+from kb.models import Article, Category, Language, ResponseCode, TerminalModel
 
 # Response codes a merchant most often meets with "请重新签到", shown on the home page.
 COMMON_CODES = ("A0", "99", "77", "98", "90")
@@ -65,3 +66,26 @@ def published_terminal_models() -> list[TerminalModel]:
 def chosen_terminal_model(models: list[TerminalModel], slug: str | None) -> TerminalModel | None:
     """The merchant's model among the published ones; an unknown or withdrawn slug means none."""
     return next((m for m in models if slug and m.slug == slug), None)
+
+
+# --- Search: kb's policy over the search library ---------------------------------------------------
+
+# Shown when a search matches nothing at all: where every merchant with a sign-on problem should start,
+# and how to reach a person. Articles only: a list of code pages would say nothing about the query.
+SEARCH_FALLBACK = (("article", HUB_SLUG), ("article", "sign-in-vs-sign-on"), ("article", "contact-support"))
+
+
+def site_language(language: str | None) -> str:
+    return Language.EN if (language or "").startswith("en") else Language.ZH_HANS
+
+
+def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: bool = True) -> search.SearchResult:
+    """Search the knowledge base in the site's language, falling back to the other language's pages."""
+    language = site_language(language)
+    other = Language.ZH_HANS if language == Language.EN else Language.EN
+    return search.search(query, language=language, other_language=other, limit=limit, prefix_last=prefix_last)
+
+
+def closest_pages(result: search.SearchResult) -> list[search.Hit]:
+    """For a search without results: the pages nearest to the query, else the starting points."""
+    return search.alternatives(result, fallback=list(SEARCH_FALLBACK))

@@ -2,24 +2,21 @@
 
 import math
 import re
-import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from kb.models import Language, ResponseCode
 from kb.search.backends import get_backend
-from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm, Synonym
+from kb.search.documents import compact
+from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm
 from kb.search.pipeline import (
     STOP_WORDS,
     Clause,
     ParsedQuery,
-    Synonyms,
     add_synonyms,
     code_candidates,
     code_lookalikes,
@@ -28,8 +25,7 @@ from kb.search.pipeline import (
     parse_query,
     stem,
 )
-from kb.search.services import SYNONYM_VERSION_KEY, compact, synonyms_changed
-from portal.i18n import current_language
+from kb.search.synonyms import current_synonyms
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_CHARS = 140
@@ -48,28 +44,6 @@ RERANK_EXACT = 0.6
 EXACT_SHARE = 0.3
 BODY_CREDIT = 0.5
 CODE_SHARE = 0.5  # a code page found by words, not by its code, must be about at least half of the query
-
-# --- Synonyms, shared by all processes through the cache version ---------------------------------
-
-_synonyms_lock = threading.Lock()
-_synonyms: dict = {"version": None, "value": Synonyms([])}
-
-
-def current_synonyms() -> Synonyms:
-    """The active synonym groups, reloaded from the database when an admin edit bumped the version."""
-    version = cache.get(SYNONYM_VERSION_KEY)
-    if version is None:
-        # A cold or cleared cache: publish a version so every process reloads once, then agrees.
-        synonyms_changed()
-        version = cache.get(SYNONYM_VERSION_KEY)
-    if version != _synonyms["version"]:
-        with _synonyms_lock:
-            if version != _synonyms["version"]:
-                groups = [s.term_list for s in Synonym.objects.filter(is_active=True)]
-                _synonyms["value"] = Synonyms.from_term_lists(groups)
-                _synonyms["version"] = version
-    return _synonyms["value"]
-
 
 # --- Search ------------------------------------------------------------------------------------
 
@@ -103,20 +77,16 @@ class SearchResult:
     match_share: float = 0.0
 
 
-def entry_url(kind: str, key: str, language: str) -> str:
-    with translation.override(language):
-        if kind == SearchEntry.Kind.CODE:
-            return reverse("kb:code", kwargs={"code": key})
-        return reverse("kb:article", kwargs={"slug": key})
-
-
 def _detect_codes(query: ParsedQuery) -> list[str]:
     candidates = code_candidates(query.normalized)
     lookalikes = code_lookalikes(query.normalized)
     if not candidates and not lookalikes:
         return []
+    # The codes that have a page: the index's code documents, whatever their language.
     known = set(
-        ResponseCode.objects.filter(code__in=candidates + lookalikes, is_published=True).values_list("code", flat=True)
+        SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, key__in=candidates + lookalikes).values_list(
+            "key", flat=True
+        )
     )
     found = [c for c in candidates if c in known]
     # "AO" typed for "A0": only when the query is not itself a code.
@@ -254,7 +224,7 @@ def _snippet(text: str, fallback: str, pattern: re.Pattern | None) -> str:
 
 
 _CANDIDATE_FIELDS = (
-    "pk", "kind", "key", "language", "title", "summary", "codes",
+    "pk", "kind", "key", "language", "url", "title", "summary", "codes",
     "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases",
 )  # fmt: skip
 
@@ -396,7 +366,7 @@ def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQ
                 key=row["key"],
                 language=row["language"],
                 title=row["title"],
-                url=entry_url(row["kind"], row["key"], row["language"]),
+                url=row["url"],
                 snippet=snippet,
                 title_parts=_mark(row["title"], pattern),
                 snippet_parts=_mark(snippet, pattern),
@@ -406,8 +376,12 @@ def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQ
     return hits
 
 
-def search(query: str, *, language: str, limit: int = 10, prefix_last: bool = True) -> SearchResult:
-    language = current_language(language)
+def search(
+    query: str, *, language: str, other_language: str | None = None, limit: int = 10, prefix_last: bool = True
+) -> SearchResult:
+    """Pages in `language` in rank order, a response code's page first when the query names one. With
+    `other_language`, a query nothing matches in `language` gets that language's pages (marked so), and
+    letters typed on a Chinese site are also tried there."""
     parsed = parse_query(query[:MAX_QUERY_LENGTH], synonyms=current_synonyms(), prefix_last=prefix_last)
     result = SearchResult(query=parsed, language=language)
     if not parsed.normalized:
@@ -425,14 +399,14 @@ def search(query: str, *, language: str, limit: int = 10, prefix_last: bool = Tr
         _count(parsed)
     ranked, rows = _order(parsed, result.codes, language=language, limit=limit)
     result.match_share = _match_share(parsed, ranked[0][0]) if ranked else 0.0
-    other = Language.ZH_HANS if language == Language.EN else Language.EN
-    if not ranked:
+    other = other_language
+    if not ranked and other:
         # Nothing in this language: a Chinese query on the English site (or the reverse) still gets
         # the pages that match, in the language they exist in.
         ranked, rows = _order(parsed, result.codes, language=other, limit=limit)
         result.other_language = bool(ranked)
         result.match_share = _match_share(parsed, ranked[0][0]) if ranked else 0.0
-    elif parsed.is_ascii_letters and language == Language.ZH_HANS and not result.codes:
+    elif other and parsed.is_ascii_letters and language.startswith("zh") and not result.codes:
         # English words typed on the Chinese site ("sigin failed") find the English pages, shown as their
         # Chinese versions, when those cover the query at least as well.
         ranked_other, rows_other = _order(parsed, result.codes, language=other, limit=limit)
@@ -509,9 +483,9 @@ def _match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
     return shares
 
 
-def alternatives(result: SearchResult, *, limit: int = 5) -> list[Hit]:
-    """For a search with no results: pages matching any single character or word prefix of the query,
-    else the most common problems, so the merchant never lands on an empty page."""
+def alternatives(result: SearchResult, *, fallback: list[tuple[str, str]] = (), limit: int = 5) -> list[Hit]:
+    """For a search with no results: articles matching any single character or word prefix of the query,
+    else the caller's `fallback` pages ((kind, key) pairs, in that order), so nobody lands on an empty page."""
     query = result.query
     loose = ParsedQuery(raw=query.raw, normalized=query.normalized, words=query.words)
     for word in query.words:
@@ -520,21 +494,25 @@ def alternatives(result: SearchResult, *, limit: int = 5) -> list[Hit]:
                 loose.add(Clause((char,), prefix=True))
         elif len(word) >= 2:
             loose.add(Clause((word[:3],), prefix=True))
-    backend = get_backend()
-    ranked = backend.match(loose, language=result.language, limit=limit, window=STREAM_WINDOW) if loose.clauses else []
-    if not ranked:
-        from kb.selectors import COMMON_CODES, HUB_SLUG
-
-        ids = list(
-            SearchEntry.objects.filter(language=result.language)
-            .filter(
-                Q(kind=SearchEntry.Kind.ARTICLE, key=HUB_SLUG) | Q(kind=SearchEntry.Kind.CODE, key__in=COMMON_CODES)
+    ranked = []
+    if loose.clauses:
+        ranked = get_backend().match(loose, language=result.language, limit=limit * 3, window=STREAM_WINDOW)
+    rows = _candidates(pk for pk, _s in ranked)
+    # Code pages that share a character with the query are not "close" to it.
+    ranked = [(pk, s) for pk, s in ranked if rows[pk]["kind"] == SearchEntry.Kind.ARTICLE][:limit]
+    if not ranked and fallback:
+        wanted = Q()
+        for kind, key in fallback:
+            wanted |= Q(kind=kind, key=key)
+        found = {
+            (kind, key): pk
+            for pk, kind, key in SearchEntry.objects.filter(wanted, language=result.language).values_list(
+                "pk", "kind", "key"
             )
-            .order_by("kind", "key")
-            .values_list("pk", flat=True)[:limit]
-        )
-        ranked = [(pk, 0.0) for pk in ids]
-    return _hits(ranked, _candidates(pk for pk, _s in ranked), query)
+        }
+        ranked = [(found[page], 0.0) for page in fallback if page in found][:limit]
+        rows = _candidates(pk for pk, _s in ranked)
+    return _hits(ranked, rows, query)
 
 
 # --- Analytics ---------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import pytest
 import yaml
 from django.db import connection
 
-from kb.search.selectors import search
+from kb.selectors import search_pages as search
 
 CASES = yaml.safe_load((Path(__file__).with_name("search_relevance.yaml")).read_text(encoding="utf-8"))
 DEPTH = 10

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from kb.search.models import SearchLog
-from kb.search.selectors import search
+from kb.selectors import search_pages as search
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_kb")]
 
