@@ -11,6 +11,7 @@ from kb.search.documents import ARTICLE, CODE, Document, plain_text
 from kb.search.models import SearchLog
 from kb.search.selectors import Hit, SearchResult, alternatives, search, search_analytics
 from kb.search.services import (
+    entries_bulk_load,
     entry_index,
     entry_unindex,
     index_rebuild,
@@ -29,6 +30,11 @@ def index(document: Document) -> None:
 def unindex(*, kind: str, key: str, language: str | None = None) -> None:
     """Remove a page, in one language or in all of them."""
     entry_unindex(kind=kind, key=key, language=language)
+
+
+def index_many(documents) -> int:
+    """Insert many pages not yet indexed at once (bulk loads, the benchmark); returns how many."""
+    return entries_bulk_load(documents)
 
 
 def reindex_all(documents) -> int:
@@ -61,6 +67,7 @@ __all__ = [
     "SearchResult",
     "alternatives",
     "index",
+    "index_many",
     "log_search",
     "open_logged",
     "plain_text",

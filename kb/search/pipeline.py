@@ -26,7 +26,7 @@ STOP_WORDS = frozenset(
     但是 可是 然后 就是 还是 已经 只有 只 每次 每天 早上 晚上 刚才 刚刚 一张 一次 一笔 自己 别人 不行 结果 却
     a an the is are was were be been am to of in and or my me i we you your our it its this that these those there
     what how why when do does did can could would should will with for at by from as so if then
-    please help hi hello
+    please help hi hello every morning evening today yesterday always just still also very really now keep
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
@@ -110,7 +110,19 @@ def _pieces(token: str) -> list[str]:
 
 
 def _keep(token: str) -> bool:
-    return bool(token.strip()) and token not in STOP_WORDS
+    return bool(token.strip()) and token not in STOP_WORDS and token not in _pinyin_stop_words()
+
+
+def _pinyin_stop_words() -> frozenset[str]:
+    """The Chinese stop words of two characters or more typed as pinyin ("tishi" for 提示, "zenmeban"):
+    filler in a pinyin or mixed query as much as in Chinese. Single syllables ("de", "ma") stay: they are
+    English words too, and never indexed alone."""
+    if "pinyin_stop" not in _state:
+        from pypinyin import lazy_pinyin
+
+        words = (w for w in STOP_WORDS if has_cjk(w) and len(w) >= 2)
+        _state["pinyin_stop"] = frozenset("".join(lazy_pinyin(w)) for w in words)
+    return _state["pinyin_stop"]
 
 
 def segment(normalized: str, *, fine: bool = True) -> list[str]:
@@ -140,9 +152,9 @@ def segment(normalized: str, *, fine: bool = True) -> list[str]:
                 if jieba.has_word(word[i : i + n])
             ]
         for piece in pieces:
-            piece = stem(piece)
-            if _keep(piece):
-                tokens.append(piece)
+            # A stop word is dropped as typed ("morning", "does") and as stemmed.
+            if _keep(piece) and _keep(stemmed := stem(piece)):
+                tokens.append(stemmed)
     return tokens
 
 

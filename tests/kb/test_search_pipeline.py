@@ -214,3 +214,7 @@ def test_other_names_for_the_terminal_add_no_synonyms():
 
 def test_in_is_a_stop_word_so_sign_in_is_about_signing():
     assert analyze("sign in") == ["sign"]
+
+
+def test_chinese_filler_typed_as_pinyin_is_a_stop_word_too():
+    assert analyze("刷卡tishi重新签到") == analyze("刷卡重新签到")
