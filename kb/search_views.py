@@ -113,7 +113,7 @@ def api(request):
     except ValueError:
         return JsonResponse({"error": _("limit must be a whole number.")}, status=400)
     if not query:
-        return JsonResponse({"query": query, "results": []})
+        return JsonResponse({"query": query, "exact_match": False, "results": []})
     if not _searches_allowed(request):
         return JsonResponse({"error": _("Too many searches. Please wait a minute and try again.")}, status=429)
     result = selectors.search_pages(query, language=language, limit=limit)

@@ -36,11 +36,6 @@ def plain_text(markup: str) -> str:
     return " ".join(html.unescape(strip_tags(markup)).split())
 
 
-def compact(text: str) -> str:
-    """Normalized and without spaces: how titles, symptom lines and queries are compared whole."""
-    return normalize(text).replace(" ", "")
-
-
 def _tokens(text: str) -> str:
     return " ".join(analyze(text))
 

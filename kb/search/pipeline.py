@@ -110,19 +110,22 @@ def _pieces(token: str) -> list[str]:
 
 
 def _keep(token: str) -> bool:
-    return bool(token.strip()) and token not in STOP_WORDS and token not in _pinyin_stop_words()
+    return bool(token.strip()) and token not in STOP_WORDS and token not in PINYIN_STOP_WORDS
 
 
-def _pinyin_stop_words() -> frozenset[str]:
-    """The Chinese stop words of two characters or more typed as pinyin ("tishi" for 提示, "zenmeban"):
-    filler in a pinyin or mixed query as much as in Chinese. Single syllables ("de", "ma") stay: they are
-    English words too, and never indexed alone."""
-    if "pinyin_stop" not in _state:
-        from pypinyin import lazy_pinyin
-
-        words = (w for w in STOP_WORDS if has_cjk(w) and len(w) >= 2)
-        _state["pinyin_stop"] = frozenset("".join(lazy_pinyin(w)) for w in words)
-    return _state["pinyin_stop"]
+# The Chinese stop words of two characters or more typed as pinyin ("tishi" for 提示, "zenmeban"): filler
+# in a pinyin or mixed query as much as in Chinese. Single syllables ("de", "ma") are left out: they are
+# English words too, and never indexed alone. Written out rather than computed so a web process that only
+# answers queries never loads pypinyin's dictionaries (about 100 MB); a test keeps it in step.
+PINYIN_STOP_WORDS = frozenset(
+    """
+    bieren buxing chulai chuxian danchu danshi dehua gangcai ganggang haishi haoxiang huishi jieguo jintian
+    jiqi jiushi jizi keshi keyi laoshi lema meici meitian nage nimen qingwen ranhou ruhe shayisi shenme
+    shenmeyisi shihou shisha tiaochu tishi turan wanshang weihe weishenme wode women xianshi xianzai yibi yici
+    yige yijing yisi yixia yiyang yizhang yizhi zaban zahuishi zaoshang zenme zenmeban zenmehuishi zenyang
+    zhege zhihou zhiyou ziji zongshi
+    """.split()  # noqa: SIM905
+)
 
 
 def segment(normalized: str, *, fine: bool = True) -> list[str]:
@@ -231,10 +234,22 @@ class ParsedQuery:
     ignored: set[str] = field(default_factory=set)  # brands and model numbers: searched, but not weighed
     units: list[tuple[str, ...]] = field(default_factory=list)  # words grouped by whole word (_units)
     corrected: str = ""  # normalized, with typos replaced by the indexed words (when there were any)
+    _synonyms_of: dict | None = field(default=None, repr=False)
 
     @property
     def is_empty(self) -> bool:
         return not self.clauses
+
+    def synonyms_of(self, word: str) -> list[tuple[str, ...]]:
+        """The tokens of each synonym clause standing for `word` (or for its typo correction)."""
+        if self._synonyms_of is None:
+            self._synonyms_of = {}
+            for clause, words in self.stands_for.items():
+                for stood in words:
+                    self._synonyms_of.setdefault(stood, []).append(clause.tokens)
+        found = self._synonyms_of.get(word, [])
+        corrected = self.corrections.get(word)
+        return found + self._synonyms_of.get(corrected, []) if corrected else found
 
     def add(self, clause: Clause) -> None:
         if clause.tokens and clause not in self.clauses:

@@ -11,7 +11,6 @@ from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 
 from kb.search.backends import get_backend
-from kb.search.documents import compact
 from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm
 from kb.search.pipeline import (
     STOP_WORDS,
@@ -281,11 +280,8 @@ def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: set[str] 
         return 1.0
     if pinyin and word.isascii() and word.isalpha() and (word in pinyin or query.corrections.get(word) in pinyin):
         return 1.0
-    for clause, stands_for in query.stands_for.items():
-        if (word in stands_for or query.corrections.get(word) in stands_for) and all(
-            token in tokens for token in clause.tokens
-        ):
-            return SYNONYM_CREDIT
+    if any(all(token in tokens for token in clause) for clause in query.synonyms_of(word)):
+        return SYNONYM_CREDIT
     return 0.0
 
 
@@ -301,26 +297,23 @@ def _rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int
     """
     if len(matches) < 2:
         return matches
-    strong_by_pk = {}
+    words = typed_units(query)
+    covered: dict[int, dict] = {}  # how far each candidate covers each typed word
     for pk, row in rows.items():
         strong = {*row["title_tokens"].split(), *row["symptoms_tokens"].split()}
         strong.update(row["codes_tokens"].split(), row["tags_tokens"].split())
-        strong_by_pk[pk] = (strong, set(row["pinyin_tokens"].split()))
-
-    def has(tokens: tuple[set, set], unit: tuple[str, ...]) -> float:
-        return unit_covered(query, tokens[0], unit, pinyin=tokens[1])
-
-    words = typed_units(query)
-    pool = len(strong_by_pk)
+        pinyin = set(row["pinyin_tokens"].split())
+        covered[pk] = {w: unit_covered(query, strong, w, pinyin=pinyin) for w in words}
+    pool = len(covered)
     # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
-    weight = {w: math.log((pool + 1) / (0.5 + sum(has(st, w) for st in strong_by_pk.values()))) for w in words}
+    weight = {w: math.log((pool + 1) / (0.5 + sum(c[w] for c in covered.values()))) for w in words}
     total = sum(weight.values())
-    whole = compact(query.corrected or query.normalized)
+    whole = (query.corrected or query.normalized).replace(" ", "")  # already normalized
     top = max(score for _pk, score in matches) or 1.0
     rescored = []
     for pk, score in matches:
-        strong = strong_by_pk.get(pk, (set(), set()))
-        coverage = sum(weight[w] * has(strong, w) for w in words) / total if total > 0 else 0.0
+        found = covered.get(pk, {})
+        coverage = sum(weight[w] * found.get(w, 0.0) for w in words) / total if total > 0 else 0.0
         lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
         exact = _exact(whole, set(query.words), lines)
         rescored.append((pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_EXACT * exact))
@@ -398,13 +391,16 @@ def search(
         add_synonyms(parsed, current_synonyms(), parsed.corrected, phrases_only=True)
         _count(parsed)
     ranked, rows = _order(parsed, result.codes, language=language, limit=limit)
-    result.match_share = _match_share(parsed, ranked[0][0]) if ranked else 0.0
+    # The best page's share decides `exact`; code pages' shares whether they are shown: one query for all.
+    shares = _match_shares(parsed, [pk for i, (pk, _s) in enumerate(ranked) if i == 0 or _is_code(rows, pk)])
+    result.match_share = shares.get(ranked[0][0], 0.0) if ranked else 0.0
     other = other_language
     if not ranked and other:
         # Nothing in this language: a Chinese query on the English site (or the reverse) still gets
         # the pages that match, in the language they exist in.
         ranked, rows = _order(parsed, result.codes, language=other, limit=limit)
         result.other_language = bool(ranked)
+        shares = {}
         result.match_share = _match_share(parsed, ranked[0][0]) if ranked else 0.0
     elif other and parsed.is_ascii_letters and language.startswith("zh") and not result.codes:
         # English words typed on the Chinese site ("sigin failed") find the English pages, shown as their
@@ -413,22 +409,27 @@ def search(
         share = _match_share(parsed, ranked_other[0][0]) if ranked_other else 0.0
         mapped, mapped_rows = _same_pages(ranked_other, rows_other, language=language) if share else ([], {})
         if mapped and share >= result.match_share:
-            ranked, rows, result.match_share = mapped, mapped_rows, share
+            ranked, rows, result.match_share, shares = mapped, mapped_rows, share, {}
     result.exact = bool(result.codes) or result.match_share >= EXACT_SHARE
     if not result.codes:
-        ranked = _without_stray_codes(parsed, ranked, rows, exact=result.exact)
+        ranked = _without_stray_codes(parsed, ranked, rows, exact=result.exact, shares=shares)
     result.hits = _hits(ranked, rows, parsed)
     return result
 
 
-def _without_stray_codes(query: ParsedQuery, ranked: list, rows: dict, *, exact: bool) -> list:
+def _is_code(rows: dict, pk: int) -> bool:
+    return rows[pk]["kind"] == SearchEntry.Kind.CODE
+
+
+def _without_stray_codes(query: ParsedQuery, ranked: list, rows: dict, *, exact: bool, shares: dict) -> list:
     """A code page is shown for a query that names no code only when it is about the query (covers at
     least CODE_SHARE of it), and never when no page answers the query: then the closest articles are
     offered, not code pages that merely share a word with it ("accept" in "can I accept bitcoin")."""
-    codes = [pk for pk, _s in ranked if rows[pk]["kind"] == SearchEntry.Kind.CODE]
-    if not codes:
-        return ranked
-    shares = _match_shares(query, codes) if exact else {}
+    codes = [pk for pk, _s in ranked if _is_code(rows, pk)]
+    if not codes or not exact:
+        return [(pk, s) for pk, s in ranked if pk not in codes]
+    missing = [pk for pk in codes if pk not in shares]
+    shares = shares | (_match_shares(query, missing) if missing else {})
     return [(pk, s) for pk, s in ranked if pk not in codes or shares.get(pk, 0.0) >= CODE_SHARE]
 
 

@@ -218,3 +218,12 @@ def test_in_is_a_stop_word_so_sign_in_is_about_signing():
 
 def test_chinese_filler_typed_as_pinyin_is_a_stop_word_too():
     assert analyze("刷卡tishi重新签到") == analyze("刷卡重新签到")
+
+
+def test_the_pinyin_stop_words_are_those_of_the_chinese_stop_words():
+    from pypinyin import lazy_pinyin
+
+    from kb.search.pipeline import PINYIN_STOP_WORDS, STOP_WORDS, has_cjk
+
+    expected = {"".join(lazy_pinyin(w)) for w in STOP_WORDS if has_cjk(w) and len(w) >= 2}
+    assert expected == PINYIN_STOP_WORDS

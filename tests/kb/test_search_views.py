@@ -78,7 +78,7 @@ def test_the_api_explains_an_over_long_query(client):
 
 
 def test_an_empty_api_query_returns_nothing_and_logs_nothing(client):
-    assert client.get(API, {"q": "  "}).json() == {"query": "", "results": []}
+    assert client.get(API, {"q": "  "}).json() == {"query": "", "exact_match": False, "results": []}
     assert not SearchLog.objects.exists()
 
 
