@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kb import search, selectors
 from kb.forms import SearchForm
 from kb.models import Language
+from portal.i18n import current_language
 from portal.masking import mask
 from portal.ratelimit import Limit, client_address
 
@@ -60,7 +61,7 @@ def results(request):
     if not _searches_allowed(request):
         context["error"] = _("Too many searches from your connection. Please wait a minute and try again.")
         return render(request, "kb/search.html", context, status=429)
-    result = selectors.search_pages(query, language=get_language(), limit=PAGE_RESULTS)
+    result = selectors.search_pages(query, language=current_language(), limit=PAGE_RESULTS)
     log = _record(request, query=query, result=result, source=search.SearchLog.Source.PAGE)
     hits = [(hit, _result_url(log, rank, hit)) for rank, hit in enumerate(result.hits, start=1)]
     context |= {
@@ -105,7 +106,7 @@ def api(request):
     if not form.is_valid():
         return JsonResponse({"error": form.errors["q"][0]}, status=400)
     query = mask(form.cleaned_data["q"].strip())
-    language = params.get("lang") or selectors.site_language(get_language())
+    language = params.get("lang") or current_language()
     if language not in Language.values:
         return JsonResponse({"error": _("lang must be zh-hans or en.")}, status=400)
     try:

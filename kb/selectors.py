@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 
 from kb import search
 from kb.models import Article, Category, Language, ResponseCode, TerminalModel
+from portal.i18n import current_language
 
 # Response codes a merchant most often meets with "请重新签到", shown on the home page.
 COMMON_CODES = ("A0", "99", "77", "98", "90")
@@ -75,13 +76,9 @@ def chosen_terminal_model(models: list[TerminalModel], slug: str | None) -> Term
 SEARCH_FALLBACK = (("article", HUB_SLUG), ("article", "sign-in-vs-sign-on"), ("article", "contact-support"))
 
 
-def site_language(language: str | None) -> str:
-    return Language.EN if (language or "").startswith("en") else Language.ZH_HANS
-
-
 def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: bool = True) -> search.SearchResult:
     """Search the knowledge base in the site's language, falling back to the other language's pages."""
-    language = site_language(language)
+    language = current_language(language)
     other = Language.ZH_HANS if language == Language.EN else Language.EN
     return search.search(query, language=language, other_language=other, limit=limit, prefix_last=prefix_last)
 
