@@ -7,9 +7,10 @@ language, title, body, symptoms, tags, codes, url) and indexes it inside its own
 views call `search` and record what was shown and opened.
 """
 
+from kb.search.analytics import search_analytics
 from kb.search.documents import ARTICLE, CODE, Document, plain_text
 from kb.search.models import SearchLog
-from kb.search.selectors import Hit, SearchResult, alternatives, search, search_analytics
+from kb.search.selectors import Hit, SearchResult, alternatives, search
 from kb.search.services import (
     entries_bulk_load,
     entry_index,

@@ -3,15 +3,13 @@
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import lru_cache
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Max, Q
-from django.utils import timezone
+from django.db.models import Q
 
 from kb.search.backends import get_backend
-from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm
+from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchTerm
 from kb.search.pipeline import (
     STOP_WORDS,
     Clause,
@@ -379,6 +377,22 @@ def search(
     result = SearchResult(query=parsed, language=language)
     if not parsed.normalized:
         return result
+    _complete(parsed, result)
+    ranked, rows = _order(parsed, result.codes, language=language, limit=limit)
+    # The best page's share decides `exact`; code pages' shares whether they are shown: one query for all.
+    shares = _match_shares(parsed, [pk for i, (pk, _s) in enumerate(ranked) if i == 0 or _is_code(rows, pk)])
+    result.match_share = shares.get(ranked[0][0], 0.0) if ranked else 0.0
+    if other_language:
+        ranked, rows, shares = _other_language(parsed, result, (ranked, rows, shares), other_language, limit)
+    result.exact = bool(result.codes) or result.match_share >= EXACT_SHARE
+    if not result.codes:
+        ranked = _without_stray_codes(parsed, ranked, rows, exact=result.exact, shares=shares)
+    result.hits = _hits(ranked, rows, parsed)
+    return result
+
+
+def _complete(parsed: ParsedQuery, result: SearchResult) -> None:
+    """What the query needs from the index before matching: its codes, word counts and typo corrections."""
     result.codes = _detect_codes(parsed)
     for code in result.codes:
         parsed.add(Clause((code.lower(),)))
@@ -390,31 +404,28 @@ def search(
         parsed.corrected = " ".join(result.corrections.get(stem(w), w) for w in parsed.normalized.split())
         add_synonyms(parsed, current_synonyms(), parsed.corrected, phrases_only=True)
         _count(parsed)
-    ranked, rows = _order(parsed, result.codes, language=language, limit=limit)
-    # The best page's share decides `exact`; code pages' shares whether they are shown: one query for all.
-    shares = _match_shares(parsed, [pk for i, (pk, _s) in enumerate(ranked) if i == 0 or _is_code(rows, pk)])
-    result.match_share = shares.get(ranked[0][0], 0.0) if ranked else 0.0
-    other = other_language
-    if not ranked and other:
+
+
+def _other_language(parsed: ParsedQuery, result: SearchResult, found: tuple, other: str, limit: int) -> tuple:
+    """(ranked, rows, shares), from the other language when that serves the merchant better."""
+    ranked, rows, shares = found
+    if not ranked:
         # Nothing in this language: a Chinese query on the English site (or the reverse) still gets
         # the pages that match, in the language they exist in.
         ranked, rows = _order(parsed, result.codes, language=other, limit=limit)
         result.other_language = bool(ranked)
-        shares = {}
         result.match_share = _match_share(parsed, ranked[0][0]) if ranked else 0.0
-    elif other and parsed.is_ascii_letters and language.startswith("zh") and not result.codes:
+        return ranked, rows, {}
+    if parsed.is_ascii_letters and result.language.startswith("zh") and not result.codes:
         # English words typed on the Chinese site ("sigin failed") find the English pages, shown as their
         # Chinese versions, when those cover the query at least as well.
         ranked_other, rows_other = _order(parsed, result.codes, language=other, limit=limit)
         share = _match_share(parsed, ranked_other[0][0]) if ranked_other else 0.0
-        mapped, mapped_rows = _same_pages(ranked_other, rows_other, language=language) if share else ([], {})
+        mapped, mapped_rows = _same_pages(ranked_other, rows_other, language=result.language) if share else ([], {})
         if mapped and share >= result.match_share:
-            ranked, rows, result.match_share, shares = mapped, mapped_rows, share, {}
-    result.exact = bool(result.codes) or result.match_share >= EXACT_SHARE
-    if not result.codes:
-        ranked = _without_stray_codes(parsed, ranked, rows, exact=result.exact, shares=shares)
-    result.hits = _hits(ranked, rows, parsed)
-    return result
+            result.match_share = share
+            return mapped, mapped_rows, {}
+    return ranked, rows, shares
 
 
 def _is_code(rows: dict, pk: int) -> bool:
@@ -514,73 +525,3 @@ def alternatives(result: SearchResult, *, fallback: list[tuple[str, str]] = (), 
         ranked = [(found[page], 0.0) for page in fallback if page in found][:limit]
         rows = _candidates(pk for pk, _s in ranked)
     return _hits(ranked, rows, query)
-
-
-# --- Analytics ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Analytics:
-    days: int
-    searches: int
-    zero_results: int
-    opened: int
-    top_queries: list[dict]
-    zero_result_queries: list[dict]
-    top_opened: list[dict]
-
-    @property
-    def click_through(self) -> float:
-        return self.opened / self.searches if self.searches else 0.0
-
-    @property
-    def zero_rate(self) -> float:
-        return self.zero_results / self.searches if self.searches else 0.0
-
-
-def search_analytics(*, days: int = 30, include_suggestions: bool = False, limit: int = 30) -> Analytics:
-    since = timezone.now() - timedelta(days=days)
-    logs = SearchLog.objects.filter(created_at__gte=since)
-    if not include_suggestions:
-        logs = logs.exclude(source=SearchLog.Source.SUGGEST)
-    totals = logs.aggregate(
-        searches=Count("pk"),
-        zero=Count("pk", filter=Q(result_count=0)),
-        opened=Count("pk", filter=Q(opened_position__isnull=False)),
-    )
-    top = (
-        logs.values("normalized")
-        .annotate(
-            searches=Count("pk"),
-            opened=Count("pk", filter=Q(opened_position__isnull=False)),
-            results=Avg("result_count"),
-            avg_position=Avg("opened_position"),
-            last=Max("created_at"),
-        )
-        .order_by("-searches", "normalized")[:limit]
-    )
-    zero = (
-        logs.filter(result_count=0)
-        .values("normalized")
-        .annotate(searches=Count("pk"), last=Max("created_at"), example=Max("query"))
-        .order_by("-searches", "-last")[:limit]
-    )
-    top_queries = []
-    for row in top:
-        row["click_through"] = row["opened"] / row["searches"] if row["searches"] else 0.0
-        top_queries.append(row)
-    counts: dict[str, int] = {}
-    for log in logs.filter(opened_position__isnull=False).only("results", "opened_position")[:5000]:
-        url = log.opened_url
-        if url:
-            counts[url] = counts.get(url, 0) + 1
-    top_opened = [{"url": u, "opens": n} for u, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:limit]]
-    return Analytics(
-        days=days,
-        searches=totals["searches"],
-        zero_results=totals["zero"],
-        opened=totals["opened"],
-        top_queries=top_queries,
-        zero_result_queries=list(zero),
-        top_opened=top_opened,
-    )

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kb.management.commands.kb_load import CONTENT_DIR
+from kb.search.analytics import search_analytics
 from kb.search.models import SearchLog, Synonym
-from kb.search.selectors import search_analytics
 from tests.kb.search_helpers import keys
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_kb")]
