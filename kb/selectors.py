@@ -73,6 +73,8 @@ def chosen_terminal_model(models: list[TerminalModel], slug: str | None) -> Term
 
 # Shown when a search matches nothing at all: where every merchant with a sign-on problem should start,
 # and how to reach a person. Articles only: a list of code pages would say nothing about the query.
+# A code the table does not have (an acquirer's private one, "C1"): what to record and try, and whom to ask.
+UNKNOWN_CODES_SLUG = "unknown-codes"
 SEARCH_FALLBACK = (("article", HUB_SLUG), ("article", "sign-in-vs-sign-on"), ("article", "contact-support"))
 
 
@@ -80,7 +82,14 @@ def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: boo
     """Search the knowledge base in the site's language, falling back to the other language's pages."""
     language = current_language(language)
     other = Language.ZH_HANS if language == Language.EN else Language.EN
-    return search.search(query, language=language, other_language=other, limit=limit, prefix_last=prefix_last)
+    return search.search(
+        query,
+        language=language,
+        other_language=other,
+        unknown_code_page=("article", UNKNOWN_CODES_SLUG),
+        limit=limit,
+        prefix_last=prefix_last,
+    )
 
 
 def closest_pages(result: search.SearchResult) -> list[search.Hit]:

@@ -329,6 +329,9 @@ def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool
     return parsed
 
 
+NEGATIONS = frozenset("没不无未")
+
+
 def _units(normalized: str, words: list[str]) -> list[tuple[str, ...]]:
     """The query's words grouped by the whole word they come from: ("pos机", "pos"), ("开不了机", "不了").
     Ranking counts each whole word once, covered by any of its parts, so a compound does not weigh double."""
@@ -336,6 +339,8 @@ def _units(normalized: str, words: list[str]) -> list[tuple[str, ...]]:
     seen: set[str] = set()
     for whole in segment(normalized, fine=False):
         pieces = tuple(dict.fromkeys(p for p in [whole, *segment(whole)] if p in words and p not in seen))
+        if pieces and len(whole) >= 2 and whole[0] in NEGATIONS and has_cjk(whole):
+            pieces += (whole[1:],)  # "没纸": a page about 纸 (paper) covers it, though none says 没纸
         if pieces:
             units.append(pieces)
             seen.update(pieces)

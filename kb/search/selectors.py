@@ -67,6 +67,7 @@ class SearchResult:
     language: str
     hits: list[Hit] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    unknown_codes: list[str] = field(default_factory=list)  # code-shaped ("C1") but without a page
     corrections: dict[str, str] = field(default_factory=dict)
     other_language: bool = False  # the hits are in the other language (nothing matched in this one)
     # False when no page covers enough of what was typed: the hits are only the closest articles.
@@ -74,11 +75,12 @@ class SearchResult:
     match_share: float = 0.0
 
 
-def _detect_codes(query: ParsedQuery) -> list[str]:
+def _detect_codes(query: ParsedQuery) -> tuple[list[str], list[str]]:
+    """The response codes the query names that have a page, and the code-shaped strings that have none."""
     candidates = code_candidates(query.normalized)
     lookalikes = code_lookalikes(query.normalized)
     if not candidates and not lookalikes:
-        return []
+        return [], []
     # The codes that have a page: the index's code documents, whatever their language.
     known = set(
         SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, key__in=candidates + lookalikes).values_list(
@@ -87,7 +89,8 @@ def _detect_codes(query: ParsedQuery) -> list[str]:
     )
     found = [c for c in candidates if c in known]
     # "AO" typed for "A0": only when the query is not itself a code.
-    return found or [c for c in lookalikes if c in known]
+    found = found or [c for c in lookalikes if c in known]
+    return found, [c for c in candidates if c not in known] if not found else []
 
 
 def _entry_count() -> int:
@@ -368,11 +371,18 @@ def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQ
 
 
 def search(
-    query: str, *, language: str, other_language: str | None = None, limit: int = 10, prefix_last: bool = True
+    query: str,
+    *,
+    language: str,
+    other_language: str | None = None,
+    unknown_code_page: tuple[str, str] | None = None,
+    limit: int = 10,
+    prefix_last: bool = True,
 ) -> SearchResult:
     """Pages in `language` in rank order, a response code's page first when the query names one. With
     `other_language`, a query nothing matches in `language` gets that language's pages (marked so), and
-    letters typed on a Chinese site are also tried there."""
+    letters typed on a Chinese site are also tried there. With `unknown_code_page` ((kind, key)), a query
+    naming a code that has no page ("C1", an acquirer's own) gets that page first."""
     parsed = parse_query(query[:MAX_QUERY_LENGTH], synonyms=current_synonyms(), prefix_last=prefix_last)
     result = SearchResult(query=parsed, language=language)
     if not parsed.normalized:
@@ -387,13 +397,24 @@ def search(
     result.exact = bool(result.codes) or result.match_share >= EXACT_SHARE
     if not result.codes:
         ranked = _without_stray_codes(parsed, ranked, rows, exact=result.exact, shares=shares)
-    result.hits = _hits(ranked, rows, parsed)
+    if result.unknown_codes and unknown_code_page:
+        ranked, rows = _pinned(ranked, rows, unknown_code_page, language=result.language)
+    result.hits = _hits(ranked[:limit], rows, parsed)
     return result
+
+
+def _pinned(ranked: list, rows: dict, page: tuple[str, str], *, language: str) -> tuple[list, dict]:
+    """The ranking with `page` first (if it exists in this language)."""
+    kind, key = page
+    pk = SearchEntry.objects.filter(kind=kind, key=key, language=language).values_list("pk", flat=True).first()
+    if pk is None:
+        return ranked, rows
+    return [(pk, float("inf")), *((p, s) for p, s in ranked if p != pk)], rows | _candidates([pk])
 
 
 def _complete(parsed: ParsedQuery, result: SearchResult) -> None:
     """What the query needs from the index before matching: its codes, word counts and typo corrections."""
-    result.codes = _detect_codes(parsed)
+    result.codes, result.unknown_codes = _detect_codes(parsed)
     for code in result.codes:
         parsed.add(Clause((code.lower(),)))
     _count(parsed)
@@ -446,6 +467,7 @@ def _without_stray_codes(query: ParsedQuery, ranked: list, rows: dict, *, exact:
 
 def _count(parsed: ParsedQuery) -> None:
     tokens = {token for clause in parsed.clauses if not clause.prefix for token in clause.tokens}
+    tokens.update(piece for unit in parsed.units for piece in unit)
     missing = tokens - set(parsed.counts)
     if missing:
         parsed.counts |= dict(SearchTerm.objects.filter(term__in=missing).values_list("term", "entries"))

@@ -88,3 +88,11 @@ def test_a_search_is_logged_with_the_urls_shown():
     log = search.log_search(query="斑马", result=result, source=search.SearchLog.Source.API)
     assert log.results == ["/z/"]
     assert search.open_logged(log=log, position=1) == "/z/"
+
+
+def test_a_code_without_a_page_puts_the_page_the_caller_names_first():
+    search.index(_document(key="own-codes", title="收单机构自己的返回码"))
+    search.index(_document(key="zebra-q8", title="斑马 Q8 提示"))
+    result = search.search("斑马显示Q8", language="zh-hans", unknown_code_page=(search.ARTICLE, "own-codes"))
+    assert result.unknown_codes == ["Q8"]
+    assert [hit.key for hit in result.hits][:2] == ["own-codes", "zebra-q8"]

@@ -99,7 +99,7 @@ def test_the_relevance_set_has_every_class_in_both_languages():
     by_class = defaultdict(set)
     for case in CASES:
         by_class[case["class"]].add(case.get("lang", "zh-hans"))
-    for kind in ("code-in-sentence", "colloquial", "brand", "latin-typo", "no-match"):
+    for kind in ("code-in-sentence", "colloquial", "brand", "latin-typo", "unknown-code", "no-match"):
         assert by_class[kind] == {"zh-hans", "en"}, kind
 
 

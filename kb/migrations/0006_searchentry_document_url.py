@@ -22,7 +22,7 @@ def fill_urls(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("kb", "0004_search_head_vector")]
+    dependencies = [("kb", "0005_terminal_models")]
 
     operations = [
         migrations.AddField(
