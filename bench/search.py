@@ -9,7 +9,7 @@ index build time, memory and index size.
 Each database/size pair gets a fresh throwaway database (SQLite: /tmp/bench_search.sqlite3, PostgreSQL:
 bench_search on 127.0.0.1, dropped and recreated), loaded with the shipped knowledge base (kb_load) and
 then synthetic articles recombined from its sentences, symptoms, tags and codes. Articles are inserted in
-bulk and indexed with the same pipeline as the portal (kb.search.services.entries_bulk_load), not one
+bulk and indexed with the same pipeline as the portal (kb.search.index_many), not one
 service call each. Queries are the relevance set (tests/kb/search_relevance.yaml), cycled.
 """
 
@@ -159,9 +159,10 @@ def build(size: int) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from kb import search
     from kb.models import Article, Category
     from kb.search.backends import get_backend
-    from kb.search.services import article_entry_fields, entries_bulk_load
+    from kb.search_documents import article_document
 
     call_command("migrate", verbosity=0)
     call_command("kb_load", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -180,7 +181,7 @@ def build(size: int) -> dict:
 
     started = time.perf_counter()
     with transaction.atomic():
-        entries_bulk_load(({"article": a}, article_entry_fields(a)) for a in created())
+        search.index_many(article_document(a) for a in created())
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE kb_searchentry")

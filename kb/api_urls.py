@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kb.search import views as search_views
+from kb import search_views
 
 app_name = "api"
 

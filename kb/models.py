@@ -288,5 +288,5 @@ class TerminalModel(models.Model):
         return {task: _localized(self, task) for task in ("sign_on", "settlement", "reprint", "sign_off")}
 
 
-# Search models live in kb/search/ but belong to this app (and its migrations).
+# Search models live in kb/search/ but belong to this app (and its migrations). They import nothing from kb.
 from kb.search.models import SearchEntry, SearchLog, SearchTerm, Synonym  # noqa: E402, F401

@@ -2,7 +2,9 @@
 
 from django.db.models import Count, Q
 
-from kb.models import Article, Category, ResponseCode, TerminalModel
+from kb import search
+from kb.models import Article, Category, Language, ResponseCode, TerminalModel
+from portal.i18n import current_language
 
 # Response codes a merchant most often meets with "请重新签到", shown on the home page.
 COMMON_CODES = ("A0", "99", "77", "98", "90")
@@ -65,3 +67,31 @@ def published_terminal_models() -> list[TerminalModel]:
 def chosen_terminal_model(models: list[TerminalModel], slug: str | None) -> TerminalModel | None:
     """The merchant's model among the published ones; an unknown or withdrawn slug means none."""
     return next((m for m in models if slug and m.slug == slug), None)
+
+
+# --- Search: kb's policy over the search library ---------------------------------------------------
+
+# Shown when a search matches nothing at all: where every merchant with a sign-on problem should start,
+# and how to reach a person. Articles only: a list of code pages would say nothing about the query.
+# A code the table does not have (an acquirer's private one, "C1"): what to record and try, and whom to ask.
+UNKNOWN_CODES_SLUG = "unknown-codes"
+SEARCH_FALLBACK = (("article", HUB_SLUG), ("article", "sign-in-vs-sign-on"), ("article", "contact-support"))
+
+
+def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: bool = True) -> search.SearchResult:
+    """Search the knowledge base in the site's language, falling back to the other language's pages."""
+    language = current_language(language)
+    other = Language.ZH_HANS if language == Language.EN else Language.EN
+    return search.search(
+        query,
+        language=language,
+        other_language=other,
+        unknown_code_page=("article", UNKNOWN_CODES_SLUG),
+        limit=limit,
+        prefix_last=prefix_last,
+    )
+
+
+def closest_pages(result: search.SearchResult) -> list[search.Hit]:
+    """For a search without results: the pages nearest to the query, else the starting points."""
+    return search.alternatives(result, fallback=list(SEARCH_FALLBACK))

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kb import search
+from kb import search_documents
 from kb.markdown import render, unknown_includes
 from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode, TerminalModel
 
@@ -107,7 +107,7 @@ def article_create(
     _apply(article, content)
     article.save()
     _snapshot(article, author=author, note=note or _("Created"))
-    search.index_article(article)
+    search_documents.index_article(article)
     return article
 
 
@@ -125,7 +125,7 @@ def article_update(
     article.save()
     if changed:
         _snapshot(article, author=author, note=note)
-    search.index_article(article)
+    search_documents.index_article(article)
     return article
 
 
@@ -155,7 +155,7 @@ def article_restore(*, article: Article, revision: ArticleRevision, author=None)
 
 @transaction.atomic
 def article_delete(*, article: Article) -> None:
-    search.unindex_article(article)
+    search_documents.unindex_article(article)
     article.delete()
 
 
@@ -214,6 +214,7 @@ def response_code_save(
     if content.resign not in ResponseCode.Resign.values:
         raise ValidationError({"resign": _("Choose yes, maybe or no.")})
     instance = instance or ResponseCode.objects.filter(code=code).first() or ResponseCode()
+    previous = instance.code if instance.pk else ""
     for name, value in asdict(content).items():
         setattr(instance, name, value)
     instance.code = code
@@ -223,13 +224,13 @@ def response_code_save(
     if source_hash is not None:
         instance.source_hash = source_hash
     instance.save()
-    search.index_code(instance)
+    search_documents.index_code(instance, previous=previous)
     return instance
 
 
 @transaction.atomic
 def response_code_delete(*, code: ResponseCode) -> None:
-    search.unindex_code(code)
+    search_documents.unindex_code(code)
     code.delete()
 
 

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from kb import views
-from kb.search import views as search_views
+from kb import search_views, views
 
 app_name = "kb"
 

@@ -1,43 +1,81 @@
-"""Symptom search for the knowledge base: the interface the rest of the portal uses.
+"""Symptom search, as a library: callers hand it documents and ask it queries. This module is its one
+entry point (docs/search.md); the rest of the portal imports nothing else from kb.search except the admin
+registration and, for tests and the benchmark, the pipeline.
 
-kb.services calls the index hooks inside its transactions; views call `search`. Everything else
-(pipeline, backends, models) stays behind this module. Imports are local because kb.models imports
-kb.search.models, which runs this file first.
+Search knows nothing of the knowledge base: kb builds a `Document` per page and language (kind, key,
+language, title, body, symptoms, tags, codes, url) and indexes it inside its own transactions, and kb's
+views call `search` and record what was shown and opened.
 """
 
-
-def index_article(article) -> None:
-    from kb.search.services import entry_index_article
-
-    entry_index_article(article=article)
-
-
-def unindex_article(article) -> None:
-    from kb.search.services import entry_unindex_article
-
-    entry_unindex_article(article=article)
-
-
-def index_code(code) -> None:
-    from kb.search.services import entry_index_code
-
-    entry_index_code(code=code)
+from kb.search.analytics import search_analytics
+from kb.search.documents import ARTICLE, CODE, Document, plain_text
+from kb.search.models import SearchLog
+from kb.search.selectors import Hit, SearchResult, alternatives, search
+from kb.search.services import (
+    entries_bulk_load,
+    entry_index,
+    entry_unindex,
+    index_rebuild,
+    search_log_open,
+    search_log_record,
+    synonym_save,
+    synonym_terms_digest,
+)
 
 
-def unindex_code(code) -> None:
-    from kb.search.services import entry_unindex_code
-
-    entry_unindex_code(code=code)
-
-
-def search(query: str, *, language: str, limit: int = 10) -> list:
-    """Hits (kb.search.selectors.Hit) in rank order: a response code's page first when the query names one."""
-    from kb.search.selectors import search as run
-
-    return run(query, language=language, limit=limit).hits
+def index(document: Document) -> None:
+    """Add or replace a page in the index (same kind, key and language)."""
+    entry_index(document=document)
 
 
-def reindex_all() -> dict[str, int]:
-    from kb.search.services import index_rebuild
+def unindex(*, kind: str, key: str, language: str | None = None) -> None:
+    """Remove a page, in one language or in all of them."""
+    entry_unindex(kind=kind, key=key, language=language)
 
-    return index_rebuild()
+
+def index_many(documents) -> int:
+    """Insert many pages not yet indexed at once (bulk loads, the benchmark); returns how many."""
+    return entries_bulk_load(documents)
+
+
+def reindex_all(documents) -> int:
+    """Replace the whole index with these documents; returns how many were indexed."""
+    return index_rebuild(documents=documents)
+
+
+def log_search(*, query: str, result: SearchResult, source: str) -> SearchLog:
+    """Record a search and the result URLs shown, in rank order; `opened` then redirects only to those."""
+    return search_log_record(
+        query=query,
+        normalized=result.query.normalized,
+        language=result.language,
+        source=source,
+        result_urls=[hit.url for hit in result.hits],
+    )
+
+
+def open_logged(*, log: SearchLog, position: int) -> str:
+    """Record that result `position` (1 = first) of a logged search was opened; returns its URL."""
+    return search_log_open(log=log, position=position)
+
+
+__all__ = [
+    "ARTICLE",
+    "CODE",
+    "Document",
+    "Hit",
+    "SearchLog",
+    "SearchResult",
+    "alternatives",
+    "index",
+    "index_many",
+    "log_search",
+    "open_logged",
+    "plain_text",
+    "reindex_all",
+    "search",
+    "search_analytics",
+    "synonym_save",
+    "synonym_terms_digest",
+    "unindex",
+]

@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kb.search import selectors, services
+from kb.search import analytics, services
 from kb.search.models import SearchLog, Synonym
 
 
@@ -91,7 +91,7 @@ class SearchLogAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Search analytics"),
-            "analytics": selectors.search_analytics(days=days, include_suggestions=include_suggestions),
+            "analytics": analytics.search_analytics(days=days, include_suggestions=include_suggestions),
             "days": days,
             "day_choices": (1, 7, 30, 90, 365),
             "include_suggestions": include_suggestions,

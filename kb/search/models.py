@@ -1,6 +1,7 @@
 """Search data: the index entries, term statistics, editable synonyms and the search log.
 
-Imported at the bottom of kb/models.py, so these belong to the kb app and its migrations.
+Imported at the bottom of kb/models.py, so these belong to the kb app and its migrations; they refer to
+no kb model (an entry is a document kb handed over, named by kind, key and language).
 """
 
 from django.contrib.postgres.search import SearchVectorField
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SearchEntry(models.Model):
-    """One searchable page in one language: a published article, or a response code's page.
+    """One searchable page in one language (a documents.Document as indexed): e.g. an article or a code page.
 
     The *_tokens fields hold the pipeline's output (space-separated words). SQLite's FTS5 table
     (kb_search_fts) follows them through triggers; on PostgreSQL `vector` is built from them.
@@ -20,12 +21,9 @@ class SearchEntry(models.Model):
         CODE = "code", _("Response code")
 
     kind = models.CharField(max_length=8, choices=Kind)
-    key = models.CharField(max_length=80, help_text="Article slug or response code.")
+    key = models.CharField(max_length=80, help_text="Names the page within its kind (e.g. article slug, code).")
     language = models.CharField(max_length=8)
-    article = models.ForeignKey("kb.Article", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    response_code = models.ForeignKey(
-        "kb.ResponseCode", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    url = models.CharField(max_length=300, default="", help_text="Where the page is, as the caller gave it.")
     title = models.CharField(max_length=200)
     summary = models.TextField(blank=True)
     text = models.TextField(blank=True, help_text="Plain text that snippets are cut from.")

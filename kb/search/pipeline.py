@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 
 DICTIONARY = Path(__file__).with_name("dictionary.txt")
+# Terminal makers and payment brands: segmented whole, and never weighed when ranking (is_brand).
+BRANDS = Path(__file__).with_name("brands.txt")
 
 # Words too common to tell articles apart; removing them on both sides keeps OR queries sharp.
 STOP_WORDS = frozenset(
@@ -20,9 +22,11 @@ STOP_WORDS = frozenset(
     的 了 吗 呢 吧 啊 呀 哦 嘛 是 我 我们 我的 你 你们 他 她 它 在 和 与 及 或 就 都 也 还 又 很 太 后 之后 前
     怎么 怎么办 怎么回事 怎样 如何 为什么 为何 什么 一直 总是 老是 一下 一个 这个 那个 这 那 有 没 会 要 能 可以 给
     请 请问 提示 显示 出现 说 了吗 时候 的话 今天 现在 突然 好像 一样
-    a an the is are was were be been am to of and or my me i we you it its this that these those
+    咋 咋办 咋回事 回事 啥 是啥 啥意思 意思 什么意思 个 跳出 弹出 出来 报 机器 机子
+    但是 可是 然后 就是 还是 已经 只有 只 每次 每天 早上 晚上 刚才 刚刚 一张 一次 一笔 自己 别人 不行 结果 却
+    a an the is are was were be been am to of in and or my me i we you your our it its this that these those there
     what how why when do does did can could would should will with for at by from as so if then
-    please help hi hello
+    please help hi hello every morning evening today yesterday always just still also very really now keep
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
@@ -53,7 +57,9 @@ def _segmenter():
                 import rjieba
 
                 jieba = rjieba.Jieba()
-                for line in DICTIONARY.read_text(encoding="utf-8").splitlines():
+                lines = DICTIONARY.read_text(encoding="utf-8").splitlines()
+                lines += BRANDS.read_text(encoding="utf-8").splitlines()
+                for line in lines:
                     line = line.strip()
                     if not line or line.startswith("#"):
                         continue
@@ -104,7 +110,22 @@ def _pieces(token: str) -> list[str]:
 
 
 def _keep(token: str) -> bool:
-    return bool(token.strip()) and token not in STOP_WORDS
+    return bool(token.strip()) and token not in STOP_WORDS and token not in PINYIN_STOP_WORDS
+
+
+# The Chinese stop words of two characters or more typed as pinyin ("tishi" for 提示, "zenmeban"): filler
+# in a pinyin or mixed query as much as in Chinese. Single syllables ("de", "ma") are left out: they are
+# English words too, and never indexed alone. Written out rather than computed so a web process that only
+# answers queries never loads pypinyin's dictionaries (about 100 MB); a test keeps it in step.
+PINYIN_STOP_WORDS = frozenset(
+    """
+    bieren buxing chulai chuxian danchu danshi dehua gangcai ganggang haishi haoxiang huishi jieguo jintian
+    jiqi jiushi jizi keshi keyi laoshi lema meici meitian nage nimen qingwen ranhou ruhe shayisi shenme
+    shenmeyisi shihou shisha tiaochu tishi turan wanshang weihe weishenme wode women xianshi xianzai yibi yici
+    yige yijing yisi yixia yiyang yizhang yizhi zaban zahuishi zaoshang zenme zenmeban zenmehuishi zenyang
+    zhege zhihou zhiyou ziji zongshi
+    """.split()  # noqa: SIM905
+)
 
 
 def segment(normalized: str, *, fine: bool = True) -> list[str]:
@@ -134,9 +155,9 @@ def segment(normalized: str, *, fine: bool = True) -> list[str]:
                 if jieba.has_word(word[i : i + n])
             ]
         for piece in pieces:
-            piece = stem(piece)
-            if _keep(piece):
-                tokens.append(piece)
+            # A stop word is dropped as typed ("morning", "does") and as stemmed.
+            if _keep(piece) and _keep(stemmed := stem(piece)):
+                tokens.append(stemmed)
     return tokens
 
 
@@ -163,11 +184,19 @@ def pinyin(text: str) -> list[str]:
     # Runs never cross punctuation: a title's clauses and each tag stand alone.
     for chunk in normalize(text).split(" "):
         jieba = _segmenter()
-        words = [w for w in jieba.cut(chunk, True) if has_cjk(w) and _keep(w)] if chunk else []
-        phrases = ["".join(words[start : start + size]) for size in (1, 2, 3) for start in range(len(words) - size + 1)]
+        words = [w for w in jieba.cut(chunk, True) if has_cjk(w)] if chunk else []
+        # Stop words stay inside runs ("没反应" gives "meifany"), but never stand alone.
+        phrases = [
+            "".join(words[start : start + size])
+            for size in (1, 2, 3)
+            for start in range(len(words) - size + 1)
+            if size > 1 or (_keep(words[start]) and len(words[start]) > 1)
+        ]
+        if len(words) > 3 and len("".join(words)) <= 8:
+            phrases.append("".join(words))  # a short line whole: "kaibuliaoji", "shuakameifany"
         # The parts of a long word too ("签到失败" → "签到"), as search mode finds them.
         phrases += [part for w in words if len(w) > 2 for part in jieba.cut_for_search(w, True) if part != w]
-        for phrase in dict.fromkeys(p for p in phrases if has_cjk(p)):
+        for phrase in dict.fromkeys(p for p in phrases if has_cjk(p) and _keep(p)):
             full, initials = _pinyin_of(phrase)
             if full:
                 out.append(stem(full))
@@ -195,13 +224,32 @@ class ParsedQuery:
     clauses: list[Clause] = field(default_factory=list)  # OR-ed; words first, then alternatives
     highlight: set[str] = field(default_factory=set)  # normalized strings to mark in snippets
     is_ascii_letters: bool = False
+    prefix: bool = False  # the last word may be unfinished (as-you-type)
     corrections: dict[str, str] = field(default_factory=dict)  # typo → indexed word
     counts: dict[str, int] = field(default_factory=dict)  # indexed word → entries containing it
     expansions: set[Clause] = field(default_factory=set)  # clauses added by synonyms
+    # For each synonym clause, the query's words it stands for ("罢工" for "死机"): a page with the
+    # synonym covers those words too, at a discount, when ranking and when judging the best match.
+    stands_for: dict[Clause, set[str]] = field(default_factory=dict)
+    ignored: set[str] = field(default_factory=set)  # brands and model numbers: searched, but not weighed
+    units: list[tuple[str, ...]] = field(default_factory=list)  # words grouped by whole word (_units)
+    corrected: str = ""  # normalized, with typos replaced by the indexed words (when there were any)
+    _synonyms_of: dict | None = field(default=None, repr=False)
 
     @property
     def is_empty(self) -> bool:
         return not self.clauses
+
+    def synonyms_of(self, word: str) -> list[tuple[str, ...]]:
+        """The tokens of each synonym clause standing for `word` (or for its typo correction)."""
+        if self._synonyms_of is None:
+            self._synonyms_of = {}
+            for clause, words in self.stands_for.items():
+                for stood in words:
+                    self._synonyms_of.setdefault(stood, []).append(clause.tokens)
+        found = self._synonyms_of.get(word, [])
+        corrected = self.corrections.get(word)
+        return found + self._synonyms_of.get(corrected, []) if corrected else found
 
     def add(self, clause: Clause) -> None:
         if clause.tokens and clause not in self.clauses:
@@ -239,9 +287,16 @@ class Synonyms:
 
     def expand(self, normalized: str) -> list[str]:
         """Every other term of each group one of whose terms occurs in the query (both ways by construction)."""
-        hit: set[int] = {i for pattern, i in self._patterns if pattern.search(normalized)}
-        found = [t for i in sorted(hit) for t in self.groups[i].terms]
-        return list(dict.fromkeys(found))
+        return list(dict.fromkeys(t for terms, _found in self.matches(normalized) for t in terms))
+
+    def matches(self, normalized: str) -> list[tuple[tuple[str, ...], list[str]]]:
+        """Per group found in the query: its terms, and which of them the query contains."""
+        found: dict[int, list[str]] = {}
+        for pattern, i in self._patterns:
+            match = pattern.search(normalized)
+            if match:
+                found.setdefault(i, []).append(match.group())
+        return [(self.groups[i].terms, found[i]) for i in sorted(found)]
 
 
 def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool = True) -> ParsedQuery:
@@ -263,28 +318,96 @@ def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool
         # before a prefix is selective enough; one Chinese character already is.
         if (last.isascii() and len(last) >= 3 and not last.isdigit()) or (has_cjk(last) and len(last) <= 2):
             parsed.add(Clause((last,), prefix=True))
+            parsed.prefix = True
     if parsed.is_ascii_letters and len(normalized.split()) > 1:
         # Pinyin typed with spaces ("qian dao") matches the joined pinyin indexed for titles and tags.
         parsed.add(Clause(("".join(normalized.split()),)))
+    parsed.ignored = {word for word in words if is_brand(word)}
+    parsed.units = _units(normalized, words)
     if synonyms is not None:
-        for term in synonyms.expand(normalized):
-            tokens = tuple(segment(term, fine=False))
-            if tokens and Clause(tokens) not in parsed.clauses:
-                parsed.add(Clause(tokens))
-                parsed.expansions.add(Clause(tokens))
-                parsed.highlight.add(term)
+        add_synonyms(parsed, synonyms, normalized)
     return parsed
+
+
+NEGATIONS = frozenset("没不无未")
+
+
+def _units(normalized: str, words: list[str]) -> list[tuple[str, ...]]:
+    """The query's words grouped by the whole word they come from: ("pos机", "pos"), ("开不了机", "不了").
+    Ranking counts each whole word once, covered by any of its parts, so a compound does not weigh double."""
+    units: list[tuple[str, ...]] = []
+    seen: set[str] = set()
+    for whole in segment(normalized, fine=False):
+        pieces = tuple(dict.fromkeys(p for p in [whole, *segment(whole)] if p in words and p not in seen))
+        if pieces and len(whole) >= 2 and whole[0] in NEGATIONS and has_cjk(whole):
+            pieces += (whole[1:],)  # "没纸": a page about 纸 (paper) covers it, though none says 没纸
+        if pieces:
+            units.append(pieces)
+            seen.update(pieces)
+    units += [(word,) for word in dict.fromkeys(words) if word not in seen]
+    return units
+
+
+def add_synonyms(parsed: ParsedQuery, synonyms: Synonyms, text: str, *, phrases_only: bool = False) -> None:
+    """The other terms of every synonym group found in `text` (the query, or the query with its typos
+    corrected) become alternative clauses, each remembering which of the query's words it stands for."""
+    for terms, found in synonyms.matches(text):
+        if phrases_only and not any(" " in term for term in found):
+            continue
+        words = {word for term in found for word in segment(term)}
+        if words <= DEVICE_WORDS:
+            continue  # other names for the terminal match every page and would only add noise
+        for term in terms:
+            clause = Clause(tuple(segment(term, fine=False)))
+            if not clause.tokens or set(clause.tokens) <= words:
+                continue
+            if clause not in parsed.clauses:
+                parsed.add(clause)
+                parsed.expansions.add(clause)
+                parsed.highlight.add(term)
+            if clause in parsed.expansions:
+                parsed.stands_for.setdefault(clause, set()).update(words)
+
+
+def _brands() -> frozenset[str]:
+    if "brands" not in _state:
+        lines = BRANDS.read_text(encoding="utf-8").splitlines()
+        _state["brands"] = frozenset(normalize(line) for line in lines if line.strip() and not line.startswith("#"))
+    return _state["brands"]
+
+
+_MODEL_NUMBER = re.compile(r"[a-z]{1,3}[0-9]{3,4}[a-z]?")
+
+
+def is_brand(word: str) -> bool:
+    """A terminal maker, payment brand, model number or the word for the terminal itself ("拉卡拉", "a920",
+    "POS机"): a merchant names the machine in passing, so it must not decide which page ranks first."""
+    return word in _brands() or word in DEVICE_WORDS or bool(_MODEL_NUMBER.fullmatch(word))
+
+
+# Every page is about the terminal: naming it ("POS机怎么签到") says nothing about which page is meant.
+DEVICE_WORDS = frozenset({"pos", "pos机", "pos终端", "终端", "刷卡机", "收款机", "terminal", "machine", "device"})
 
 
 _CODE_PREFIX = r"(?:应答码|返回码|错误码|响应码|错误代码|返回代码|代码|码|error|err|code|response code|rc)"
 _CODE = r"([a-z0-9]{2})"
 
 
+# After a bare number, what makes it a quantity rather than a code: "等了90秒", "12点", "waited 30 seconds".
+_UNITS = (
+    r"[秒分元块毛角次个号点天年月日岁张笔台位人万千百多]|"
+    r"\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|times|yuan|rmb|dollars?|percent|pm|am)(?![a-z])"
+)
+# A two-digit number standing alone or between Chinese characters ("显示05是啥意思"), not a quantity.
+_BARE_NUMBER = re.compile(r"(?<![a-z0-9第])([0-9]{2})(?![a-z0-9])(?!" + _UNITS + ")")
+
+
 def code_candidates(normalized: str) -> list[str]:
     """Strings in the query that look like a response code, in order (upper case, not yet checked).
 
-    "a0", "应答码a0", "返回码 77", "错误码99", "error 99". A bare two-digit number needs a label or must stand
-    alone, so "等了90秒" is not code 90; a letter-and-digit code ("a0 错误") is unambiguous anywhere.
+    "a0", "应答码a0", "返回码 77", "错误码99", "error 99", "显示05是啥意思", "why does it say 51". A bare
+    two-digit number counts unless a unit follows it, so "等了90秒" is not code 90; a letter-and-digit code
+    ("a0 错误") is unambiguous anywhere. The caller keeps only the codes the index has.
     """
     found: list[str] = []
     for match in re.finditer(_CODE_PREFIX + r"\s*" + _CODE + r"(?![a-z0-9])", normalized):
@@ -294,7 +417,7 @@ def code_candidates(normalized: str) -> list[str]:
         found.append(tokens[0])
     for match in re.finditer(r"(?<![a-z0-9])([a-z][0-9]|[0-9][a-z])(?![a-z0-9])", normalized):
         found.append(match.group(1))
-    for match in re.finditer(r"(?:^|\s)([0-9]{2})(?:\s|$)", normalized):
+    for match in _BARE_NUMBER.finditer(normalized):
         found.append(match.group(1))
     return [c.upper() for c in dict.fromkeys(found)]
 

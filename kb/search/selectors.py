@@ -2,24 +2,19 @@
 
 import math
 import re
-import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import lru_cache
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Max, Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.db.models import Q
 
-from kb.models import Language, ResponseCode
 from kb.search.backends import get_backend
-from kb.search.models import SearchEntry, SearchLog, SearchTerm, Synonym
+from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchTerm
 from kb.search.pipeline import (
     STOP_WORDS,
     Clause,
     ParsedQuery,
-    Synonyms,
+    add_synonyms,
     code_candidates,
     code_lookalikes,
     edits1,
@@ -27,8 +22,7 @@ from kb.search.pipeline import (
     parse_query,
     stem,
 )
-from kb.search.services import SYNONYM_VERSION_KEY, compact, synonyms_changed
-from portal.i18n import current_language
+from kb.search.synonyms import current_synonyms
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_CHARS = 140
@@ -39,28 +33,14 @@ STREAM_WINDOW = 250  # when every typed word is more common than that: how many 
 ENTRY_COUNT_KEY = "kb:search:entry-count"
 RERANK_COVERAGE = 0.5
 RERANK_EXACT = 0.6
-
-# --- Synonyms, shared by all processes through the cache version ---------------------------------
-
-_synonyms_lock = threading.Lock()
-_synonyms: dict = {"version": None, "value": Synonyms([])}
-
-
-def current_synonyms() -> Synonyms:
-    """The active synonym groups, reloaded from the database when an admin edit bumped the version."""
-    version = cache.get(SYNONYM_VERSION_KEY)
-    if version is None:
-        # A cold or cleared cache: publish a version so every process reloads once, then agrees.
-        synonyms_changed()
-        version = cache.get(SYNONYM_VERSION_KEY)
-    if version != _synonyms["version"]:
-        with _synonyms_lock:
-            if version != _synonyms["version"]:
-                groups = [s.term_list for s in Synonym.objects.filter(is_active=True)]
-                _synonyms["value"] = Synonyms.from_term_lists(groups)
-                _synonyms["version"] = version
-    return _synonyms["value"]
-
+# The share of the typed words (weighted by rarity, a word no page has weighing most) that the best page
+# must cover, in its title, symptoms, codes, tags or summary (the body at half credit), for the results to
+# count as an answer. A third: merchants' sentences carry filler the index never saw ("付款一直在转圈"
+# covers 0.31), while a question about something the portal has no page for misses its topic word, the
+# rarest one ("店里的空调坏了": 0.27, only 坏了 is known). Below it the results are the closest articles.
+EXACT_SHARE = 0.3
+BODY_CREDIT = 0.5
+CODE_SHARE = 0.5  # a code page found by words, not by its code, must be about at least half of the query
 
 # --- Search ------------------------------------------------------------------------------------
 
@@ -87,28 +67,30 @@ class SearchResult:
     language: str
     hits: list[Hit] = field(default_factory=list)
     codes: list[str] = field(default_factory=list)
+    unknown_codes: list[str] = field(default_factory=list)  # code-shaped ("C1") but without a page
     corrections: dict[str, str] = field(default_factory=dict)
     other_language: bool = False  # the hits are in the other language (nothing matched in this one)
+    # False when no page covers enough of what was typed: the hits are only the closest articles.
+    exact: bool = False
+    match_share: float = 0.0
 
 
-def entry_url(kind: str, key: str, language: str) -> str:
-    with translation.override(language):
-        if kind == SearchEntry.Kind.CODE:
-            return reverse("kb:code", kwargs={"code": key})
-        return reverse("kb:article", kwargs={"slug": key})
-
-
-def _detect_codes(query: ParsedQuery) -> list[str]:
+def _detect_codes(query: ParsedQuery) -> tuple[list[str], list[str]]:
+    """The response codes the query names that have a page, and the code-shaped strings that have none."""
     candidates = code_candidates(query.normalized)
     lookalikes = code_lookalikes(query.normalized)
     if not candidates and not lookalikes:
-        return []
+        return [], []
+    # The codes that have a page: the index's code documents, whatever their language.
     known = set(
-        ResponseCode.objects.filter(code__in=candidates + lookalikes, is_published=True).values_list("code", flat=True)
+        SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, key__in=candidates + lookalikes).values_list(
+            "key", flat=True
+        )
     )
     found = [c for c in candidates if c in known]
     # "AO" typed for "A0": only when the query is not itself a code.
-    return found or [c for c in lookalikes if c in known]
+    found = found or [c for c in lookalikes if c in known]
+    return found, [c for c in candidates if c not in known] if not found else []
 
 
 def _entry_count() -> int:
@@ -242,7 +224,7 @@ def _snippet(text: str, fallback: str, pattern: re.Pattern | None) -> str:
 
 
 _CANDIDATE_FIELDS = (
-    "pk", "kind", "key", "language", "title", "summary", "codes",
+    "pk", "kind", "key", "language", "url", "title", "summary", "codes",
     "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases",
 )  # fmt: skip
 
@@ -276,6 +258,34 @@ def _exact(whole: str, words: set[str], lines: list[str]) -> float:
     return 0.6 * min(inside / len(whole), 1.0)
 
 
+SYNONYM_CREDIT = 0.75  # a word covered only through a synonym counts for less than the word itself
+
+
+def typed_units(query: ParsedQuery) -> list[tuple[str, ...]]:
+    """The words the merchant typed that say what the problem is (not brands or model numbers), each whole
+    word with its parts. Pinyin typed with spaces that the index knows joined ("qian dao") is one word."""
+    joined = "".join(query.normalized.split())
+    if query.is_ascii_letters and len(query.units) > 1 and query.counts.get(joined):
+        return [(joined,)]
+    return [unit for unit in query.units if unit[0] not in query.ignored]
+
+
+def unit_covered(query: ParsedQuery, tokens: set[str], unit: tuple[str, ...], *, pinyin=frozenset()) -> float:
+    return max(covers(query, tokens, word, pinyin=pinyin) for word in unit)
+
+
+def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: set[str] = frozenset()) -> float:
+    """How far a page's tokens cover one typed word: 1 for the word itself, its typo correction or (for
+    letters: "qiandao" in "pos机qiandao") its pinyin; SYNONYM_CREDIT for a synonym standing for it."""
+    if word in tokens or query.corrections.get(word) in tokens:
+        return 1.0
+    if pinyin and word.isascii() and word.isalpha() and (word in pinyin or query.corrections.get(word) in pinyin):
+        return 1.0
+    if any(all(token in tokens for token in clause) for clause in query.synonyms_of(word)):
+        return SYNONYM_CREDIT
+    return 0.0
+
+
 def _rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int, dict]) -> list[tuple[int, float]]:
     """Re-rank the backend's best candidates with signals full text cannot see, the same on both databases:
 
@@ -288,30 +298,25 @@ def _rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int
     """
     if len(matches) < 2:
         return matches
-    strong_by_pk = {}
+    words = typed_units(query)
+    covered: dict[int, dict] = {}  # how far each candidate covers each typed word
     for pk, row in rows.items():
         strong = {*row["title_tokens"].split(), *row["symptoms_tokens"].split()}
         strong.update(row["codes_tokens"].split(), row["tags_tokens"].split())
-        if query.is_ascii_letters:
-            strong.update(row["pinyin_tokens"].split())
-        strong_by_pk[pk] = strong
-
-    def has(strong: set, word: str) -> bool:
-        return word in strong or query.corrections.get(word) in strong
-
-    words = set(query.words)
-    pool = len(strong_by_pk)
+        pinyin = set(row["pinyin_tokens"].split())
+        covered[pk] = {w: unit_covered(query, strong, w, pinyin=pinyin) for w in words}
+    pool = len(covered)
     # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
-    weight = {w: math.log((pool + 1) / (0.5 + sum(1 for st in strong_by_pk.values() if has(st, w)))) for w in words}
+    weight = {w: math.log((pool + 1) / (0.5 + sum(c[w] for c in covered.values()))) for w in words}
     total = sum(weight.values())
-    whole = compact(query.normalized)
+    whole = (query.corrected or query.normalized).replace(" ", "")  # already normalized
     top = max(score for _pk, score in matches) or 1.0
     rescored = []
     for pk, score in matches:
-        strong = strong_by_pk.get(pk, set())
-        coverage = sum(weight[w] for w in words if has(strong, w)) / total if total > 0 else 0.0
+        found = covered.get(pk, {})
+        coverage = sum(weight[w] * found.get(w, 0.0) for w in words) / total if total > 0 else 0.0
         lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
-        exact = _exact(whole, words, lines)
+        exact = _exact(whole, set(query.words), lines)
         rescored.append((pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_EXACT * exact))
     return sorted(rescored, key=lambda item: -item[1])
 
@@ -355,7 +360,7 @@ def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQ
                 key=row["key"],
                 language=row["language"],
                 title=row["title"],
-                url=entry_url(row["kind"], row["key"], row["language"]),
+                url=row["url"],
                 snippet=snippet,
                 title_parts=_mark(row["title"], pattern),
                 snippet_parts=_mark(snippet, pattern),
@@ -365,32 +370,156 @@ def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQ
     return hits
 
 
-def search(query: str, *, language: str, limit: int = 10, prefix_last: bool = True) -> SearchResult:
-    language = current_language(language)
+def search(
+    query: str,
+    *,
+    language: str,
+    other_language: str | None = None,
+    unknown_code_page: tuple[str, str] | None = None,
+    limit: int = 10,
+    prefix_last: bool = True,
+) -> SearchResult:
+    """Pages in `language` in rank order, a response code's page first when the query names one. With
+    `other_language`, a query nothing matches in `language` gets that language's pages (marked so), and
+    letters typed on a Chinese site are also tried there. With `unknown_code_page` ((kind, key)), a query
+    naming a code that has no page ("C1", an acquirer's own) gets that page first."""
     parsed = parse_query(query[:MAX_QUERY_LENGTH], synonyms=current_synonyms(), prefix_last=prefix_last)
     result = SearchResult(query=parsed, language=language)
     if not parsed.normalized:
         return result
-    result.codes = _detect_codes(parsed)
-    for code in result.codes:
-        parsed.add(Clause((code.lower(),)))
-    tokens = {token for clause in parsed.clauses if not clause.prefix for token in clause.tokens}
-    parsed.counts = dict(SearchTerm.objects.filter(term__in=tokens).values_list("term", "entries"))
-    result.corrections = _correct_typos(parsed, parsed.counts)
+    _complete(parsed, result)
     ranked, rows = _order(parsed, result.codes, language=language, limit=limit)
-    if not ranked:
-        # Nothing in this language: a Chinese query on the English site (or the reverse) still gets
-        # the pages that match, in the language they exist in.
-        other = Language.ZH_HANS if language == Language.EN else Language.EN
-        ranked, rows = _order(parsed, result.codes, language=other, limit=limit)
-        result.other_language = bool(ranked)
-    result.hits = _hits(ranked, rows, parsed)
+    # The best page's share decides `exact`; code pages' shares whether they are shown: one query for all.
+    shares = _match_shares(parsed, [pk for i, (pk, _s) in enumerate(ranked) if i == 0 or _is_code(rows, pk)])
+    result.match_share = shares.get(ranked[0][0], 0.0) if ranked else 0.0
+    if other_language:
+        ranked, rows, shares = _other_language(parsed, result, (ranked, rows, shares), other_language, limit)
+    result.exact = bool(result.codes) or result.match_share >= EXACT_SHARE
+    if not result.codes:
+        ranked = _without_stray_codes(parsed, ranked, rows, exact=result.exact, shares=shares)
+    if result.unknown_codes and unknown_code_page:
+        ranked, rows = _pinned(ranked, rows, unknown_code_page, language=result.language)
+    result.hits = _hits(ranked[:limit], rows, parsed)
     return result
 
 
-def alternatives(result: SearchResult, *, limit: int = 5) -> list[Hit]:
-    """For a search with no results: pages matching any single character or word prefix of the query,
-    else the most common problems, so the merchant never lands on an empty page."""
+def _pinned(ranked: list, rows: dict, page: tuple[str, str], *, language: str) -> tuple[list, dict]:
+    """The ranking with `page` first (if it exists in this language)."""
+    kind, key = page
+    pk = SearchEntry.objects.filter(kind=kind, key=key, language=language).values_list("pk", flat=True).first()
+    if pk is None:
+        return ranked, rows
+    return [(pk, float("inf")), *((p, s) for p, s in ranked if p != pk)], rows | _candidates([pk])
+
+
+def _complete(parsed: ParsedQuery, result: SearchResult) -> None:
+    """What the query needs from the index before matching: its codes, word counts and typo corrections."""
+    result.codes, result.unknown_codes = _detect_codes(parsed)
+    for code in result.codes:
+        parsed.add(Clause((code.lower(),)))
+    _count(parsed)
+    result.corrections = _correct_typos(parsed, parsed.counts)
+    if result.corrections:
+        # "sing in" corrected is "sign in", a synonym of 重新签到. Only phrases: a corrected word is already
+        # searched, and its synonyms would outweigh it in long pages ("setlement": the training page).
+        parsed.corrected = " ".join(result.corrections.get(stem(w), w) for w in parsed.normalized.split())
+        add_synonyms(parsed, current_synonyms(), parsed.corrected, phrases_only=True)
+        _count(parsed)
+
+
+def _other_language(parsed: ParsedQuery, result: SearchResult, found: tuple, other: str, limit: int) -> tuple:
+    """(ranked, rows, shares), from the other language when that serves the merchant better."""
+    ranked, rows, shares = found
+    if not ranked:
+        # Nothing in this language: a Chinese query on the English site (or the reverse) still gets
+        # the pages that match, in the language they exist in.
+        ranked, rows = _order(parsed, result.codes, language=other, limit=limit)
+        result.other_language = bool(ranked)
+        result.match_share = _match_share(parsed, ranked[0][0]) if ranked else 0.0
+        return ranked, rows, {}
+    if parsed.is_ascii_letters and result.language.startswith("zh") and not result.codes:
+        # English words typed on the Chinese site ("sigin failed") find the English pages, shown as their
+        # Chinese versions, when those cover the query at least as well.
+        ranked_other, rows_other = _order(parsed, result.codes, language=other, limit=limit)
+        share = _match_share(parsed, ranked_other[0][0]) if ranked_other else 0.0
+        mapped, mapped_rows = _same_pages(ranked_other, rows_other, language=result.language) if share else ([], {})
+        if mapped and share >= result.match_share:
+            result.match_share = share
+            return mapped, mapped_rows, {}
+    return ranked, rows, shares
+
+
+def _is_code(rows: dict, pk: int) -> bool:
+    return rows[pk]["kind"] == SearchEntry.Kind.CODE
+
+
+def _without_stray_codes(query: ParsedQuery, ranked: list, rows: dict, *, exact: bool, shares: dict) -> list:
+    """A code page is shown for a query that names no code only when it is about the query (covers at
+    least CODE_SHARE of it), and never when no page answers the query: then the closest articles are
+    offered, not code pages that merely share a word with it ("accept" in "can I accept bitcoin")."""
+    codes = [pk for pk, _s in ranked if _is_code(rows, pk)]
+    if not codes or not exact:
+        return [(pk, s) for pk, s in ranked if pk not in codes]
+    missing = [pk for pk in codes if pk not in shares]
+    shares = shares | (_match_shares(query, missing) if missing else {})
+    return [(pk, s) for pk, s in ranked if pk not in codes or shares.get(pk, 0.0) >= CODE_SHARE]
+
+
+def _count(parsed: ParsedQuery) -> None:
+    tokens = {token for clause in parsed.clauses if not clause.prefix for token in clause.tokens}
+    tokens.update(piece for unit in parsed.units for piece in unit)
+    missing = tokens - set(parsed.counts)
+    if missing:
+        parsed.counts |= dict(SearchTerm.objects.filter(term__in=missing).values_list("term", "entries"))
+
+
+def _same_pages(ranked: list, rows: dict, *, language: str) -> tuple[list, dict]:
+    """The given hits' pages in `language`, in the same order (those that exist in it)."""
+    keys = [(rows[pk]["kind"], rows[pk]["key"]) for pk, _s in ranked]
+    found = {
+        (kind, key): pk
+        for pk, kind, key in SearchEntry.objects.filter(
+            language=language, key__in={key for _k, key in keys}
+        ).values_list("pk", "kind", "key")
+    }
+    mapped = [(found[page], score) for page, (_pk, score) in zip(keys, ranked, strict=True) if page in found]
+    return mapped, _candidates(pk for pk, _s in mapped)
+
+
+def _match_share(query: ParsedQuery, pk: int) -> float:
+    return _match_shares(query, [pk]).get(pk, 0.0)
+
+
+def _match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
+    """How much of what was typed each page covers, in any field: each typed word weighted by how rare
+    it is in the whole index, so a word no page has ("发票", "bitcoin") weighs most. Below EXACT_SHARE for
+    the best page the results are only the closest pages, and say so."""
+    units = typed_units(query)
+    if not units or not pks:
+        return {}
+    entries = _entry_count()
+    weight = {u: math.log((entries + 1) / (0.5 + max(query.counts.get(w, 0) for w in u))) for u in units}
+    total = sum(weight.values())
+    last = query.words[-1] if query.words else ""
+    shares = {}
+    for row in SearchEntry.objects.filter(pk__in=pks).values("pk", *TOKEN_FIELDS):
+        pk = row.pop("pk")
+        body = set(row.pop("body_tokens", "").split())
+        tokens = set(" ".join(row.values()).split())
+        share = 0.0
+        for unit in units:
+            # A word only the body has is mentioned there; the page is not about it.
+            found = unit_covered(query, tokens, unit, pinyin=tokens) or BODY_CREDIT * unit_covered(query, body, unit)
+            if not found and last in unit and query.prefix and any(t.startswith(last) for t in tokens):
+                found = 1.0  # as-you-type: the last word may be unfinished
+            share += weight[unit] * found
+        shares[pk] = share / total
+    return shares
+
+
+def alternatives(result: SearchResult, *, fallback: list[tuple[str, str]] = (), limit: int = 5) -> list[Hit]:
+    """For a search with no results: articles matching any single character or word prefix of the query,
+    else the caller's `fallback` pages ((kind, key) pairs, in that order), so nobody lands on an empty page."""
     query = result.query
     loose = ParsedQuery(raw=query.raw, normalized=query.normalized, words=query.words)
     for word in query.words:
@@ -399,88 +528,22 @@ def alternatives(result: SearchResult, *, limit: int = 5) -> list[Hit]:
                 loose.add(Clause((char,), prefix=True))
         elif len(word) >= 2:
             loose.add(Clause((word[:3],), prefix=True))
-    backend = get_backend()
-    ranked = backend.match(loose, language=result.language, limit=limit, window=STREAM_WINDOW) if loose.clauses else []
-    if not ranked:
-        from kb.selectors import COMMON_CODES, HUB_SLUG
-
-        ids = list(
-            SearchEntry.objects.filter(language=result.language)
-            .filter(
-                Q(kind=SearchEntry.Kind.ARTICLE, key=HUB_SLUG) | Q(kind=SearchEntry.Kind.CODE, key__in=COMMON_CODES)
+    ranked = []
+    if loose.clauses:
+        ranked = get_backend().match(loose, language=result.language, limit=limit * 3, window=STREAM_WINDOW)
+    rows = _candidates(pk for pk, _s in ranked)
+    # Code pages that share a character with the query are not "close" to it.
+    ranked = [(pk, s) for pk, s in ranked if rows[pk]["kind"] == SearchEntry.Kind.ARTICLE][:limit]
+    if not ranked and fallback:
+        wanted = Q()
+        for kind, key in fallback:
+            wanted |= Q(kind=kind, key=key)
+        found = {
+            (kind, key): pk
+            for pk, kind, key in SearchEntry.objects.filter(wanted, language=result.language).values_list(
+                "pk", "kind", "key"
             )
-            .order_by("kind", "key")
-            .values_list("pk", flat=True)[:limit]
-        )
-        ranked = [(pk, 0.0) for pk in ids]
-    return _hits(ranked, _candidates(pk for pk, _s in ranked), query)
-
-
-# --- Analytics ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Analytics:
-    days: int
-    searches: int
-    zero_results: int
-    opened: int
-    top_queries: list[dict]
-    zero_result_queries: list[dict]
-    top_opened: list[dict]
-
-    @property
-    def click_through(self) -> float:
-        return self.opened / self.searches if self.searches else 0.0
-
-    @property
-    def zero_rate(self) -> float:
-        return self.zero_results / self.searches if self.searches else 0.0
-
-
-def search_analytics(*, days: int = 30, include_suggestions: bool = False, limit: int = 30) -> Analytics:
-    since = timezone.now() - timedelta(days=days)
-    logs = SearchLog.objects.filter(created_at__gte=since)
-    if not include_suggestions:
-        logs = logs.exclude(source=SearchLog.Source.SUGGEST)
-    totals = logs.aggregate(
-        searches=Count("pk"),
-        zero=Count("pk", filter=Q(result_count=0)),
-        opened=Count("pk", filter=Q(opened_position__isnull=False)),
-    )
-    top = (
-        logs.values("normalized")
-        .annotate(
-            searches=Count("pk"),
-            opened=Count("pk", filter=Q(opened_position__isnull=False)),
-            results=Avg("result_count"),
-            avg_position=Avg("opened_position"),
-            last=Max("created_at"),
-        )
-        .order_by("-searches", "normalized")[:limit]
-    )
-    zero = (
-        logs.filter(result_count=0)
-        .values("normalized")
-        .annotate(searches=Count("pk"), last=Max("created_at"), example=Max("query"))
-        .order_by("-searches", "-last")[:limit]
-    )
-    top_queries = []
-    for row in top:
-        row["click_through"] = row["opened"] / row["searches"] if row["searches"] else 0.0
-        top_queries.append(row)
-    counts: dict[str, int] = {}
-    for log in logs.filter(opened_position__isnull=False).only("results", "opened_position")[:5000]:
-        url = log.opened_url
-        if url:
-            counts[url] = counts.get(url, 0) + 1
-    top_opened = [{"url": u, "opens": n} for u, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))[:limit]]
-    return Analytics(
-        days=days,
-        searches=totals["searches"],
-        zero_results=totals["zero"],
-        opened=totals["opened"],
-        top_queries=top_queries,
-        zero_result_queries=list(zero),
-        top_opened=top_opened,
-    )
+        }
+        ranked = [(found[page], 0.0) for page in fallback if page in found][:limit]
+        rows = _candidates(pk for pk, _s in ranked)
+    return _hits(ranked, rows, query)

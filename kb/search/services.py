@@ -1,107 +1,29 @@
-"""Writes for search: index entries, synonyms and the search log. kb.services calls the index hooks
-inside its own transactions, so an article and its entry change together or not at all."""
+"""Writes for search: index entries, synonyms and the search log. Callers (kb.services) index documents
+inside their own transactions, so a page and its entry change together or not at all."""
 
 import hashlib
 import json
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from kb.models import Article, Language, ResponseCode
 from kb.search.backends import get_backend
+from kb.search.documents import Document, entry_fields
 from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm, Synonym
-from kb.search.pipeline import analyze, normalize, pinyin
+from kb.search.pipeline import normalize
+from kb.search.synonyms import synonyms_changed
 from portal.masking import mask
 
-SYNONYM_VERSION_KEY = "kb:search:synonyms:version"
 MAX_TERM = 100
 
 
-def _plain(html: str) -> str:
-    import html as html_module
-
-    return " ".join(html_module.unescape(strip_tags(html)).split())
-
-
-def _tokens(text: str) -> str:
-    return " ".join(analyze(text))
-
-
-def compact(text: str) -> str:
-    """Normalized and without spaces: how titles, symptom lines and queries are compared whole."""
-    return normalize(text).replace(" ", "")
-
-
-def _snippet_source(lines: list[str], body: str) -> str:
-    """Symptom lines, a blank line, then the body on one line (selectors.snippet relies on this shape)."""
-    return "\n".join(line.replace("\n", " ") for line in lines) + "\n\n" + " ".join(body.split())
-
-
-def _phrases(title: str, lines: list[str]) -> str:
-    # Normalized, the title always first.
-    return "\n".join([normalize(title), *(n for n in (normalize(line) for line in lines) if n)])
-
-
 # --- Index entries -----------------------------------------------------------------------------
-
-
-def article_entry_fields(article: Article) -> dict:
-    """What an article contributes to the index; also used by the benchmark's bulk loader."""
-    symptoms = "\n".join(article.symptom_list)
-    codes = " ".join(article.code_list)
-    return {
-        "kind": SearchEntry.Kind.ARTICLE,
-        "key": article.slug,
-        "language": article.language,
-        "title": article.title,
-        "summary": article.summary,
-        "text": _snippet_source(article.symptom_list, _plain(article.body_html)),
-        "codes": codes,
-        "phrases": _phrases(article.title, article.symptom_list),
-        "title_tokens": _tokens(article.title),
-        "symptoms_tokens": _tokens(symptoms),
-        "codes_tokens": _tokens(codes),
-        "tags_tokens": _tokens(" , ".join(article.tag_list)),
-        "summary_tokens": _tokens(article.summary),
-        "body_tokens": _tokens(_plain(article.body_html)),
-        "pinyin_tokens": " ".join(pinyin(article.title) + pinyin(" , ".join(article.tag_list))),
-    }
-
-
-def code_entry_fields(code: ResponseCode, language: str) -> dict:
-    zh = language == Language.ZH_HANS
-    name = code.name_zh if zh else code.name_en
-    action = code.action_zh if zh else code.action_en
-    details = _plain(code.details_html_zh if zh else code.details_html_en)
-    # Both names go in: an English merchant may paste the Chinese screen text and vice versa.
-    other_name = code.name_en if zh else code.name_zh
-    label = "应答码 返回码 错误码" if zh else "response code error code"
-    return {
-        "kind": SearchEntry.Kind.CODE,
-        "key": code.code,
-        "language": language,
-        "title": f"{code.code} {name}",
-        "summary": action,
-        "text": _snippet_source(code.screen_text_list, f"{action} {details}".strip()),
-        "codes": code.code,
-        "phrases": _phrases(name, [other_name, *code.screen_text_list]),
-        "title_tokens": _tokens(f"{name} {other_name}"),
-        "symptoms_tokens": _tokens("\n".join(code.screen_text_list)),
-        "codes_tokens": _tokens(code.code),
-        "tags_tokens": _tokens(label),
-        "summary_tokens": _tokens(action),
-        "body_tokens": _tokens(details),
-        "pinyin_tokens": " ".join(pinyin(name)),
-    }
 
 
 def _vocabulary(fields: dict) -> set[str]:
@@ -151,40 +73,24 @@ def _entries_delete(queryset) -> int:
 
 
 @transaction.atomic
-def entry_index_article(*, article: Article) -> SearchEntry | None:
-    """Index a published article; anything else (draft, archived) leaves the index."""
-    if not article.is_public:
-        entry_unindex_article(article=article)
-        return None
-    return _entry_save({"article": article}, article_entry_fields(article))
+def entry_index(*, document: Document) -> SearchEntry:
+    """Add or replace the entry for a document (same kind, key and language)."""
+    lookup = {"kind": document.kind, "key": document.key, "language": document.language}
+    return _entry_save(lookup, entry_fields(document))
 
 
 @transaction.atomic
-def entry_unindex_article(*, article: Article) -> None:
-    if article.pk:
-        _entries_delete(SearchEntry.objects.filter(article=article))
+def entry_unindex(*, kind: str, key: str, language: str | None = None) -> int:
+    """Remove a page's entries: in one language, or in all of them."""
+    entries = SearchEntry.objects.filter(kind=kind, key=key)
+    if language is not None:
+        entries = entries.filter(language=language)
+    return _entries_delete(entries)
 
 
-@transaction.atomic
-def entry_index_code(*, code: ResponseCode) -> list[SearchEntry]:
-    if not code.is_published:
-        entry_unindex_code(code=code)
-        return []
-    return [
-        _entry_save({"response_code": code, "language": language}, code_entry_fields(code, language))
-        for language in Language.values
-    ]
-
-
-@transaction.atomic
-def entry_unindex_code(*, code: ResponseCode) -> None:
-    if code.pk:
-        _entries_delete(SearchEntry.objects.filter(response_code=code))
-
-
-def entries_bulk_load(items: Iterable[tuple[dict, dict]], *, batch_size: int = 2000) -> int:
-    """Insert many entries at once: (lookup, fields) pairs for pages not yet indexed. Used by
-    `index_rebuild` and the benchmark; one statement per batch instead of one service call per page."""
+def entries_bulk_load(documents: Iterable[Document], *, batch_size: int = 2000) -> int:
+    """Insert many entries at once, for pages not yet indexed. Used by `index_rebuild` and the benchmark:
+    one statement per batch instead of one service call per page."""
     backend = get_backend()
     vocabulary: Counter = Counter()
     batch: list[SearchEntry] = []
@@ -195,9 +101,10 @@ def entries_bulk_load(items: Iterable[tuple[dict, dict]], *, batch_size: int = 2
         backend.entries_written([e.pk for e in created if e.pk])
         batch.clear()
 
-    for lookup, fields in items:
+    for document in documents:
+        fields = entry_fields(document)
         vocabulary.update(_vocabulary(fields))
-        batch.append(SearchEntry(**lookup, **fields))
+        batch.append(SearchEntry(**fields))
         total += 1
         if len(batch) >= batch_size:
             flush()
@@ -215,23 +122,13 @@ def entries_bulk_load(items: Iterable[tuple[dict, dict]], *, batch_size: int = 2
 
 
 @transaction.atomic
-def index_rebuild() -> dict[str, int]:
-    """Rebuild the whole index from the published articles and codes (`manage.py kb_reindex`)."""
+def index_rebuild(*, documents: Iterable[Document]) -> int:
+    """Replace the whole index with these documents (`manage.py kb_reindex`); returns how many."""
     SearchEntry.objects.all().delete()
     SearchTerm.objects.all().delete()
-    articles = Article.objects.published().select_related("category")
-    codes = ResponseCode.objects.filter(is_published=True)
-
-    def items():
-        for article in articles.iterator():
-            yield {"article": article}, article_entry_fields(article)
-        for code in codes.iterator():
-            for language in Language.values:
-                yield {"response_code": code}, code_entry_fields(code, language)
-
-    total = entries_bulk_load(items())
+    total = entries_bulk_load(documents)
     get_backend().rebuild()
-    return {"entries": total, "articles": articles.count(), "codes": codes.count()}
+    return total
 
 
 # --- Synonyms ----------------------------------------------------------------------------------
@@ -240,11 +137,6 @@ def index_rebuild() -> dict[str, int]:
 def synonym_terms_digest(*, terms: list[str], is_active: bool, note: str) -> str:
     data = {"terms": terms, "is_active": is_active, "note": note}
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
-
-
-def synonyms_changed() -> None:
-    """Every web process reloads its synonyms when this version changes (see selectors.current_synonyms)."""
-    cache.set(SYNONYM_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def synonym_validate_terms(terms: list[str]) -> list[str]:

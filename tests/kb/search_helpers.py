@@ -2,7 +2,7 @@
 
 from kb import services
 from kb.models import Article, Category
-from kb.search.selectors import search
+from kb.selectors import search_pages as search
 from kb.services import ArticleContent
 
 

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from kb.management.commands.kb_load import CONTENT_DIR
+from kb.search.analytics import search_analytics
 from kb.search.models import SearchLog, Synonym
-from kb.search.selectors import search_analytics
 from tests.kb.search_helpers import keys
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_kb")]
@@ -102,8 +102,8 @@ def test_a_synonym_added_in_the_admin_works_at_once(client, editor, django_captu
 
 
 def test_a_deactivated_synonym_stops_working(django_capture_on_commit_callbacks):
-    from kb.search.selectors import current_synonyms
     from kb.search.services import synonym_save
+    from kb.search.synonyms import current_synonyms
 
     synonym = Synonym.objects.get(key="no-network")
     assert "没网" in current_synonyms().expand("no network")
@@ -121,15 +121,15 @@ def test_a_synonym_group_needs_two_terms(client, editor):
 
 def test_another_process_picks_up_a_synonym_change(django_capture_on_commit_callbacks):
     """Each process keeps its synonyms in memory, keyed by a version in the shared cache."""
-    from kb.search import selectors
+    from kb.search import synonyms
     from kb.search.services import synonym_save
 
-    selectors.current_synonyms()
-    loaded_version = selectors._synonyms["version"]
+    synonyms.current_synonyms()
+    loaded_version = synonyms._loaded["version"]
     with django_capture_on_commit_callbacks(execute=True):
         synonym_save(key="brand-name", terms=["Zorblax", "打印机"])
-    assert selectors.current_synonyms().expand("zorblax") == ["zorblax", "打印机"]
-    assert selectors._synonyms["version"] != loaded_version
+    assert synonyms.current_synonyms().expand("zorblax") == ["zorblax", "打印机"]
+    assert synonyms._loaded["version"] != loaded_version
 
 
 def _edit_in_admin(django_capture_on_commit_callbacks, key: str, extra: str) -> None:

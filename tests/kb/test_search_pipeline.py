@@ -105,14 +105,19 @@ def test_the_last_word_is_also_a_prefix_while_typing():
         ("Ａ０", ["A0"]),
         ("刷卡提示a0错误", ["A0"]),
         ("交易失败 98 怎么办", ["98"]),
+        ("交易显示05是啥意思", ["05"]),
+        ("刷卡老是提示51怎么办", ["51"]),
+        ("why does it say 51", ["51"]),
+        ("刷卡跳出个A0咋回事", ["A0"]),
     ],
 )
 def test_it_spots_response_codes(query, codes):
     assert code_candidates(normalize(query)) == codes
 
 
-def test_a_number_inside_a_sentence_is_not_a_code():
-    assert code_candidates(normalize("等了90秒还没反应")) == []
+@pytest.mark.parametrize("query", ["等了90秒还没反应", "下午12点刷不了卡", "waited 30 seconds", "PAX A920 死机"])
+def test_a_quantity_or_a_model_number_is_not_a_code(query):
+    assert code_candidates(normalize(query)) == []
 
 
 def test_a_letter_o_typed_for_zero_is_offered_as_the_code():
@@ -169,3 +174,56 @@ def test_when_every_typed_word_is_common_a_window_of_the_newest_matches_is_ranke
     plan, window = selectors._plan(query, {"签到": 60_000, "未签到": 40})
     assert window == selectors.STREAM_WINDOW
     assert plan.clauses == [Clause(("签到",))]
+
+
+def test_pinyin_runs_keep_stop_words_inside_but_not_alone():
+    tokens = pinyin("刷卡没反应")
+    assert "meifany" in tokens  # 没反应, "fanying" stemmed like every letters-only word
+    assert "mei" not in tokens
+
+
+def test_a_short_line_also_gives_its_whole_pinyin():
+    assert "shuakameifany" in pinyin("刷卡没反应")
+
+
+def test_a_single_character_alone_gives_no_pinyin():
+    assert "zhang" not in pinyin("对不上账")
+
+
+def test_a_compound_counts_once_with_its_parts():
+    assert ("pos机", "pos") in parse_query("POS机签到").units
+
+
+def test_brands_model_numbers_and_the_word_for_the_terminal_are_searched_but_not_weighed():
+    query = parse_query("拉卡拉POS机A920签到失败")
+    assert {"拉卡拉", "pos机", "a920"} <= query.ignored
+    assert Clause(("拉卡拉",)) in query.clauses
+    assert "签到" not in query.ignored
+
+
+def test_a_synonym_clause_remembers_the_words_it_stands_for():
+    synonyms = Synonyms.from_term_lists([["罢工", "死机"]])
+    query = parse_query("机器罢工", synonyms=synonyms)
+    assert query.stands_for[Clause(("死机",))] == {"罢工"}
+
+
+def test_other_names_for_the_terminal_add_no_synonyms():
+    synonyms = Synonyms.from_term_lists([["POS机", "刷卡机"]])
+    assert Clause(("刷卡机",)) not in parse_query("POS机签到", synonyms=synonyms).clauses
+
+
+def test_in_is_a_stop_word_so_sign_in_is_about_signing():
+    assert analyze("sign in") == ["sign"]
+
+
+def test_chinese_filler_typed_as_pinyin_is_a_stop_word_too():
+    assert analyze("刷卡tishi重新签到") == analyze("刷卡重新签到")
+
+
+def test_the_pinyin_stop_words_are_those_of_the_chinese_stop_words():
+    from pypinyin import lazy_pinyin
+
+    from kb.search.pipeline import PINYIN_STOP_WORDS, STOP_WORDS, has_cjk
+
+    expected = {"".join(lazy_pinyin(w)) for w in STOP_WORDS if has_cjk(w) and len(w) >= 2}
+    assert expected == PINYIN_STOP_WORDS

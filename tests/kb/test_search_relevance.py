@@ -1,7 +1,18 @@
-"""Relevance of symptom search on the shipped knowledge base: mean reciprocal rank and recall@3.
+"""Relevance of symptom search on the shipped knowledge base: MRR and recall@3 per class of query.
 
-`pytest tests/kb/test_search_relevance.py -s` prints the figures per query type and every query that
-missed rank 1. Thresholds: MRR >= 0.9, and every response-code query answered by its page at rank 1.
+`pytest tests/kb/test_search_relevance.py -s` prints the figures per class and every query that missed
+rank 1. Each class has its own floor, set by what the merchant needs from it, not by today's output:
+
+- `code`, `code-in-sentence`: a response code is unambiguous, so its page must be first, every time.
+- the short and typed-as-seen classes (simplified, traditional, fullwidth, english, typo, cross-language,
+  sentence, brand): the right page in the top 3 (what a phone shows without scrolling) for at least 95%
+  of queries, and MRR >= 0.85 (mostly first, rarely below second).
+- the classes that share few or no words with the page (colloquial, pinyin, pinyin-sentence,
+  mixed-script, latin-typo): the right page in the top 3 for at least 85%, MRR >= 0.7 (on average the
+  right page is first or second). These depend on synonyms and fuzzy matching, which can only approximate.
+- `no-match` (no page answers it): at least 70% flagged "no exact match", none showing a code page, and
+  at most 3% of the answerable queries flagged by mistake (the flag is a hint above the closest pages, so
+  a false alarm costs less than a confident list of unrelated pages).
 """
 
 import functools
@@ -12,62 +23,110 @@ import pytest
 import yaml
 from django.db import connection
 
-from tests.kb.search_helpers import keys
+from kb.selectors import search_pages as search
 
 CASES = yaml.safe_load((Path(__file__).with_name("search_relevance.yaml")).read_text(encoding="utf-8"))
 DEPTH = 10
-MIN_MRR = 0.9
+EXACT = {"code", "code-in-sentence"}
+LOOSE = {"colloquial", "pinyin", "pinyin-sentence", "mixed-script", "latin-typo"}
+FLOORS = {"exact": (1.0, 1.0), "loose": (0.7, 0.85), "plain": (0.85, 0.95)}  # (MRR, recall@3)
+MIN_NO_MATCH_FLAGGED = 0.7
+MAX_FALSE_NO_MATCH = 0.03
 
 
-def _rank(case) -> int | None:
+def _floor(kind: str) -> tuple[float, float]:
+    return FLOORS["exact" if kind in EXACT else "loose" if kind in LOOSE else "plain"]
+
+
+def _run(case) -> dict:
+    result = search(case["q"], language=case.get("lang", "zh-hans"), limit=DEPTH)
+    found = [hit.key if hit.kind == "article" else f"code:{hit.key}" for hit in result.hits]
     expected = case["expect"] if isinstance(case["expect"], list) else [case["expect"]]
-    found = keys(case["q"], language=case.get("lang", "zh-hans"), limit=DEPTH)
-    return next((i for i, key in enumerate(found, start=1) if key in expected), None)
+    rank = next((i for i, key in enumerate(found, start=1) if key in expected), None)
+    return {"case": case, "rank": rank, "found": found, "exact": result.exact}
 
 
 @functools.cache
-def _ranks() -> list:
-    return [(case, _rank(case)) for case in CASES]
+def _runs() -> list[dict]:
+    return [_run(case) for case in CASES]
 
 
 @pytest.fixture
-def ranks(loaded_kb):
+def runs(loaded_kb):
     # Computed once per run: the shipped knowledge base is the same in every test.
-    return _ranks()
+    return _runs()
 
 
-def _report(ranks) -> tuple[float, float]:
-    by_type = defaultdict(list)
-    for case, rank in ranks:
-        by_type[case["type"]].append(rank)
-    lines = [f"\nsearch relevance on {connection.vendor}: {len(ranks)} queries"]
-    lines.append(f"{'type':16} {'n':>3} {'MRR':>6} {'R@1':>6} {'R@3':>6}")
-    for kind, kind_ranks in [*sorted(by_type.items()), ("all", [r for _c, r in ranks])]:
-        n = len(kind_ranks)
-        mrr = sum(1 / r for r in kind_ranks if r) / n
-        at1 = sum(1 for r in kind_ranks if r == 1) / n
-        at3 = sum(1 for r in kind_ranks if r and r <= 3) / n
-        lines.append(f"{kind:16} {n:>3} {mrr:>6.3f} {at1:>6.2f} {at3:>6.2f}")
-    misses = [(case, rank) for case, rank in ranks if rank != 1]
-    for case, rank in misses:
-        lines.append(f"  rank {rank or '-':>2}  [{case.get('lang', 'zh-hans')}] {case['q']!r} → {case['expect']}")
+def _answerable(runs) -> list[dict]:
+    return [run for run in runs if run["case"]["expect"] != "none"]
+
+
+def _figures(runs) -> dict[str, tuple[int, float, float, float]]:
+    by_class = defaultdict(list)
+    for run in _answerable(runs):
+        by_class[run["case"]["class"]].append(run["rank"])
+    figures = {}
+    for kind, ranks in [*sorted(by_class.items()), ("all", [run["rank"] for run in _answerable(runs)])]:
+        n = len(ranks)
+        mrr = sum(1 / r for r in ranks if r) / n
+        at1 = sum(1 for r in ranks if r == 1) / n
+        at3 = sum(1 for r in ranks if r and r <= 3) / n
+        figures[kind] = (n, mrr, at1, at3)
+    return figures
+
+
+def _report(runs) -> dict:
+    figures = _figures(runs)
+    lines = [f"\nsearch relevance on {connection.vendor}: {len(runs)} queries"]
+    lines.append(f"{'class':17} {'n':>3} {'MRR':>6} {'R@1':>6} {'R@3':>6}")
+    lines += [f"{kind:17} {n:>3} {mrr:>6.3f} {at1:>6.2f} {at3:>6.2f}" for kind, (n, mrr, at1, at3) in figures.items()]
+    no_match = [run for run in runs if run["case"]["expect"] == "none"]
+    flagged = sum(1 for run in no_match if not run["exact"])
+    false_alarms = [run for run in _answerable(runs) if not run["exact"]]
+    lines.append(f"no-match flagged: {flagged}/{len(no_match)}; answerable flagged by mistake: {len(false_alarms)}")
+    for run in runs:
+        case = run["case"]
+        if run["rank"] != 1 and case["expect"] != "none":
+            lines.append(
+                f"  rank {run['rank'] or '-':>2}  [{case.get('lang', 'zh-hans')}] {case['q']!r} → {case['expect']}"
+            )
+    lines += [f"  flagged by mistake: {run['case']['q']!r}" for run in false_alarms]
     print("\n".join(lines))
-    all_ranks = [r for _c, r in ranks]
-    return (
-        sum(1 / r for r in all_ranks if r) / len(all_ranks),
-        sum(1 for r in all_ranks if r and r <= 3) / len(all_ranks),
-    )
+    return figures
 
 
-def test_the_relevance_set_has_at_least_60_queries():
-    assert len(CASES) >= 60
+def test_the_relevance_set_has_every_class_in_both_languages():
+    by_class = defaultdict(set)
+    for case in CASES:
+        by_class[case["class"]].add(case.get("lang", "zh-hans"))
+    for kind in ("code-in-sentence", "colloquial", "brand", "latin-typo", "unknown-code", "no-match"):
+        assert by_class[kind] == {"zh-hans", "en"}, kind
 
 
-def test_mean_reciprocal_rank_is_at_least_0_9(ranks):
-    mrr, _recall_at_3 = _report(ranks)
-    assert mrr >= MIN_MRR
+def test_each_class_meets_its_mrr_and_recall_at_3_floor(runs):
+    below = {}
+    for kind, (_n, mrr, _at1, at3) in _report(runs).items():
+        min_mrr, min_at3 = _floor(kind)
+        if kind != "all" and (mrr < min_mrr or at3 < min_at3):
+            below[kind] = (round(mrr, 3), round(at3, 2))
+    assert below == {}
 
 
-def test_every_response_code_query_puts_the_code_page_first(ranks):
-    missed = [case["q"] for case, rank in ranks if case["type"] == "code" and rank != 1]
+def test_every_response_code_query_puts_the_code_page_first(runs):
+    missed = [run["case"]["q"] for run in runs if run["case"]["class"] in EXACT and run["rank"] != 1]
     assert missed == []
+
+
+def test_queries_without_an_answer_are_flagged_as_no_exact_match(runs):
+    no_match = [run for run in runs if run["case"]["expect"] == "none"]
+    assert sum(1 for run in no_match if not run["exact"]) >= MIN_NO_MATCH_FLAGGED * len(no_match)
+
+
+def test_queries_without_an_answer_never_list_code_pages(runs):
+    listed = {run["case"]["q"]: run["found"] for run in runs if run["case"]["expect"] == "none"}
+    assert {q: found for q, found in listed.items() if any(key.startswith("code:") for key in found)} == {}
+
+
+def test_answerable_queries_are_rarely_flagged_as_no_exact_match(runs):
+    answerable = _answerable(runs)
+    assert sum(1 for run in answerable if not run["exact"]) <= MAX_FALSE_NO_MATCH * len(answerable)

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from kb.search.models import SearchLog
-from kb.search.selectors import search
+from kb.selectors import search_pages as search
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_kb")]
 
@@ -38,6 +38,23 @@ def test_the_api_returns_the_documented_shape(client):
     assert {r["kind"] for r in data["results"]} <= {"article", "code"}
 
 
+def test_the_api_says_whether_a_page_matches_exactly(client):
+    assert client.get(API, {"q": "没网", "lang": "zh-hans"}).json()["exact_match"] is True
+    assert client.get(API, {"q": "店里的空调坏了", "lang": "zh-hans"}).json()["exact_match"] is False
+
+
+def test_a_query_with_no_exact_answer_lists_the_closest_articles_and_says_so(client):
+    response = client.get(reverse("kb:search"), {"q": "店里的空调坏了"})
+    hits = [hit for hit, _url in response.context["hits"]]
+    assert hits and {hit.kind for hit in hits} == {"article"}
+    assert "没有与您输入的内容完全对应的页面" in response.content.decode()
+
+
+def test_an_answered_query_does_not_say_no_exact_match(client):
+    response = client.get(reverse("kb:search"), {"q": "请重新签到"})
+    assert "没有与您输入的内容完全对应的页面" not in response.content.decode()
+
+
 def test_the_api_returns_results_in_rank_order(client):
     data = client.get(API, {"q": "打不出小票", "lang": "zh-hans"}).json()
     assert [r["url"] for r in data["results"]] == [
@@ -61,7 +78,7 @@ def test_the_api_explains_an_over_long_query(client):
 
 
 def test_an_empty_api_query_returns_nothing_and_logs_nothing(client):
-    assert client.get(API, {"q": "  "}).json() == {"query": "", "results": []}
+    assert client.get(API, {"q": "  "}).json() == {"query": "", "exact_match": False, "results": []}
     assert not SearchLog.objects.exists()
 
 

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from kb.models import Article, Category, Language, ResponseCode, Synonym, TerminalModel
-from kb.search.services import synonym_save, synonym_terms_digest
+from kb.search import synonym_save, synonym_terms_digest
 from kb.services import (
     ArticleContent,
     ResponseCodeContent,

@@ -1,4 +1,5 @@
-"""Search pages: the results page, the JSON endpoint the suggestions use, and the click-recording redirect."""
+"""Search pages: the results page, the JSON endpoint the suggestions use, and the click-recording redirect.
+kb's pages over the search library (kb.search): they decide languages and fallbacks, search only answers."""
 
 from urllib.parse import urlencode
 
@@ -10,10 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from kb import search, selectors
 from kb.forms import SearchForm
 from kb.models import Language
-from kb.search import selectors, services
-from kb.search.models import SearchLog
 from portal.i18n import current_language
 from portal.masking import mask
 from portal.ratelimit import Limit, client_address
@@ -23,7 +23,7 @@ API_RESULTS = 8
 API_MAX_RESULTS = 20
 
 
-def _open_url(log: SearchLog, rank: int) -> str:
+def _open_url(log: search.SearchLog, rank: int) -> str:
     return reverse("kb:search_open", kwargs={"log_id": log.pk, "position": rank})
 
 
@@ -32,21 +32,15 @@ def _searches_allowed(request) -> bool:
     return Limit("search", settings.SEARCH_RATE_PER_MINUTE, 60).hit(client_address(request))
 
 
-def _record(request, *, query: str, result, language: str, source: str) -> SearchLog | None:
+def _record(request, *, query: str, result: search.SearchResult, source: str) -> search.SearchLog | None:
     """Log the search for analytics, unless this address has logged its share this minute: the results are
     served all the same, but a script cannot inflate the figures or grow the log without bound."""
     if not Limit("search-log", settings.SEARCH_LOG_PER_MINUTE, 60).hit(client_address(request)):
         return None
-    return services.search_log_record(
-        query=query,
-        normalized=result.query.normalized,
-        language=language,
-        source=source,
-        result_urls=[hit.url for hit in result.hits],
-    )
+    return search.log_search(query=query, result=result, source=source)
 
 
-def _result_url(log: SearchLog | None, rank: int, hit) -> str:
+def _result_url(log: search.SearchLog | None, rank: int, hit: search.Hit) -> str:
     return _open_url(log, rank) if log else hit.url
 
 
@@ -67,16 +61,14 @@ def results(request):
     if not _searches_allowed(request):
         context["error"] = _("Too many searches from your connection. Please wait a minute and try again.")
         return render(request, "kb/search.html", context, status=429)
-    language = current_language()
-    result = selectors.search(query, language=language, limit=PAGE_RESULTS)
-    log = _record(request, query=query, result=result, language=language, source=SearchLog.Source.PAGE)
+    result = selectors.search_pages(query, language=current_language(), limit=PAGE_RESULTS)
+    log = _record(request, query=query, result=result, source=search.SearchLog.Source.PAGE)
     hits = [(hit, _result_url(log, rank, hit)) for rank, hit in enumerate(result.hits, start=1)]
-    alternatives = [] if hits else selectors.alternatives(result)
     context |= {
         "searched": True,
         "result": result,
         "hits": hits,
-        "alternatives": alternatives,
+        "alternatives": [] if hits else selectors.closest_pages(result),
         "contact_url": reverse("tickets:new") + "?" + urlencode({"q": query}),
     }
     return render(request, "kb/search.html", context)
@@ -90,11 +82,11 @@ def open_result(request, log_id, position):
     copy, work without JavaScript). The write is analytics only, counted once per search, and the
     target comes from the log row we wrote, so this cannot be turned into an open redirect.
     """
-    log = get_object_or_404(SearchLog, pk=log_id)
+    log = get_object_or_404(search.SearchLog, pk=log_id)
     if not 1 <= position <= len(log.results):
         raise Http404(_("No such result."))
     if Limit("search-open", settings.SEARCH_OPEN_PER_MINUTE, 60).hit(client_address(request)):
-        url = services.search_log_open(log=log, position=position)
+        url = search.open_logged(log=log, position=position)
     else:
         url = log.results[position - 1]
     if not url_has_allowed_host_and_scheme(url, allowed_hosts=None) or not url.startswith("/"):
@@ -122,13 +114,15 @@ def api(request):
     except ValueError:
         return JsonResponse({"error": _("limit must be a whole number.")}, status=400)
     if not query:
-        return JsonResponse({"query": query, "results": []})
+        return JsonResponse({"query": query, "exact_match": False, "results": []})
     if not _searches_allowed(request):
         return JsonResponse({"error": _("Too many searches. Please wait a minute and try again.")}, status=429)
-    result = selectors.search(query, language=language, limit=limit)
-    source = SearchLog.Source.SUGGEST if params.get("suggest") == "1" else SearchLog.Source.API
-    log = _record(request, query=query, result=result, language=language, source=source)
+    result = selectors.search_pages(query, language=language, limit=limit)
+    source = search.SearchLog.Source.SUGGEST if params.get("suggest") == "1" else search.SearchLog.Source.API
+    log = _record(request, query=query, result=result, source=source)
     results = [
         hit.as_json() | {"open_url": _result_url(log, rank, hit)} for rank, hit in enumerate(result.hits, start=1)
     ]
-    return JsonResponse({"query": query, "results": results}, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"query": query, "exact_match": result.exact, "results": results}, json_dumps_params={"ensure_ascii": False}
+    )

@@ -1,0 +1,76 @@
+"""What a caller hands to search: one page in one language, as plain text. Search knows nothing else about
+the page (no models, no URLs of its own): kb builds documents from its articles and response codes."""
+
+import html
+from dataclasses import dataclass
+
+from django.utils.html import strip_tags
+
+from kb.search.pipeline import analyze, normalize, pinyin
+
+ARTICLE = "article"
+CODE = "code"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One searchable page in one language. `kind` and `key` name it (with `language`, uniquely);
+    `names` are what the page is called and weigh as the title (a response code's name in both languages);
+    `codes` are the response codes it is about or lists. Text fields are plain text, not HTML."""
+
+    kind: str
+    key: str
+    language: str
+    title: str
+    url: str
+    body: str = ""
+    summary: str = ""
+    symptoms: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+def plain_text(markup: str) -> str:
+    """Rendered HTML as the single-spaced text search indexes and cuts snippets from."""
+    return " ".join(html.unescape(strip_tags(markup)).split())
+
+
+def _tokens(text: str) -> str:
+    return " ".join(analyze(text))
+
+
+def _snippet_source(lines, body: str) -> str:
+    """Symptom lines, a blank line, then the body on one line (selectors._snippet relies on this shape)."""
+    return "\n".join(line.replace("\n", " ") for line in lines) + "\n\n" + " ".join(body.split())
+
+
+def _phrases(name: str, lines) -> str:
+    # Normalized, the name always first.
+    return "\n".join([normalize(name), *(n for n in (normalize(line) for line in lines) if n)])
+
+
+def entry_fields(document: Document) -> dict:
+    """The index entry's columns for a document: the pipeline's output per field."""
+    names = document.names or (document.title,)
+    symptoms = "\n".join(document.symptoms)
+    tags = " , ".join(document.tags)
+    codes = " ".join(document.codes)
+    return {
+        "kind": document.kind,
+        "key": document.key,
+        "language": document.language,
+        "url": document.url,
+        "title": document.title,
+        "summary": document.summary,
+        "text": _snippet_source(document.symptoms, document.body),
+        "codes": codes,
+        "phrases": _phrases(names[0], [*names[1:], *document.symptoms]),
+        "title_tokens": _tokens(" ".join(names)),
+        "symptoms_tokens": _tokens(symptoms),
+        "codes_tokens": _tokens(codes),
+        "tags_tokens": _tokens(tags),
+        "summary_tokens": _tokens(document.summary),
+        "body_tokens": _tokens(document.body),
+        "pinyin_tokens": " ".join(pinyin(names[0]) + pinyin(tags) + pinyin(" , ".join(document.symptoms))),
+    }
