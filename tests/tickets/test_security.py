@@ -8,28 +8,17 @@ import zipfile
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tickets.models import ActorKind, PendingUpload, Ticket, TicketMessage
 from tickets.uploads import process_upload
 
 from .conftest import CARD, CARD_MASKED, form_data, gzip_file, log_file, zip_bytes
+from .test_uploads import read, refused
 
 pytestmark = pytest.mark.django_db
 NEW = "/en/tickets/new/"
 LOG = f"10:00:01 SALE PAN={CARD} RESP=A0\n"
-
-
-def read(processed) -> bytes:
-    processed.data.seek(0)
-    return processed.data.read()
-
-
-def refusal(upload) -> str:
-    with pytest.raises(ValidationError) as caught:
-        process_upload(upload)
-    return " ".join(caught.value.messages)
 
 
 # --- Log encodings --------------------------------------------------------------------------------
@@ -52,7 +41,7 @@ def test_a_log_is_masked_in_every_encoding_and_stored_as_utf8(encoding, bom, eng
 
 
 def test_a_utf16_log_without_byte_order_mark_is_refused_rather_than_stored_unmasked(english):
-    assert "pos.log" in refusal(SimpleUploadedFile("pos.log", LOG.encode("utf-16-le")))
+    assert "pos.log" in refused(SimpleUploadedFile("pos.log", LOG.encode("utf-16-le")))
 
 
 # --- Markup and scripts ---------------------------------------------------------------------------
@@ -73,7 +62,7 @@ HOSTILE = {
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32", "gb18030"])
 @pytest.mark.parametrize("name", HOSTILE)
 def test_markup_and_scripts_are_refused_by_content_in_every_encoding(name, encoding, english):
-    message = refusal(SimpleUploadedFile(name, HOSTILE[name].encode(encoding)))
+    message = refused(SimpleUploadedFile(name, HOSTILE[name].encode(encoding)))
 
     assert name in message
     assert "not a file we can accept" in message or "script" in message
@@ -82,7 +71,7 @@ def test_markup_and_scripts_are_refused_by_content_in_every_encoding(name, encod
 def test_a_script_inside_a_zip_is_refused_by_content(english):
     upload = SimpleUploadedFile("logs.zip", zip_bytes({"pos.log": LOG.encode(), "x.log": HOSTILE["run.vbs"].encode()}))
 
-    assert "x.log" in refusal(upload)
+    assert "x.log" in refused(upload)
 
 
 def test_an_ordinary_log_with_angle_brackets_and_arrows_is_still_accepted(english):
