@@ -1,9 +1,11 @@
 """Suggested answer: which article (and response code) a ticket is about, from its own text.
 
-The ticket's parts are searched separately with the knowledge-base pipeline (the screen text, the description,
-the steps, the code), because one long query of everything matches nothing; the rankings are fused by
-reciprocal rank (a page that several parts agree on wins). Confidence is the best article's share of the
-fused score of the top candidates: 1.0 when every part points at it alone, low when they disagree.
+The ticket's words are searched with the knowledge-base pipeline as one query, the way a merchant would type
+them: screen text first, then the description and the steps, cut to the search's length limit. On the
+labelled set (tests/tickets/classification_set.yaml) this did better than fusing separate searches of each
+part, which let the generic sign-on pages win. When that finds nothing the screen text, then the code, are
+tried alone. Confidence is the best article's share of the scores of the top candidates: near 1 when one
+article stands out, low when several score alike.
 """
 
 import re
@@ -20,7 +22,6 @@ from tickets.access import require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketClassification, TicketEvent
 from tickets.services.events import event_record
 
-RRF_K = 10  # small: the first few places matter, the tail hardly does
 CANDIDATES = 5
 # A code written inside a sentence: "提示A0", "code 55", "返回05"; two characters, at least one a digit.
 _CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9][0-9A-Z]|[A-Z][0-9])(?![0-9A-Za-z])")
@@ -28,7 +29,7 @@ _CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9][0-9A-Z]|[A-Z][0-9])(?![0-9A-
 
 @dataclass
 class Suggestion:
-    articles: list[tuple[str, float]] = field(default_factory=list)  # (slug, fused score), best first
+    articles: list[tuple[str, float]] = field(default_factory=list)  # (slug, score), best first
     response_code: str = ""
     confidence: float = 0.0
 
@@ -37,16 +38,15 @@ class Suggestion:
         return self.articles[0][0] if self.articles else ""
 
 
-def _parts(ticket) -> list[str]:
+def _queries(ticket) -> list[str]:
     steps = " ".join(str(step) for step in (ticket.steps or []))
-    parts = [ticket.screen_text, ticket.description, steps]
-    return [part.strip()[:MAX_QUERY_LENGTH] for part in parts if part and part.strip()]
+    whole = " ".join(part.strip() for part in (ticket.screen_text, ticket.description, steps) if part and part.strip())
+    return [text[:MAX_QUERY_LENGTH] for text in (whole, ticket.screen_text, ticket.response_code) if text]
 
 
 def _code(ticket, found: list[str], known: set[str]) -> str:
-    if ticket.response_code and ticket.response_code.upper() in known:
-        return ticket.response_code.upper()
-    for code in found:
+    candidates = [ticket.response_code.upper()] if ticket.response_code else []
+    for code in [*candidates, *found]:
         if code in known:
             return code
     return ""
@@ -55,29 +55,20 @@ def _code(ticket, found: list[str], known: set[str]) -> str:
 def classify_text(ticket, *, language: str) -> Suggestion:
     """Rank articles for anything with the ticket's text fields (a Ticket or a labelled example)."""
     known = set(ResponseCode.objects.filter(is_published=True).values_list("code", flat=True))
-    scores: dict[str, float] = {}
-    codes: dict[str, float] = {}
-    for part in _parts(ticket):
-        result = search(part, language=language, limit=CANDIDATES, prefix_last=False)
-        for code in [*result.codes, *_CODE_IN_TEXT.findall(part.upper())]:
-            codes[code] = codes.get(code, 0.0) + 1.0
-        articles = [hit for hit in result.hits if hit.kind == "article"]
-        for rank, hit in enumerate(articles, start=1):
-            scores[hit.key] = scores.get(hit.key, 0.0) + 1.0 / (RRF_K + rank)
-        for rank, hit in enumerate(hit for hit in result.hits if hit.kind == "code"):
-            codes[hit.key] = codes.get(hit.key, 0.0) + 1.0 / (RRF_K + rank + 1)
-    if ticket.response_code:
-        # The code the merchant picked: its pages and the articles that list it lead.
-        result = search(ticket.response_code, language=language, limit=CANDIDATES, prefix_last=False)
-        for rank, hit in enumerate((h for h in result.hits if h.kind == "article"), start=1):
-            scores[hit.key] = scores.get(hit.key, 0.0) + 1.0 / (RRF_K + rank)
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:CANDIDATES]
-    total = sum(score for _slug, score in ranked)
-    found = [code for code, _s in sorted(codes.items(), key=lambda item: -item[1])]
+    found: list[str] = []
+    articles = []
+    for query in _queries(ticket):
+        result = search(query, language=language, limit=CANDIDATES)
+        found += [*result.codes, *_CODE_IN_TEXT.findall(query.upper())]
+        found += [hit.key for hit in result.hits if hit.kind == "code"]
+        articles = [(hit.key, hit.score) for hit in result.hits if hit.kind == "article"][:CANDIDATES]
+        if articles:
+            break
+    total = sum(max(score, 0.0) for _slug, score in articles)
     return Suggestion(
-        articles=ranked,
+        articles=articles,
         response_code=_code(ticket, found, known),
-        confidence=round(ranked[0][1] / total, 2) if total else 0.0,
+        confidence=round(max(articles[0][1], 0.0) / total, 2) if total else 0.0,
     )
 
 
