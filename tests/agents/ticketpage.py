@@ -2,13 +2,21 @@
 
 import itertools
 
-from django.utils import timezone
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from tests.tickets.conftest import image_bytes
 from tickets import services
 from tickets.services import TicketDetails
 
 _keys = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Imported by each ticket page test module: the personas' passwords are hashed on every test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def create_ticket(*, requester=None, files=(), language="zh-hans", **overrides):
@@ -35,9 +43,8 @@ def create_ticket(*, requester=None, files=(), language="zh-hans", **overrides):
 
 
 def page_url(ticket, name="agents:ticket", **kwargs):
-    from django.urls import reverse
+    with translation.override("zh-hans"):
+        return reverse(name, kwargs={"reference": ticket.reference, **kwargs})
 
-    return reverse(name, kwargs={"reference": ticket.reference, **kwargs})
 
-
-__all__ = ["create_ticket", "image_bytes", "page_url"]
+__all__ = ["create_ticket", "fast_passwords", "image_bytes", "page_url"]
