@@ -67,3 +67,25 @@ def test_classification_accuracy_on_the_labelled_set(loaded_kb):
     assert top1 / n >= TOP1_FLOOR
     assert top3 / n >= TOP3_FLOOR
     assert top1 >= baseline
+
+
+@pytest.mark.django_db
+def test_the_suggestion_is_stored_once_per_ticket(loaded_kb, make_ticket):
+    from tickets.classify import suggestion_for
+
+    ticket, _ = make_ticket(screen_text="批次号不符", description="结算以后第一笔返回77")
+    first = suggestion_for(ticket)
+    assert (first.article_slug, first.response_code) == ("settlement-and-batch", "77")
+    ticket.refresh_from_db()
+    assert suggestion_for(ticket).pk == first.pk
+
+
+@pytest.mark.django_db
+def test_only_ticket_writers_review_a_suggestion(loaded_kb, make_ticket, view_only_staff):
+    from django.core.exceptions import PermissionDenied
+
+    from tickets.classify import classification_review
+
+    ticket, _ = make_ticket()
+    with pytest.raises(PermissionDenied):
+        classification_review(ticket=ticket, agent=view_only_staff)
