@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from agents.access import agent_required
@@ -68,9 +69,11 @@ def ticket_reply(request, reference):
 
 
 def _assignee(request):
-    value = request.POST.get("assignee", "")
-    if value == "me":
+    # "Assign to me" is a button in the same form as the menu: the browser sends both values.
+    values = request.POST.getlist("assignee")
+    if "me" in values:
         return request.user
+    value = values[0] if values else ""
     if not value:
         return None
     if not value.isdigit():
@@ -93,30 +96,22 @@ def ticket_assign(request, reference):
     )
 
 
-@agent_required
-@require_POST
-def ticket_status(request, reference):
-    ticket = agent_ticket_for(user=request.user, reference=reference)
-    status = request.POST.get("status", "")
-    return _run(
-        request,
-        ticket,
-        lambda: services.ticket_status_set(ticket=ticket, agent=request.user, status=status),
-        _("Status saved."),
-    )
+def _field_setter(service, field: str, done):
+    """A view that sets one field of the ticket through its workflow service (status, priority)."""
+
+    @agent_required
+    @require_POST
+    def view(request, reference):
+        ticket = agent_ticket_for(user=request.user, reference=reference)
+        value = request.POST.get(field, "")
+        return _run(request, ticket, lambda: service(ticket=ticket, agent=request.user, **{field: value}), str(done))
+
+    view.__name__ = f"ticket_{field}"
+    return view
 
 
-@agent_required
-@require_POST
-def ticket_priority(request, reference):
-    ticket = agent_ticket_for(user=request.user, reference=reference)
-    priority = request.POST.get("priority", "")
-    return _run(
-        request,
-        ticket,
-        lambda: services.ticket_priority_set(ticket=ticket, agent=request.user, priority=priority),
-        _("Priority saved."),
-    )
+ticket_status = _field_setter(services.ticket_status_set, "status", gettext_lazy("Status saved."))
+ticket_priority = _field_setter(services.ticket_priority_set, "priority", gettext_lazy("Priority saved."))
 
 
 @agent_required

@@ -167,3 +167,9 @@ def test_presence_names_the_other_agent_and_whether_they_type(client, as_agent, 
     page = as_agent.get(page_url(ticket, "agents:ticket_presence_list")).json()
     assert page == {"others": [{"name": "li", "state": "typing"}]}
     assert other.get(page_url(ticket, "agents:ticket_presence_list")).json()["others"][0]["state"] == "viewing"
+
+
+def test_the_assign_to_me_button_wins_over_the_menu_sent_with_it(as_agent, ticket, agent, second_agent):
+    as_agent.post(page_url(ticket, "agents:ticket_assign"), {"assignee": [str(second_agent.pk), "me"]})
+    ticket.refresh_from_db()
+    assert ticket.assignee == agent

@@ -12,15 +12,7 @@ from tests.agents.ticketpage import create_ticket, fast_passwords, page_url  # n
 from tests.tickets.conftest import log_file, photo, zip_file
 from tickets import services
 from tickets.logs import PAGE_LINES
-from tickets.models import CannedReply
-
-
-@pytest.fixture
-def english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+from tickets.models import CannedReply, Ticket
 
 
 @pytest.fixture
@@ -67,13 +59,14 @@ def test_earlier_tickets_of_the_merchant_or_terminal_are_listed_with_their_outco
     assert earlier[1].status == "resolved"
 
 
-def test_the_timeline_shows_who_changed_what(as_agent, agent, loaded_kb, english):
+def test_the_timeline_shows_who_changed_what(as_agent, agent, loaded_kb):
     ticket = create_ticket()
     services.ticket_priority_set(ticket=ticket, agent=agent, priority="high")
     services.ticket_assign(ticket=ticket, agent=agent, assignee=agent)
     events = as_agent.get(page_url(ticket)).context["events"]
     priority = next(e for e in events if e.kind == "priority")
-    assert (priority.actor, priority.old_label, priority.new_label) == (agent, "Normal", "High")
+    labels = (str(priority.old_label), str(priority.new_label))
+    assert (priority.actor, labels) == (agent, (str(Ticket.Priority.NORMAL.label), str(Ticket.Priority.HIGH.label)))
     assigned = next(e for e in events if e.kind == "assignee")
     assert (assigned.old_user, assigned.new_user) == (None, agent)
 

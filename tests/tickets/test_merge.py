@@ -15,7 +15,7 @@ from .conftest import photo
 
 @pytest.fixture
 def pair(make_ticket, merchant):
-    survivor, survivor_token = make_ticket(requester=merchant)
+    survivor, _ = make_ticket(requester=merchant)
     duplicate, duplicate_token = make_ticket(requester=merchant, description="重复：又提示请重新签到", files=[photo()])
     return survivor, duplicate, duplicate_token
 
