@@ -3,6 +3,10 @@ from django.db.models.signals import post_migrate
 
 
 def _sync_roles(sender, **kwargs):
+    # post_migrate is only sent for apps with a models module, which this one may not have: listen to
+    # auth's (always there) instead. roles_sync creates and grants the permissions of every app itself.
+    if sender.label != "auth":
+        return
     from agents.roles import roles_sync
 
     roles_sync()
@@ -14,4 +18,4 @@ class AgentsConfig(AppConfig):
     verbose_name = "Agent console"
 
     def ready(self):
-        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="agents-roles")
+        post_migrate.connect(_sync_roles, dispatch_uid="agents-roles")
