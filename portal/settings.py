@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "portal",
     "kb",
     "tickets",
+    "agents",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("kb.urls")),
     path("tickets/", include("tickets.urls")),
+    path("agent/", include("agents.urls")),
     prefix_default_language=False,
 )
 

@@ -1,13 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from tickets import services
-from tickets.models import Attachment, Deflection, Ticket, TicketEvent, TicketMessage
+from tickets import selectors, services
+from tickets.models import Attachment, CannedReply, Deflection, Ticket, TicketEvent, TicketMessage
 
 # What agents may change in the admin, each through its workflow service.
 ADMIN_EDITABLE = ("status", "priority", "assignee")
@@ -120,15 +118,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignee":
-            may_work = (
-                Q(is_superuser=True)
-                | Q(
-                    groups__permissions__codename="change_ticket",
-                    groups__permissions__content_type__app_label="tickets",
-                )
-                | Q(user_permissions__codename="change_ticket", user_permissions__content_type__app_label="tickets")
-            )
-            kwargs["queryset"] = get_user_model().objects.filter(may_work, is_staff=True, is_active=True).distinct()
+            kwargs["queryset"] = selectors.ticket_workers()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
@@ -152,3 +142,22 @@ class DeflectionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "language", "is_active", "updated_at"]
+    list_filter = ["language", "is_active"]
+    search_fields = ["title", "body"]
+    fields = ["title", "language", "body", "is_active"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        services.canned_reply_save(
+            agent=request.user,
+            title=data["title"],
+            body=data["body"],
+            language=data["language"],
+            is_active=data["is_active"],
+            reply=obj if change else None,
+        )

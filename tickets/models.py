@@ -181,6 +181,9 @@ class TicketEvent(models.Model):
         STATUS = "status", _("Status")
         PRIORITY = "priority", _("Priority")
         ASSIGNEE = "assignee", _("Assignee")
+        MERGED = "merged", _("Merged")
+        ARTICLE = "article", _("Article drafted")
+        CLASSIFIED = "classified", _("Suggested answer")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -271,3 +274,53 @@ class Deflection(models.Model):
 
     def __str__(self) -> str:
         return self.article_slug or self.query
+
+
+class CannedReply(models.Model):
+    """A prepared answer agents insert and adapt; {merchant_name}, {reference} and {article:slug} are filled in."""
+
+    title = models.CharField(_("title"), max_length=80)
+    language = models.CharField(_("language"), max_length=8, default="zh-hans")
+    body = models.TextField(_("text"))
+    is_active = models.BooleanField(_("offered"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("canned reply")
+        verbose_name_plural = _("canned replies")
+        constraints = [models.UniqueConstraint(fields=["language", "title"], name="tickets_canned_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TicketClassification(models.Model):
+    """What the knowledge-base search suggests for a ticket, and what the agent said it really was."""
+
+    class Verdict(models.TextChoices):
+        PENDING = "pending", _("Not reviewed")
+        ACCEPTED = "accepted", _("Accepted")
+        CORRECTED = "corrected", _("Corrected")
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="classification")
+    article_slug = models.SlugField(_("suggested article"), max_length=80, blank=True)
+    response_code = models.CharField(_("suggested response code"), max_length=4, blank=True)
+    confidence = models.FloatField(_("confidence"), default=0.0)
+    # The ranked article candidates, best first, so the page can offer the runners-up without searching again.
+    candidates = models.JSONField(default=list, blank=True)
+    verdict = models.CharField(_("review"), max_length=12, choices=Verdict, default=Verdict.PENDING)
+    correct_article_slug = models.SlugField(_("correct article"), max_length=80, blank=True)
+    correct_response_code = models.CharField(_("correct response code"), max_length=4, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket classification")
+        verbose_name_plural = _("ticket classifications")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.article_slug or '-'} {self.response_code or '-'}"

@@ -3,11 +3,12 @@
 import html
 import re
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.html import strip_tags
 
 from kb.models import Article
-from tickets.models import Attachment, PendingUpload, Ticket, TicketMessage
+from tickets.models import Attachment, PendingUpload, Ticket, TicketEvent, TicketMessage
 
 # The "steps to fix" section of an article, in either language: its numbered list holds the suggestions.
 _FIX_HEADING = re.compile(r"<h2[^>]*>[^<]*(?:fix|步骤|解决|处理)[^<]*</h2>", re.IGNORECASE)
@@ -72,3 +73,60 @@ def pending_uploads(submission_key: str) -> list[PendingUpload]:
     if not submission_key:
         return []
     return list(PendingUpload.objects.filter(submission_key=submission_key))
+
+
+# --- The agents' ticket page ------------------------------------------------------------------
+
+EARLIER_LIMIT = 10
+
+
+def agent_conversation(ticket: Ticket) -> list[TicketMessage]:
+    """Every message, internal notes included: for the agents' page only."""
+    return list(
+        ticket.messages.select_related("author").prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+        )
+    )
+
+
+def timeline(ticket: Ticket) -> list:
+    """The ticket's events, oldest first, with the assignee ids of assignment events resolved to users."""
+    events = list(ticket.events.select_related("actor"))
+    ids = {
+        int(value)
+        for event in events
+        if event.kind == event.Kind.ASSIGNEE
+        for value in (event.old_value, event.new_value)
+        if value.isdigit()
+    }
+    users = get_user_model().objects.in_bulk(ids) if ids else {}
+    labels = {
+        TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
+        TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
+    }
+    for event in events:
+        if event.kind == event.Kind.ASSIGNEE:
+            event.old_user = users.get(int(event.old_value)) if event.old_value.isdigit() else None
+            event.new_user = users.get(int(event.new_value)) if event.new_value.isdigit() else None
+        names = labels.get(event.kind, {})
+        event.old_label = names.get(event.old_value, event.old_value)
+        event.new_label = names.get(event.new_value, event.new_value)
+    return events
+
+
+def earlier_tickets(ticket: Ticket) -> list[Ticket]:
+    """Other tickets from the same merchant (MID) or terminal (TID), newest first, with their outcome."""
+    same = Q(merchant_id=ticket.merchant_id) | Q(terminal_id=ticket.terminal_id)
+    rows = Ticket.objects.filter(same).exclude(pk=ticket.pk).order_by("-created_at", "-pk")
+    fields = ("reference", "status", "response_code", "screen_text", "created_at", "resolved_at", "merchant_id")
+    return list(rows.only(*fields, "terminal_id", "merged_into")[:EARLIER_LIMIT])
+
+
+def ticket_workers() -> QuerySet:
+    """Active staff who may change tickets: whom a ticket can be assigned to (one query)."""
+    may_work = (
+        Q(is_superuser=True)
+        | Q(groups__permissions__codename="change_ticket", groups__permissions__content_type__app_label="tickets")
+        | Q(user_permissions__codename="change_ticket", user_permissions__content_type__app_label="tickets")
+    )
+    return get_user_model().objects.filter(may_work, is_staff=True, is_active=True).distinct().order_by("username")

@@ -5,6 +5,7 @@ TicketEvent for the change.
 """
 
 from tickets.access import hash_token
+from tickets.services.canned import canned_replies_render, canned_reply_save
 from tickets.services.conversation import ticket_agent_reply, ticket_note_add, ticket_reply
 from tickets.services.housekeeping import PENDING_MAX_AGE, tickets_cleanup
 from tickets.services.intake import (
@@ -21,6 +22,7 @@ from tickets.services.intake import (
 from tickets.services.workflow import (
     ticket_assign,
     ticket_close,
+    ticket_merge,
     ticket_priority_set,
     ticket_reopen,
     ticket_status_set,
@@ -29,6 +31,8 @@ from tickets.services.workflow import (
 __all__ = [
     "PENDING_MAX_AGE",
     "TicketDetails",
+    "canned_replies_render",
+    "canned_reply_save",
     "deflection_record",
     "hash_token",
     "mask_details",
@@ -41,6 +45,7 @@ __all__ = [
     "ticket_assign",
     "ticket_close",
     "ticket_create",
+    "ticket_merge",
     "ticket_note_add",
     "ticket_priority_set",
     "ticket_reopen",

@@ -156,3 +156,47 @@ def ticket_reopen(*, ticket: Ticket, actor, actor_kind: ActorKind = ActorKind.ME
         allowed=lambda row: not row.is_active,
         refusal=_("This ticket is still open."),
     )
+
+
+def _merge_checks(ticket: Ticket, into: Ticket) -> None:
+    if ticket.pk == into.pk:
+        raise ValidationError({"into": _("A ticket cannot be merged into itself.")})
+    if ticket.merged_into_id is not None:
+        raise ValidationError({"into": _("This ticket has already been merged.")})
+    if into.merged_into_id is not None:
+        raise ValidationError({"into": _("That ticket was merged into another one; merge into that one instead.")})
+    # The merchant's old link shows the surviving ticket: it must be the same merchant's conversation.
+    if ticket.merchant_id != into.merchant_id:
+        raise ValidationError({"into": _("Only tickets of the same merchant (MID) can be merged.")})
+
+
+def ticket_merge(*, ticket: Ticket, into: Ticket, agent) -> Ticket:
+    """Merge a duplicate: its messages and files move to `into`, it is closed and points there.
+
+    Both rows are locked in primary-key order, so two merges of the same pair cannot deadlock.
+    """
+    require_ticket_writer(agent)
+    _merge_checks(ticket, into)
+    with transaction.atomic():
+        first, second = sorted((ticket.pk, into.pk))
+        rows = {row.pk: row for row in Ticket.objects.select_for_update().filter(pk__in=(first, second))}
+        source, target = rows[ticket.pk], rows[into.pk]
+        _merge_checks(source, target)
+        TicketMessage.objects.filter(ticket=source).update(ticket=target)
+        source.attachments.update(ticket=target)
+        now = timezone.now()
+        changed = status_apply(ticket=source, status=Status.CLOSED, actor=agent, actor_kind=ActorKind.AGENT, now=now)
+        source.merged_into = target
+        source.save(update_fields=[*changed, "merged_into", "updated_at"])
+        for row, old, new in ((source, "", target.reference), (target, source.reference, "")):
+            event_record(
+                ticket=row,
+                actor=agent,
+                actor_kind=ActorKind.AGENT,
+                kind=TicketEvent.Kind.MERGED,
+                old_value=old,
+                new_value=new,
+            )
+        target.save(update_fields=["updated_at"])
+    copy_back(ticket, source, (*STATUS_FIELDS, "merged_into_id", "updated_at"))
+    return target

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from agents.views import dashboard, queue, ticket, ticket_actions
+
+app_name = "agents"
+
+urlpatterns = [
+    # Queue (agents/views/queue.py)
+    path("", queue.queue, name="queue"),
+    # Ticket page (agents/views/ticket.py)
+    path("tickets/<str:reference>/", ticket.ticket_detail, name="ticket"),
+    path("tickets/<str:reference>/logs/<int:pk>/", ticket.ticket_log, name="ticket_log"),
+    path("tickets/<str:reference>/reply/", ticket_actions.ticket_reply, name="ticket_reply"),
+    path("tickets/<str:reference>/assign/", ticket_actions.ticket_assign, name="ticket_assign"),
+    path("tickets/<str:reference>/status/", ticket_actions.ticket_status, name="ticket_status"),
+    path("tickets/<str:reference>/priority/", ticket_actions.ticket_priority, name="ticket_priority"),
+    path("tickets/<str:reference>/merge/", ticket_actions.ticket_merge_into, name="ticket_merge"),
+    path("tickets/<str:reference>/suggestion/", ticket_actions.ticket_classification, name="ticket_suggestion"),
+    path(
+        "tickets/<str:reference>/messages/<int:message_pk>/article/",
+        ticket_actions.ticket_article,
+        name="ticket_article",
+    ),
+    path("tickets/<str:reference>/presence/", ticket_actions.ticket_presence, name="ticket_presence"),
+    path("tickets/<str:reference>/presence/others/", ticket_actions.ticket_presence_list, name="ticket_presence_list"),
+    # Dashboard (agents/views/dashboard.py)
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+]

@@ -1,0 +1,97 @@
+"""The agents' ticket page and its log viewer: reads only; every change is a POST in ticket_actions."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from agents.access import agent_required
+from agents.presence import presence_of
+from kb.models import ResponseCode
+from tickets import classify, logs, selectors
+from tickets.access import agent_ticket_for, attachment_for, may_change_tickets
+from tickets.models import CannedReply, FileKind, Ticket
+from tickets.services.canned import canned_replies_render
+
+INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
+
+
+def _files(conversation) -> tuple[list, list]:
+    images, logs_ = [], []
+    for message in conversation:
+        for attachment in message.attachments.all():
+            if attachment.kind == FileKind.IMAGE and attachment.thumbnail:
+                attachment.inline = attachment.content_type in INLINE_IMAGE_TYPES
+                images.append(attachment)
+            elif attachment.kind == FileKind.LOG:
+                logs_.append(attachment)
+    return images, logs_
+
+
+def _ticket(user, reference: str) -> Ticket:
+    ticket = agent_ticket_for(user=user, reference=reference)
+    return Ticket.objects.select_related("assignee", "merged_into", "classification").get(pk=ticket.pk)
+
+
+@agent_required
+@require_GET
+def ticket_detail(request, reference):
+    ticket = _ticket(request.user, reference)
+    conversation = selectors.agent_conversation(ticket)
+    images, log_files = _files(conversation)
+    canned = CannedReply.objects.filter(is_active=True, language=ticket.language)
+    base_url = request.build_absolute_uri("/")[:-1]
+    context = {
+        "section": "queue",
+        "ticket": ticket,
+        "conversation": conversation,
+        "images": images,
+        "logs": log_files,
+        "events": selectors.timeline(ticket),
+        "earlier": selectors.earlier_tickets(ticket),
+        "canned": canned_replies_render(replies=canned, ticket=ticket, base_url=base_url),
+        "agents": selectors.ticket_workers(),
+        "may_change": may_change_tickets(request.user),
+        "code": ResponseCode.objects.filter(code=ticket.response_code, is_published=True).first()
+        if ticket.response_code
+        else None,
+        "source_article": selectors.source_article(slug=ticket.article_slug, language=ticket.language),
+        "suggestion": classify.suggestion_for(ticket),
+        "statuses": Ticket.Status.choices,
+        "priorities": Ticket.Priority.choices,
+        "present": presence_of(ticket_pk=ticket.pk, user=request.user),
+        "presence_texts": {
+            "typing": _("%(name)s is typing a reply."),
+            "viewing": _("%(name)s also has this ticket open."),
+        },
+    }
+    response = render(request, "agents/ticket.html", context)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _page_number(value: str) -> int:
+    return int(value) if value.isdigit() and 0 < int(value) < 1_000_000 else 1
+
+
+@agent_required
+@require_GET
+def ticket_log(request, reference, pk):
+    """One page of a log file, numbered and searchable; the file is checked by the same gate as downloads."""
+    ticket = agent_ticket_for(user=request.user, reference=reference)
+    attachment = attachment_for(user=request.user, key=ticket.reference, pk=pk)
+    if attachment.kind != FileKind.LOG:
+        raise Http404
+    query = request.GET.get("q", "").strip()[:100]
+    known = set(ResponseCode.objects.filter(is_published=True).values_list("code", flat=True))
+    page = logs.log_page(
+        attachment,
+        member=request.GET.get("member", ""),
+        page=_page_number(request.GET.get("page", "")),
+        query=query,
+        known_codes=known,
+    )
+    context = {"section": "queue", "ticket": ticket, "attachment": attachment, "log": page, "query": query}
+    response = render(request, "agents/ticket_log.html", context)
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -1,0 +1,117 @@
+"""Reading a stored terminal log for the agent's log viewer: one page of lines at a time, never the whole file.
+
+Stored logs are UTF-8 text (.txt), gzip (.gz, one log) or zip (.zip, several logs); older files or hand-made
+ones may still be GB18030, so the encoding is sniffed from the first bytes of each file.
+"""
+
+import codecs
+import gzip
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.core.files.storage import default_storage
+
+from tickets.models import Attachment
+
+PAGE_LINES = 500
+SNIFF_BYTES = 64 * 1024
+MAX_LINE = 2000  # characters shown of one line; a log line longer than this is cut, not the page
+# A response code written next to what names it: "RC=55", "resp code: A0", "应答码：A0", "39域=05".
+CODE_NEAR = re.compile(
+    r"(?:\bRC|\bresp(?:onse)?[ _]?code|\bfield ?39|\bF39|39域|应答码|响应码|返回码|應答碼|響應碼)"
+    r"\s*[:=：]?\s*\[?([0-9A-Z]{2})\b",
+    re.IGNORECASE,
+)
+ERROR_WORDS = re.compile(r"error|\berr\b|fail|timeout|timed out|refused|失败|错误|異常|异常|超时|拒绝|失敗|錯誤", re.I)
+
+
+@dataclass
+class LogLine:
+    number: int
+    text: str
+    codes: list[str] = field(default_factory=list)
+    is_error: bool = False
+
+
+@dataclass
+class LogPage:
+    members: list[str]
+    member: str
+    lines: list[LogLine]
+    page: int
+    pages: int
+    matches: int  # lines matching the search (or all lines without one)
+    encoding: str
+
+
+def _encoding(head: bytes) -> str:
+    # A multi-byte character may be cut at the end of the sniffed block: ignore up to 3 trailing bytes.
+    for cut in range(4):
+        try:
+            head[: len(head) - cut].decode("utf-8")
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            continue
+    return "gb18030"
+
+
+@contextmanager
+def _binary(attachment: Attachment, member: str) -> Iterator[io.BufferedIOBase]:
+    with default_storage.open(attachment.file, "rb") as raw:
+        if attachment.file.endswith(".gz"):
+            with gzip.GzipFile(fileobj=raw, mode="rb") as stream:
+                yield stream
+        elif attachment.file.endswith(".zip"):
+            with zipfile.ZipFile(raw) as archive, archive.open(member) as stream:
+                yield stream
+        else:
+            yield raw
+
+
+def log_members(attachment: Attachment) -> list[str]:
+    """The logs inside the file: the members of a zip, else just the attachment's own name."""
+    if not attachment.file.endswith(".zip"):
+        return [attachment.original_name]
+    with default_storage.open(attachment.file, "rb") as raw, zipfile.ZipFile(raw) as archive:
+        return [info.filename for info in archive.infolist() if not info.is_dir()]
+
+
+def _annotate(number: int, text: str, known_codes: set[str]) -> LogLine:
+    text = text.rstrip("\r\n")[:MAX_LINE]
+    codes = [code.upper() for code in CODE_NEAR.findall(text) if code.upper() in known_codes]
+    return LogLine(number=number, text=text, codes=codes, is_error=bool(ERROR_WORDS.search(text)))
+
+
+def log_page(
+    attachment: Attachment, *, member: str = "", page: int = 1, query: str = "", known_codes: set[str] = frozenset()
+) -> LogPage:
+    """Lines of one page (numbered as in the file), optionally only those containing `query`.
+
+    The file is streamed: lines before the page are skipped, lines after it only counted.
+    """
+    members = log_members(attachment)
+    member = member if member in members else members[0]
+    needle = query.casefold()
+    with _binary(attachment, member) as stream:
+        buffered = io.BufferedReader(stream) if not isinstance(stream, io.BufferedReader) else stream
+        encoding = _encoding(buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES])
+        text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline=None)
+        numbered = ((n, line) for n, line in enumerate(text, start=1) if not needle or needle in line.casefold())
+        start = (max(page, 1) - 1) * PAGE_LINES
+        lines = [_annotate(n, line, known_codes) for n, line in islice(numbered, start, start + PAGE_LINES)]
+        matches = start + len(lines) + sum(1 for _ in numbered)
+    pages = max(1, -(-matches // PAGE_LINES))
+    return LogPage(
+        members=members,
+        member=member,
+        lines=lines,
+        page=min(max(page, 1), pages),
+        pages=pages,
+        matches=matches,
+        encoding=codecs.lookup(encoding).name,
+    )
