@@ -144,46 +144,45 @@ def new_per_day(*, days: int, now: datetime) -> list[tuple[date, int]]:
     return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)]
 
 
-def top_codes(*, since: datetime, language: str) -> list[Row]:
-    top = list(
+def _top_values(*, field: str, since: datetime) -> list[tuple[str, int]]:
+    """The most frequent non-blank values of a ticket field in the period, with their counts."""
+    rows = (
         _live_tickets()
         .filter(created_at__gte=since)
-        .exclude(response_code="")
-        .values("response_code")
+        .exclude(**{field: ""})
+        .values_list(field)
         .annotate(n=Count("pk"))
-        .order_by("-n", "response_code")[:TOP]
+        .order_by("-n", field)[:TOP]
     )
-    known = {c.code: c for c in ResponseCode.objects.filter(code__in=[row["response_code"] for row in top])}
+    return list(rows)
+
+
+def top_codes(*, since: datetime, language: str) -> list[Row]:
+    top = _top_values(field="response_code", since=since)
+    known = {c.code: c for c in ResponseCode.objects.filter(code__in=[value for value, _ in top])}
     rows = []
-    for row in top:
-        code = known.get(row["response_code"])
-        label = f"{row['response_code']} {code.name}" if code else row["response_code"]
+    for value, count in top:
+        code = known.get(value)
+        label = f"{value} {code.name}" if code else value
         url = code.get_absolute_url(language) if code else ""
-        rows.append(Row(label=label, value=row["n"], url=url))
+        rows.append(Row(label=label, value=count, url=url))
     return rows
 
 
 def top_articles(*, since: datetime, language: str) -> list[Row]:
     """The articles merchants had read when they filed anyway: the pages that did not answer them."""
-    top = list(
-        _live_tickets()
-        .filter(created_at__gte=since)
-        .exclude(article_slug="")
-        .values("article_slug")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "article_slug")[:TOP]
-    )
+    top = _top_values(field="article_slug", since=since)
     articles: dict[str, Article] = {}
-    for article in Article.objects.filter(slug__in=[row["article_slug"] for row in top]):
+    for article in Article.objects.filter(slug__in=[value for value, _ in top]):
         # The reader's language first, any other version if that one does not exist.
         if article.language == language or article.slug not in articles:
             articles[article.slug] = article
     rows = []
-    for row in top:
-        article = articles.get(row["article_slug"])
-        label = article.title if article else row["article_slug"]
+    for slug, count in top:
+        article = articles.get(slug)
+        label = article.title if article else slug
         url = article.get_absolute_url() if article and article.is_public else ""
-        rows.append(Row(label=label, value=row["n"], url=url))
+        rows.append(Row(label=label, value=count, url=url))
     return rows
 
 
