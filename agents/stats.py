@@ -57,6 +57,7 @@ class Target:
     """One time target over the period: how long it actually took, and how often the due time was kept."""
 
     median: timedelta | None  # over the tickets that have the fact (responded / resolved)
+    target_median: timedelta | None  # of the time each ticket was given (due - created), where it has a due time
     done: int
     judged: int  # tickets with a due time whose outcome is known: done, or still undone past the due time
     met: int  # done no later than the due time
@@ -194,8 +195,14 @@ def _target(rows: list[tuple[datetime, datetime | None, datetime | None]], now: 
             continue  # no target, or the target is still ahead
         judged += 1
         met += done is not None and done <= due
-    median = statistics.median(durations) if durations else None
-    return Target(median=median, done=len(durations), judged=judged, met=met)
+    allowed = [due - created for created, _, due in rows if due is not None]
+    return Target(
+        median=statistics.median(durations) if durations else None,
+        target_median=statistics.median(allowed) if allowed else None,
+        done=len(durations),
+        judged=judged,
+        met=met,
+    )
 
 
 def targets(*, since: datetime, now: datetime) -> tuple[Target, Target]:

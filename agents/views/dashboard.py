@@ -37,6 +37,7 @@ def _targets(data: stats.Dashboard) -> list[dict]:
         {
             "name": name,
             "median": duration_text(target.median),
+            "target_median": duration_text(target.target_median),
             "done": target.done,
             "met": target.met,
             "judged": target.judged,

@@ -128,6 +128,7 @@ def test_first_response_median_and_target_share(seeded, now):
     target = _week(now).first_response
 
     assert target.median == timedelta(hours=1)  # of 30 min, 3 h and 1 h
+    assert target.target_median == timedelta(hours=1.5)  # of 1 h, 1 h, 2 h and 3 d - 1 h
     assert (target.done, target.judged, target.met) == (3, 4, 2)
     assert target.met_share == 0.5
 
@@ -136,6 +137,7 @@ def test_resolution_median_and_target_share(seeded, now):
     target = _week(now).resolution
 
     assert target.median == timedelta(days=1)
+    assert target.target_median == timedelta(hours=39)  # of 4 h, 30 h, 2 d and 4 d
     assert (target.done, target.judged, target.met) == (1, 2, 1)
 
 
@@ -190,5 +192,6 @@ def test_no_data_gives_empty_figures(db, now):
 
     assert data.open_tickets.total == 0 and data.new_in_trend == 0
     assert data.first_response.median is None and data.first_response.met_share is None
+    assert data.resolution.target_median is None
     assert data.deflection.rate is None
     assert data.top_codes == [] and data.not_helpful == [] and data.zero_results == []
