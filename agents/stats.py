@@ -13,6 +13,7 @@ from django.db.models import Count, F, Max, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kb.models import Article, ArticleVote, ResponseCode
 from kb.search.models import SearchLog
@@ -26,6 +27,8 @@ DEFAULT_PERIOD = 7  # "this week": the top lists and response times
 TREND_DAYS = 30  # the new-tickets chart never shows fewer days than this
 TOP = 10
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_MERCHANT)
+# The statuses as agents say them (the model's labels speak to the merchant: "waiting for your reply").
+STATUS_LABELS = {Status.NEW: _("New"), Status.OPEN: _("Open"), Status.WAITING_ON_MERCHANT: _("Waiting on merchant")}
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 
@@ -102,7 +105,7 @@ class Dashboard:
 
     @property
     def new_in_trend(self) -> int:
-        return sum(count for _, count in self.per_day)
+        return sum(count for _day, count in self.per_day)
 
 
 def _live_tickets():
@@ -122,7 +125,11 @@ def open_tickets() -> OpenTickets:
     rows = []
     for status in OPEN_STATUSES:
         per_priority = [counts.get((status.value, priority.value), 0) for priority in Priority]
-        rows.append(StatusRow(status=status.value, label=status.label, counts=per_priority, total=sum(per_priority)))
+        rows.append(
+            StatusRow(
+                status=status.value, label=str(STATUS_LABELS[status]), counts=per_priority, total=sum(per_priority)
+            )
+        )
     return OpenTickets(
         priorities=[str(priority.label) for priority in Priority], rows=rows, total=sum(r.total for r in rows)
     )
@@ -160,7 +167,7 @@ def _top_values(*, field: str, since: datetime) -> list[tuple[str, int]]:
 
 def top_codes(*, since: datetime, language: str) -> list[Row]:
     top = _top_values(field="response_code", since=since)
-    known = {c.code: c for c in ResponseCode.objects.filter(code__in=[value for value, _ in top])}
+    known = {c.code: c for c in ResponseCode.objects.filter(code__in=[value for value, _count in top])}
     rows = []
     for value, count in top:
         code = known.get(value)
@@ -174,7 +181,7 @@ def top_articles(*, since: datetime, language: str) -> list[Row]:
     """The articles merchants had read when they filed anyway: the pages that did not answer them."""
     top = _top_values(field="article_slug", since=since)
     articles: dict[str, Article] = {}
-    for article in Article.objects.filter(slug__in=[value for value, _ in top]):
+    for article in Article.objects.filter(slug__in=[value for value, _count in top]):
         # The reader's language first, any other version if that one does not exist.
         if article.language == language or article.slug not in articles:
             articles[article.slug] = article
@@ -188,14 +195,14 @@ def top_articles(*, since: datetime, language: str) -> list[Row]:
 
 
 def _target(rows: list[tuple[datetime, datetime | None, datetime | None]], now: datetime) -> Target:
-    durations = [done - created for created, done, _ in rows if done is not None]
+    durations = [done - created for created, done, _due in rows if done is not None]
     judged = met = 0
-    for _, done, due in rows:
+    for _created, done, due in rows:
         if due is None or (done is None and due >= now):
             continue  # no target, or the target is still ahead
         judged += 1
         met += done is not None and done <= due
-    allowed = [due - created for created, _, due in rows if due is not None]
+    allowed = [due - created for created, _done, due in rows if due is not None]
     return Target(
         median=statistics.median(durations) if durations else None,
         target_median=statistics.median(allowed) if allowed else None,
@@ -216,8 +223,8 @@ def targets(*, since: datetime, now: datetime) -> tuple[Target, Target]:
         .filter(created_at__gte=since)
         .values_list("created_at", "first_responded_at", "first_response_due", "resolved_at", "resolution_due")
     )
-    first = _target([(created, done, due) for created, done, due, _, _ in rows], now)
-    resolution = _target([(created, done, due) for created, _, _, done, due in rows], now)
+    first = _target([(created, done, due) for created, done, due, _resolved, _resolution_due in rows], now)
+    resolution = _target([(created, done, due) for created, _responded, _response_due, done, due in rows], now)
     return first, resolution
 
 

@@ -61,6 +61,7 @@ def test_the_english_dashboard_is_in_english(client, agent):
     response = client.get("/en" + URL)
 
     assert 'lang="en"' in response.text
+    assert "Waiting on merchant" in response.text  # the agents' word, not the merchant page's
     assert "Open tickets by status and priority" in response.text
     assert "仪表板" not in response.text
 
