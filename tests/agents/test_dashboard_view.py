@@ -56,6 +56,7 @@ def test_the_url_is_named_and_chinese_by_default(client, agent):
 
 
 def test_the_english_dashboard_is_in_english(client, agent):
+    ticket(created_at=timezone.now(), status=Ticket.Status.WAITING_ON_MERCHANT)
     client.force_login(agent)
 
     response = client.get("/en" + URL)
