@@ -1,8 +1,90 @@
-from django.shortcuts import render
+"""The dashboard: what the support team faces now and what the knowledge base should say next."""
 
+from datetime import timedelta
+
+from django.shortcuts import render
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from agents import charts, stats
 from agents.access import agent_required
+from agents.dashboard_forms import PeriodForm
+from portal.i18n import current_language
+
+
+def duration_text(value: timedelta | None) -> str:
+    """A median duration as agents say it: days and hours, hours and minutes, or minutes."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    if hours:
+        return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return _("%(minutes)s min") % {"minutes": minutes}
+
+
+def percent_text(share: float | None) -> str:
+    return "—" if share is None else f"{round(share * 100)}%"
+
+
+def _targets(data: stats.Dashboard) -> list[dict]:
+    rows = [(_("First response"), data.first_response), (_("Resolution"), data.resolution)]
+    return [
+        {
+            "name": name,
+            "median": duration_text(target.median),
+            "target_median": duration_text(target.target_median),
+            "done": target.done,
+            "met": target.met,
+            "judged": target.judged,
+            "share": percent_text(target.met_share),
+        }
+        for name, target in rows
+    ]
+
+
+def _charts(data: stats.Dashboard) -> dict:
+    day_label = [(formats.date_format(day, "m-d"), count) for day, count in data.per_day]
+    return {
+        "open": charts.stacked_bar_chart(
+            chart_id="chart-open",
+            title=_("Open tickets by status and priority"),
+            series=data.open_tickets.priorities,
+            rows=[(row.label, row.counts) for row in data.open_tickets.rows],
+        ),
+        "per_day": charts.column_chart(
+            chart_id="chart-per-day",
+            title=_("New tickets per day, last %(days)s days") % {"days": len(data.per_day)},
+            columns=day_label,
+        ),
+        "codes": charts.bar_chart(
+            chart_id="chart-codes",
+            title=_("Top response codes"),
+            rows=[(row.label, row.value) for row in data.top_codes],
+        ),
+        "articles": charts.bar_chart(
+            chart_id="chart-articles",
+            title=_("Top source articles"),
+            rows=[(row.label, row.value) for row in data.top_articles],
+        ),
+    }
 
 
 @agent_required
+@require_safe
 def dashboard(request):
-    return render(request, "agents/base.html", {"section": "dashboard"})
+    form = PeriodForm(request.GET or None)
+    data = stats.dashboard(days=form.period(), language=current_language())
+    context = {
+        "section": "dashboard",
+        "form": form,
+        "data": data,
+        "charts": _charts(data),
+        "targets": _targets(data),
+        "deflection_rate": percent_text(data.deflection.rate),
+    }
+    return render(request, "agents/dashboard.html", context)
