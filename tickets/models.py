@@ -90,6 +90,8 @@ class Ticket(models.Model):
 
     # How many card numbers were masked in the text the merchant typed (logs count on their attachment).
     masked_count = models.PositiveIntegerField(default=0, editable=False)
+    # Normalized (tickets/search.py) reference, identifiers, texts and messages, for the agents' search.
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
