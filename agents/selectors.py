@@ -33,13 +33,15 @@ def next_due():
 def search_terms(query: str) -> list[str]:
     """The normalized words of a search, each of which must appear in the ticket's search text.
 
-    Chinese runs are cut into dictionary words ("签到失败" → 签到, 失败) so they match wherever the merchant
-    put them; a run the dictionary cannot cut stays whole.
+    Chinese runs are cut into their smallest dictionary words ("签到失败" → 签到, 失败), so the words match
+    wherever the merchant put them; a run the dictionary cannot cut stays whole.
     """
     terms: list[str] = []
     for chunk in normalize(query).split():
-        words = segment(chunk, fine=False) if has_cjk(chunk) else [chunk]
-        terms += words or [chunk]
+        words = list(dict.fromkeys(segment(chunk))) if has_cjk(chunk) else [chunk]
+        # Search mode gives a long word and its parts; the parts alone are the looser, equivalent test.
+        smallest = [word for word in words if not any(other != word and other in word for other in words)]
+        terms += smallest or [chunk]
     return list(dict.fromkeys(terms))
 
 

@@ -33,8 +33,13 @@ class Queue:
     version: str
 
     @property
+    def valid(self) -> bool:
+        # An empty page is falsy: validity is whether there is a page at all.
+        return self.page is not None
+
+    @property
     def count(self) -> int:
-        return self.page.paginator.count if self.page else 0
+        return self.page.paginator.count if self.valid else 0
 
 
 def _clean_query(form: QueueFilterForm) -> str:
@@ -74,7 +79,7 @@ def _context(request, queue: Queue) -> dict:
         "form": queue.form,
         "page": queue.page,
         "query": query,
-        "clean_query": _clean_query(queue.form) if queue.page else "",
+        "clean_query": _clean_query(queue.form) if queue.valid else "",
         "rows_url": f"{reverse('agents:queue_rows')}?{query}",
         "export_url": f"{reverse('agents:queue_export')}?{query}",
         "poll_seconds": getattr(settings, "AGENT_QUEUE_POLL_SECONDS", POLL_SECONDS),
@@ -82,41 +87,41 @@ def _context(request, queue: Queue) -> dict:
     }
 
 
-@require_GET
 @agent_required
+@require_GET
 def queue(request):
     current = _queue(request)
     context = _context(request, current)
     context["saved_views"] = list(SavedView.objects.filter(owner=request.user))
     context["bulk"] = BulkForm(auto_id="bulk-%s")
-    return render(request, "agents/queue.html", context, status=200 if current.page else 400)
+    return render(request, "agents/queue.html", context, status=200 if current.valid else 400)
 
 
 def _etag(version: str) -> str:
     return f'"{version}"'
 
 
-@require_GET
 @agent_required
+@require_GET
 def queue_rows(request):
     """The rows alone, for the page's script: 304 when nothing changed since the ETag it sent."""
     current = _queue(request)
     etag = _etag(current.version)
     # Compared weakly: the gzip middleware marks the ETag of a compressed 200 as weak (W/"…").
     sent = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
-    if current.page and etag in sent:
+    if current.valid and etag in sent:
         response = HttpResponseNotModified()
     else:
         response = render(
-            request, "agents/queue.html#queue-rows", _context(request, current), status=200 if current.page else 400
+            request, "agents/queue.html#queue-rows", _context(request, current), status=200 if current.valid else 400
         )
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     return response
 
 
-@require_GET
 @agent_required
+@require_GET
 def queue_export(request):
     """The whole filtered queue (every page) as CSV, streamed."""
     form = QueueFilterForm(request.GET, agents=list(agents_queryset()))
@@ -131,8 +136,8 @@ def _back(query: str):
     return redirect(f"{reverse('agents:queue')}?{QueryDict(query).urlencode()}" if query else "agents:queue")
 
 
-@require_POST
 @agent_required
+@require_POST
 def queue_bulk(request):
     form = BulkForm(request.POST)
     if not form.is_valid():
@@ -145,8 +150,8 @@ def queue_bulk(request):
     return _back(form.cleaned_data["next"])
 
 
-@require_POST
 @agent_required
+@require_POST
 def view_save(request):
     """Save the current filters under a name; the same name again replaces that view's filters."""
     filters = QueueFilterForm(QueryDict(request.POST.get("query", "")[:1000]), agents=list(agents_queryset()))
@@ -160,8 +165,8 @@ def view_save(request):
     return _back(query)
 
 
-@require_POST
 @agent_required
+@require_POST
 def view_delete(request, pk: int):
     # Someone else's view is as missing as one that never existed.
     view = get_object_or_404(SavedView, pk=pk, owner=request.user)
