@@ -116,6 +116,9 @@ class Ticket(models.Model):
             models.Index(fields=["updated_at"], name="tickets_ticket_updated"),
             models.Index(fields=["terminal_id"], name="tickets_ticket_tid"),
             models.Index(fields=["response_code"], name="tickets_ticket_code"),
+            # The queue's source-article filter and its date range / oldest-first sort.
+            models.Index(fields=["article_slug"], name="tickets_ticket_article"),
+            models.Index(fields=["created_at"], name="tickets_ticket_created"),
         ]
 
     def __str__(self) -> str:

@@ -26,4 +26,8 @@ class Migration(migrations.Migration):
             field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.AddIndex(
+            model_name="ticket", index=models.Index(fields=["article_slug"], name="tickets_ticket_article")
+        ),
+        migrations.AddIndex(model_name="ticket", index=models.Index(fields=["created_at"], name="tickets_ticket_created")),
     ]
