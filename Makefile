@@ -77,6 +77,7 @@ messages: venv
 bench: venv
 	$(PY) bench/search.py
 	$(PY) bench/tickets.py
+	$(PY) bench/agent_queue.py
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

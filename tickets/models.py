@@ -90,6 +90,8 @@ class Ticket(models.Model):
 
     # How many card numbers were masked in the text the merchant typed (logs count on their attachment).
     masked_count = models.PositiveIntegerField(default=0, editable=False)
+    # Normalized (tickets/search.py) reference, identifiers, texts and messages, for the agents' search.
+    search_text = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -114,6 +116,9 @@ class Ticket(models.Model):
             models.Index(fields=["updated_at"], name="tickets_ticket_updated"),
             models.Index(fields=["terminal_id"], name="tickets_ticket_tid"),
             models.Index(fields=["response_code"], name="tickets_ticket_code"),
+            # The queue's source-article filter and its date range / oldest-first sort.
+            models.Index(fields=["article_slug"], name="tickets_ticket_article"),
+            models.Index(fields=["created_at"], name="tickets_ticket_created"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,175 @@
-from django.shortcuts import render
+"""The queue: views and filters over the tickets, its self-refreshing fragment, bulk actions, saved views, CSV."""
 
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.db.models.functions import Substr
+from django.http import HttpResponseNotModified, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import parse_etags, urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from agents import selectors
 from agents.access import agent_required
+from agents.export import queue_csv_response
+from agents.forms import BulkForm, QueueFilterForm, SavedViewForm, View, agents_queryset
+from agents.models import SavedView
+from agents.views.bulk import bulk_apply
+
+POLL_SECONDS = 20
+
+
+@dataclass
+class Queue:
+    form: QueueFilterForm
+    agents: list
+    page: Page | None
+    version: str
+
+    @property
+    def valid(self) -> bool:
+        # An empty page is falsy: validity is whether there is a page at all.
+        return self.page is not None
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count if self.valid else 0
+
+
+def _clean_query(form: QueueFilterForm) -> str:
+    """The filters that were set, as a query string in field order (what a saved view stores)."""
+    pairs = [(name, form.data[name]) for name in form.fields if form.data.get(name)]
+    return urlencode(pairs)
+
+
+def _queue(request) -> Queue:
+    """Validate the filters, select and paginate the tickets: a fixed number of queries at any size."""
+    agents = list(agents_queryset())
+    form = QueueFilterForm(request.GET, agents=agents)
+    if not form.is_valid():
+        return Queue(form=form, agents=agents, page=None, version="invalid")
+    tickets = selectors.queue_tickets(user=request.user, data=form.cleaned_data).annotate(
+        summary=Substr("description", 1, 120)
+    )
+    page = Paginator(tickets, form.cleaned_data["size"]).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    version = selectors.queue_version(
+        rows=page.object_list,
+        count=page.paginator.count,
+        salt=f"{request.user.pk}|{get_language()}|{page.number}",
+        now=timezone.now(),
+    )
+    return Queue(form=form, agents=agents, page=page, version=version)
+
+
+def _context(request, queue: Queue) -> dict:
+    query = request.GET.urlencode()
+    shown = {"q", "view", "sort", "size"}
+    return {
+        "current_view": request.GET.get("view") or View.ALL,
+        "filters_open": any(request.GET.get(name) for name in queue.form.fields if name not in shown),
+        "section": "queue",
+        "queue": queue,
+        "form": queue.form,
+        "page": queue.page,
+        "query": query,
+        "clean_query": _clean_query(queue.form) if queue.valid else "",
+        "rows_url": f"{reverse('agents:queue_rows')}?{query}",
+        "export_url": f"{reverse('agents:queue_export')}?{query}",
+        "poll_seconds": getattr(settings, "AGENT_QUEUE_POLL_SECONDS", POLL_SECONDS),
+        "now": timezone.now(),
+    }
 
 
 @agent_required
+@require_GET
 def queue(request):
-    return render(request, "agents/base.html", {"section": "queue"})
+    current = _queue(request)
+    context = _context(request, current)
+    context["saved_views"] = list(SavedView.objects.filter(owner=request.user))
+    context["bulk"] = BulkForm(auto_id="bulk-%s")
+    return render(request, "agents/queue.html", context, status=200 if current.valid else 400)
+
+
+def _etag(version: str) -> str:
+    return f'"{version}"'
+
+
+@agent_required
+@require_GET
+def queue_rows(request):
+    """The rows alone, for the page's script: 304 when nothing changed since the ETag it sent."""
+    current = _queue(request)
+    etag = _etag(current.version)
+    # Compared weakly: the gzip middleware marks the ETag of a compressed 200 as weak (W/"…").
+    sent = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+    if current.valid and etag in sent:
+        response = HttpResponseNotModified()
+    else:
+        response = render(
+            request, "agents/queue.html#queue-rows", _context(request, current), status=200 if current.valid else 400
+        )
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@agent_required
+@require_GET
+def queue_export(request):
+    """The whole filtered queue (every page) as CSV, streamed."""
+    form = QueueFilterForm(request.GET, agents=list(agents_queryset()))
+    if not form.is_valid():
+        messages.error(request, _("The export needs valid filters."))
+        return redirect(f"{reverse('agents:queue')}?{request.GET.urlencode()}")
+    return queue_csv_response(selectors.queue_tickets(user=request.user, data=form.cleaned_data))
+
+
+def _back(query: str):
+    """Back to the queue with the filters it was on; only a query string is accepted, never an address."""
+    return redirect(f"{reverse('agents:queue')}?{QueryDict(query).urlencode()}" if query else "agents:queue")
+
+
+@agent_required
+@require_POST
+def queue_bulk(request):
+    form = BulkForm(request.POST)
+    if not form.is_valid():
+        errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
+        messages.error(request, " ".join(errors))
+        return _back(request.POST.get("next", "")[:2000])
+    result = bulk_apply(user=request.user, data=form.cleaned_data)
+    level = messages.WARNING if result.failures else messages.SUCCESS
+    messages.add_message(request, level, result.summary())
+    return _back(form.cleaned_data["next"])
+
+
+@agent_required
+@require_POST
+def view_save(request):
+    """Save the current filters under a name; the same name again replaces that view's filters."""
+    filters = QueueFilterForm(QueryDict(request.POST.get("query", "")[:1000]), agents=list(agents_queryset()))
+    form = SavedViewForm(request.POST)
+    if not filters.is_valid() or not form.is_valid():
+        messages.error(request, _("The view was not saved: give it a name and valid filters."))
+        return _back(request.POST.get("query", "")[:1000])
+    query = _clean_query(filters)
+    SavedView.objects.update_or_create(owner=request.user, name=form.cleaned_data["name"], defaults={"query": query})
+    messages.success(request, _("View “%(name)s” saved.") % {"name": form.cleaned_data["name"]})
+    return _back(query)
+
+
+@agent_required
+@require_POST
+def view_delete(request, pk: int):
+    # Someone else's view is as missing as one that never existed.
+    view = get_object_or_404(SavedView, pk=pk, owner=request.user)
+    view.delete()
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("agents:queue")

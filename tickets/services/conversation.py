@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from tickets import uploads
 from tickets.access import require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
+from tickets.search import search_text_append
 from tickets.services.events import copy_back, event_record, locked, user_or_none
 from tickets.services.files import attach, process_all, storing
 from tickets.services.intake import mask_text
@@ -58,7 +59,8 @@ def _write(
         kind = TicketEvent.Kind.NOTE if internal else TicketEvent.Kind.REPLY
         event_record(ticket=row, actor=author, actor_kind=actor_kind, kind=kind, message=message)
         now = timezone.now()
-        changed = ["updated_at"]
+        row.search_text = search_text_append(row.search_text, body)
+        changed = ["updated_at", "search_text"]
         if actor_kind == ActorKind.AGENT and not internal and row.first_responded_at is None:
             row.first_responded_at = now
             changed.append("first_responded_at")
@@ -66,7 +68,7 @@ def _write(
         if status is not None:
             changed += status_apply(ticket=row, status=status, actor=author, actor_kind=actor_kind, now=now)
         row.save(update_fields=changed)
-    copy_back(ticket, row, (*STATUS_FIELDS, "first_responded_at", "updated_at"))
+    copy_back(ticket, row, (*STATUS_FIELDS, "first_responded_at", "updated_at", "search_text"))
     return message
 
 

@@ -21,6 +21,7 @@ from tickets import uploads
 from tickets.access import hash_token
 from tickets.forms import compact
 from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
+from tickets.search import search_text_for
 from tickets.services.events import event_record
 from tickets.services.files import adopt_pending, attach, process_all, storing
 
@@ -219,8 +220,10 @@ def _first_message(*, ticket: Ticket, body: str, masked: int, processed: list, p
 def _ticket_row(
     *, requester, details: TicketDetails, submission_key: str, token: str, language: str, masked_count: int
 ) -> Ticket:
+    reference = _next_reference()
     return Ticket.objects.create(
-        reference=_next_reference(),
+        reference=reference,
+        search_text=search_text_for(reference=reference, values=details),
         access_token_hash=hash_token(token),
         submission_key=submission_key,
         requester=requester if getattr(requester, "pk", None) else None,

@@ -1,0 +1,119 @@
+"""The queue's reads: which tickets a view and its filters select, in which order, and what changed."""
+
+import hashlib
+from datetime import datetime, time, timedelta
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from agents.forms import NO_ASSIGNEE, Sort, View
+from kb.search.pipeline import has_cjk, normalize, segment
+from tickets.models import Ticket
+
+Status = Ticket.Status
+ACTIVE = (Status.NEW, Status.OPEN)
+# "About to breach": the next due time is within this much of now (or already past).
+BREACH_SOON = timedelta(hours=2)
+RECENT = timedelta(hours=24)
+VERSION_PERIOD = timedelta(minutes=5)
+PRIORITY_RANK = {Ticket.Priority.URGENT: 0, Ticket.Priority.HIGH: 1, Ticket.Priority.NORMAL: 2, Ticket.Priority.LOW: 3}
+# Columns the list never shows: long texts stay in the database.
+DEFERRED = ("search_text", "description", "steps", "tried_fixes", "access_token_hash", "submission_key")
+
+
+def next_due():
+    """The target the ticket must meet next: the first response until there is one, then the resolution."""
+    return Case(
+        When(first_responded_at__isnull=True, then=Coalesce("first_response_due", "resolution_due")),
+        default=F("resolution_due"),
+    )
+
+
+def search_terms(query: str) -> list[str]:
+    """The normalized words of a search, each of which must appear in the ticket's search text.
+
+    Chinese runs are cut into their smallest dictionary words ("签到失败" → 签到, 失败), so the words match
+    wherever the merchant put them; a run the dictionary cannot cut stays whole.
+    """
+    terms: list[str] = []
+    for chunk in normalize(query).split():
+        words = list(dict.fromkeys(segment(chunk))) if has_cjk(chunk) else [chunk]
+        # Search mode gives a long word and its parts; the parts alone are the looser, equivalent test.
+        smallest = [word for word in words if not any(other != word and other in word for other in words)]
+        terms += smallest or [chunk]
+    return list(dict.fromkeys(terms))
+
+
+def _view(queryset: QuerySet, *, view: str, user, now: datetime) -> QuerySet:
+    if view == View.UNASSIGNED:
+        return queryset.filter(assignee__isnull=True, status__in=ACTIVE)
+    if view == View.MINE:
+        return queryset.filter(assignee=user).exclude(status=Status.CLOSED)
+    if view == View.WAITING:
+        return queryset.filter(status=Status.WAITING_ON_MERCHANT)
+    if view == View.BREACHING:
+        # Waiting on the merchant pauses the clock, so only tickets support must act on can breach.
+        return queryset.filter(status__in=ACTIVE, due__lte=now + BREACH_SOON)
+    if view == View.RECENT:
+        return queryset.filter(updated_at__gte=now - RECENT)
+    return queryset
+
+
+def _filters(queryset: QuerySet, data: dict) -> QuerySet:
+    exact = {"status": data.get("status"), "priority": data.get("priority"), "article_slug": data.get("article")}
+    queryset = queryset.filter(**{field: value for field, value in exact.items() if value})
+    if data.get("code"):
+        queryset = queryset.filter(response_code__iexact=data["code"])
+    if data.get("acquirer"):
+        queryset = queryset.filter(acquirer__icontains=data["acquirer"])
+    if data.get("terminal"):
+        queryset = queryset.filter(Q(merchant_id=data["terminal"]) | Q(terminal_id=data["terminal"]))
+    assignee = data.get("assignee")
+    if assignee == NO_ASSIGNEE:
+        queryset = queryset.filter(assignee__isnull=True)
+    elif assignee:
+        queryset = queryset.filter(assignee_id=int(assignee))
+    zone = timezone.get_current_timezone()
+    if data.get("created_from"):
+        queryset = queryset.filter(created_at__gte=datetime.combine(data["created_from"], time.min, zone))
+    if data.get("created_to"):
+        end = datetime.combine(data["created_to"] + timedelta(days=1), time.min, zone)
+        queryset = queryset.filter(created_at__lt=end)
+    for term in search_terms(data.get("q") or ""):
+        queryset = queryset.filter(search_text__contains=term)
+    return queryset
+
+
+def _sorted(queryset: QuerySet, sort: str) -> QuerySet:
+    due = F("due").asc(nulls_last=True)
+    if sort == Sort.AGE:
+        return queryset.order_by("created_at", "pk")
+    if sort == Sort.UPDATED:
+        return queryset.order_by("-updated_at", "-pk")
+    if sort == Sort.PRIORITY:
+        rank = Case(
+            *(When(priority=value, then=Value(n)) for value, n in PRIORITY_RANK.items()), output_field=IntegerField()
+        )
+        return queryset.annotate(rank=rank).order_by("rank", due, "created_at", "pk")
+    return queryset.order_by(due, "created_at", "pk")
+
+
+def queue_tickets(*, user, data: dict, now: datetime | None = None) -> QuerySet:
+    """The tickets a queue view with these (validated) filters shows, sorted, with what the rows display."""
+    now = now or timezone.now()
+    queryset = Ticket.objects.annotate(due=next_due()).select_related("assignee").defer(*DEFERRED)
+    queryset = _view(queryset, view=data.get("view") or View.ALL, user=user, now=now)
+    return _sorted(_filters(queryset, data), data.get("sort") or Sort.DUE)
+
+
+def queue_version(*, rows, count: int, salt: str, now: datetime) -> str:
+    """A fingerprint of what the queue fragment shows: its ETag.
+
+    Every service write moves a ticket's updated_at, and a ticket joining or leaving the filters changes
+    the page's ids or the count. Due times turn "overdue" as time passes, so the fingerprint also moves
+    every VERSION_PERIOD even when nothing was written.
+    """
+    bucket = int(now.timestamp()) // int(VERSION_PERIOD.total_seconds())
+    raw = "|".join([salt, str(count), str(bucket), *(f"{row.pk}:{row.updated_at.isoformat()}" for row in rows)])
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]

@@ -1,0 +1,149 @@
+// The agent queue: keeps its rows fresh (a conditional GET of the rows fragment; unchanged costs a 304),
+// shows the count in the tab title, and lets an agent work it from the keyboard.
+(function () {
+  "use strict";
+  var root = document.querySelector(".queue[data-rows-url]");
+  if (!root) return;
+  var form = document.getElementById("bulk-form");
+  var dialog = document.getElementById("shortcuts");
+  var etag = null;
+  var current = null; // the reference of the highlighted row, kept across refreshes
+
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#queue-rows .queue-row")); }
+
+  function setTitle() {
+    var box = document.getElementById("queue-rows");
+    if (box && box.dataset.count !== undefined) document.title = "(" + box.dataset.count + ") " + root.dataset.title;
+  }
+
+  function highlight(row) {
+    rows().forEach(function (r) { r.classList.remove("current"); r.removeAttribute("aria-current"); });
+    if (!row) { current = null; return; }
+    row.classList.add("current");
+    row.setAttribute("aria-current", "true");
+    current = row.dataset.reference;
+    var link = row.querySelector(".ticket-link");
+    if (link) link.focus({ preventScroll: false });
+  }
+
+  function currentRow() {
+    return rows().filter(function (r) { return r.dataset.reference === current; })[0] || null;
+  }
+
+  function move(step) {
+    var list = rows();
+    if (!list.length) return;
+    var index = list.indexOf(currentRow());
+    var next = index < 0 ? 0 : Math.min(Math.max(index + step, 0), list.length - 1);
+    highlight(list[next]);
+  }
+
+  function checkedIds() {
+    return Array.prototype.slice.call(form.querySelectorAll("input[name=ids]:checked")).map(function (box) { return box.value; });
+  }
+
+  function replaceRows(html) {
+    var checked = checkedIds();
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var fresh = holder.querySelector("#queue-rows");
+    var old = document.getElementById("queue-rows");
+    if (!fresh || !old) return;
+    var known = {};
+    rows().forEach(function (r) { known[r.dataset.ticket] = true; });
+    old.replaceWith(fresh);
+    rows().forEach(function (r) {
+      if (!known[r.dataset.ticket]) r.classList.add("fresh");
+      var box = r.querySelector("input[name=ids]");
+      if (box && checked.indexOf(box.value) >= 0) box.checked = true;
+    });
+    var row = currentRow();
+    if (row) { row.classList.add("current"); row.setAttribute("aria-current", "true"); }
+    setTitle();
+  }
+
+  function poll() {
+    var headers = { "X-Requested-With": "fetch" };
+    if (etag) headers["If-None-Match"] = etag;
+    // no-store: the script, not the browser cache, sends the ETag, so a 304 reaches it as a 304.
+    fetch(root.dataset.rowsUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 304) return null;
+        if (!response.ok) return null;
+        etag = response.headers.get("ETag");
+        return response.text();
+      })
+      .then(function (html) { if (html) replaceRows(html); })
+      .catch(function () { /* offline for a moment: the next poll tries again */ })
+      .then(schedule);
+  }
+
+  function schedule() {
+    var seconds = parseFloat(root.dataset.pollSeconds) || 20;
+    window.setTimeout(function () {
+      if (document.hidden) { schedule(); return; }
+      poll();
+    }, seconds * 1000);
+  }
+
+  function assignToMe() {
+    var ids = checkedIds();
+    var row = currentRow();
+    if (!ids.length && row) ids = [row.dataset.ticket];
+    if (!ids.length) return;
+    var target = document.getElementById("assign-me");
+    ids.forEach(function (id) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = "ids"; input.value = id;
+      target.appendChild(input);
+    });
+    target.submit();
+  }
+
+  function openCurrent(hash) {
+    var row = currentRow();
+    if (row) window.location.assign(row.dataset.url + (hash || ""));
+  }
+
+  function typing(target) {
+    if (!target || !target.tagName) return false;
+    var tag = target.tagName.toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+  }
+
+  var keys = {
+    j: function () { move(1); },
+    k: function () { move(-1); },
+    o: function () { openCurrent(""); },
+    Enter: function () { openCurrent(""); },
+    r: function () { openCurrent("#reply"); },
+    n: function () { openCurrent("#note"); },
+    a: assignToMe,
+    x: function () {
+      var row = currentRow();
+      var box = row && row.querySelector("input[name=ids]");
+      if (box) box.checked = !box.checked;
+    },
+    "?": function () { if (dialog.open) dialog.close(); else dialog.showModal(); }
+  };
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (dialog.open && event.key !== "?") return;
+    var action = keys[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  });
+
+  // Clicking a row makes it the current one, so the keyboard carries on from there.
+  document.addEventListener("click", function (event) {
+    var row = event.target.closest && event.target.closest(".queue-row");
+    if (row) { current = row.dataset.reference; rows().forEach(function (r) { r.classList.toggle("current", r === row); }); }
+  });
+
+  var first = document.getElementById("queue-rows");
+  if (first && first.dataset.version) etag = '"' + first.dataset.version + '"';
+  setTitle();
+  schedule();
+})();

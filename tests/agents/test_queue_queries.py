@@ -1,0 +1,47 @@
+"""The queue page costs the same number of SQL queries whatever the number of tickets or the page size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.agents.conftest import bulk_tickets
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = 15
+
+
+def _queries(client, url, **params) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", ["agents:queue", "agents:queue_rows"])
+def test_the_query_count_is_the_same_at_10_and_1000_tickets(agent_client, agent, name):
+    url = reverse(name)
+    bulk_tickets(10, assignee=agent)
+    few = _queries(agent_client, url, size="100", q="交易")
+    bulk_tickets(990, start=10, assignee=agent)
+    many = _queries(agent_client, url, size="100", q="交易")
+    assert few == many
+    assert many <= LIMIT
+
+
+def test_the_page_size_does_not_change_the_query_count(agent_client, agent):
+    bulk_tickets(200, assignee=agent)
+    url = reverse("agents:queue")
+    assert _queries(agent_client, url, size="25") == _queries(agent_client, url, size="100")
+
+
+def test_the_export_query_count_does_not_grow_with_the_tickets(agent_client, agent):
+    url = reverse("agents:queue_export")
+    bulk_tickets(10, assignee=agent)
+    few = _queries(agent_client, url)
+    bulk_tickets(1990, start=10, assignee=agent)
+    # Rows are read in chunks of 500: 2,000 tickets are four reads instead of one.
+    assert _queries(agent_client, url) <= few + 3
