@@ -1,21 +1,18 @@
-import difflib
+from dataclasses import replace
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import Count, Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
 from markdownx.admin import MarkdownxModelAdmin
 
 from kb import services
-from kb.models import Article, ArticleRevision, Category, ResponseCode, TerminalModel
+from kb.admin_revisions import RevisionsAdminMixin, field_label
+from kb.models import Article, Category, ResponseCode, TerminalModel
 from kb.search import admin as search_admin  # noqa: F401  (registers the search admin)
 from kb.services import ArticleContent, ResponseCodeContent, TerminalModelContent
 
@@ -38,21 +35,35 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = [
-            "title", "slug", "language", "category", "status", "summary", "symptoms", "tags", "codes", "related",
-            "order", "body",
+            "title", "slug", "language", "category", "status", "visibility", "publish_at", "summary", "symptoms",
+            "tags", "codes", "related", "order", "body",
         ]  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("publish_at") and data.get("status") != Article.Status.PUBLISHED:
+            self.add_error("status", gettext_lazy("To schedule the article, set its status to Published."))
+        return data
 
 
 @admin.register(Article)
-class ArticleAdmin(MarkdownxModelAdmin):
+class ArticleAdmin(RevisionsAdminMixin, MarkdownxModelAdmin):
     form = ArticleAdminForm
-    list_display = ["title", "language", "category", "status", "updated_at", "helpful_yes", "helpful_no"]
-    list_filter = ["status", "language", "category"]
+    list_display = [
+        "title", "language", "category", "status", "visibility", "publish_at", "updated_at", "helpful_yes",
+        "helpful_no",
+    ]  # fmt: skip
+    list_filter = ["status", "visibility", "language", "category"]
     search_fields = ["title", "slug", "symptoms", "tags"]
     readonly_fields = ["published_at", "updated_at", "revisions_link"]
     actions = ["publish", "archive"]
+
+    class Media:
+        css = {"all": ["css/kb-admin.css"]}  # the preview beside the editor on a wide screen
+
     fieldsets = [
-        (None, {"fields": ["title", "slug", "language", "category", "status", "body", "note"]}),
+        (None, {"fields": ["title", "slug", "language", "category", "body", "note"]}),
+        (gettext_lazy("Publishing"), {"fields": ["status", "publish_at", "visibility"]}),
         (
             gettext_lazy("Search and navigation"),
             {"fields": ["summary", "symptoms", "tags", "codes", "related", "order"]},
@@ -89,13 +100,25 @@ class ArticleAdmin(MarkdownxModelAdmin):
         if not obj.pk:
             return "—"
         url = reverse("admin:kb_article_revisions", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, _("History, compare and restore"))
+        link = format_html('<a href="{}">{}</a>', url, _("History, compare and restore"))
+        pending = obj.revisions.filter(pending=True).count()
+        if not pending:
+            return link
+        waiting = ngettext(
+            "%(count)d draft revision is waiting for review.",
+            "%(count)d draft revisions are waiting for review.",
+            pending,
+        ) % {"count": pending}
+        return format_html("{} <strong>{}</strong>", link, waiting)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        content = ArticleContent(**{name: data[name] for name in ArticleContent.__dataclass_fields__})
+        content = ArticleContent(**{name: data[name] for name in services.ARTICLE_FIELDS})
         note = data.get("note", "")
         if change:
+            # The admin's own history then names the fields the service saw change, not the form's guess
+            # (which counted a textarea's browser line endings as an edit).
+            request.kb_article_changes = services.article_changes(article=obj, content=content)
             saved = services.article_update(article=obj, content=content, author=request.user, note=note)
         else:
             saved = services.article_create(
@@ -103,6 +126,15 @@ class ArticleAdmin(MarkdownxModelAdmin):
             )
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        changes = getattr(request, "kb_article_changes", None)
+        if add or changes is None:
+            return super().construct_change_message(request, form, formsets, add)
+        # Stored untranslated, as Django does; the history page translates each label when it shows it.
+        with translation.override(None):
+            labels = [str(field_label(name)) for name in changes]
+        return [{"changed": {"fields": labels}}] if labels else []
 
     def delete_model(self, request, obj):
         services.article_delete(article=obj)
@@ -113,8 +145,7 @@ class ArticleAdmin(MarkdownxModelAdmin):
 
     def _set_status(self, request, queryset, status):
         for article in queryset:
-            content = ArticleContent.of(article)
-            content = ArticleContent(**{**content.__dict__, "status": status})
+            content = replace(ArticleContent.of(article), status=status)
             services.article_update(article=article, content=content, author=request.user, note=status)
 
     @admin.action(description=gettext_lazy("Publish the selected articles"), permissions=["change"])
@@ -124,82 +155,6 @@ class ArticleAdmin(MarkdownxModelAdmin):
     @admin.action(description=gettext_lazy("Archive the selected articles"), permissions=["change"])
     def archive(self, request, queryset):
         self._set_status(request, queryset, Article.Status.ARCHIVED)
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:pk>/revisions/", wrap(self.revisions_view), name="kb_article_revisions"),
-            path("<int:pk>/revisions/compare/", wrap(self.compare_view), name="kb_article_compare"),
-            path(
-                "<int:pk>/revisions/<int:number>/restore/",
-                wrap(require_POST(self.restore_view)),
-                name="kb_article_restore",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _article(self, request, pk, *, change=False) -> Article:
-        article = get_object_or_404(Article, pk=pk)
-        allowed = self.has_change_permission(request, article) if change else self.has_view_permission(request, article)
-        if not allowed:
-            raise PermissionDenied
-        return article
-
-    def revisions_view(self, request, pk):
-        article = self._article(request, pk)
-        revisions = article.revisions.select_related("author")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "article": article,
-            "revisions": revisions,
-            "title": _("History of “%(title)s”") % {"title": article.title},
-        }
-        return TemplateResponse(request, "admin/kb/article/revisions.html", context)
-
-    def compare_view(self, request, pk):
-        article = self._article(request, pk)
-        try:
-            a, b = sorted(int(request.GET[k]) for k in ("a", "b"))
-        except (KeyError, ValueError):
-            messages.error(request, _("Choose two revisions to compare."))
-            return redirect("admin:kb_article_revisions", pk=pk)
-        old = article.revisions.filter(number=a).first()
-        new = article.revisions.filter(number=b).first()
-        if old is None or new is None:
-            raise Http404(_("No such revision."))
-        fields = ["title", "summary", "symptoms", "tags", "codes", "related", "category_slug", "order", "status"]
-        changes = [
-            (field, getattr(old, field), getattr(new, field))
-            for field in fields
-            if getattr(old, field) != getattr(new, field)
-        ]
-        body_diff = difflib.HtmlDiff(wrapcolumn=70).make_table(
-            old.body.splitlines(), new.body.splitlines(), f"r{old.number}", f"r{new.number}", context=True
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "article": article,
-            "old": old,
-            "new": new,
-            "changes": changes,
-            "body_diff": body_diff,
-            "body_changed": old.body != new.body,
-            "title": _("Compare revision %(a)s with %(b)s") % {"a": a, "b": b},
-        }
-        return TemplateResponse(request, "admin/kb/article/compare.html", context)
-
-    def restore_view(self, request, pk, number):
-        article = self._article(request, pk, change=True)
-        revision = get_object_or_404(ArticleRevision, article=article, number=number)
-        try:
-            services.article_restore(article=article, revision=revision, author=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Revision %(n)s restored as a new revision.") % {"n": number})
-        return redirect("admin:kb_article_change", pk)
 
 
 class ResponseCodeAdminForm(forms.ModelForm):

@@ -21,3 +21,18 @@ class SearchForm(forms.Form):
 
 class MarkdownPreviewForm(forms.Form):
     content = forms.CharField(required=False, max_length=200_000, strip=False)
+
+
+class RestoreForm(forms.Form):
+    publish = forms.TypedChoiceField(
+        label=_("After restoring"),
+        choices=[
+            ("", _("Keep it as a draft revision to review; the article stays as it is")),
+            ("yes", _("Publish it at once")),
+        ],
+        coerce=lambda value: value == "yes",
+        empty_value=False,
+        required=False,
+        widget=forms.RadioSelect,
+        initial="",
+    )

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
@@ -48,8 +49,25 @@ class Category(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
+    def live(self):
+        """Published and past its publish time, whoever may read it. Filtered by time on every read, so a
+        scheduled article appears on the minute without a job having to run."""
+        due = Q(publish_at__isnull=True) | Q(publish_at__lte=timezone.now())
+        return self.filter(due, status=Article.Status.PUBLISHED)
+
     def published(self):
-        return self.filter(status=Article.Status.PUBLISHED)
+        """What merchants and anonymous visitors may see now: live and not internal."""
+        return self.live().filter(visibility=Article.Visibility.PUBLIC)
+
+    def indexable(self):
+        """What the search index holds: public articles, scheduled ones included (search filters by time)."""
+        return self.filter(status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC)
+
+    def readable_by(self, user):
+        """Public articles, plus internal ones for support staff (see kb.access)."""
+        from kb.access import can_read_internal
+
+        return self.live() if can_read_internal(user) else self.published()
 
     def in_language(self, language: str):
         return self.filter(language=language)
@@ -60,6 +78,10 @@ class Article(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
         ARCHIVED = "archived", _("Archived")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Everyone")
+        INTERNAL = "internal", _("Support staff only")
 
     slug = models.SlugField(
         _("slug"), max_length=80, help_text=_("Shared by the Chinese and English version of an article.")
@@ -85,8 +107,21 @@ class Article(models.Model):
     body_html = models.TextField(editable=False, default="")
     toc_html = models.TextField(editable=False, default="")
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.DRAFT)
+    visibility = models.CharField(
+        _("visibility"),
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.PUBLIC,
+        help_text=_("Internal articles are for the support team: never shown to merchants or in public search."),
+    )
+    publish_at = models.DateTimeField(
+        _("publish at"),
+        null=True,
+        blank=True,
+        help_text=_("A published article with a later time stays hidden until then. Empty: visible at once."),
+    )
     published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     # Hash of the editable fields now, and of the shipped file when it was last loaded: when they
     # differ, somebody edited the article in the admin and the loader must not overwrite it silently.
@@ -112,8 +147,22 @@ class Article(models.Model):
             return reverse("kb:article", kwargs={"slug": self.slug})
 
     @property
+    def is_live(self) -> bool:
+        """Published and past its publish time (the same rule as ArticleQuerySet.live)."""
+        due = self.publish_at is None or self.publish_at <= timezone.now()
+        return self.status == self.Status.PUBLISHED and due
+
+    @property
     def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED
+        return self.is_live and self.visibility == self.Visibility.PUBLIC
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.PUBLISHED and not self.is_live
+
+    @property
+    def is_indexable(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.visibility == self.Visibility.PUBLIC
 
     @property
     def symptom_list(self) -> list[str]:
@@ -150,12 +199,23 @@ class ArticleRevision(models.Model):
     category_slug = models.CharField(max_length=60)
     order = models.PositiveSmallIntegerField(default=100)
     body = models.TextField()
-    status = models.CharField(max_length=12, choices=Article.Status)
+    status = models.CharField(_("status"), max_length=12, choices=Article.Status)
+    visibility = models.CharField(max_length=10, choices=Article.Visibility, default=Article.Visibility.PUBLIC)
+    publish_at = models.DateTimeField(null=True, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Names of the fields that differ from the revision before (kb.services.ARTICLE_FIELDS).
+    changes = models.JSONField(_("changed fields"), default=list, blank=True)
+    # A restored version waiting for an editor's review: not applied to the article until published.
+    pending = models.BooleanField(_("waiting for review"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-number"]

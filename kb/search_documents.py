@@ -33,6 +33,7 @@ def article_document(article: Article) -> search.Document:
         symptoms=tuple(article.symptom_list),
         tags=tuple(article.tag_list),
         codes=tuple(article.code_list),
+        visible_from=article.publish_at,
     )
 
 
@@ -58,8 +59,9 @@ def code_document(code: ResponseCode, language: str) -> search.Document:
 
 
 def index_article(article: Article) -> None:
-    """Index a published article; anything else (draft, archived) leaves the index."""
-    if article.is_public:
+    """Index a published public article (a scheduled one too: results hide it until its time); anything else
+    (draft, archived, internal) leaves the index."""
+    if article.is_indexable:
         search.index(article_document(article))
     else:
         search.unindex(kind=search.ARTICLE, key=article.slug, language=article.language)
@@ -86,7 +88,7 @@ def unindex_code(code: ResponseCode) -> None:
 
 def all_documents():
     """Every page the index should hold (`manage.py kb_reindex`)."""
-    for article in Article.objects.published().select_related("category").iterator():
+    for article in Article.objects.indexable().select_related("category").iterator():
         yield article_document(article)
     for code in ResponseCode.objects.filter(is_published=True).iterator():
         for language in Language.values:

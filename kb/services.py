@@ -3,7 +3,8 @@
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +34,8 @@ class ArticleContent:
     related: str = ""
     order: int = 100
     status: str = Article.Status.DRAFT
+    visibility: str = Article.Visibility.PUBLIC
+    publish_at: datetime | None = None
 
     def __post_init__(self):
         # One spelling of the same text, whoever sends it: browsers send CRLF and the admin form strips,
@@ -44,14 +47,40 @@ class ArticleContent:
             object.__setattr__(self, name, _text(getattr(self, name)))
         symptoms = (line.strip() for line in _text(self.symptoms).splitlines())
         object.__setattr__(self, "symptoms", "\n".join(line for line in symptoms if line))
+        if self.publish_at is not None:
+            object.__setattr__(self, "publish_at", self.publish_at.replace(second=0, microsecond=0))
 
     def digest(self) -> str:
         data = asdict(self) | {"category": self.category.slug}
+        # Fields added later count only when set, so articles stored before them keep their hash (and the
+        # loader still tells a shipped article from one edited in the admin).
+        if self.visibility == Article.Visibility.PUBLIC:
+            del data["visibility"]
+        if self.publish_at is None:
+            del data["publish_at"]
+        else:
+            data["publish_at"] = self.publish_at.isoformat()
         return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
+    def changes_from(self, other: "ArticleContent") -> list[str]:
+        """Names of the fields whose value differs from `other`, in form order."""
+        return [name for name in ARTICLE_FIELDS if _comparable(self, name) != _comparable(other, name)]
+
     @classmethod
-    def of(cls, article: Article) -> "ArticleContent":
-        return cls(**{name: getattr(article, name) for name in cls.__dataclass_fields__})
+    def of(cls, article: Article | ArticleRevision) -> "ArticleContent":
+        """The content of an article, or of a revision (whose category is kept by slug)."""
+        if isinstance(article, ArticleRevision):
+            values = {name: getattr(article, name) for name in ARTICLE_FIELDS if name != "category"}
+            category = Category.objects.filter(slug=article.category_slug).first() or article.article.category
+            return cls(category=category, **values)
+        return cls(**{name: getattr(article, name) for name in ARTICLE_FIELDS})
+
+
+ARTICLE_FIELDS = tuple(ArticleContent.__dataclass_fields__)
+
+
+def _comparable(content: ArticleContent, name: str):
+    return content.category.slug if name == "category" else getattr(content, name)
 
 
 def _validate(content: ArticleContent, *, language: str) -> None:
@@ -63,34 +92,33 @@ def _validate(content: ArticleContent, *, language: str) -> None:
         raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": content.status}})
     if missing := unknown_includes(content.body, language=language):
         raise ValidationError({"body": _("No shared block named %(names)s.") % {"names": ", ".join(missing)}})
+    if content.visibility not in Article.Visibility.values:
+        raise ValidationError({"visibility": _("Unknown visibility %(value)s.") % {"value": content.visibility}})
 
 
 def _apply(article: Article, content: ArticleContent) -> None:
-    for name in ArticleContent.__dataclass_fields__:
+    for name in ARTICLE_FIELDS:
         setattr(article, name, getattr(content, name))
     article.body_html, article.toc_html = render(content.body, language=article.language)
     article.content_hash = content.digest()
     if article.status == Article.Status.PUBLISHED and article.published_at is None:
-        article.published_at = timezone.now()
+        article.published_at = max(content.publish_at or timezone.now(), timezone.now())
 
 
-def _snapshot(article: Article, *, author, note: str) -> ArticleRevision:
+def _revision(
+    article: Article, content: ArticleContent, *, author, note: str, changes: list[str], pending: bool = False
+) -> ArticleRevision:
     last = article.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+    values = {name: getattr(content, name) for name in ARTICLE_FIELDS if name != "category"}
     return ArticleRevision.objects.create(
         article=article,
         number=last + 1,
-        title=article.title,
-        summary=article.summary,
-        symptoms=article.symptoms,
-        tags=article.tags,
-        codes=article.codes,
-        related=article.related,
-        category_slug=article.category.slug,
-        order=article.order,
-        body=article.body,
-        status=article.status,
+        category_slug=content.category.slug,
         author=author if getattr(author, "pk", None) else None,
         note=note[:200],
+        changes=changes,
+        pending=pending,
+        **values,
     )
 
 
@@ -106,7 +134,7 @@ def article_create(
     article = Article(slug=slug, language=language, source_hash=source_hash)
     _apply(article, content)
     article.save()
-    _snapshot(article, author=author, note=note or _("Created"))
+    _revision(article, content, author=author, note=note or _("Created"), changes=[])
     search_documents.index_article(article)
     return article
 
@@ -115,42 +143,84 @@ def article_create(
 def article_update(
     *, article: Article, content: ArticleContent, author=None, note: str = "", source_hash: str | None = None
 ) -> Article:
-    """Save new content; a revision is kept only when something actually changed."""
+    """Save new content; a revision, naming the fields that changed, is kept only when something did."""
     _validate(content, language=article.language)
-    article = Article.objects.select_for_update().get(pk=article.pk)
-    changed = content.digest() != article.content_hash
+    article = Article.objects.select_for_update().select_related("category").get(pk=article.pk)
+    changes = content.changes_from(ArticleContent.of(article))
+    changed = bool(changes) or content.digest() != article.content_hash
     _apply(article, content)
     if source_hash is not None:
         article.source_hash = source_hash
     article.save()
     if changed:
-        _snapshot(article, author=author, note=note)
+        _revision(article, content, author=author, note=note, changes=changes)
     search_documents.index_article(article)
     return article
 
 
-def article_restore(*, article: Article, revision: ArticleRevision, author=None) -> Article:
+def article_changes(*, article: Article, content: ArticleContent) -> list[str]:
+    """What saving `content` would change in the stored article (the admin's change message says this)."""
+    stored = Article.objects.select_related("category").get(pk=article.pk)
+    return content.changes_from(ArticleContent.of(stored))
+
+
+def _live_now(article: Article) -> datetime | None:
+    """The publish time to keep when publishing at once: a past one stays, a future one is dropped."""
+    return article.publish_at if article.publish_at and article.publish_at <= timezone.now() else None
+
+
+@transaction.atomic
+def article_restore(*, article: Article, revision: ArticleRevision, author, publish: bool = False) -> ArticleRevision:
+    """Bring back an older revision's content.
+
+    By default as a draft revision for review: the article, and what merchants read, stay as they are
+    until an editor publishes the draft (`article_revision_publish`). With `publish`, the content is
+    applied and published at once. Either way the new revision names the fields that differ from now.
+    """
+    article = Article.objects.select_for_update().select_related("category").get(pk=article.pk)
     if revision.article_id != article.pk:
         raise ValidationError(_("That revision belongs to another article."))
-    try:
-        category = Category.objects.get(slug=revision.category_slug)
-    except Category.DoesNotExist:
-        category = article.category
-    content = ArticleContent(
-        title=revision.title,
-        category=category,
-        body=revision.body,
-        summary=revision.summary,
-        symptoms=revision.symptoms,
-        tags=revision.tags,
-        codes=revision.codes,
-        related=revision.related,
-        order=revision.order,
-        status=article.status,
-    )
-    return article_update(
-        article=article, content=content, author=author, note=_("Restored revision %(n)s") % {"n": revision.number}
-    )
+    if revision.pending:
+        raise ValidationError(
+            _("Revision %(n)s is a draft waiting for review; publish it instead.") % {"n": revision.number}
+        )
+    current = ArticleContent.of(article)
+    restored = replace(ArticleContent.of(revision), status=current.status, publish_at=current.publish_at)
+    if publish:
+        restored = replace(restored, status=Article.Status.PUBLISHED, publish_at=_live_now(article))
+    changes = restored.changes_from(current)
+    if not changes:
+        raise ValidationError(_("Revision %(n)s is the same as the current version.") % {"n": revision.number})
+    if publish:
+        note = _("Restored revision %(n)s and published it") % {"n": revision.number}
+        article_update(article=article, content=restored, author=author, note=note)
+        return article.revisions.order_by("-number").first()
+    note = _("Restored revision %(n)s as a draft for review") % {"n": revision.number}
+    return _revision(article, restored, author=author, note=note, changes=changes, pending=True)
+
+
+@transaction.atomic
+def article_revision_publish(*, revision: ArticleRevision, author) -> Article:
+    """Apply a draft revision to its article and publish it; the draft is kept in the history, no longer pending."""
+    revision = ArticleRevision.objects.select_for_update().select_related("article").get(pk=revision.pk)
+    if not revision.pending:
+        raise ValidationError(_("Revision %(n)s is not waiting for review.") % {"n": revision.number})
+    article = revision.article
+    content = replace(ArticleContent.of(revision), status=Article.Status.PUBLISHED, publish_at=_live_now(article))
+    note = _("Published draft revision %(n)s") % {"n": revision.number}
+    article = article_update(article=article, content=content, author=author, note=note)
+    revision.pending = False
+    revision.save(update_fields=["pending"])
+    return article
+
+
+@transaction.atomic
+def article_revision_discard(*, revision: ArticleRevision) -> None:
+    """Drop a draft revision nobody wants; applied revisions are history and stay."""
+    revision = ArticleRevision.objects.select_for_update().get(pk=revision.pk)
+    if not revision.pending:
+        raise ValidationError(_("Revision %(n)s is not waiting for review.") % {"n": revision.number})
+    revision.delete()
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kb import selectors, services
+from kb import access, selectors, services
 from kb.forms import VoteForm
 from kb.images import CONTENT_TYPES, FOLDER
 from kb.models import Article, Category, ResponseCode
@@ -24,18 +24,12 @@ TERMINAL_PARAM = "terminal"
 
 
 def _article_for(request, slug: str) -> Article:
-    """The access gate for articles: the public sees published ones; editors (staff with the kb permission
-    to view articles) also see drafts and archived ones."""
-    article = Article.objects.select_related("category").filter(slug=slug, language=current_language()).first()
-    may_preview = request.user.is_staff and request.user.has_perm("kb.view_article")
-    if article is None or not (article.is_public or may_preview):
-        raise Http404(_("No such article."))
-    return article
+    return access.article_for(user=request.user, slug=slug, language=current_language())
 
 
 def category(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    articles = Article.objects.published().in_language(current_language()).filter(category=category)
+    articles = Article.objects.readable_by(request.user).in_language(current_language()).filter(category=category)
     return render(request, "kb/category.html", {"category": category, "articles": articles})
 
 

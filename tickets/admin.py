@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tickets import selectors, services
@@ -9,6 +10,14 @@ from tickets.models import Attachment, CannedReply, Deflection, Ticket, TicketEv
 
 # What agents may change in the admin, each through its workflow service.
 ADMIN_EDITABLE = ("status", "priority", "assignee")
+
+
+def _steps(values) -> str:
+    """A list the merchant gave (steps taken, fixes tried) as a numbered list, not as JSON."""
+    items = [str(value) for value in values or [] if str(value).strip()]
+    if not items:
+        return "—"
+    return format_html('<ol class="ticket-steps">{}</ol>', format_html_join("", "<li>{}</li>", ((i,) for i in items)))
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -28,12 +37,20 @@ class ReadOnlyInline(admin.TabularInline):
 
 class TicketMessageInline(ReadOnlyInline):
     model = TicketMessage
-    fields = ["created_at", "author_role", "author", "body", "is_internal"]
+    fields = ["sent_at", "author_role", "sender", "body", "is_internal"]
+
+    @admin.display(description=_("sent at"))
+    def sent_at(self, message):
+        return message.created_at
+
+    @admin.display(description=_("author"))
+    def sender(self, message):
+        return message.author or "—"
 
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = ["download", "kind", "content_type", "size", "masked_count", "sha256"]
+    fields = ["download", "kind_label", "content_type_label", "size_label", "masked_label", "sha256_label"]
 
     @admin.display(description=_("file"))
     def download(self, attachment):
@@ -41,10 +58,36 @@ class AttachmentInline(ReadOnlyInline):
         url = reverse("tickets:attachment", kwargs={"key": attachment.ticket.reference, "pk": attachment.pk})
         return format_html('<a href="{}">{}</a>', url, attachment.original_name)
 
+    # The stored-file fields have no labels of their own (they are shared with pending uploads), so the
+    # admin names them here, and shows the size in KB or MB.
+    @admin.display(description=_("kind"))
+    def kind_label(self, attachment):
+        return attachment.get_kind_display()
+
+    @admin.display(description=_("file type"))
+    def content_type_label(self, attachment):
+        return attachment.content_type
+
+    @admin.display(description=_("size"))
+    def size_label(self, attachment):
+        return filesizeformat(attachment.size)
+
+    @admin.display(description=_("card numbers masked"))
+    def masked_label(self, attachment):
+        return attachment.masked_count
+
+    @admin.display(description=_("SHA-256 checksum"))
+    def sha256_label(self, attachment):
+        return attachment.sha256
+
 
 class TicketEventInline(ReadOnlyInline):
     model = TicketEvent
-    fields = ["created_at", "actor_kind", "actor", "kind", "old_value", "new_value"]
+    fields = ["created_at", "actor_kind", "actor_name", "kind", "old_value", "new_value"]
+
+    @admin.display(description=_("author"))
+    def actor_name(self, event):
+        return event.actor or "—"
 
 
 @admin.register(Ticket)
@@ -94,11 +137,11 @@ class TicketAdmin(admin.ModelAdmin):
                     "response_code",
                     "screen_text",
                     "description",
-                    "steps",
-                    "tried_fixes",
+                    "steps_list",
+                    "tried_fixes_list",
                     "article_slug",
                     "search_query",
-                    "masked_count",
+                    "masked",
                 ]
             },
         ),
@@ -132,16 +175,59 @@ class TicketAdmin(admin.ModelAdmin):
             if "assignee" in form.changed_data:
                 services.ticket_assign(ticket=obj, agent=request.user, assignee=form.cleaned_data["assignee"])
 
+    @admin.display(description=_("steps taken"))
+    def steps_list(self, ticket):
+        return _steps(ticket.steps)
+
+    @admin.display(description=_("suggested fixes already tried"))
+    def tried_fixes_list(self, ticket):
+        return _steps(ticket.tried_fixes)
+
+    @admin.display(description=_("card numbers masked"))
+    def masked(self, ticket):
+        return ticket.masked_count
+
+
+def _titled(title):
+    """A filter on a field's values under a translated title (the Deflection fields have no labels)."""
+
+    class Filter(admin.AllValuesFieldListFilter):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Filter
+
 
 @admin.register(Deflection)
 class DeflectionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "article_slug", "query", "response_code", "language"]
-    list_filter = ["language", "article_slug"]
+    list_display = ["when", "article", "search", "code", "language_code"]
+    list_filter = [("language", _titled(_("language"))), ("article_slug", _titled(_("article")))]
     search_fields = ["query", "article_slug"]
-    readonly_fields = ["created_at", "article_slug", "query", "response_code", "language"]
+    fields = readonly_fields = list_display
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("when"), ordering="created_at")
+    def when(self, deflection):
+        return deflection.created_at
+
+    @admin.display(description=_("article"), ordering="article_slug")
+    def article(self, deflection):
+        return deflection.article_slug
+
+    @admin.display(description=_("search query"))
+    def search(self, deflection):
+        return deflection.query
+
+    @admin.display(description=_("response code"))
+    def code(self, deflection):
+        return deflection.response_code
+
+    @admin.display(description=_("language"))
+    def language_code(self, deflection):
+        return deflection.language
 
 
 @admin.register(CannedReply)

@@ -173,7 +173,7 @@ class TicketMessage(models.Model):
         verbose_name_plural = _("messages")
 
     def __str__(self) -> str:
-        return f"{self.ticket_id}/{self.pk} {self.author_role}"
+        return f"{self.ticket_id}/{self.pk} {self.get_author_role_display()}"  # shown in the admin
 
 
 class TicketEvent(models.Model):

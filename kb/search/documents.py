@@ -3,6 +3,7 @@ the page (no models, no URLs of its own): kb builds documents from its articles 
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils.html import strip_tags
 
@@ -29,6 +30,8 @@ class Document:
     tags: tuple[str, ...] = ()
     codes: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
+    # A page scheduled for later: indexed ahead, left out of every result until this time.
+    visible_from: datetime | None = None
 
 
 def plain_text(markup: str) -> str:
@@ -61,6 +64,7 @@ def entry_fields(document: Document) -> dict:
         "key": document.key,
         "language": document.language,
         "url": document.url,
+        "visible_from": document.visible_from,
         "title": document.title,
         "summary": document.summary,
         "text": _snippet_source(document.symptoms, document.body),

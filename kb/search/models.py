@@ -38,6 +38,8 @@ class SearchEntry(models.Model):
     summary_tokens = models.TextField(blank=True)
     body_tokens = models.TextField(blank=True)
     pinyin_tokens = models.TextField(blank=True)
+    # A page scheduled for later is indexed ahead and left out of results until then (selectors filter).
+    visible_from = models.DateTimeField(null=True, blank=True)
     vector = SearchVectorField(null=True, editable=False)
     # PostgreSQL only: title, symptoms, codes, tags, summary and pinyin without the body. A third of the
     # size, so matching and ranking on it first is several times cheaper.
@@ -119,7 +121,7 @@ class SearchLog(models.Model):
         API = "api", _("API")
         SUGGEST = "suggest", _("Suggestions")
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("searched at"), auto_now_add=True, db_index=True)
     query = models.CharField(_("query"), max_length=200)
     normalized = models.CharField(_("normalized query"), max_length=200, db_index=True)
     language = models.CharField(_("language"), max_length=8)

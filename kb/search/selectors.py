@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.utils import timezone
 
 from kb.search.backends import get_backend
 from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchTerm
@@ -230,8 +231,14 @@ _CANDIDATE_FIELDS = (
 
 
 def _candidates(ids) -> dict[int, dict]:
-    """What re-ranking and display need of each candidate, in one query (the text only for the winners)."""
-    return {row["pk"]: row for row in SearchEntry.objects.filter(pk__in=list(ids)).values(*_CANDIDATE_FIELDS)}
+    """What re-ranking and display need of each candidate, in one query (the text only for the winners).
+
+    Pages scheduled for later are left out here, so no result list, suggestion or fallback shows them
+    before their time, and nothing has to run when the time comes.
+    """
+    due = Q(visible_from__isnull=True) | Q(visible_from__lte=timezone.now())
+    entries = SearchEntry.objects.filter(due, pk__in=list(ids))
+    return {row["pk"]: row for row in entries.values(*_CANDIDATE_FIELDS)}
 
 
 @lru_cache(maxsize=4096)
@@ -334,6 +341,7 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
         )
         code_ids = [code_entries[c] for c in codes if c in code_entries]
     rows = _candidates([pk for pk, _s in matches] + code_ids)
+    matches = [(pk, score) for pk, score in matches if pk in rows]  # not the ones scheduled for later
     ranked = _rerank(query, matches, rows)
     if not codes:
         return ranked[:limit], rows

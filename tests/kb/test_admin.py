@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image, PngImagePlugin
 
 from kb.models import Article, ArticleRevision, Category, ResponseCode
@@ -27,6 +28,9 @@ def _form_data(article: Article | None = None, **changes) -> dict:
         "language": "zh-hans",
         "category": Category.objects.get(slug="self-fix").pk,
         "status": Article.Status.PUBLISHED,
+        "visibility": Article.Visibility.PUBLIC,
+        "publish_at_0": "",
+        "publish_at_1": "",
         "body": "## 检查纸卷\n\n打开纸仓，确认热敏纸方向正确。\n",
         "note": "",
         "summary": "",
@@ -39,9 +43,13 @@ def _form_data(article: Article | None = None, **changes) -> dict:
     if article is not None:
         data |= {
             field: getattr(article, field)
-            for field in ["title", "slug", "language", "status", "body", "summary", "symptoms", "tags", "codes"]
+            for field in ["title", "slug", "language", "status", "visibility", "body", "summary", "symptoms", "tags"]
         }
-        data |= {"related": article.related, "order": article.order, "category": article.category_id}
+        data |= {"codes": article.codes, "related": article.related, "order": article.order}
+        data |= {"category": article.category_id}
+        if article.publish_at:
+            local = timezone.localtime(article.publish_at)
+            data |= {"publish_at_0": local.strftime("%Y-%m-%d"), "publish_at_1": local.strftime("%H:%M")}
     return data | changes
 
 
@@ -161,93 +169,6 @@ def test_a_draft_saved_in_the_admin_stays_hidden_from_the_public(staff_client):
     staff_client.post(reverse("admin:kb_article_add"), _form_data(status=Article.Status.DRAFT))
 
     assert Client().get("/articles/printer-no-paper/").status_code == 404
-
-
-# --- History: compare and restore --------------------------------------------------------------------
-
-
-def test_the_history_lists_every_revision_with_its_author_and_note(staff_client, article):
-    _edit(staff_client, article, body="第二版。\n", note="second")
-
-    html = staff_client.get(reverse("admin:kb_article_revisions", args=[article.pk])).content.decode()
-
-    assert "r1" in html and "r2" in html
-    assert "first draft" in html and "second" in html
-    assert "editor" in html
-
-
-def test_compare_shows_what_changed_between_two_revisions(staff_client, article):
-    _edit(staff_client, article, title="打印机卡纸怎么办", body="## 检查纸卷\n\n第二版正文。\n")
-
-    html = staff_client.get(reverse("admin:kb_article_compare", args=[article.pk]), {"a": 1, "b": 2}).content.decode()
-
-    text = _text(html)
-    assert "第一版正文" in text and "第二版正文" in text
-    assert "测试文章" in html and "打印机卡纸怎么办" in html
-
-
-def test_compare_escapes_html_in_the_bodies_and_titles(staff_client, article):
-    _edit(staff_client, article, title="<b>粗</b>", body="<script>alert('x')</script>\n")
-
-    html = staff_client.get(reverse("admin:kb_article_compare", args=[article.pk]), {"a": 1, "b": 2}).content.decode()
-
-    assert "<script>alert" not in html
-    assert "&lt;script&gt;" in html
-    assert "<b>粗</b>" not in html
-
-
-def test_compare_without_two_revisions_goes_back_to_the_history(staff_client, article):
-    response = staff_client.get(reverse("admin:kb_article_compare", args=[article.pk]))
-
-    assert response.status_code == 302
-    assert response["Location"] == reverse("admin:kb_article_revisions", args=[article.pk])
-
-
-def test_restore_brings_back_the_old_content_as_a_new_revision(staff_client, article, editor):
-    _edit(staff_client, article, body="第二版。\n", note="second")
-
-    response = staff_client.post(reverse("admin:kb_article_restore", args=[article.pk, 1]))
-
-    assert response.status_code == 302
-    article.refresh_from_db()
-    assert "第一版正文" in article.body_html
-    newest = article.revisions.first()
-    assert (newest.number, newest.author, newest.body) == (3, editor, "## 检查纸卷\n\n第一版正文。\n")
-    assert "1" in newest.note
-
-
-def test_restore_keeps_the_replaced_version_in_the_history(staff_client, article):
-    _edit(staff_client, article, body="第二版。\n", note="second")
-
-    staff_client.post(reverse("admin:kb_article_restore", args=[article.pk, 1]))
-
-    assert article.revisions.get(number=2).body == "第二版。\n"
-
-
-def test_restore_by_get_is_not_allowed(staff_client, article):
-    _edit(staff_client, article, body="第二版。\n")
-
-    response = staff_client.get(reverse("admin:kb_article_restore", args=[article.pk, 1]))
-
-    assert response.status_code == 405
-    article.refresh_from_db()
-    assert "第二版" in article.body_html
-
-
-def test_restore_needs_permission_to_change_articles(client, agent, article):
-    client.force_login(agent)  # staff, but only with ticket permissions
-
-    response = client.post(reverse("admin:kb_article_restore", args=[article.pk, 1]))
-
-    assert response.status_code == 403
-
-
-def test_restoring_a_revision_of_another_article_is_not_found(staff_client, article, make_article):
-    other = make_article(slug="other")
-
-    response = staff_client.post(reverse("admin:kb_article_restore", args=[other.pk, 5]))
-
-    assert response.status_code == 404
 
 
 # --- markdownx endpoints ------------------------------------------------------------------------------
