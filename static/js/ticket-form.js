@@ -115,7 +115,8 @@
     var data = new FormData(form);
     if (submitter && submitter.name) data.set(submitter.name, submitter.value);
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
+    // Not form.action: the form has buttons named "action", so that property is a RadioNodeList.
+    xhr.open("POST", form.getAttribute("action") || window.location.href);
     xhr.setRequestHeader("Accept", "application/json");
     box.hidden = false;
     form.classList.add("sending");
