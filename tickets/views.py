@@ -446,9 +446,11 @@ def ticket_reply(request, key):
                 for text in msgs:
                     form.add_error("body" if name == "body" else None, text)
     if message is None:
-        if _wants_json(request):
-            return JsonResponse({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}, status=400)
         context = _detail_context(request, key, ticket, reply_form=form)
+        if _wants_json(request):
+            errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+            html = render_to_string("tickets/detail.html#reply-form", context, request=request)
+            return JsonResponse({"errors": errors, "html": html}, status=400)
         return _private(render(request, "tickets/detail.html", context, status=400))
     if message.masked_count:
         messages.warning(

@@ -1,5 +1,5 @@
-/* Ticket form enhancements. Without JavaScript the form does all of this with server round trips:
-   steps are edited with submit buttons, files upload with the form, suggestions are not shown. */
+/* Ticket form enhancements (sending and files: upload-form.js). Without JavaScript the form does all of
+   this with server round trips: steps are edited with submit buttons, suggestions are not shown. */
 (function () {
   "use strict";
 
@@ -9,11 +9,6 @@
 
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
-  }
-
-  function humanSize(bytes) {
-    if (bytes >= 1024 * 1024) return (bytes / (1024 * 1024)).toFixed(1) + " MB";
-    return Math.max(1, Math.round(bytes / 1024)) + " KB";
   }
 
   /* --- Steps: add, remove and reorder in place ------------------------------------------------ */
@@ -71,113 +66,6 @@
     }
     renumberSteps(form);
     button.focus();
-  }
-
-  /* --- Previews of chosen files --------------------------------------------------------------- */
-
-  function showPreviews(form) {
-    var list = form.querySelector("#previews");
-    if (!list) return;
-    list.textContent = "";
-    var maxBytes = Number(form.dataset.maxFileMb || 10) * 1024 * 1024;
-    form.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
-      Array.prototype.forEach.call(input.files || [], function (file) {
-        var item = document.createElement("li");
-        if (file.type && file.type.indexOf("image/") === 0) {
-          var img = document.createElement("img");
-          img.alt = "";
-          img.width = 64;
-          img.height = 64;
-          img.src = URL.createObjectURL(file);
-          img.onload = function () { URL.revokeObjectURL(img.src); };
-          item.appendChild(img);
-        }
-        var name = document.createElement("span");
-        name.textContent = file.name + " (" + humanSize(file.size) + ")";
-        item.appendChild(name);
-        if (file.size > maxBytes) {
-          var warn = document.createElement("strong");
-          warn.className = "file-warning";
-          warn.textContent = " " + text(form, "msgTooBig", "Too large");
-          item.appendChild(warn);
-        }
-        list.appendChild(item);
-      });
-    });
-  }
-
-  /* --- Sending with a progress bar ----------------------------------------------------------- */
-
-  function send(form, submitter) {
-    var box = form.querySelector("#upload-progress");
-    var bar = form.querySelector("#upload-bar");
-    var percent = form.querySelector("#upload-percent");
-    var data = new FormData(form);
-    if (submitter && submitter.name) data.set(submitter.name, submitter.value);
-    var xhr = new XMLHttpRequest();
-    // Not form.action: the form has buttons named "action", so that property is a RadioNodeList.
-    xhr.open("POST", form.getAttribute("action") || window.location.href);
-    xhr.setRequestHeader("Accept", "application/json");
-    box.hidden = false;
-    form.classList.add("sending");
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
-    xhr.upload.addEventListener("progress", function (event) {
-      if (!event.lengthComputable) return;
-      var value = Math.round((event.loaded / event.total) * 100);
-      bar.value = value;
-      percent.textContent = value + "%";
-    });
-    xhr.addEventListener("load", function () {
-      var reply = null;
-      try { reply = JSON.parse(xhr.responseText); } catch (_e) { reply = null; }
-      if (reply && reply.redirect) {
-        window.location.assign(reply.redirect);
-        return;
-      }
-      if (reply && reply.error) {
-        // Refused before any form saw it (too large): everything stays in place; say why, send nothing again.
-        showError(form, reply.error);
-        return;
-      }
-      if (reply && reply.html) {
-        // The server kept the accepted files; show its form with the errors and the files listed.
-        var holder = document.createElement("div");
-        holder.innerHTML = reply.html;
-        var fresh = holder.querySelector("form");
-        form.replaceWith(fresh);
-        setup(fresh);
-        var errors = fresh.querySelector("#form-errors");
-        if (errors) errors.focus();
-        return;
-      }
-      fallback(form);
-    });
-    xhr.addEventListener("error", function () { fallback(form); });
-    xhr.send(data);
-  }
-
-  function showError(form, message) {
-    form.classList.remove("sending");
-    form.querySelector("#upload-progress").hidden = true;
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
-    var box = form.querySelector("#send-error");
-    if (!box) {
-      box = document.createElement("p");
-      box.id = "send-error";
-      box.className = "msg msg-error";
-      box.setAttribute("role", "alert");
-      box.tabIndex = -1;
-      form.querySelector("#upload-progress").before(box);
-    }
-    box.textContent = message;
-    box.focus();
-  }
-
-  function fallback(form) {
-    // Anything unexpected: send the ordinary way, which works without this script.
-    form.dataset.plain = "1";
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
-    HTMLFormElement.prototype.submit.call(form);
   }
 
   /* --- Top 3 article suggestions while the merchant describes the problem --------------------- */
@@ -261,20 +149,14 @@
       var button = event.target.closest("button[data-step]");
       if (button && form.contains(button)) onStepButton(form, button, event);
     });
-    form.addEventListener("change", function (event) {
-      if (event.target.matches("input[type=file][data-preview]")) showPreviews(form);
-    });
-    form.addEventListener("submit", function (event) {
-      var submitter = event.submitter;
-      var plainAction = submitter && submitter.getAttribute("formaction");
-      if (form.dataset.plain || plainAction || !window.FormData || !window.XMLHttpRequest) return;
-      if (submitter && submitter.value && submitter.value !== "send") return;
-      event.preventDefault();
-      send(form, submitter);
-    });
     renumberSteps(form);
     setupSuggestions(form);
   }
 
+  // Sending, files and progress are upload-form.js; after it replaces the form with the server's answer,
+  // wire the new one up here too.
+  document.addEventListener("upload-form:replaced", function (event) {
+    if (event.detail && event.detail.id === "ticket-form") setup(event.detail);
+  });
   setup(document.getElementById("ticket-form"));
 })();

@@ -1,5 +1,7 @@
 """The results page, the JSON endpoint and the click-recording redirect."""
 
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -111,6 +113,15 @@ def test_opening_a_result_redirects_to_it_and_records_the_click(client):
     assert response["Location"] == "/codes/A0/"
     log.refresh_from_db()
     assert (log.opened_position, log.opened_url) == (1, "/codes/A0/")
+
+
+def test_an_article_opened_from_the_results_carries_the_search_on(client):
+    client.get(SEARCH, {"q": "请重新签到"})
+    log = SearchLog.objects.get()
+    response = client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
+    assert response["Location"] == log.results[0] + "?q=" + quote("请重新签到")
+    feedback = client.get(response["Location"]).content.decode()
+    assert 'name="q" value="请重新签到"' in feedback
 
 
 def test_only_the_first_opened_result_counts(client):
