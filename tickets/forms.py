@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.masking import MASKED_CARD, mask_card_numbers, mask_digits
 
 MAX_STEPS = 20
-DEFAULT_STEP_ROWS = 5
+DEFAULT_STEP_ROWS = 1
 CLOCK_SKEW = timedelta(minutes=10)
 # Tickets are about recent problems; a far-off date is a typing slip (and year 1 used to crash the form).
 OLDEST_PROBLEM = timedelta(days=366)

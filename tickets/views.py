@@ -27,7 +27,7 @@ from portal.i18n import current_language
 from portal.ratelimit import Limit, client_address
 from tickets import ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
-from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm
+from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
 from tickets.models import Ticket
 from tickets.services import TicketDetails
 
@@ -89,9 +89,10 @@ class Submission:
     files: list
     action: str
     notices: list[str] = field(default_factory=list)
+    terminals: list[dict] = field(default_factory=list)
 
 
-def _form_context(form, *, steps, submission_key, article, notices=(), file_errors=()) -> dict:
+def _form_context(form, *, steps, submission_key, article, notices=(), file_errors=(), terminals=()) -> dict:
     return {
         "form": form,
         "steps": steps,
@@ -104,6 +105,7 @@ def _form_context(form, *, steps, submission_key, article, notices=(), file_erro
         "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
         "max_total_mb": settings.TICKET_MAX_TOTAL_BYTES // (1024 * 1024),
         "max_steps": MAX_STEPS,
+        "terminals": list(terminals),
     }
 
 
@@ -115,6 +117,7 @@ def _submission_context(sub: Submission, *, form=None, steps=None, notices=None,
         article=sub.article,
         notices=sub.notices if notices is None else notices,
         file_errors=file_errors,
+        terminals=sub.terminals,
     )
 
 
@@ -216,7 +219,13 @@ def _blank_form(request):
         "submission_key": submission_key,
     }
     form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
-    context = _form_context(form, steps=_step_rows([]), submission_key=submission_key, article=article)
+    context = _form_context(
+        form,
+        steps=_step_rows([]),
+        submission_key=submission_key,
+        article=article,
+        terminals=selectors.known_terminals(request.user),
+    )
     return render(request, "tickets/new.html", context)
 
 
@@ -235,9 +244,26 @@ def _submission_key(post) -> str:
     return secrets.token_urlsafe(24)
 
 
+def _apply_known_terminal(data, terminals: list[dict]) -> None:
+    """Without JavaScript, picking one of the merchant's terminals fills its fields on the server.
+
+    The pick wins unless the merchant typed a terminal of their own (fields that match none they know).
+    """
+    choice = data.get("known_terminal", "")
+    if not choice.isdigit() or int(choice) >= len(terminals):
+        return
+    typed = (compact(data.get("merchant_id", "")), compact(data.get("terminal_id", "")))
+    if any(typed) and typed not in {(t["merchant_id"], t["terminal_id"]) for t in terminals}:
+        return
+    for name, value in terminals[int(choice)].items():
+        data[name] = value
+
+
 def _read_submission(request, submission_key: str) -> Submission:
     data, masked_count = services.mask_input(request.POST)
     data["submission_key"] = submission_key
+    terminals = selectors.known_terminals(request.user)
+    _apply_known_terminal(data, terminals)
     steps = data.getlist("steps")
     article = selectors.source_article(slug=data.get("article_slug", "")[:80], language=current_language())
     sub = Submission(
@@ -249,6 +275,7 @@ def _read_submission(request, submission_key: str) -> Submission:
         form=TicketForm(data, fix_choices=selectors.article_fixes(article), steps=steps),
         files=_uploads(request),
         action=request.POST.get("action", "send"),
+        terminals=terminals,
     )
     if masked_count:
         sub.notices.append(

@@ -25,6 +25,8 @@
       }
       item.querySelectorAll("button[data-step]").forEach(function (button) {
         button.value = button.dataset.step + ":" + index;
+        var label = form.dataset[{ up: "msgUp", down: "msgDown", remove: "msgRemoveStep" }[button.dataset.step]];
+        if (label) button.setAttribute("aria-label", format(label, { n: index + 1 }));
         if (button.dataset.step === "up") button.disabled = index === 0;
         if (button.dataset.step === "down") button.disabled = index === items.length - 1;
       });
@@ -143,11 +145,23 @@
 
   /* --- Wiring -------------------------------------------------------------------------------- */
 
+  /* --- Picking one of a signed-in merchant's terminals fills its fields ----------------------- */
+
+  function fillTerminal(form, radio) {
+    ["merchantId", "terminalId", "serialNumber", "terminalModel", "acquirer"].forEach(function (key) {
+      var field = form.querySelector("#id_" + key.replace(/[A-Z]/g, function (c) { return "_" + c.toLowerCase(); }));
+      if (field) field.value = radio.dataset[key] || "";
+    });
+  }
+
   function setup(form) {
     if (!form) return;
     form.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-step]");
       if (button && form.contains(button)) onStepButton(form, button, event);
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "known_terminal") fillTerminal(form, event.target);
     });
     renumberSteps(form);
     setupSuggestions(form);

@@ -132,3 +132,24 @@ def test_an_empty_reply_is_refused_next_to_the_box(browser, live_server, trackin
     expect(page.locator("#id_body")).to_be_in_viewport()
     Shots(f"empty-reply-{'js' if javascript else 'nojs'}")(page, "error")
     context.close()
+
+
+def test_a_signed_in_merchant_fills_the_terminal_by_picking_one(phone, merchant):
+    client = Client()
+    client.force_login(merchant)
+    client.post(
+        "/en/tickets/new/", form_data(submission_key="a" * 32, terminal_id="87654321", terminal_model="联迪 A8")
+    )
+    client.post("/en/tickets/new/", form_data(submission_key="b" * 32, terminal_id="11112222", terminal_model="新大陆"))
+    phone.goto("/en/accounts/login/?next=/en/tickets/new/")
+    phone.fill("#id_username", "merchant")
+    phone.fill("#id_password", "merchant-pass-123")
+    phone.locator("main button[type=submit]").click()
+    expect(phone).to_have_url(re.compile(r"/en/tickets/new/$"))
+    expect(phone.locator("#id_terminal_id")).to_have_value("11112222")  # the last one, filled in
+
+    phone.get_by_label(re.compile("TID 87654321")).check()
+
+    expect(phone.locator("#id_terminal_id")).to_have_value("87654321")
+    expect(phone.locator("#id_terminal_model")).to_have_value("联迪 A8")
+    Shots("pick-a-terminal")(phone, "picked")
