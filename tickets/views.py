@@ -29,6 +29,7 @@ from tickets import ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
 from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
 from tickets.models import Ticket
+from tickets.qr import qr_data_uri
 from tickets.services import TicketDetails
 
 logger = logging.getLogger(__name__)
@@ -437,12 +438,15 @@ def ticket_detail(request, key):
 def ticket_sent(request, key):
     ticket = ticket_for(user=request.user, key=key)
     masked_in_files = sum(a.masked_count for a in ticket.attachments.all())
+    tracking_url = request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": key}))
     context = _detail_context(
         request,
         key,
         ticket,
-        tracking_url=request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": key})),
+        tracking_url=tracking_url,
         masked_total=ticket.masked_count + masked_in_files,
+        qr_data_uri=qr_data_uri(tracking_url) if key.startswith(TOKEN_PREFIX) else "",
+        in_wechat="MicroMessenger" in request.headers.get("User-Agent", ""),
     )
     return _private(render(request, "tickets/sent.html", context))
 

@@ -72,6 +72,7 @@ def any_phone(request, browser, live_server):
 
     options = {"js": {}, "nojs": {"java_script_enabled": False}, "wechat": {"user_agent": WECHAT_UA}}
     context = _phone_context(browser, live_server, **options[request.param])
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.profile = request.param

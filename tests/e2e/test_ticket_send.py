@@ -39,3 +39,19 @@ def test_sending_a_ticket_with_a_photo_makes_one_post_and_no_failed_request(any_
     assert log.failures() == []
     assert len(log.posts()) == 1
     assert Ticket.objects.get().attachments.count() == 1
+
+    # Never lose it: a QR code of the link to long-press and save, a copy button where scripts run.
+    qr = any_phone.get_by_role("img", name="跟踪链接的二维码")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.naturalWidth") > 0
+    expect(any_phone.locator(".qr figcaption")).to_contain_text("微信")
+    if any_phone.profile == "wechat":
+        expect(any_phone.locator(".qr .wechat-tip")).to_be_visible()
+    copy = any_phone.get_by_role("button", name="复制链接")
+    if any_phone.profile == "nojs":
+        expect(copy).to_be_hidden()
+    else:
+        copy.click()
+        expect(any_phone.locator("#copy-status")).to_have_text("已复制")
+        assert any_phone.evaluate("navigator.clipboard.readText()") == any_phone.input_value("#tracking-url")
+    shots(any_phone, "confirmation-qr", full_page=True)
