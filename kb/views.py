@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from kb import selectors, services
 from kb.forms import VoteForm
 from kb.images import CONTENT_TYPES, FOLDER
+from kb.markdown import split_do_now
 from kb.models import Article, Category, ResponseCode
 from portal.i18n import current_language
 from portal.ratelimit import Limit, client_address
@@ -84,8 +85,11 @@ def article(request, slug):
     choice = _terminal_choice(request)
     query = request.GET.get("q", "")[:200].strip()
     code = _known_code(article, request.GET.get("code", "")[:4], query)
+    do_now_html, rest_html = split_do_now(article.body_html)
     context = {
         "article": article,
+        "do_now_html": do_now_html,
+        "rest_html": rest_html,
         "related": selectors.related_articles(article),
         "codes": selectors.article_codes(article),
         "votes": selectors.vote_counts(article),
