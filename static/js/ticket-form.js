@@ -87,17 +87,23 @@
         lastQuery = query;
         // POSTed, so what the merchant is writing never appears in a URL or an access log.
         var body = new URLSearchParams({
-          q: query, lang: form.dataset.lang || "", suggest: "1",
+          q: query, lang: form.dataset.lang || "", suggest: "1", limit: "4",
           csrfmiddlewaretoken: form.querySelector("[name=csrfmiddlewaretoken]").value
         });
         fetch(form.dataset.suggestUrl, {
           method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" }
         })
           .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-          .then(function (data) { showSuggestions(form, box, template, (data.results || []).slice(0, 3), query); })
+          .then(function (data) { showSuggestions(form, box, template, helpful(form, data.results || []).slice(0, 3), query); })
           .catch(function () { box.hidden = true; });
       }, 400);
     });
+  }
+
+  function helpful(form, results) {
+    // Not the article the merchant just said did not solve it.
+    var notHelpful = form.dataset.notHelpful;
+    return results.filter(function (result) { return !notHelpful || result.url !== notHelpful; });
   }
 
   function showSuggestions(form, box, template, results, query) {
@@ -108,7 +114,7 @@
       var link = item.querySelector(".suggest-link");
       link.href = result.url;
       link.textContent = result.title;
-      item.querySelector(".suggest-snippet").textContent = result.snippet || "";
+      item.querySelector(".suggest-snippet").textContent = result.line || "";
       var solved = item.querySelector(".suggest-solved");
       solved.value = result.url;
       solved.addEventListener("click", function (event) {
