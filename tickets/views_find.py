@@ -8,20 +8,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from portal import mail
-from tickets import ratelimit, services
+from portal.ratelimit import Limit, client_address
+from tickets import services
 from tickets.forms import FindTicketForm
 from tickets.models import Ticket
 
-FIND_LIMIT_PER_CLIENT = 10
-FIND_LIMIT_PER_REFERENCE = 3
-FIND_WINDOW_SECONDS = 3600
+PER_CLIENT = Limit("find-ticket-client", 10, 3600)
+# Per reference too, so one ticket's owner is not flooded with mail from many addresses.
+PER_REFERENCE = Limit("find-ticket-reference", 3, 3600)
 
 
 def _limited(request, reference: str) -> int:
-    client = ratelimit.client_id(request)
-    wait = ratelimit.hit(f"find:ip:{client}", limit=FIND_LIMIT_PER_CLIENT, window=FIND_WINDOW_SECONDS)
-    # Per reference too, so one ticket's owner is not flooded with mail from many addresses.
-    return wait or ratelimit.hit(f"find:ref:{reference}", limit=FIND_LIMIT_PER_REFERENCE, window=FIND_WINDOW_SECONDS)
+    """Seconds to wait before trying again; 0 (and the try counted) when it may go ahead."""
+    keys = ((PER_CLIENT, client_address(request)), (PER_REFERENCE, reference))
+    wait = max(limit.retry_after(key) for limit, key in keys)
+    if not wait:
+        for limit, key in keys:
+            limit.hit(key)
+    return wait
 
 
 def _send_fresh_link(request, *, reference: str, email: str) -> None:
