@@ -220,11 +220,14 @@ def _blank_form(request):
         "submission_key": submission_key,
     }
     form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
+    wait = ratelimit.sender(request).wait()
     context = _form_context(
         form,
         steps=_step_rows([]),
         submission_key=submission_key,
         article=article,
+        # Said before anything is typed or uploaded, not after.
+        notices=[ratelimit.wait_message(wait)] if wait else [],
         terminals=selectors.known_terminals(request.user),
     )
     return render(request, "tickets/new.html", context)
@@ -288,18 +291,6 @@ def _read_submission(request, submission_key: str) -> Submission:
     return sub
 
 
-def _rate_limited(request, sub: Submission):
-    sub.form.add_error(
-        None,
-        _(
-            "You have sent several requests in a short time. Please wait %(minutes)d minutes and send again; "
-            "what you typed is kept below."
-        )
-        % {"minutes": max(1, settings.TICKET_RATE_WINDOW_SECONDS // 60)},
-    )
-    return _render_form(request, _submission_context(sub), 429)
-
-
 def _form_button(request, sub: Submission):
     """A no-JavaScript button (add/move/remove a step, remove a file): keep everything, show no errors yet."""
     file_errors = services.pending_upload_store(submission_key=sub.key, files=sub.files)
@@ -315,18 +306,27 @@ def _form_button(request, sub: Submission):
     return render(request, "tickets/new.html", context)
 
 
-def _form_again(request, sub: Submission):
+def _form_again(request, sub: Submission, status: int = 400):
     """The form with its errors; files that were fine are kept (the others refused again) so they need not be
     chosen again."""
     file_errors = services.pending_upload_store(submission_key=sub.key, files=sub.files)
     context = _submission_context(sub, notices=sub.notices + sub.form.notices, file_errors=file_errors)
-    return _render_form(request, context, 400)
+    return _render_form(request, context, status)
 
 
 def _create(request, sub: Submission):
     def tracking_url(token: str) -> str:
         return request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
 
+    terminal = {
+        "merchant_id": sub.form.cleaned_data["merchant_id"],
+        "terminal_id": sub.form.cleaned_data["terminal_id"],
+    }
+    wait = ratelimit.terminal_wait(**terminal)
+    if wait:
+        # Known only once the form is read; what was typed and the files are kept.
+        sub.form.add_error("terminal_id", ratelimit.terminal_wait_message(wait))
+        return _form_again(request, sub, status=429)
     try:
         ticket = services.ticket_create(
             requester=request.user,
@@ -348,7 +348,8 @@ def _create(request, sub: Submission):
     token = getattr(ticket, "access_token", None)
     if token is None:  # a concurrent duplicate won
         return _duplicate_response(request, ticket, sub.key)
-    ratelimit.count_created(request)
+    ratelimit.sender(request).count()
+    ratelimit.count_terminal(**terminal)
     _remember_token(request, sub.key, token)
     url = _confirmation_url(token)
     if _wants_json(request):
@@ -357,6 +358,7 @@ def _create(request, sub: Submission):
 
 
 @never_cache
+@ratelimit.limit_before_upload
 @limit_uploads
 @require_http_methods(["GET", "POST"])
 def ticket_new(request):
@@ -369,8 +371,6 @@ def ticket_new(request):
     if existing is not None:
         return _duplicate_response(request, existing, submission_key)
     sub = _read_submission(request, submission_key)
-    if ratelimit.rate_limited(request):
-        return _rate_limited(request, sub)
     if sub.action != "send":
         return _form_button(request, sub)
     if not sub.form.is_valid():
@@ -451,15 +451,11 @@ def ticket_sent(request, key):
     return _private(render(request, "tickets/sent.html", context))
 
 
-@limit_uploads
 @require_POST
+@ratelimit.limit_before_upload
+@limit_uploads
 def ticket_reply(request, key):
     ticket = ticket_for(user=request.user, key=key)
-    if ratelimit.rate_limited(request):
-        messages.error(
-            request, _("You have sent several messages in a short time. Please wait a little and try again.")
-        )
-        return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket), status=429))
     # The form shows back a masked copy; the service masks (and counts) what it stores itself.
     display, _count = services.mask_input(request.POST)
     form = ReplyForm(display)
@@ -483,6 +479,7 @@ def ticket_reply(request, key):
             html = render_to_string("tickets/detail.html#reply-form", context, request=request)
             return JsonResponse({"errors": errors, "html": html}, status=400)
         return _private(render(request, "tickets/detail.html", context, status=400))
+    ratelimit.sender(request, ticket_key=key).count()
     if message.masked_count:
         messages.warning(
             request, _("We found a card number in your message and masked it. Please never send full card numbers.")
