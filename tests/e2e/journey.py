@@ -32,8 +32,9 @@ class RequestLog:
     def failures(self) -> list:
         return [entry for entry in self.entries if entry[2] < 0 or entry[2] >= 400]
 
-    def posts(self) -> list:
-        return [entry for entry in self.entries if entry[0] == "POST"]
+    def posts(self, path: str = "/tickets/") -> list:
+        """POSTs that send a form under `path` (not the suggestions the page asks for while typing)."""
+        return [entry for entry in self.entries if entry[0] == "POST" and path in entry[1]]
 
 
 class Shots:
