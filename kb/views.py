@@ -59,6 +59,8 @@ def _remember_terminal(response, choice: dict) -> None:
         response.set_cookie(
             TERMINAL_COOKIE, choice["terminal"].slug, max_age=365 * 24 * 3600, httponly=True, samesite="Lax"
         )
+
+
 _CODE_QUERY = re.compile(r"^(?:返回码|应答码|错误码|代码|code)?\s*([0-9A-Z]{2})$", re.IGNORECASE)
 
 

@@ -198,6 +198,8 @@ def test_an_article_naming_an_unknown_block_cannot_be_saved(make_article):
         make_article(body="## 步骤\n\n[[include:no-such-block]]\n")
 
     assert "no-such-block" in str(error.value)
+
+
 def test_the_do_now_block_is_split_off_to_be_shown_first():
     from kb.markdown import split_do_now
 
