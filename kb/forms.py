@@ -8,6 +8,9 @@ class VoteForm(forms.Form):
         coerce=lambda value: value == "yes",
         error_messages={"required": _("Choose yes or no."), "invalid_choice": _("Choose yes or no.")},
     )
+    # Where the merchant came from, carried on to the ticket form when the article did not help.
+    q = forms.CharField(required=False, max_length=200)
+    code = forms.CharField(required=False, max_length=4)
 
 
 class SearchForm(forms.Form):

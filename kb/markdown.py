@@ -8,6 +8,8 @@ import markdown
 import nh3
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from markdown.extensions.toc import slugify_unicode
 
 from portal.i18n import current_language
@@ -176,3 +178,18 @@ def _unbound(html: str) -> str:
 def render_preview(text: str) -> str:
     """markdownx's MARKDOWNX_MARKDOWNIFY_FUNCTION: the same pipeline as a saved article."""
     return render(text, language=current_language())[0]
+
+
+def do_now_heading() -> str:
+    """The heading of an article's "do this now" block (front matter `do_now`), in the active language."""
+    return gettext("Do this now")
+
+
+def split_do_now(body_html: str) -> tuple[str, str]:
+    """(the "do this now" section with its heading, the rest of the body); ("", body) when it has none."""
+    found = re.match(r'<h2 id="[^"]*">' + re.escape(escape(do_now_heading())) + r"</h2>\s*", body_html)
+    if not found:
+        return "", body_html
+    end = body_html.find("<h2", found.end())
+    end = len(body_html) if end < 0 else end
+    return body_html[:end].strip(), body_html[end:]

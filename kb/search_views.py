@@ -91,6 +91,9 @@ def open_result(request, log_id, position):
         url = log.results[position - 1]
     if not url_has_allowed_host_and_scheme(url, allowed_hosts=None) or not url.startswith("/"):
         raise Http404(_("No such result."))
+    if "/articles/" in url and "?" not in url:
+        # The article carries the search on to the ticket form if it does not help.
+        url += "?" + urlencode({"q": log.query})
     return redirect(url)
 
 

@@ -1,3 +1,4 @@
+import re
 import secrets
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from kb import access, selectors, services
 from kb.forms import VoteForm
 from kb.images import CONTENT_TYPES, FOLDER
+from kb.markdown import split_do_now
 from kb.models import Article, Category, ResponseCode
 from portal.i18n import current_language
 from portal.ratelimit import Limit, client_address
@@ -53,17 +55,45 @@ def _remember_terminal(response, choice: dict) -> None:
         )
 
 
+_CODE_QUERY = re.compile(r"^(?:返回码|应答码|错误码|代码|code)?\s*([0-9A-Z]{2})$", re.IGNORECASE)
+
+
+def _known_code(article: Article, code: str, query: str) -> str:
+    """The response code the merchant saw, when we know it: chosen, or the code they searched for.
+
+    Only one of the article's own codes counts; otherwise we do not guess (the article's first code is
+    not what the merchant saw).
+    """
+    code = (code or "").strip().upper()
+    if not code:
+        found = _CODE_QUERY.match((query or "").strip())
+        code = found.group(1).upper() if found else ""
+    return code if code in article.code_list else ""
+
+
+def _contact_url(article: Article, *, query: str, code: str) -> str:
+    params = {"article": article.slug} | ({"code": code} if code else {}) | ({"q": query} if query else {})
+    return reverse("tickets:new") + "?" + urlencode(params)
+
+
 def article(request, slug):
     article = _article_for(request, slug)
     choice = _terminal_choice(request)
+    query = request.GET.get("q", "")[:200].strip()
+    code = _known_code(article, request.GET.get("code", "")[:4], query)
+    do_now_html, rest_html = split_do_now(article.body_html)
     context = {
         "article": article,
+        "do_now_html": do_now_html,
+        "rest_html": rest_html,
         "related": selectors.related_articles(article),
         "codes": selectors.article_codes(article),
         "votes": selectors.vote_counts(article),
         "voted": request.COOKIES.get(f"kb_voted_{article.pk}"),
-        "contact_url": reverse("tickets:new") + "?" + urlencode({"article": article.slug}),
         **choice,
+        "came_from_query": query,
+        "known_code": code,
+        "contact_url": _contact_url(article, query=query, code=code),
     }
     response = render(request, "kb/article.html", context)
     _remember_terminal(response, choice)
@@ -99,10 +129,9 @@ def vote(request, slug):
             request,
             _("Sorry the article did not solve it. Tell us what happened and our support team will help."),
         )
-        query = {"article": article.slug}
-        if article.code_list:
-            query["code"] = article.code_list[0]
-        response = HttpResponseRedirect(reverse("tickets:new") + "?" + urlencode(query))
+        query = form.cleaned_data["q"].strip()
+        code = _known_code(article, form.cleaned_data["code"], query)
+        response = HttpResponseRedirect(_contact_url(article, query=query, code=code))
     year = 365 * 24 * 3600
     secure = settings.SESSION_COOKIE_SECURE
     response.set_cookie(VISITOR_COOKIE, visitor, max_age=year, httponly=True, samesite="Lax", secure=secure)

@@ -16,16 +16,25 @@ def send_ticket_receipt(ticket, tracking_url: str) -> bool:
     The receipt never includes card data or anything from the description: only what identifies the ticket.
     A mail failure is logged, not raised: the ticket exists and the confirmation page shows the same link.
     """
+    return _send_to_merchant(ticket, tracking_url, "emails/ticket_receipt")
+
+
+def send_tracking_link(ticket, tracking_url: str) -> bool:
+    """Email a fresh tracking link to the address given on the ticket ("Find my ticket")."""
+    return _send_to_merchant(ticket, tracking_url, "emails/tracking_link")
+
+
+def _send_to_merchant(ticket, tracking_url: str, template: str) -> bool:
     if not ticket.email:
         return False
     context = {"ticket": ticket, "tracking_url": tracking_url, "site_name": settings.SITE_NAME}
     with translation.override(ticket.language):
-        subject = " ".join(render_to_string("emails/ticket_receipt_subject.txt", context).split())
-        body = render_to_string("emails/ticket_receipt.txt", context)
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}.txt", context)
     message = EmailMessage(subject=subject, body=body, to=[ticket.email])
     try:
         message.send()
     except Exception:  # any transport failure: SMTP down, refused recipient, DNS
-        logger.exception("Could not send the receipt for %s", ticket.reference)
+        logger.exception("Could not send mail %s for %s", template, ticket.reference)
         return False
     return True

@@ -3,6 +3,7 @@
 With REDIS_URL set every web process sees the same counters; without it each process counts alone.
 """
 
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,7 +33,9 @@ class Limit:
     def hit(self, key: str) -> bool:
         """Count one event; True while the key is still within the limit (this event included)."""
         cache_key = self._key(key)
-        cache.add(cache_key, 0, timeout=self.seconds)
+        if cache.add(cache_key, 0, timeout=self.seconds):
+            # When this window ends, so a refusal can say when to try again.
+            cache.set(cache_key + ":ends", time.time() + self.seconds, timeout=self.seconds)
         try:
             used = cache.incr(cache_key)
         except ValueError:  # expired between add and incr
@@ -43,3 +46,10 @@ class Limit:
     def exceeded(self, key: str) -> bool:
         """Whether the key has used up the limit, without counting anything."""
         return cache.get(self._key(key), 0) >= self.count
+
+    def retry_after(self, key: str) -> int:
+        """Seconds until the key may be counted again; 0 while it is within the limit."""
+        if not self.exceeded(key):
+            return 0
+        ends = cache.get(self._key(key) + ":ends") or time.time() + self.seconds
+        return max(1, int(ends - time.time()))

@@ -244,7 +244,12 @@ KB_IMAGE_MAX_PIXELS = env_int("KB_IMAGE_MAX_PIXELS", 25_000_000, minimum=10_000)
 TICKET_MAX_FILES = env_int("TICKET_MAX_FILES", 10, minimum=1)
 TICKET_MAX_FILE_BYTES = env_int("TICKET_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1024)
 TICKET_MAX_TOTAL_BYTES = env_int("TICKET_MAX_TOTAL_BYTES", 30 * 1024 * 1024, minimum=1024)
-TICKET_RATE_LIMIT = env_int("TICKET_RATE_LIMIT", 5, minimum=1)  # submissions per client per window
+TICKET_RATE_LIMIT = env_int("TICKET_RATE_LIMIT", 5, minimum=1)  # tickets per submitter (account/session), per MID/TID
+# A backstop per address, generous because carrier NAT and shop Wi-Fi put many merchants behind one address.
+TICKET_RATE_LIMIT_PER_ADDRESS = env_int("TICKET_RATE_LIMIT_PER_ADDRESS", 60, minimum=1)
+TICKET_REPLY_RATE_LIMIT = env_int("TICKET_REPLY_RATE_LIMIT", 30, minimum=1)  # replies per ticket per window
+# Shown to merchants who gave only a phone number and lost their tracking link (empty: "the number on your contract").
+SUPPORT_PHONE = env_str("SUPPORT_PHONE", "")
 TICKET_RATE_WINDOW_SECONDS = env_int("TICKET_RATE_WINDOW_SECONDS", 3600, minimum=1)
 TICKET_MAX_IMAGE_PIXELS = env_int("TICKET_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)  # phone photos reach 48 MP
 TICKET_MAX_ARCHIVE_MEMBERS = env_int("TICKET_MAX_ARCHIVE_MEMBERS", 50, minimum=1)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.masking import MASKED_CARD, mask_card_numbers, mask_digits
 
 MAX_STEPS = 20
-DEFAULT_STEP_ROWS = 5
+DEFAULT_STEP_ROWS = 1
 CLOCK_SKEW = timedelta(minutes=10)
 # Tickets are about recent problems; a far-off date is a typing slip (and year 1 used to crash the form).
 OLDEST_PROBLEM = timedelta(days=366)
@@ -362,6 +362,31 @@ class TicketForm(forms.Form):
             if len(step) > 300:
                 raise ValidationError(_("Please keep each step under 300 characters."))
         return steps
+
+
+class FindTicketForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=24,
+        help_text=_("On the confirmation page and in the receipt, e.g. POS-2026-000123."),
+        error_messages={"required": _("Please enter the reference, e.g. POS-2026-000123.")},
+    )
+    contact = forms.CharField(
+        label=_("The email address or mobile number you gave on the request"),
+        max_length=254,
+        error_messages={"required": _("Please enter the email address or mobile number you gave.")},
+    )
+
+    def clean_reference(self):
+        reference = compact(self.cleaned_data["reference"])
+        if not re.fullmatch(r"POS\d{4}\d{6,}", reference.replace("-", "")):
+            raise ValidationError(_("A reference looks like POS-2026-000123."))
+        digits = reference.replace("-", "")[3:]
+        return f"POS-{digits[:4]}-{digits[4:]}"
+
+    @property
+    def is_email(self) -> bool:
+        return "@" in self.cleaned_data.get("contact", "")
 
 
 class ReplyForm(forms.Form):

@@ -1,38 +1,134 @@
-"""Per-client limits on ticket submissions and replies, counted in the shared cache.
+"""Limits on sending tickets and replies, keyed on who is sending, counted in the shared cache.
+
+Carrier NAT and shop Wi-Fi put many merchants behind one address, so the limits that bite are per
+submitter: the account, else the browser session, the terminal (MID/TID) written about, and for replies the
+ticket itself (its tracking link). The address only has a generous ceiling, a backstop against floods.
+Only sends count — a no-JavaScript step or file button never does — and the submitter's own limits are
+checked before the request body (and any upload in it) is read: see `limit_before_upload`.
 
 With REDIS_URL set every web process sees the same counters; without it each process counts alone.
 """
 
+import hashlib
+from dataclasses import dataclass
+from functools import wraps
+
 from django.conf import settings
-from django.core.cache import cache
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from portal.ratelimit import client_address
+from portal.ratelimit import Limit, client_address
+
+__all__ = ["client_address"]
 
 
-def _keys(request) -> tuple[str, str]:
-    client = client_address(request)
-    return f"tickets:created:{client}", f"tickets:attempts:{client}"
-
-
-def rate_limited(request) -> bool:
-    """Created tickets count against TICKET_RATE_LIMIT; every POST counts against a looser flood limit."""
-    created_key, attempts_key = _keys(request)
+def _limits() -> dict[str, Limit]:
+    # Built on use, so tests (and settings overrides) see the current numbers.
     window = settings.TICKET_RATE_WINDOW_SECONDS
-    cache.add(attempts_key, 0, timeout=window)
-    try:
-        attempts = cache.incr(attempts_key)
-    except ValueError:  # expired between add and incr
-        cache.set(attempts_key, 1, timeout=window)
-        attempts = 1
-    created = cache.get(created_key, 0)
-    return created >= settings.TICKET_RATE_LIMIT or attempts > settings.TICKET_RATE_LIMIT * 4
+    return {
+        "ticket": Limit("ticket-submitter", settings.TICKET_RATE_LIMIT, window),
+        "terminal": Limit("ticket-terminal", settings.TICKET_RATE_LIMIT, window),
+        "ticket-address": Limit("ticket-address", settings.TICKET_RATE_LIMIT_PER_ADDRESS, window),
+        "reply": Limit("reply-ticket", settings.TICKET_REPLY_RATE_LIMIT, window),
+        "reply-address": Limit("reply-address", settings.TICKET_RATE_LIMIT_PER_ADDRESS, window),
+    }
 
 
-def count_created(request) -> None:
-    created_key, _attempts = _keys(request)
-    if cache.add(created_key, 1, timeout=settings.TICKET_RATE_WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(created_key)
-    except ValueError:
-        cache.set(created_key, 1, timeout=settings.TICKET_RATE_WINDOW_SECONDS)
+def _submitter(request) -> str:
+    """The account, else the browser session (created here, so a cookie-keeping browser is one submitter)."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    if not request.session.session_key:
+        request.session.save()
+        request.session.modified = True  # so the response sets the cookie
+    return f"session:{request.session.session_key}"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What identifies one send: a new ticket (kind="ticket") or a reply to `ticket_key` (kind="reply")."""
+
+    kind: str
+    submitter: str
+    address: str
+    ticket_key: str = ""
+
+    def _keys(self) -> list[tuple[Limit, str]]:
+        limits = _limits()
+        if self.kind == "reply":
+            # Replies have their own counters: a shop's tickets never block its replies, nor the reverse.
+            return [(limits["reply"], self.ticket_key), (limits["reply-address"], self.address)]
+        return [(limits["ticket"], self.submitter), (limits["ticket-address"], self.address)]
+
+    def wait(self) -> int:
+        """Seconds before this sender may send again; 0 when they may. Counts nothing."""
+        return max(limit.retry_after(key) for limit, key in self._keys())
+
+    def count(self) -> None:
+        for limit, key in self._keys():
+            limit.hit(key)
+
+
+def sender(request, *, ticket_key: str = "") -> Sender:
+    return Sender(
+        kind="reply" if ticket_key else "ticket",
+        submitter=_submitter(request),
+        address=client_address(request),
+        # A tracking link is a secret: count under its hash, never the token itself.
+        ticket_key=hashlib.sha256(ticket_key.encode()).hexdigest()[:32] if ticket_key else "",
+    )
+
+
+def terminal_wait(*, merchant_id: str, terminal_id: str) -> int:
+    """Seconds before another ticket about this terminal is taken (known only once the form is read)."""
+    return _limits()["terminal"].retry_after(f"{merchant_id}/{terminal_id}")
+
+
+def count_terminal(*, merchant_id: str, terminal_id: str) -> None:
+    _limits()["terminal"].hit(f"{merchant_id}/{terminal_id}")
+
+
+def wait_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return _(
+        "You have sent several requests in a short time. You can send again in %(minutes)d minutes; "
+        "nothing was lost: your browser's back button brings back what you typed."
+    ) % {"minutes": minutes}
+
+
+def terminal_wait_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return _(
+        "Several requests about this terminal were sent in a short time. You can send again in %(minutes)d "
+        "minutes; what you typed and the files are kept."
+    ) % {"minutes": minutes}
+
+
+def limit_before_upload(view):
+    """Refuse a send over its limit before the body is read, so nobody waits for an upload to be refused.
+
+    Put it outside `limit_uploads` (which reads the body). Answers 429 with when to try again: as JSON for
+    the page's script (the form stays as it is), else as a page.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            key = kwargs.get("key", "")
+            wait = sender(request, ticket_key=key).wait()
+            if wait:
+                message = wait_message(wait)
+                if "application/json" in request.headers.get("Accept", ""):
+                    response = JsonResponse({"error": message, "retry_after": wait}, status=429)
+                else:
+                    back = reverse("tickets:detail", kwargs={"key": key}) if key else reverse("tickets:new")
+                    context = {"message": message, "back_url": back}
+                    response = render(request, "tickets/rate_limited.html", context, status=429)
+                response["Retry-After"] = str(wait)
+                response["Cache-Control"] = "no-store, private"
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapper

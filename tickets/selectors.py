@@ -60,6 +60,19 @@ def last_ticket_initial(user) -> dict:
     return {name: value for name, value in last.items() if value}
 
 
+TERMINAL_FIELDS = ("merchant_id", "terminal_id", "serial_number", "terminal_model", "acquirer")
+
+
+def known_terminals(user, *, limit: int = 5) -> list[dict]:
+    """The terminals a signed-in merchant has written about, most recent first, one entry per MID/TID."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    terminals: dict[tuple, dict] = {}
+    for row in tickets_of(user).values(*TERMINAL_FIELDS)[:50]:
+        terminals.setdefault((row["merchant_id"], row["terminal_id"]), row)
+    return list(terminals.values())[:limit]
+
+
 def public_messages(ticket: Ticket) -> list[TicketMessage]:
     """The conversation a merchant may see: never internal notes."""
     return list(

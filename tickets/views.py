@@ -27,8 +27,9 @@ from portal.i18n import current_language
 from portal.ratelimit import Limit, client_address
 from tickets import ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
-from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm
+from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
 from tickets.models import Ticket
+from tickets.qr import qr_data_uri
 from tickets.services import TicketDetails
 
 logger = logging.getLogger(__name__)
@@ -89,9 +90,10 @@ class Submission:
     files: list
     action: str
     notices: list[str] = field(default_factory=list)
+    terminals: list[dict] = field(default_factory=list)
 
 
-def _form_context(form, *, steps, submission_key, article, notices=(), file_errors=()) -> dict:
+def _form_context(form, *, steps, submission_key, article, notices=(), file_errors=(), terminals=()) -> dict:
     return {
         "form": form,
         "steps": steps,
@@ -104,6 +106,7 @@ def _form_context(form, *, steps, submission_key, article, notices=(), file_erro
         "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
         "max_total_mb": settings.TICKET_MAX_TOTAL_BYTES // (1024 * 1024),
         "max_steps": MAX_STEPS,
+        "terminals": list(terminals),
     }
 
 
@@ -115,6 +118,7 @@ def _submission_context(sub: Submission, *, form=None, steps=None, notices=None,
         article=sub.article,
         notices=sub.notices if notices is None else notices,
         file_errors=file_errors,
+        terminals=sub.terminals,
     )
 
 
@@ -216,7 +220,16 @@ def _blank_form(request):
         "submission_key": submission_key,
     }
     form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
-    context = _form_context(form, steps=_step_rows([]), submission_key=submission_key, article=article)
+    wait = ratelimit.sender(request).wait()
+    context = _form_context(
+        form,
+        steps=_step_rows([]),
+        submission_key=submission_key,
+        article=article,
+        # Said before anything is typed or uploaded, not after.
+        notices=[ratelimit.wait_message(wait)] if wait else [],
+        terminals=selectors.known_terminals(request.user),
+    )
     return render(request, "tickets/new.html", context)
 
 
@@ -235,9 +248,26 @@ def _submission_key(post) -> str:
     return secrets.token_urlsafe(24)
 
 
+def _apply_known_terminal(data, terminals: list[dict]) -> None:
+    """Without JavaScript, picking one of the merchant's terminals fills its fields on the server.
+
+    The pick wins unless the merchant typed a terminal of their own (fields that match none they know).
+    """
+    choice = data.get("known_terminal", "")
+    if not choice.isdigit() or int(choice) >= len(terminals):
+        return
+    typed = (compact(data.get("merchant_id", "")), compact(data.get("terminal_id", "")))
+    if any(typed) and typed not in {(t["merchant_id"], t["terminal_id"]) for t in terminals}:
+        return
+    for name, value in terminals[int(choice)].items():
+        data[name] = value
+
+
 def _read_submission(request, submission_key: str) -> Submission:
     data, masked_count = services.mask_input(request.POST)
     data["submission_key"] = submission_key
+    terminals = selectors.known_terminals(request.user)
+    _apply_known_terminal(data, terminals)
     steps = data.getlist("steps")
     article = selectors.source_article(slug=data.get("article_slug", "")[:80], language=current_language())
     sub = Submission(
@@ -249,6 +279,7 @@ def _read_submission(request, submission_key: str) -> Submission:
         form=TicketForm(data, fix_choices=selectors.article_fixes(article), steps=steps),
         files=_uploads(request),
         action=request.POST.get("action", "send"),
+        terminals=terminals,
     )
     if masked_count:
         sub.notices.append(
@@ -258,18 +289,6 @@ def _read_submission(request, submission_key: str) -> Submission:
             )
         )
     return sub
-
-
-def _rate_limited(request, sub: Submission):
-    sub.form.add_error(
-        None,
-        _(
-            "You have sent several requests in a short time. Please wait %(minutes)d minutes and send again; "
-            "what you typed is kept below."
-        )
-        % {"minutes": max(1, settings.TICKET_RATE_WINDOW_SECONDS // 60)},
-    )
-    return _render_form(request, _submission_context(sub), 429)
 
 
 def _form_button(request, sub: Submission):
@@ -287,18 +306,27 @@ def _form_button(request, sub: Submission):
     return render(request, "tickets/new.html", context)
 
 
-def _form_again(request, sub: Submission):
+def _form_again(request, sub: Submission, status: int = 400):
     """The form with its errors; files that were fine are kept (the others refused again) so they need not be
     chosen again."""
     file_errors = services.pending_upload_store(submission_key=sub.key, files=sub.files)
     context = _submission_context(sub, notices=sub.notices + sub.form.notices, file_errors=file_errors)
-    return _render_form(request, context, 400)
+    return _render_form(request, context, status)
 
 
 def _create(request, sub: Submission):
     def tracking_url(token: str) -> str:
         return request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
 
+    terminal = {
+        "merchant_id": sub.form.cleaned_data["merchant_id"],
+        "terminal_id": sub.form.cleaned_data["terminal_id"],
+    }
+    wait = ratelimit.terminal_wait(**terminal)
+    if wait:
+        # Known only once the form is read; what was typed and the files are kept.
+        sub.form.add_error("terminal_id", ratelimit.terminal_wait_message(wait))
+        return _form_again(request, sub, status=429)
     try:
         ticket = services.ticket_create(
             requester=request.user,
@@ -320,7 +348,8 @@ def _create(request, sub: Submission):
     token = getattr(ticket, "access_token", None)
     if token is None:  # a concurrent duplicate won
         return _duplicate_response(request, ticket, sub.key)
-    ratelimit.count_created(request)
+    ratelimit.sender(request).count()
+    ratelimit.count_terminal(**terminal)
     _remember_token(request, sub.key, token)
     url = _confirmation_url(token)
     if _wants_json(request):
@@ -329,6 +358,7 @@ def _create(request, sub: Submission):
 
 
 @never_cache
+@ratelimit.limit_before_upload
 @limit_uploads
 @require_http_methods(["GET", "POST"])
 def ticket_new(request):
@@ -341,8 +371,6 @@ def ticket_new(request):
     if existing is not None:
         return _duplicate_response(request, existing, submission_key)
     sub = _read_submission(request, submission_key)
-    if ratelimit.rate_limited(request):
-        return _rate_limited(request, sub)
     if sub.action != "send":
         return _form_button(request, sub)
     if not sub.form.is_valid():
@@ -410,25 +438,24 @@ def ticket_detail(request, key):
 def ticket_sent(request, key):
     ticket = ticket_for(user=request.user, key=key)
     masked_in_files = sum(a.masked_count for a in ticket.attachments.all())
+    tracking_url = request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": key}))
     context = _detail_context(
         request,
         key,
         ticket,
-        tracking_url=request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": key})),
+        tracking_url=tracking_url,
         masked_total=ticket.masked_count + masked_in_files,
+        qr_data_uri=qr_data_uri(tracking_url) if key.startswith(TOKEN_PREFIX) else "",
+        in_wechat="MicroMessenger" in request.headers.get("User-Agent", ""),
     )
     return _private(render(request, "tickets/sent.html", context))
 
 
-@limit_uploads
 @require_POST
+@ratelimit.limit_before_upload
+@limit_uploads
 def ticket_reply(request, key):
     ticket = ticket_for(user=request.user, key=key)
-    if ratelimit.rate_limited(request):
-        messages.error(
-            request, _("You have sent several messages in a short time. Please wait a little and try again.")
-        )
-        return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket), status=429))
     # The form shows back a masked copy; the service masks (and counts) what it stores itself.
     display, _count = services.mask_input(request.POST)
     form = ReplyForm(display)
@@ -446,10 +473,13 @@ def ticket_reply(request, key):
                 for text in msgs:
                     form.add_error("body" if name == "body" else None, text)
     if message is None:
-        if _wants_json(request):
-            return JsonResponse({"errors": {k: [str(m) for m in v] for k, v in form.errors.items()}}, status=400)
         context = _detail_context(request, key, ticket, reply_form=form)
+        if _wants_json(request):
+            errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
+            html = render_to_string("tickets/detail.html#reply-form", context, request=request)
+            return JsonResponse({"errors": errors, "html": html}, status=400)
         return _private(render(request, "tickets/detail.html", context, status=400))
+    ratelimit.sender(request, ticket_key=key).count()
     if message.masked_count:
         messages.warning(
             request, _("We found a card number in your message and masked it. Please never send full card numbers.")

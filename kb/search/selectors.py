@@ -57,9 +57,10 @@ class Hit:
     title_parts: list[tuple[str, bool]]
     snippet_parts: list[tuple[str, bool]]
     score: float = 0.0
+    line: str = ""
 
     def as_json(self) -> dict:
-        return {"title": self.title, "url": self.url, "snippet": self.snippet, "kind": self.kind}
+        return {"title": self.title, "url": self.url, "snippet": self.snippet, "line": self.line, "kind": self.kind}
 
 
 @dataclass
@@ -199,6 +200,22 @@ def _mark(text: str, pattern: re.Pattern | None) -> list[tuple[str, bool]]:
 
 def _truncate(text: str) -> str:
     return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;:])\s|(?<=：)")
+LINE_CHARS = {"cjk": 40, "latin": 80}
+
+
+def first_line(summary: str) -> str:
+    """One short line for a suggestion: the summary's first sentence (what the page is for), never a
+    stretch cut from the middle of the body. Long sentences end at a word or character, with an ellipsis."""
+    sentence = _SENTENCE_END.split((summary or "").strip(), maxsplit=1)[0].strip().rstrip("；;：:，, ")
+    chinese = bool(re.search(r"[\u3400-\u9fff]", sentence))
+    limit = LINE_CHARS["cjk" if chinese else "latin"]
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[:limit] if chinese else sentence[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip("，、,;； ") + "…"
 
 
 def _snippet(text: str, fallback: str, pattern: re.Pattern | None) -> str:
@@ -373,6 +390,7 @@ def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQ
                 title_parts=_mark(row["title"], pattern),
                 snippet_parts=_mark(snippet, pattern),
                 score=score,
+                line=first_line(row["summary"]),
             )
         )
     return hits

@@ -8,7 +8,7 @@
  *   data-suggest-input   optional  CSS selector of the field to watch inside the element; default [name=q]
  *                                  (the ticket form uses its description textarea)
  *   data-suggest-min     optional  characters before suggesting; default 2 (1 once Chinese is typed)
- *   data-suggest-limit   optional  how many suggestions; default 6
+ *   data-suggest-limit   optional  how many suggestions; default 5 (more do not fit a phone screen)
  *   data-suggest-target  optional  "_blank" opens a suggestion in a new tab (so a half-written ticket survives)
  *   data-suggest-label   optional  accessible name of the list; default "Suggestions"
  *   data-suggest-count   optional  screen-reader announcement, "{count}" is replaced; default "{count}"
@@ -49,7 +49,7 @@
     input.setAttribute("aria-controls", list.id);
 
     var minChars = parseInt(root.dataset.suggestMin || "2", 10);
-    var limit = parseInt(root.dataset.suggestLimit || "6", 10);
+    var limit = Math.min(parseInt(root.dataset.suggestLimit || "5", 10), 5);
     var maxLength = parseInt(input.getAttribute("maxlength") || "200", 10);
     var timer = null, controller = null, active = -1, lastQuery = "";
 
@@ -83,14 +83,15 @@
         a.tabIndex = -1;
         if (root.dataset.suggestTarget) { a.target = root.dataset.suggestTarget; a.rel = "noopener"; }
         var title = document.createElement("strong");
+        title.className = "suggest-name";
         title.textContent = result.title;
         a.appendChild(title);
-        if (result.snippet) {
-          var snippet = document.createElement("span");
-          snippet.className = "hint";
-          snippet.style.display = "block";
-          snippet.textContent = result.snippet;
-          a.appendChild(snippet);
+        if (result.line) {
+          // One short line (what the page is for), not a stretch cut from the middle of the body.
+          var line = document.createElement("span");
+          line.className = "suggest-line";
+          line.textContent = result.line;
+          a.appendChild(line);
         }
         li.appendChild(a);
         list.appendChild(li);

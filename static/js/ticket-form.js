@@ -1,5 +1,5 @@
-/* Ticket form enhancements. Without JavaScript the form does all of this with server round trips:
-   steps are edited with submit buttons, files upload with the form, suggestions are not shown. */
+/* Ticket form enhancements (sending and files: upload-form.js). Without JavaScript the form does all of
+   this with server round trips: steps are edited with submit buttons, suggestions are not shown. */
 (function () {
   "use strict";
 
@@ -9,11 +9,6 @@
 
   function format(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
-  }
-
-  function humanSize(bytes) {
-    if (bytes >= 1024 * 1024) return (bytes / (1024 * 1024)).toFixed(1) + " MB";
-    return Math.max(1, Math.round(bytes / 1024)) + " KB";
   }
 
   /* --- Steps: add, remove and reorder in place ------------------------------------------------ */
@@ -30,6 +25,8 @@
       }
       item.querySelectorAll("button[data-step]").forEach(function (button) {
         button.value = button.dataset.step + ":" + index;
+        var label = form.dataset[{ up: "msgUp", down: "msgDown", remove: "msgRemoveStep" }[button.dataset.step]];
+        if (label) button.setAttribute("aria-label", format(label, { n: index + 1 }));
         if (button.dataset.step === "up") button.disabled = index === 0;
         if (button.dataset.step === "down") button.disabled = index === items.length - 1;
       });
@@ -73,112 +70,6 @@
     button.focus();
   }
 
-  /* --- Previews of chosen files --------------------------------------------------------------- */
-
-  function showPreviews(form) {
-    var list = form.querySelector("#previews");
-    if (!list) return;
-    list.textContent = "";
-    var maxBytes = Number(form.dataset.maxFileMb || 10) * 1024 * 1024;
-    form.querySelectorAll("input[type=file][data-preview]").forEach(function (input) {
-      Array.prototype.forEach.call(input.files || [], function (file) {
-        var item = document.createElement("li");
-        if (file.type && file.type.indexOf("image/") === 0) {
-          var img = document.createElement("img");
-          img.alt = "";
-          img.width = 64;
-          img.height = 64;
-          img.src = URL.createObjectURL(file);
-          img.onload = function () { URL.revokeObjectURL(img.src); };
-          item.appendChild(img);
-        }
-        var name = document.createElement("span");
-        name.textContent = file.name + " (" + humanSize(file.size) + ")";
-        item.appendChild(name);
-        if (file.size > maxBytes) {
-          var warn = document.createElement("strong");
-          warn.className = "file-warning";
-          warn.textContent = " " + text(form, "msgTooBig", "Too large");
-          item.appendChild(warn);
-        }
-        list.appendChild(item);
-      });
-    });
-  }
-
-  /* --- Sending with a progress bar ----------------------------------------------------------- */
-
-  function send(form, submitter) {
-    var box = form.querySelector("#upload-progress");
-    var bar = form.querySelector("#upload-bar");
-    var percent = form.querySelector("#upload-percent");
-    var data = new FormData(form);
-    if (submitter && submitter.name) data.set(submitter.name, submitter.value);
-    var xhr = new XMLHttpRequest();
-    xhr.open("POST", form.action);
-    xhr.setRequestHeader("Accept", "application/json");
-    box.hidden = false;
-    form.classList.add("sending");
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
-    xhr.upload.addEventListener("progress", function (event) {
-      if (!event.lengthComputable) return;
-      var value = Math.round((event.loaded / event.total) * 100);
-      bar.value = value;
-      percent.textContent = value + "%";
-    });
-    xhr.addEventListener("load", function () {
-      var reply = null;
-      try { reply = JSON.parse(xhr.responseText); } catch (_e) { reply = null; }
-      if (reply && reply.redirect) {
-        window.location.assign(reply.redirect);
-        return;
-      }
-      if (reply && reply.error) {
-        // Refused before any form saw it (too large): everything stays in place; say why, send nothing again.
-        showError(form, reply.error);
-        return;
-      }
-      if (reply && reply.html) {
-        // The server kept the accepted files; show its form with the errors and the files listed.
-        var holder = document.createElement("div");
-        holder.innerHTML = reply.html;
-        var fresh = holder.querySelector("form");
-        form.replaceWith(fresh);
-        setup(fresh);
-        var errors = fresh.querySelector("#form-errors");
-        if (errors) errors.focus();
-        return;
-      }
-      fallback(form);
-    });
-    xhr.addEventListener("error", function () { fallback(form); });
-    xhr.send(data);
-  }
-
-  function showError(form, message) {
-    form.classList.remove("sending");
-    form.querySelector("#upload-progress").hidden = true;
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
-    var box = form.querySelector("#send-error");
-    if (!box) {
-      box = document.createElement("p");
-      box.id = "send-error";
-      box.className = "msg msg-error";
-      box.setAttribute("role", "alert");
-      box.tabIndex = -1;
-      form.querySelector("#upload-progress").before(box);
-    }
-    box.textContent = message;
-    box.focus();
-  }
-
-  function fallback(form) {
-    // Anything unexpected: send the ordinary way, which works without this script.
-    form.dataset.plain = "1";
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
-    HTMLFormElement.prototype.submit.call(form);
-  }
-
   /* --- Top 3 article suggestions while the merchant describes the problem --------------------- */
 
   function setupSuggestions(form) {
@@ -196,17 +87,23 @@
         lastQuery = query;
         // POSTed, so what the merchant is writing never appears in a URL or an access log.
         var body = new URLSearchParams({
-          q: query, lang: form.dataset.lang || "", suggest: "1",
+          q: query, lang: form.dataset.lang || "", suggest: "1", limit: "4",
           csrfmiddlewaretoken: form.querySelector("[name=csrfmiddlewaretoken]").value
         });
         fetch(form.dataset.suggestUrl, {
           method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" }
         })
           .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-          .then(function (data) { showSuggestions(form, box, template, (data.results || []).slice(0, 3), query); })
+          .then(function (data) { showSuggestions(form, box, template, helpful(form, data.results || []).slice(0, 3), query); })
           .catch(function () { box.hidden = true; });
       }, 400);
     });
+  }
+
+  function helpful(form, results) {
+    // Not the article the merchant just said did not solve it.
+    var notHelpful = form.dataset.notHelpful;
+    return results.filter(function (result) { return !notHelpful || result.url !== notHelpful; });
   }
 
   function showSuggestions(form, box, template, results, query) {
@@ -217,7 +114,7 @@
       var link = item.querySelector(".suggest-link");
       link.href = result.url;
       link.textContent = result.title;
-      item.querySelector(".suggest-snippet").textContent = result.snippet || "";
+      item.querySelector(".suggest-snippet").textContent = result.line || "";
       var solved = item.querySelector(".suggest-solved");
       solved.value = result.url;
       solved.addEventListener("click", function (event) {
@@ -254,6 +151,15 @@
 
   /* --- Wiring -------------------------------------------------------------------------------- */
 
+  /* --- Picking one of a signed-in merchant's terminals fills its fields ----------------------- */
+
+  function fillTerminal(form, radio) {
+    ["merchantId", "terminalId", "serialNumber", "terminalModel", "acquirer"].forEach(function (key) {
+      var field = form.querySelector("#id_" + key.replace(/[A-Z]/g, function (c) { return "_" + c.toLowerCase(); }));
+      if (field) field.value = radio.dataset[key] || "";
+    });
+  }
+
   function setup(form) {
     if (!form) return;
     form.addEventListener("click", function (event) {
@@ -261,19 +167,16 @@
       if (button && form.contains(button)) onStepButton(form, button, event);
     });
     form.addEventListener("change", function (event) {
-      if (event.target.matches("input[type=file][data-preview]")) showPreviews(form);
-    });
-    form.addEventListener("submit", function (event) {
-      var submitter = event.submitter;
-      var plainAction = submitter && submitter.getAttribute("formaction");
-      if (form.dataset.plain || plainAction || !window.FormData || !window.XMLHttpRequest) return;
-      if (submitter && submitter.value && submitter.value !== "send") return;
-      event.preventDefault();
-      send(form, submitter);
+      if (event.target.name === "known_terminal") fillTerminal(form, event.target);
     });
     renumberSteps(form);
     setupSuggestions(form);
   }
 
+  // Sending, files and progress are upload-form.js; after it replaces the form with the server's answer,
+  // wire the new one up here too.
+  document.addEventListener("upload-form:replaced", function (event) {
+    if (event.detail && event.detail.id === "ticket-form") setup(event.detail);
+  });
   setup(document.getElementById("ticket-form"));
 })();

@@ -57,3 +57,24 @@ def desktop(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+def _phone_context(browser, live_server, **options):
+    return browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, **options
+    )
+
+
+@pytest.fixture(params=["js", "nojs", "wechat"])
+def any_phone(request, browser, live_server):
+    """The same 390×844 phone three ways: JavaScript on, JavaScript off, and WeChat's in-app browser."""
+    from tests.e2e.journey import WECHAT_UA
+
+    options = {"js": {}, "nojs": {"java_script_enabled": False}, "wechat": {"user_agent": WECHAT_UA}}
+    context = _phone_context(browser, live_server, **options[request.param])
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.profile = request.param
+    yield page
+    context.close()

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from kb.markdown import render
 
@@ -197,3 +198,21 @@ def test_an_article_naming_an_unknown_block_cannot_be_saved(make_article):
         make_article(body="## 步骤\n\n[[include:no-such-block]]\n")
 
     assert "no-such-block" in str(error.value)
+
+
+def test_the_do_now_block_is_split_off_to_be_shown_first():
+    from kb.markdown import split_do_now
+
+    with translation.override("en"):
+        body, _toc = render("## Do this now\n\n1. Sign on.\n\n## What you see\n\nText.", language="en")
+        lead, rest = split_do_now(body)
+    assert "Sign on." in lead and "What you see" not in lead
+    assert rest.startswith("<h2") and "What you see" in rest
+
+
+def test_an_article_without_a_do_now_block_is_left_whole():
+    from kb.markdown import split_do_now
+
+    with translation.override("en"):
+        body, _toc = render("## What you see\n\nText.", language="en")
+        assert split_do_now(body) == ("", body)

@@ -235,8 +235,8 @@ def test_a_code_page_says_when_signing_on_again_does_not_help(client):
     assert "Signing on again will not fix this code." in _page(client.get("/en/codes/51/")).text
 
 
-def test_a_code_page_lists_the_articles_about_the_code(client):
-    assert HUB in _page(client.get("/codes/A0/")).links()
+def test_a_code_page_lists_the_articles_about_the_code_carrying_the_code(client):
+    assert HUB + "?code=A0" in _page(client.get("/codes/A0/")).links()
 
 
 @pytest.mark.parametrize(("typed", "expected"), [("/codes/a0/", "/codes/A0/"), ("/en/codes/a0/", "/en/codes/A0/")])

@@ -1,5 +1,7 @@
 """The results page, the JSON endpoint and the click-recording redirect."""
 
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
@@ -113,6 +115,15 @@ def test_opening_a_result_redirects_to_it_and_records_the_click(client):
     assert (log.opened_position, log.opened_url) == (1, "/codes/A0/")
 
 
+def test_an_article_opened_from_the_results_carries_the_search_on(client):
+    client.get(SEARCH, {"q": "请重新签到"})
+    log = SearchLog.objects.get()
+    response = client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
+    assert response["Location"] == log.results[0] + "?q=" + quote("请重新签到")
+    feedback = client.get(response["Location"]).content.decode()
+    assert 'name="q" value="请重新签到"' in feedback
+
+
 def test_only_the_first_opened_result_counts(client):
     client.get(SEARCH, {"q": "A0"})
     log = SearchLog.objects.get()
@@ -176,3 +187,19 @@ def test_the_home_page_search_box_asks_for_suggestions(client):
     response = client.get("/")
     assert 'data-suggest-url="/api/search"' in response.text
     assert "js/search-suggest.js" in response.text
+
+
+def test_each_suggestion_carries_one_short_line_from_the_start_of_its_summary(client):
+    data = client.get("/api/search", {"q": "签到", "lang": "zh-hans", "limit": 5, "suggest": "1"}).json()
+    assert data["results"]
+    for result in data["results"]:
+        assert 0 < len(result["line"]) <= 41
+        assert "\n" not in result["line"]
+
+
+def test_a_long_first_sentence_ends_at_a_word_with_an_ellipsis():
+    from kb.search.selectors import first_line
+
+    line = first_line("When Wi-Fi, the SIM or the cable fails, sign-on and payments fail or time out, and more. Next.")
+    assert line.endswith("…") and len(line) <= 81 and not line[:-1].endswith(" ")
+    assert first_line("签到失败怎么办？先看这篇。") == "签到失败怎么办？"

@@ -102,7 +102,7 @@ def test_result_clicks_past_the_limit_still_open_the_page_without_counting(clien
     assert client.get(f"/search/open/{first.pk}/1/").status_code == 302
     response = client.get(f"/search/open/{second.pk}/1/")
 
-    assert response.status_code == 302 and response["Location"] == second.results[0]
+    assert response.status_code == 302 and response["Location"].split("?")[0] == second.results[0]
     second.refresh_from_db()
     assert second.opened_position is None
 

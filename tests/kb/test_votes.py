@@ -1,6 +1,7 @@
 """'Did this solve your problem?': recorded without an account, one answer per visitor, 'no' leads to support."""
 
 from unittest import mock
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -61,11 +62,50 @@ def test_two_visitors_each_get_their_own_vote(client, hub):
     assert sorted(ArticleVote.objects.filter(article=hub).values_list("helpful", flat=True)) == [False, True]
 
 
-def test_a_no_vote_leads_to_the_ticket_form_carrying_the_article_and_its_code(client, hub):
-    response = client.post(VOTE, {"helpful": "no"})
-
+def _ticket_form_params(response) -> dict:
     assert response.status_code == 302
-    assert response["Location"] == f"/tickets/new/?article=re-sign-in-prompt&code={hub.code_list[0]}"
+    url = urlparse(response["Location"])
+    assert url.path == "/tickets/new/"
+    return {name: values[0] for name, values in parse_qs(url.query).items()}
+
+
+def test_a_no_vote_does_not_guess_the_code_the_merchant_saw(client, hub):
+    params = _ticket_form_params(client.post(VOTE, {"helpful": "no"}))
+
+    assert params == {"article": "re-sign-in-prompt"}
+
+
+def test_a_no_vote_carries_the_code_the_merchant_chose(client, hub):
+    chosen = hub.code_list[-1]
+
+    params = _ticket_form_params(client.post(VOTE, {"helpful": "no", "code": chosen.lower()}))
+
+    assert params["code"] == chosen
+
+
+def test_a_no_vote_ignores_a_code_the_article_is_not_about(client, hub):
+    params = _ticket_form_params(client.post(VOTE, {"helpful": "no", "code": "51"}))
+
+    assert "code" not in params
+
+
+def test_a_no_vote_carries_the_search_the_merchant_came_from(client, hub):
+    params = _ticket_form_params(client.post(VOTE, {"helpful": "no", "q": "刷卡 重新签到"}))
+
+    assert params["q"] == "刷卡 重新签到"
+
+
+def test_a_search_for_a_code_is_the_code_the_merchant_saw(client, hub):
+    params = _ticket_form_params(client.post(VOTE, {"helpful": "no", "q": "返回码A0"}))
+
+    assert params["code"] == "A0"
+    assert params["q"] == "返回码A0"
+
+
+def test_the_article_reached_from_a_code_page_preselects_that_code(client, hub):
+    response = client.get(HUB + "?code=99")
+
+    assert '<option value="99" selected>' in response.content.decode()
 
 
 def test_a_no_vote_on_an_article_without_codes_carries_only_the_article(client, make_article):

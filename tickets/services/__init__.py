@@ -19,6 +19,7 @@ from tickets.services.intake import (
     pending_uploads_discard,
     ticket_create,
 )
+from tickets.services.tracking import ticket_tracking_token_renew
 from tickets.services.workflow import (
     ticket_assign,
     ticket_close,
@@ -51,5 +52,6 @@ __all__ = [
     "ticket_reopen",
     "ticket_reply",
     "ticket_status_set",
+    "ticket_tracking_token_renew",
     "tickets_cleanup",
 ]

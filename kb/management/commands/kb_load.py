@@ -10,7 +10,9 @@ import frontmatter
 import yaml
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 
+from kb.markdown import do_now_heading
 from kb.models import Article, Category, Language, ResponseCode, Synonym, TerminalModel
 from kb.search import synonym_save, synonym_terms_digest
 from kb.services import (
@@ -30,6 +32,18 @@ NOTE = "kb_load"
 
 def _join(values, sep: str) -> str:
     return sep.join(str(v).strip() for v in (values or []) if str(v).strip())
+
+
+def _with_do_now(do_now, body: str, *, language: str) -> str:
+    """An optional `do_now` block (Markdown) becomes the body's first section, which the page shows first.
+
+    Kept in the body so editors change it in the admin like the rest of the article.
+    """
+    if not do_now:
+        return body.strip() + "\n"
+    with translation.override(language):
+        heading = do_now_heading()
+    return f"## {heading}\n\n{str(do_now).strip()}\n\n{body.strip()}\n"
 
 
 def _summary(counts: dict) -> str:
@@ -118,7 +132,7 @@ class Command(BaseCommand):
             content = ArticleContent(
                 title=str(meta["title"]).strip(),
                 category=category,
-                body=post.content.strip() + "\n",
+                body=_with_do_now(meta.get("do_now"), post.content, language=language),
                 summary=str(meta.get("summary", "")).strip(),
                 symptoms=_join(meta.get("symptoms"), "\n"),
                 tags=_join(meta.get("tags"), ", "),

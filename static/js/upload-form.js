@@ -1,0 +1,243 @@
+/*
+ * Forms that send files: the ticket form and the reply form. Without JavaScript they submit the ordinary
+ * way and everything still works; with it:
+ *   - files chosen one after another add up (a second camera shot no longer replaces the first), each with
+ *     a preview and a remove button, up to the form's file limit;
+ *   - sending shows a progress bar, disables the send buttons and ignores a second tap, so one POST is made;
+ *   - an answer with errors replaces the form in place (the server keeps the files it accepted).
+ *
+ * Markup, on the <form data-upload>:
+ *   action                        where to send (read with getAttribute: form.action can be shadowed by a
+ *                                 control named "action")
+ *   data-max-files                how many files in all; already attached files are <li> in [data-pending]
+ *   data-max-file-mb              size above which a preview warns
+ *   data-msg-too-big, data-msg-remove ("%(name)s"), data-msg-limit ("%(max)s")   translated texts
+ *   input[type=file][data-accumulate]   inputs whose choices add up
+ *   [data-previews]               the list that shows chosen files
+ *   [data-progress]               a hidden box with a <progress> and a [data-percent] element
+ *   [data-nojs]                   elements only useful without JavaScript (hidden here)
+ * After replacing a form it dispatches "upload-form:replaced" on document, with the new form as detail.
+ */
+(function () {
+  "use strict";
+
+  function format(template, values) {
+    return (template || "").replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
+  }
+
+  function humanSize(bytes) {
+    if (bytes >= 1024 * 1024) return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+    return Math.max(1, Math.round(bytes / 1024)) + " KB";
+  }
+
+  /* --- Files that add up ---------------------------------------------------------------------- */
+
+  function fileInputs(form) {
+    return Array.prototype.slice.call(form.querySelectorAll("input[type=file][data-accumulate]"));
+  }
+
+  function chosenCount(form, except) {
+    return fileInputs(form).reduce(function (sum, input) {
+      return sum + (input === except ? 0 : (input.kept || []).length);
+    }, 0);
+  }
+
+  function room(form, input) {
+    var max = Number(form.dataset.maxFiles || 10);
+    var pending = form.querySelectorAll("[data-pending] li").length;
+    return Math.max(0, max - pending - chosenCount(form, input));
+  }
+
+  function writeFiles(input) {
+    // DataTransfer is how a script sets an input's files, so an ordinary submit still carries them all.
+    if (!window.DataTransfer) return;
+    var transfer = new DataTransfer();
+    (input.kept || []).forEach(function (file) { transfer.items.add(file); });
+    input.files = transfer.files;
+  }
+
+  function onFilesChosen(form, input) {
+    if (!window.DataTransfer) { input.kept = Array.prototype.slice.call(input.files || []); showPreviews(form); return; }
+    var kept = (input.kept || []).slice();
+    var added = Array.prototype.slice.call(input.files || []).filter(function (file) {
+      return kept.indexOf(file) === -1;
+    });
+    var space = room(form, input) - kept.length;
+    var refused = Math.max(0, added.length - Math.max(0, space));
+    input.kept = kept.concat(added.slice(0, Math.max(0, space)));
+    writeFiles(input);
+    showPreviews(form, refused ? format(form.dataset.msgLimit, { max: form.dataset.maxFiles }) : "");
+  }
+
+  function removeFile(form, input, file) {
+    input.kept = (input.kept || []).filter(function (kept) { return kept !== file; });
+    writeFiles(input);
+    showPreviews(form);
+    input.focus();
+  }
+
+  function previewItem(form, input, file) {
+    var item = document.createElement("li");
+    if (file.type && file.type.indexOf("image/") === 0) {
+      var img = document.createElement("img");
+      img.alt = "";
+      img.width = 64;
+      img.height = 64;
+      img.src = URL.createObjectURL(file);
+      img.onload = function () { URL.revokeObjectURL(img.src); };
+      item.appendChild(img);
+    }
+    var name = document.createElement("span");
+    name.textContent = file.name + " (" + humanSize(file.size) + ")";
+    item.appendChild(name);
+    if (file.size > Number(form.dataset.maxFileMb || 10) * 1024 * 1024) {
+      var warn = document.createElement("strong");
+      warn.className = "file-warning";
+      warn.textContent = " " + (form.dataset.msgTooBig || "");
+      item.appendChild(warn);
+    }
+    var remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "secondary small-button";
+    remove.textContent = format(form.dataset.msgRemove || "✕ %(name)s", { name: file.name });
+    remove.addEventListener("click", function () { removeFile(form, input, file); });
+    item.appendChild(remove);
+    return item;
+  }
+
+  function showPreviews(form, notice) {
+    var list = form.querySelector("[data-previews]");
+    if (!list) return;
+    list.textContent = "";
+    fileInputs(form).forEach(function (input) {
+      (input.kept || []).forEach(function (file) { list.appendChild(previewItem(form, input, file)); });
+    });
+    if (notice) {
+      var item = document.createElement("li");
+      item.className = "file-warning";
+      item.setAttribute("role", "status");
+      item.textContent = notice;
+      list.appendChild(item);
+    }
+  }
+
+  /* --- Sending with a progress bar ----------------------------------------------------------- */
+
+  function sendButtons(form) {
+    return form.querySelectorAll("button[type=submit], button:not([type])");
+  }
+
+  function showProgress(form, value) {
+    var box = form.querySelector("[data-progress]");
+    if (!box) return;
+    box.hidden = false;
+    var bar = box.querySelector("progress");
+    var percent = box.querySelector("[data-percent]");
+    if (bar) bar.value = value;
+    if (percent) percent.textContent = value + "%";
+  }
+
+  function send(form, submitter) {
+    var data = new FormData(form);
+    if (submitter && submitter.name) data.set(submitter.name, submitter.value);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.getAttribute("action") || window.location.href);
+    xhr.setRequestHeader("Accept", "application/json");
+    form.dataset.sending = "1";
+    form.classList.add("sending");
+    sendButtons(form).forEach(function (button) { button.disabled = true; });
+    showProgress(form, 0);
+    xhr.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) showProgress(form, Math.round((event.loaded / event.total) * 100));
+    });
+    xhr.addEventListener("load", function () { answered(form, xhr); });
+    xhr.addEventListener("error", function () { fallback(form); });
+    xhr.send(data);
+  }
+
+  function go(address) {
+    var target = new URL(address, window.location.href);
+    var here = new URL(window.location.href);
+    window.location.assign(target.href);
+    // Only the #fragment differs (a reply goes back to its own page): assign would just scroll.
+    if (target.href.split("#")[0] === here.href.split("#")[0]) window.location.reload();
+  }
+
+  function answered(form, xhr) {
+    var reply = null;
+    try { reply = JSON.parse(xhr.responseText); } catch (_e) { reply = null; }
+    if (reply && reply.redirect) {
+      go(reply.redirect);
+      return;
+    }
+    if (reply && reply.error) {
+      // Refused before any form saw it (too large): everything stays in place; say why, send nothing again.
+      showError(form, reply.error);
+      return;
+    }
+    if (reply && reply.html) {
+      // The server kept the accepted files; show its form with the errors and the files listed.
+      var holder = document.createElement("div");
+      holder.innerHTML = reply.html;
+      var fresh = holder.querySelector("form");
+      form.replaceWith(fresh);
+      setup(fresh);
+      document.dispatchEvent(new CustomEvent("upload-form:replaced", { detail: fresh }));
+      var errors = fresh.querySelector("[data-errors], .errorlist");
+      if (errors) {
+        if (!errors.hasAttribute("tabindex")) errors.setAttribute("tabindex", "-1");
+        errors.focus();
+      }
+      return;
+    }
+    fallback(form);
+  }
+
+  function showError(form, message) {
+    delete form.dataset.sending;
+    form.classList.remove("sending");
+    var progress = form.querySelector("[data-progress]");
+    if (progress) progress.hidden = true;
+    sendButtons(form).forEach(function (button) { button.disabled = false; });
+    var box = form.querySelector("[data-send-error]");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "msg msg-error";
+      box.setAttribute("data-send-error", "");
+      box.setAttribute("role", "alert");
+      box.tabIndex = -1;
+      (progress || form.lastElementChild).before(box);
+    }
+    box.textContent = message;
+    box.focus();
+  }
+
+  function fallback(form) {
+    // Anything unexpected: send the ordinary way, which works without this script.
+    form.dataset.plain = "1";
+    sendButtons(form).forEach(function (button) { button.disabled = false; });
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
+  /* --- Wiring -------------------------------------------------------------------------------- */
+
+  function setup(form) {
+    if (!form || form.dataset.uploadReady) return;
+    form.dataset.uploadReady = "1";
+    form.querySelectorAll("[data-nojs]").forEach(function (el) { el.hidden = true; });
+    form.addEventListener("change", function (event) {
+      if (event.target.matches("input[type=file][data-accumulate]")) onFilesChosen(form, event.target);
+    });
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.sending) { event.preventDefault(); return; }  // a second tap while sending
+      var submitter = event.submitter;
+      if (form.dataset.plain || !window.FormData || !window.XMLHttpRequest) return;
+      if (submitter && submitter.hasAttribute("formaction")) return;
+      if (submitter && submitter.value && submitter.value !== "send") return;
+      event.preventDefault();
+      send(form, submitter);
+    });
+  }
+
+  document.querySelectorAll("form[data-upload]").forEach(setup);
+})();

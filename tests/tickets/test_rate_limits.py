@@ -1,0 +1,117 @@
+"""Limits on sending: per submitter (session, account, terminal, ticket), a generous per-address backstop,
+checked before the upload is read, never counting the form's own step buttons, saying when to try again."""
+
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from tickets.models import Ticket, TicketMessage
+
+from .conftest import form_data, photo
+
+pytestmark = pytest.mark.django_db
+NEW = "/en/tickets/new/"
+
+
+def send(client, n, **overrides):
+    return client.post(NEW, form_data(submission_key=f"key{n:02d}" + "x" * 24, **overrides))
+
+
+def test_a_submitter_over_the_limit_is_refused_before_the_upload_is_read(client, settings):
+    settings.TICKET_RATE_LIMIT = 2
+    for n in range(2):
+        assert send(client, n, terminal_id=f"1234567{n}").status_code == 302
+    with mock.patch("tickets.uploads.LimitUploadHandler.new_file") as upload:
+        response = send(client, 9, terminal_id="12345679", photos=[photo()])
+
+    assert response.status_code == 429
+    upload.assert_not_called()
+    assert int(response["Retry-After"]) > 3500
+    assert "You can send again in 60 minutes" in response.content.decode()
+    assert Ticket.objects.count() == 2
+
+
+def test_the_script_is_told_in_json_and_keeps_the_form(client, settings):
+    settings.TICKET_RATE_LIMIT = 1
+    send(client, 1)
+    response = client.post(NEW, form_data(terminal_id="87654321"), headers={"accept": "application/json"})
+
+    assert response.status_code == 429
+    assert "You can send again in" in response.json()["error"]
+    assert response.json()["retry_after"] > 0
+
+
+def test_merchants_behind_one_shop_address_are_not_blocked_by_each_other(settings):
+    settings.TICKET_RATE_LIMIT = 1
+    shop = [Client(REMOTE_ADDR="10.1.1.1") for _ in range(4)]
+
+    statuses = [send(browser, n, terminal_id=f"8765432{n}").status_code for n, browser in enumerate(shop)]
+
+    assert statuses == [302] * 4
+
+
+def test_the_per_address_ceiling_is_a_backstop(settings):
+    settings.TICKET_RATE_LIMIT_PER_ADDRESS = 2
+    statuses = [send(Client(), n, terminal_id=f"1111222{n}").status_code for n in range(3)]
+
+    assert statuses == [302, 302, 429]
+
+
+def test_a_signed_in_merchant_is_one_submitter_across_sessions(merchant, settings):
+    settings.TICKET_RATE_LIMIT = 1
+    first, second = Client(), Client()
+    first.force_login(merchant)
+    second.force_login(merchant)
+    send(first, 1)
+
+    assert send(second, 2, terminal_id="87654321").status_code == 429
+
+
+def test_the_same_terminal_is_limited_from_any_session_and_the_form_is_kept(settings):
+    settings.TICKET_RATE_LIMIT = 1
+    send(Client(), 1)
+    response = send(Client(), 2, location="kept-marker", photos=[photo("receipt.jpg")])
+
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert "about this terminal" in body and "kept-marker" in body and "receipt.jpg" in body
+
+
+def test_step_buttons_never_count(client, settings):
+    settings.TICKET_RATE_LIMIT = 1
+    for _ in range(10):
+        assert send(client, 1, action="add_step").status_code == 200
+
+    assert send(client, 1).status_code == 302
+
+
+def test_replies_do_not_share_the_ticket_counter(client, settings):
+    settings.TICKET_RATE_LIMIT = 1
+    tracking = send(client, 1)["Location"].removesuffix("sent/")
+
+    assert client.post(tracking + "reply/", {"body": "the receipt"}).status_code == 302
+
+
+def test_replies_are_limited_per_ticket_with_when_to_try_again(client, settings):
+    settings.TICKET_REPLY_RATE_LIMIT = 2
+    tracking = send(client, 1)["Location"].removesuffix("sent/")
+    statuses = [client.post(tracking + "reply/", {"body": f"message {n}"}).status_code for n in range(3)]
+
+    assert statuses == [302, 302, 429]
+    assert TicketMessage.objects.filter(body__startswith="message").count() == 2
+
+
+def test_the_form_says_when_you_can_send_again_before_anything_is_typed(client, settings):
+    settings.TICKET_RATE_LIMIT = 1
+    send(client, 1)
+
+    assert "You can send again in 60 minutes" in client.get(NEW).content.decode()
+
+
+def test_the_counters_are_in_the_shared_cache(client):
+    send(client, 1)
+
+    assert cache.get("ratelimit:ticket-address:127.0.0.1") == 1
+    assert cache.get("ratelimit:ticket-terminal:102310058120001/12345678") == 1
