@@ -23,6 +23,7 @@ from tickets.forms import compact
 from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
 from tickets.services.events import event_record
 from tickets.services.files import adopt_pending, attach, process_all, storing
+from tickets.services.timing import due_times_apply
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,8 @@ def ticket_create(
                 pending=pending,
                 stored=stored,
             )
+            due_times_apply(ticket=ticket, now=ticket.created_at)
+            ticket.save(update_fields=["first_response_due", "resolution_due"])
             if ticket.email and tracking_url is not None:
                 # Registered inside the transaction: no receipt for a ticket that was rolled back.
                 transaction.on_commit(partial(mail.send_ticket_receipt, ticket, tracking_url(token)))
