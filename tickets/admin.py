@@ -224,7 +224,9 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
             return
         if row.instance.pk and row.instance.weekday != data["weekday"]:
             timing.business_hours_remove(calendar=calendar, weekday=row.instance.weekday)
-        timing.business_hours_set(calendar=calendar, weekday=data["weekday"], opens=data["opens"], closes=data["closes"])
+        timing.business_hours_set(
+            calendar=calendar, weekday=data["weekday"], opens=data["opens"], closes=data["closes"]
+        )
 
     @staticmethod
     def _holiday_row(calendar, row, data):

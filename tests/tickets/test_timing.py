@@ -78,9 +78,7 @@ def test_targets_must_be_positive(db):
 
 def test_closing_hours_must_follow_opening_hours(db):
     with pytest.raises(Exception, match="after"):
-        timing.business_hours_set(
-            calendar=BusinessCalendar.objects.get(), weekday=0, opens=time(18), closes=time(9)
-        )
+        timing.business_hours_set(calendar=BusinessCalendar.objects.get(), weekday=0, opens=time(18), closes=time(9))
 
 
 def test_the_admin_saves_a_target_through_the_service(client, agent):
@@ -114,10 +112,35 @@ def test_the_admin_adds_a_holiday_and_closes_a_day_through_the_services(client, 
     }
     for index, row in enumerate(hours):
         prefix = f"hours-{index}-"
-        data |= {prefix + "id": str(row.pk), prefix + "calendar": str(calendar.pk), prefix + "weekday": str(row.weekday)}
+        data |= {
+            prefix + "id": str(row.pk),
+            prefix + "calendar": str(calendar.pk),
+            prefix + "weekday": str(row.weekday),
+        }
         data |= {prefix + "opens": "09:00", prefix + "closes": "21:00"}
     data["hours-6-DELETE"] = "on"  # Sunday
     response = client.post(f"/admin/tickets/businesscalendar/{calendar.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Holiday.objects.get(calendar=calendar).date == date(2026, 10, 1)
     assert not BusinessHours.objects.filter(calendar=calendar, weekday=6).exists()
+
+
+def test_the_tracking_page_says_when_to_expect_a_first_answer(client, make_ticket):
+    with clock(at(2, 20)):
+        _ticket, token = make_ticket()
+    body = client.get(f"/en/tickets/t/{token}/").content.decode()
+    assert "Expect a first answer from support by 2026-12-03 12:00" in body
+
+
+def test_the_tracking_page_drops_the_promise_once_support_answered(client, make_ticket, agent):
+    ticket, token = make_ticket()
+    services.ticket_agent_reply(ticket=ticket, agent=agent, body="已处理。")
+    assert "Expect a first answer" not in client.get(f"/en/tickets/t/{token}/").content.decode()
+
+
+def test_the_confirmation_page_says_when_to_expect_a_first_answer(client, db):
+    from .conftest import form_data
+
+    response = client.post("/en/tickets/new/", form_data(), follow=True)
+    assert response.request["PATH_INFO"].endswith("/sent/")
+    assert "Expect a first answer from support by" in response.content.decode()
