@@ -1,31 +1,16 @@
-"""All outbound mail goes through this module, so tests (and a future queue) have one place to patch."""
+"""All outbound mail goes through this module, so tests (and the notification tasks) have one place to patch."""
 
-import logging
-
-from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
-
-logger = logging.getLogger(__name__)
 
 
-def send_ticket_receipt(ticket, tracking_url: str) -> bool:
-    """Email the merchant their reference and private tracking link, in the ticket's language.
+def send_templated(*, template: str, context: dict, to: str) -> None:
+    """Send `<template>_subject.txt`, `<template>.txt` and `<template>.html` rendered with `context`.
 
-    The receipt never includes card data or anything from the description: only what identifies the ticket.
-    A mail failure is logged, not raised: the ticket exists and the confirmation page shows the same link.
+    Rendered in the active language (the caller overrides it with the recipient's). Raises on any transport
+    failure, so the task that called it can try again later.
     """
-    if not ticket.email:
-        return False
-    context = {"ticket": ticket, "tracking_url": tracking_url, "site_name": settings.SITE_NAME}
-    with translation.override(ticket.language):
-        subject = " ".join(render_to_string("emails/ticket_receipt_subject.txt", context).split())
-        body = render_to_string("emails/ticket_receipt.txt", context)
-    message = EmailMessage(subject=subject, body=body, to=[ticket.email])
-    try:
-        message.send()
-    except Exception:  # any transport failure: SMTP down, refused recipient, DNS
-        logger.exception("Could not send the receipt for %s", ticket.reference)
-        return False
-    return True
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    message = EmailMultiAlternatives(subject=subject, body=render_to_string(f"{template}.txt", context), to=[to])
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    message.send()

@@ -238,6 +238,8 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@localhost")
 SITE_NAME = env_str("SITE_NAME", "POS 商户服务中心")
+# Where links in notification emails point (emails are written outside any request).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Knowledge base ---------------------------------------------------------------------------
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "kb.markdown.render_preview"

@@ -12,7 +12,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tickets import sla
-from tickets.models import BusinessCalendar, BusinessHours, Holiday, ServiceTarget, Ticket, TicketEvent
+from tickets.models import (
+    BreachWarning,
+    BusinessCalendar,
+    BusinessHours,
+    Holiday,
+    ServiceTarget,
+    Ticket,
+    TicketEvent,
+)
 
 Status = Ticket.Status
 # The clock stops while the merchant has the ticket, and while it sits resolved or closed.
@@ -123,3 +131,34 @@ def holiday_set(*, calendar: BusinessCalendar, day: date, name: str = "") -> Hol
 
 def holiday_remove(*, calendar: BusinessCalendar, day: date) -> None:
     Holiday.objects.filter(calendar=calendar, date=day).delete()
+
+
+# --- Warnings before a due time -------------------------------------------------------------------
+
+
+def tickets_breach_warn(*, now: datetime, within: timedelta) -> int:
+    """Warn agents about every running ticket whose next due time is within `within` (or past).
+
+    Each ticket is warned once per target and due time: a BreachWarning row records it, so running the
+    check every few minutes never repeats a warning, and a due time moved by a pause is warned about again.
+    """
+    from tickets import notifications
+
+    running = Ticket.objects.filter(status__in=(Status.NEW, Status.OPEN), waiting_since__isnull=True)
+    horizon = now + within
+    candidates = [
+        (ticket, BreachWarning.Target.FIRST_RESPONSE, ticket.first_response_due)
+        for ticket in running.filter(first_responded_at__isnull=True, first_response_due__lte=horizon)
+    ]
+    candidates += [
+        (ticket, BreachWarning.Target.RESOLUTION, ticket.resolution_due)
+        for ticket in running.filter(resolution_due__lte=horizon).select_related("assignee")
+    ]
+    warned = 0
+    for ticket, target, due in candidates:
+        with transaction.atomic():
+            _row, created = BreachWarning.objects.get_or_create(ticket=ticket, target=target, due=due)
+            if created:
+                notifications.ticket_breach_near(ticket, target, due)
+                warned += 1
+    return warned
