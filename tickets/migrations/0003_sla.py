@@ -28,10 +28,37 @@ def default_policy(apps, schema_editor):
         )
 
 
+NEW_MODELS = ("servicetarget", "businesscalendar", "businesshours", "holiday", "breachwarning")
+
+
+def grant_to_ticket_workers(apps, schema_editor):
+    """Groups that already work tickets (agents, admins) get the new models' permissions too.
+
+    The roles migration ran before these models existed, and permissions are otherwise only created after
+    the whole migrate run.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("tickets")
+    original = getattr(app_config, "models_module", None)
+    # Migration state has stubs without a models module; create_permissions skips those.
+    app_config.models_module = original or True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = original
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    new = Permission.objects.filter(content_type__app_label="tickets", content_type__model__in=NEW_MODELS)
+    workers = Group.objects.filter(permissions__content_type__app_label="tickets", permissions__codename="change_ticket")
+    for group in workers.distinct():
+        group.permissions.add(*new)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
         ('tickets', '0002_console'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -107,4 +134,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(default_policy, migrations.RunPython.noop),
+        migrations.RunPython(grant_to_ticket_workers, migrations.RunPython.noop),
     ]
