@@ -1,5 +1,7 @@
 """Sign-in lockout with django-axes: two limits (per account, per address) and a translated lockout page."""
 
+import ipaddress
+
 from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -12,9 +14,17 @@ from django.utils.translation import gettext as _
 from portal.ratelimit import client_address
 
 
-def client_ip(request) -> str:
-    """The same client address the portal's other limits use (the proxy's last hop when behind one)."""
-    return client_address(request)
+def client_ip(request) -> str | None:
+    """The same client address the portal's other limits use (the proxy's last hop when behind one).
+
+    None when there is no usable address (a request built in code, as for client.force_login): axes stores
+    the address in an IP field, which PostgreSQL checks.
+    """
+    address = client_address(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 class LockoutHandler(AxesDatabaseHandler):

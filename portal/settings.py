@@ -305,3 +305,5 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15, mini
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
 AXES_VERBOSE = False
+# Failures are what the lockout needs; a log row per successful sign-in would be a second, unused history.
+AXES_DISABLE_ACCESS_LOG = True

@@ -95,3 +95,9 @@ def test_a_successful_sign_in_clears_earlier_failures(client, merchant):
     client.logout()
     guess(client, "merchant", 4)
     assert sign_in(client, "merchant", "merchant-pass-123").status_code == 302
+
+
+def test_a_sign_in_without_a_client_address_is_still_recorded(client, merchant):
+    # client.force_login builds a request without REMOTE_ADDR; PostgreSQL refuses a non-address there.
+    client.force_login(merchant)
+    assert client.session["_auth_user_id"] == str(merchant.pk)
