@@ -22,6 +22,7 @@ endef
 help:
 	@echo "make run    set up and serve the portal on http://$(HOST):$(PORT) (SQLite, knowledge base loaded)"
 	@echo "make test   set up and run the whole test suite"
+	@echo "make serve  production-like: gunicorn + the notification worker on http://$(HOST):$(PORT)"
 	@echo "make lint | format | messages | bench | clean"
 
 $(VENV)/.installed: requirements.txt
@@ -56,6 +57,26 @@ run: venv system-deps
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: make an account with '$(PY) manage.py createsuperuser')"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Production settings over plain HTTP on this machine: the database task queue with its worker beside
+# gunicorn, so notifications are sent in the background as in production. Mail goes to the console unless
+# EMAIL_BACKEND is set. The worker stops with gunicorn (Ctrl-C).
+SERVE_ENV = PORTAL_ENV=production TASKS_BACKEND=database \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key 2>/dev/null || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+	SECURE_HSTS_SECONDS=0 SECURE_HSTS_PRELOAD=0 SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" \
+	EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
+
+serve: venv system-deps
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	$(SERVE_ENV) $(PY) manage.py kb_load
+	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving on http://$(HOST):$(PORT)/ with the task worker (Ctrl-C stops both)"
+	@export $(SERVE_ENV); \
+	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2
 
 test: venv
 	@$(MAKE) --no-print-directory system-deps NEED_CHROMIUM=1

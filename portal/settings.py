@@ -6,6 +6,7 @@ PORTAL_ENV=production makes every secret and host setting mandatory.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -91,6 +92,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "markdownx",
+    "django_tasks_db",
+    "axes",
     "portal",
     "kb",
     "tickets",
@@ -110,6 +113,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -166,6 +171,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -231,6 +238,8 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@localhost")
 SITE_NAME = env_str("SITE_NAME", "POS 商户服务中心")
+# Where links in notification emails point (emails are written outside any request).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Knowledge base ---------------------------------------------------------------------------
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "kb.markdown.render_preview"
@@ -270,3 +279,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Background tasks (django.tasks) ---------------------------------------------------------------
+# Production queues notifications in the database for `manage.py db_worker` (see `make serve`); development
+# and tests run them at once, in the request, so `make run` needs no worker.
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database" if PRODUCTION else "immediate")
+_TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}; use one of {', '.join(_TASK_BACKENDS)}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+# A notification whose mail server is down is tried again this many times, waiting longer each time.
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
+# Agents are warned this long before a due time (once per ticket and due time; `tickets_breach_check`).
+BREACH_WARNING_MINUTES = env_int("BREACH_WARNING_MINUTES", 30, minimum=1)
+
+# --- Sign-in lockout (django-axes) -------------------------------------------------------------------
+# Per account (any address) after AXES_FAILURE_LIMIT wrong passwords, and per address after
+# SIGNIN_ADDRESS_FAILURE_LIMIT (higher: a shop's Wi-Fi or a carrier's NAT puts many merchants behind one).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "portal.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+AXES_VERBOSE = False
+# Failures are what the lockout needs; a log row per successful sign-in would be a second, unused history.
+AXES_DISABLE_ACCESS_LOG = True

@@ -6,7 +6,19 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from tickets import selectors, services
-from tickets.models import Attachment, CannedReply, Deflection, Ticket, TicketEvent, TicketMessage
+from tickets.models import (
+    Attachment,
+    BusinessCalendar,
+    BusinessHours,
+    CannedReply,
+    Deflection,
+    Holiday,
+    ServiceTarget,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
+from tickets.services import timing
 
 # What agents may change in the admin, each through its workflow service.
 ADMIN_EDITABLE = ("status", "priority", "assignee")
@@ -247,3 +259,76 @@ class CannedReplyAdmin(admin.ModelAdmin):
             is_active=data["is_active"],
             reply=obj if change else None,
         )
+
+
+# --- Time targets: every save goes through tickets/services/timing.py --------------------------------
+
+
+@admin.register(ServiceTarget)
+class ServiceTargetAdmin(admin.ModelAdmin):
+    list_display = ["priority", "first_response_minutes", "resolution_hours"]
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        saved = timing.service_target_set(
+            priority=data["priority"],
+            first_response_minutes=data["first_response_minutes"],
+            resolution_hours=data["resolution_hours"],
+        )
+        obj.pk = saved.pk
+
+
+class BusinessHoursInline(admin.TabularInline):
+    model = BusinessHours
+    extra = 0
+
+
+class HolidayInline(admin.TabularInline):
+    model = Holiday
+    extra = 1
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    list_display = ["name", "timezone"]
+    inlines = [BusinessHoursInline, HolidayInline]
+
+    def save_model(self, request, obj, form, change):
+        saved = timing.business_calendar_save(
+            calendar=obj if change else None, name=form.cleaned_data["name"], timezone=form.cleaned_data["timezone"]
+        )
+        obj.pk = saved.pk
+
+    def save_formset(self, request, form, formset, change):
+        """Opening hours and holidays are set and removed through their services, row by row."""
+        calendar = form.instance
+        # The admin's change message reads these; the services, not formset.save(), did the writing.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            data = getattr(row, "cleaned_data", None)
+            if not data or (not row.has_changed() and not data.get("DELETE")):
+                continue
+            if formset.model is BusinessHours:
+                self._hours_row(calendar, row, data)
+            else:
+                self._holiday_row(calendar, row, data)
+
+    @staticmethod
+    def _hours_row(calendar, row, data):
+        if data.get("DELETE"):
+            timing.business_hours_remove(calendar=calendar, weekday=row.instance.weekday)
+            return
+        if row.instance.pk and row.instance.weekday != data["weekday"]:
+            timing.business_hours_remove(calendar=calendar, weekday=row.instance.weekday)
+        timing.business_hours_set(
+            calendar=calendar, weekday=data["weekday"], opens=data["opens"], closes=data["closes"]
+        )
+
+    @staticmethod
+    def _holiday_row(calendar, row, data):
+        if data.get("DELETE"):
+            timing.holiday_remove(calendar=calendar, day=row.instance.date)
+            return
+        if row.instance.pk and row.instance.date != data["date"]:
+            timing.holiday_remove(calendar=calendar, day=row.instance.date)
+        timing.holiday_set(calendar=calendar, day=data["date"], name=data.get("name", ""))

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tickets import uploads
+from tickets import notifications, uploads
 from tickets.access import require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 from tickets.search import search_text_append
@@ -68,6 +68,7 @@ def _write(
         if status is not None:
             changed += status_apply(ticket=row, status=status, actor=author, actor_kind=actor_kind, now=now)
         row.save(update_fields=changed)
+        notifications.ticket_replied(row, message)
     copy_back(ticket, row, (*STATUS_FIELDS, "first_responded_at", "updated_at", "search_text"))
     return message
 

@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,15 +14,15 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import mail
 from portal.masking import mask_card_numbers, mask_digits
-from tickets import uploads
+from tickets import notifications, uploads
 from tickets.access import hash_token
 from tickets.forms import compact
 from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
 from tickets.search import search_text_for
 from tickets.services.events import event_record
 from tickets.services.files import adopt_pending, attach, process_all, storing
+from tickets.services.timing import due_times_apply
 
 
 @dataclass(frozen=True)
@@ -188,9 +187,10 @@ def ticket_create(
                 pending=pending,
                 stored=stored,
             )
-            if ticket.email and tracking_url is not None:
-                # Registered inside the transaction: no receipt for a ticket that was rolled back.
-                transaction.on_commit(partial(mail.send_ticket_receipt, ticket, tracking_url(token)))
+            due_times_apply(ticket=ticket, now=ticket.created_at)
+            ticket.save(update_fields=["first_response_due", "resolution_due"])
+            # Registered inside the transaction: no receipt for a ticket that was rolled back.
+            notifications.ticket_created(ticket, tracking_url(token) if tracking_url else "")
     except IntegrityError:
         # Another request with the same submission key won the race; that ticket is the answer.
         existing = Ticket.objects.filter(submission_key=submission_key).first()

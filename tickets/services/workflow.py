@@ -9,13 +9,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tickets import notifications
 from tickets.access import may_change_tickets, require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 from tickets.services.events import copy_back, event_record, locked, user_or_none
+from tickets.services.timing import due_times_apply
 
 Status = Ticket.Status
-# The fields a status change may touch besides the status itself.
-STATUS_FIELDS = ("status", "waiting_since", "resolved_at")
+# The fields a status change may touch besides the status itself (a pause moves the due times).
+STATUS_FIELDS = ("status", "waiting_since", "resolved_at", "first_response_due", "resolution_due")
 DONE = (Status.RESOLVED, Status.CLOSED)
 
 
@@ -45,6 +47,7 @@ def status_apply(
         new_value=status,
         message=message,
     )
+    due_times_apply(ticket=ticket, now=now)
     return list(STATUS_FIELDS)
 
 
@@ -59,9 +62,11 @@ def ticket_status_set(*, ticket: Ticket, agent, status: str) -> Ticket:
     _valid(status, Status, "status")
     with transaction.atomic():
         row = locked(ticket)
+        old = row.status
         changed = status_apply(ticket=row, status=status, actor=agent, actor_kind=ActorKind.AGENT, now=timezone.now())
         if changed:
             row.save(update_fields=[*changed, "updated_at"])
+            notifications.ticket_status_changed(row, old, status)
     copy_back(ticket, row, (*STATUS_FIELDS, "updated_at"))
     return ticket
 
@@ -81,8 +86,9 @@ def ticket_priority_set(*, ticket: Ticket, agent, priority: str) -> Ticket:
                 new_value=priority,
             )
             row.priority = priority
-            row.save(update_fields=["priority", "updated_at"])
-    copy_back(ticket, row, ("priority", "updated_at"))
+            changed = due_times_apply(ticket=row, now=timezone.now())
+            row.save(update_fields=["priority", *changed, "updated_at"])
+    copy_back(ticket, row, ("priority", "first_response_due", "resolution_due", "updated_at"))
     return ticket
 
 

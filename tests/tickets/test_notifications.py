@@ -1,0 +1,221 @@
+"""Who is told what (tickets/notifications.py), after commit only, in the recipient's language, retried."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.utils import timezone
+
+from tickets import services
+from tickets.models import BreachWarning
+from tickets.services import timing
+
+pytestmark = pytest.mark.django_db
+
+
+class DownBackend(BaseEmailBackend):
+    """A mail server that refuses every connection."""
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+@pytest.fixture
+def run_commits(django_capture_on_commit_callbacks):
+    """Run the on-commit callbacks of the block (the test's transaction never commits by itself)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def ticket(make_ticket, merchant):
+    made, _token = make_ticket(requester=merchant, email="wang@example.com")
+    mail.outbox.clear()
+    return made
+
+
+def second_agent(**values):
+    user = get_user_model().objects.create_user(username="agent2", email="agent2@example.com", **values)
+    user.groups.add(Group.objects.get(name="Support agents"))
+    return user
+
+
+def test_a_public_reply_emails_the_merchant_in_the_tickets_language(ticket, agent, run_commits):
+    ticket.language = "en"
+    ticket.save()
+    with run_commits():
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="Please sign in again.")
+    [message] = mail.outbox
+    assert message.to == ["wang@example.com"]
+    assert "Support replied to your request" in message.subject
+    assert "Please sign in again." in message.body
+    html = message.alternatives[0].content
+    assert "Please sign in again." in html and ticket.reference in html
+
+
+def test_the_merchants_email_is_chinese_by_default(ticket, agent, run_commits):
+    with run_commits():
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="请重新签到。")
+    assert "客服已回复" in mail.outbox[0].subject
+
+
+def test_an_internal_note_sends_no_mail(ticket, agent, run_commits):
+    with run_commits():
+        services.ticket_note_add(ticket=ticket, agent=agent, body="secret note: merchant seems confused")
+    assert mail.outbox == []
+
+
+def test_no_email_ever_shows_an_internal_note(ticket, agent, run_commits):
+    ticket.assignee = agent
+    ticket.save()
+    with run_commits():
+        services.ticket_note_add(ticket=ticket, agent=agent, body="secret note")
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="public answer")
+        services.ticket_reply(ticket=ticket, author=None, body="merchant answer")
+        services.ticket_status_set(ticket=ticket, agent=agent, status="resolved")
+    assert len(mail.outbox) == 3  # the reply, the merchant's answer to the assignee, the resolution
+    for message in mail.outbox:
+        assert "secret note" not in message.body
+        assert "secret note" not in message.alternatives[0].content
+
+
+def test_nothing_is_sent_when_the_transaction_rolls_back(ticket, agent, run_commits):
+    with run_commits(), pytest.raises(RuntimeError), transaction.atomic():
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="never sent")
+        raise RuntimeError("the surrounding transaction fails")
+    assert mail.outbox == []
+
+
+def test_nothing_is_enqueued_before_the_commit(ticket, agent, django_capture_on_commit_callbacks):
+    with mock.patch("tickets.tasks.notice_deliver") as task:
+        enqueue = task.enqueue
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.ticket_agent_reply(ticket=ticket, agent=agent, body="later")
+        assert enqueue.call_count == 0
+        callbacks[0]()
+    assert enqueue.call_count == 1
+
+
+def test_waiting_on_the_merchant_asks_them_to_reply(ticket, agent, run_commits):
+    with run_commits():
+        services.ticket_status_set(ticket=ticket, agent=agent, status="waiting_on_merchant")
+    assert ticket.reference in mail.outbox[0].subject
+    assert "/tickets/" + ticket.reference in mail.outbox[0].body
+
+
+def test_a_status_that_needs_nothing_from_the_merchant_sends_nothing(ticket, agent, run_commits):
+    with run_commits():
+        services.ticket_status_set(ticket=ticket, agent=agent, status="open")
+    assert mail.outbox == []
+
+
+def test_a_merchant_without_email_gets_no_mail(make_ticket, agent, run_commits):
+    anonymous, _token = make_ticket(email="")
+    with run_commits():
+        services.ticket_agent_reply(ticket=anonymous, agent=agent, body="answer")
+    assert mail.outbox == []
+
+
+def test_an_anonymous_merchants_mail_points_to_the_receipt_link(make_ticket, agent, run_commits):
+    anonymous, token = make_ticket(email="anon@example.com")
+    with run_commits():
+        services.ticket_agent_reply(ticket=anonymous, agent=agent, body="answer")
+    assert token not in mail.outbox[0].body
+    assert "回执邮件" in mail.outbox[0].body
+
+
+def test_a_new_ticket_tells_every_agent_with_an_email(agent, make_ticket, run_commits):
+    other = second_agent()
+    get_user_model().objects.create_user(username="mute", email="").groups.add(Group.objects.get(name="Support agents"))
+    with run_commits():
+        made, _token = make_ticket()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([agent.email, other.email])
+    assert all(made.reference in m.subject for m in mail.outbox)
+    assert f"/agent/tickets/{made.reference}/" in mail.outbox[0].body
+
+
+def test_a_merchant_reply_tells_only_the_assignee(ticket, agent, run_commits):
+    second_agent()
+    services.ticket_assign(ticket=ticket, agent=agent, assignee=agent)
+    with run_commits():
+        services.ticket_reply(ticket=ticket, author=None, body="我又试了一次")
+    [message] = mail.outbox
+    assert message.to == [agent.email]
+    assert "我又试了一次" in message.body
+
+
+def test_a_merchant_reply_on_an_unassigned_ticket_tells_nobody(ticket, run_commits):
+    with run_commits():
+        services.ticket_reply(ticket=ticket, author=None, body="hello?")
+    assert mail.outbox == []
+
+
+def test_delivery_is_tried_again_when_the_mail_server_is_down(ticket, agent, settings, run_commits):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DownBackend"}}
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    with run_commits():
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="answer")
+    [first] = default_task_backend.results
+    first.task.call(*first.args, **first.kwargs)  # what the worker does: the mail server refuses it
+    retry = default_task_backend.results[-1]
+    assert retry.kwargs["attempt"] == 2
+    assert retry.task.run_after > timezone.now()
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    assert retry.task.call(*retry.args, **retry.kwargs) is True
+    assert mail.outbox[0].to == ["wang@example.com"]
+
+
+def test_delivery_gives_up_after_the_last_attempt(ticket, agent, settings):
+    from tickets.notifications import Event, Notice
+    from tickets.tasks import notice_deliver
+
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DownBackend"}}
+    notice = Notice(
+        event=Event.AGENT_REPLY, ticket_id=ticket.pk, channel="email", address="a@example.com", language="en"
+    )
+    with pytest.raises(ConnectionRefusedError):
+        notice_deliver.call(notice=notice.__dict__, attempt=settings.NOTIFY_MAX_ATTEMPTS)
+
+
+def test_with_the_immediate_backend_a_failed_send_never_breaks_the_request(ticket, agent, settings, run_commits):
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DownBackend"}}
+    with run_commits():
+        message = services.ticket_agent_reply(ticket=ticket, agent=agent, body="answer")
+    assert message.pk is not None
+
+
+def test_the_breach_check_warns_once_per_ticket_and_due_time(ticket, agent, run_commits):
+    later = ticket.first_response_due + timedelta(minutes=1)
+    with run_commits():
+        assert timing.tickets_breach_warn(now=later, within=timedelta(minutes=30)) == 1
+        assert timing.tickets_breach_warn(now=later, within=timedelta(minutes=30)) == 0
+    [message] = [m for m in mail.outbox if m.to == [agent.email]]
+    assert ticket.reference in message.subject
+    assert BreachWarning.objects.filter(ticket=ticket, target="first_response").count() == 1
+
+
+def test_the_breach_check_leaves_tickets_far_from_their_due_time_alone(ticket, run_commits):
+    with run_commits():
+        assert timing.tickets_breach_warn(now=ticket.created_at, within=timedelta(minutes=1)) == 0
+    assert mail.outbox == []
+
+
+def test_the_breach_check_skips_tickets_waiting_on_the_merchant(ticket, agent, run_commits):
+    services.ticket_status_set(ticket=ticket, agent=agent, status="waiting_on_merchant")
+    assert timing.tickets_breach_warn(now=ticket.resolution_due, within=timedelta(minutes=30)) == 0
+
+
+def test_the_breach_check_command_runs(ticket, agent):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("tickets_breach_check", "--minutes", str(10**7), stdout=out)
+    assert out.getvalue().startswith("2 warning")

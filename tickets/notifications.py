@@ -1,0 +1,175 @@
+"""Who is told what, and through which channel: the one place that decides.
+
+The ticket services call the `ticket_*` functions below inside their transaction. Each decides the
+recipients and registers one on-commit callback that enqueues a delivery task per notice
+(tickets/tasks.py), so nothing is sent for a change that rolled back and no request waits for a mail server.
+
+Merchants hear about a public reply, a request for their action (waiting on them) and the resolution —
+by email when they gave one. Agents hear about a new unassigned ticket (every agent), a merchant's reply
+(the assignee) and a ticket about to breach (the assignee, or every agent when nobody has it).
+Internal notes are never a reason to tell a merchant, and no email shows any message body but a public one.
+A new channel (SMS, WeChat) is another Channel in CHANNELS and one more address in `_recipients`.
+"""
+
+import logging
+from dataclasses import asdict, dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+
+from portal import mail
+from tickets.models import Ticket, TicketMessage
+
+logger = logging.getLogger(__name__)
+AGENTS_GROUP = "Support agents"  # agents/roles.py's name; tickets must not import agents
+
+
+class Event:
+    """Template names under templates/emails/: <event>_subject.txt, <event>.txt, <event>.html."""
+
+    RECEIPT = "ticket_receipt"
+    AGENT_REPLY = "agent_reply"
+    WAITING = "waiting_on_merchant"
+    RESOLVED = "resolved"
+    NEW_TICKET = "new_ticket"
+    MERCHANT_REPLY = "merchant_reply"
+    BREACH = "breach_warning"
+
+
+MERCHANT_EVENTS = {Event.RECEIPT, Event.AGENT_REPLY, Event.WAITING, Event.RESOLVED}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message to one person: plain values only, as it travels through the task queue."""
+
+    event: str
+    ticket_id: int
+    channel: str
+    address: str
+    language: str
+    message_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class EmailChannel:
+    name = "email"
+
+    def deliver(self, notice: Notice) -> None:
+        """Render and send; raises when the mail server cannot take it, so the task can try again."""
+        ticket = Ticket.objects.get(pk=notice.ticket_id)
+        message = None
+        if notice.message_id is not None:
+            # A public message only, checked again at delivery time.
+            message = TicketMessage.objects.filter(pk=notice.message_id, ticket=ticket, is_internal=False).first()
+        with translation.override(notice.language):
+            context = {
+                "ticket": ticket,
+                "message": message,
+                "link": _link(notice, ticket),
+                "site_name": settings.SITE_NAME,
+                **notice.extra,
+            }
+            mail.send_templated(template=f"emails/{notice.event}", context=context, to=notice.address)
+
+
+CHANNELS = {"email": EmailChannel()}
+
+
+def _link(notice: Notice, ticket: Ticket) -> str:
+    if "tracking_url" in notice.extra:
+        return notice.extra["tracking_url"]
+    if notice.event in MERCHANT_EVENTS:
+        # Anonymous merchants have only the private link from their receipt; it is never stored in clear.
+        if ticket.requester_id is None:
+            return ""
+        path = reverse("tickets:detail", kwargs={"key": ticket.reference})
+    else:
+        path = reverse("agents:ticket", kwargs={"reference": ticket.reference})
+    return settings.SITE_URL.rstrip("/") + path
+
+
+# --- Recipients ----------------------------------------------------------------------------------
+
+
+def _merchant(ticket: Ticket, event: str, **values) -> list[Notice]:
+    if not ticket.email:
+        return []
+    return [
+        Notice(
+            event=event, ticket_id=ticket.pk, channel="email", address=ticket.email, language=ticket.language, **values
+        )
+    ]
+
+
+def _agent_language(user) -> str:
+    # No per-agent language setting exists yet: the console's default language.
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
+def _agents(ticket: Ticket, event: str, users, **values) -> list[Notice]:
+    return [
+        Notice(
+            event=event, ticket_id=ticket.pk, channel="email", address=u.email, language=_agent_language(u), **values
+        )
+        for u in users
+        if u.email and u.is_active
+    ]
+
+
+def _all_agents():
+    return get_user_model().objects.filter(groups__name=AGENTS_GROUP, is_active=True).exclude(email="").distinct()
+
+
+def _assignee_or_everyone(ticket: Ticket):
+    return [ticket.assignee] if ticket.assignee_id else list(_all_agents())
+
+
+# --- What the services call ------------------------------------------------------------------------
+
+
+def ticket_created(ticket: Ticket, tracking_url: str = "") -> None:
+    # The receipt carries the private link, which exists only now: without it there is no receipt.
+    notices = _merchant(ticket, Event.RECEIPT, extra={"tracking_url": tracking_url}) if tracking_url else []
+    if ticket.assignee_id is None:
+        notices += _agents(ticket, Event.NEW_TICKET, _all_agents())
+    _after_commit(notices)
+
+
+def ticket_replied(ticket: Ticket, message: TicketMessage) -> None:
+    """A message was added: a public agent reply tells the merchant, a merchant reply tells the assignee."""
+    if message.is_internal:
+        return
+    if message.author_role == TicketMessage.Role.AGENT:
+        _after_commit(_merchant(ticket, Event.AGENT_REPLY, message_id=message.pk))
+    elif message.author_role == TicketMessage.Role.MERCHANT and ticket.assignee_id:
+        _after_commit(_agents(ticket, Event.MERCHANT_REPLY, [ticket.assignee], message_id=message.pk))
+
+
+def ticket_status_changed(ticket: Ticket, old: str, new: str) -> None:
+    """An agent changed the status without a reply: tell the merchant when it needs them or is done."""
+    events = {Ticket.Status.WAITING_ON_MERCHANT: Event.WAITING, Ticket.Status.RESOLVED: Event.RESOLVED}
+    if old != new and new in events:
+        _after_commit(_merchant(ticket, events[new]))
+
+
+def ticket_breach_near(ticket: Ticket, target: str, due) -> None:
+    extra = {"target": target, "due": due.isoformat()}
+    _after_commit(_agents(ticket, Event.BREACH, _assignee_or_everyone(ticket), extra=extra))
+
+
+def _after_commit(notices: list[Notice]) -> None:
+    if notices:
+        # robust: a queue that cannot take the task is logged, never turned into a failed request.
+        transaction.on_commit(partial(_enqueue, notices), robust=True)
+
+
+def _enqueue(notices: list[Notice]) -> None:
+    from tickets.tasks import notice_deliver
+
+    for notice in notices:
+        notice_deliver.enqueue(notice=asdict(notice), attempt=1)

@@ -1,0 +1,164 @@
+"""Time targets on tickets: the policy (targets, calendar, holidays) and the due times stored on each ticket.
+
+The arithmetic is in tickets/sla.py; this module loads the policy, feeds it the ticket's history and writes
+the result. The policy itself is changed here too, so the admin's saves are typed services like every write.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tickets import sla
+from tickets.models import (
+    BreachWarning,
+    BusinessCalendar,
+    BusinessHours,
+    Holiday,
+    ServiceTarget,
+    Ticket,
+    TicketEvent,
+)
+
+Status = Ticket.Status
+# The clock stops while the merchant has the ticket, and while it sits resolved or closed.
+PAUSED = (Status.WAITING_ON_MERCHANT, Status.RESOLVED, Status.CLOSED)
+# (first response, resolution) when the admin has not set a priority's target: the migration's defaults.
+DEFAULT_TARGETS = {
+    Ticket.Priority.URGENT: (timedelta(minutes=30), timedelta(hours=4)),
+    Ticket.Priority.HIGH: (timedelta(hours=1), timedelta(hours=8)),
+    Ticket.Priority.NORMAL: (timedelta(hours=4), timedelta(hours=24)),
+    Ticket.Priority.LOW: (timedelta(hours=8), timedelta(hours=48)),
+}
+
+
+def calendar_load() -> sla.Calendar:
+    """The calendar in use (the first one), or the default every-day 09:00–21:00 Shanghai calendar."""
+    row = BusinessCalendar.objects.order_by("pk").first()
+    if row is None:
+        return sla.default_calendar()
+    hours = {item.weekday: (item.opens, item.closes) for item in row.hours.all()}
+    holidays = frozenset(row.holidays.values_list("date", flat=True))
+    return sla.Calendar(zone=ZoneInfo(row.timezone), hours=hours, holidays=holidays)
+
+
+def targets_for(priority: str) -> tuple[timedelta, timedelta]:
+    row = ServiceTarget.objects.filter(priority=priority).first()
+    if row is None:
+        return DEFAULT_TARGETS[priority]
+    return timedelta(minutes=row.first_response_minutes), timedelta(hours=row.resolution_hours)
+
+
+def due_times_apply(*, ticket: Ticket, now: datetime) -> list[str]:
+    """Re-compute a locked ticket's due times from its creation, priority and pauses; return changed fields.
+
+    Call after the change (status, priority) has been applied and its event recorded. A due time that is
+    behind the ticket — answered, or resolved — stays as it was, for the record.
+    """
+    calendar = calendar_load()
+    first, resolution = targets_for(ticket.priority)
+    changes = TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.STATUS).order_by("created_at", "pk")
+    history = [(event.created_at, event.old_value, event.new_value) for event in changes]
+    pauses = sla.pauses_from(history, paused_statuses=PAUSED, now=now)
+    changed = []
+    if ticket.first_responded_at is None:
+        due = sla.due_at(created_at=ticket.created_at, target=first, calendar=calendar, pauses=pauses)
+        changed += _set(ticket, "first_response_due", due)
+    if ticket.status not in (Status.RESOLVED, Status.CLOSED):
+        due = sla.due_at(created_at=ticket.created_at, target=resolution, calendar=calendar, pauses=pauses)
+        changed += _set(ticket, "resolution_due", due)
+    return changed
+
+
+def _set(ticket: Ticket, name: str, value: datetime) -> list[str]:
+    if getattr(ticket, name) == value:
+        return []
+    setattr(ticket, name, value)
+    return [name]
+
+
+# --- The policy, as the admin changes it ------------------------------------------------------------
+
+
+def service_target_set(*, priority: str, first_response_minutes: int, resolution_hours: int) -> ServiceTarget:
+    if priority not in Ticket.Priority.values:
+        raise ValidationError({"priority": _("Choose one of the offered values.")})
+    if first_response_minutes <= 0 or resolution_hours <= 0:
+        raise ValidationError(_("Targets must be more than zero."))
+    with transaction.atomic():
+        target, _created = ServiceTarget.objects.update_or_create(
+            priority=priority,
+            defaults={"first_response_minutes": first_response_minutes, "resolution_hours": resolution_hours},
+        )
+    return target
+
+
+def business_calendar_save(*, calendar: BusinessCalendar | None, name: str, timezone: str) -> BusinessCalendar:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"timezone": _("Unknown time zone.")}) from None
+    with transaction.atomic():
+        calendar = calendar or BusinessCalendar()
+        calendar.name, calendar.timezone = name, timezone
+        calendar.full_clean()
+        calendar.save()
+    return calendar
+
+
+def business_hours_set(*, calendar: BusinessCalendar, weekday: int, opens: time, closes: time) -> BusinessHours:
+    if not opens < closes:
+        raise ValidationError({"closes": _("Closing time must be after opening time.")})
+    with transaction.atomic():
+        hours, _created = BusinessHours.objects.update_or_create(
+            calendar=calendar, weekday=weekday, defaults={"opens": opens, "closes": closes}
+        )
+    return hours
+
+
+def business_hours_remove(*, calendar: BusinessCalendar, weekday: int) -> None:
+    """The desk is closed on that weekday from now on."""
+    BusinessHours.objects.filter(calendar=calendar, weekday=weekday).delete()
+
+
+def holiday_set(*, calendar: BusinessCalendar, day: date, name: str = "") -> Holiday:
+    with transaction.atomic():
+        holiday, _created = Holiday.objects.update_or_create(calendar=calendar, date=day, defaults={"name": name})
+    return holiday
+
+
+def holiday_remove(*, calendar: BusinessCalendar, day: date) -> None:
+    Holiday.objects.filter(calendar=calendar, date=day).delete()
+
+
+# --- Warnings before a due time -------------------------------------------------------------------
+
+
+def tickets_breach_warn(*, now: datetime, within: timedelta) -> int:
+    """Warn agents about every running ticket whose next due time is within `within` (or past).
+
+    Each ticket is warned once per target and due time: a BreachWarning row records it, so running the
+    check every few minutes never repeats a warning, and a due time moved by a pause is warned about again.
+    """
+    from tickets import notifications
+
+    running = Ticket.objects.filter(status__in=(Status.NEW, Status.OPEN), waiting_since__isnull=True)
+    horizon = now + within
+    candidates = [
+        (ticket, BreachWarning.Target.FIRST_RESPONSE, ticket.first_response_due)
+        for ticket in running.filter(first_responded_at__isnull=True, first_response_due__lte=horizon)
+    ]
+    candidates += [
+        (ticket, BreachWarning.Target.RESOLUTION, ticket.resolution_due)
+        for ticket in running.filter(resolution_due__lte=horizon).select_related("assignee")
+    ]
+    warned = 0
+    for ticket, target, due in candidates:
+        with transaction.atomic():
+            _row, created = BreachWarning.objects.get_or_create(ticket=ticket, target=target, due=due)
+            if created:
+                notifications.ticket_breach_near(ticket, target, due)
+                warned += 1
+    return warned
