@@ -115,7 +115,7 @@ def test_a_bad_filter_value_shows_a_message_instead_of_an_error(agent_client, pa
 def test_the_default_sort_is_by_the_next_due_time_with_no_target_last(agent_client):
     now = timezone.now()
     later = make_ticket(first_response_due=now + timedelta(hours=5))
-    none = make_ticket()
+    none = make_ticket(first_response_due=None, resolution_due=None)
     first = make_ticket(first_response_due=now + timedelta(hours=1))
     answered = make_ticket(first_responded_at=now, resolution_due=now + timedelta(hours=3))
     assert _shown(_get(agent_client)) == [first.reference, answered.reference, later.reference, none.reference]
