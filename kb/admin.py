@@ -23,6 +23,20 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name_en"]}
 
+    def save_model(self, request, obj, form, change):
+        fields = ("slug", "order", "name_zh", "name_en", "description_zh", "description_en")
+        saved = services.category_save(
+            **{name: getattr(obj, name) for name in fields}, instance=obj if change else None
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.category_delete(category=obj)
+
+    def delete_queryset(self, request, queryset):
+        for category in queryset:
+            services.category_delete(category=category)
+
 
 class ArticleAdminForm(forms.ModelForm):
     note = forms.CharField(
@@ -225,3 +239,10 @@ class TerminalModelAdmin(admin.ModelAdmin):
         saved = services.terminal_model_save(content=content, instance=obj if change else None)
         obj.pk = saved.pk
         obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.terminal_model_delete(model=obj)
+
+    def delete_queryset(self, request, queryset):
+        for model in queryset:
+            services.terminal_model_delete(model=model)

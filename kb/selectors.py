@@ -1,6 +1,12 @@
 """Reads for knowledge-base pages, each shaped to keep a page to a handful of queries."""
 
-from django.db.models import Count, Q
+import hashlib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Min, Q
+from django.utils import timezone
 
 from kb import search
 from kb.models import Article, Category, Language, ResponseCode, TerminalModel
@@ -20,6 +26,12 @@ def categories_with_articles(*, language: str) -> list[Category]:
     for category in categories:
         category.article_list = by_category.get(category.pk, [])
     return [c for c in categories if c.article_list]
+
+
+def next_scheduled_publish() -> datetime | None:
+    """When the next scheduled article goes live: public pages change then without anyone saving."""
+    upcoming = Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=timezone.now())
+    return upcoming.aggregate(at=Min("publish_at"))["at"]
 
 
 def common_codes() -> list[ResponseCode]:
@@ -79,10 +91,20 @@ SEARCH_FALLBACK = (("article", HUB_SLUG), ("article", "sign-in-vs-sign-on"), ("a
 
 
 def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: bool = True) -> search.SearchResult:
-    """Search the knowledge base in the site's language, falling back to the other language's pages."""
+    """Search the knowledge base in the site's language, falling back to the other language's pages.
+
+    Answers are kept in the shared cache: merchants type the same few screen texts and codes, and a query's
+    answer changes only with the index or the synonyms (`search.version()`), or when a scheduled article
+    goes live.
+    """
     language = current_language(language)
+    text = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
+    key = f"kb:search:answer:{search.version()}:{language}:{limit}:{int(prefix_last)}:{text}"
+    kept = cache.get(key)
+    if kept is not None and timezone.now() < kept[0]:
+        return kept[1]
     other = Language.ZH_HANS if language == Language.EN else Language.EN
-    return search.search(
+    result = search.search(
         query,
         language=language,
         other_language=other,
@@ -90,6 +112,12 @@ def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: boo
         limit=limit,
         prefix_last=prefix_last,
     )
+    # Until the configured time, or until the next scheduled article goes live (by the site's clock).
+    until = timezone.now() + timedelta(seconds=settings.SEARCH_CACHE_SECONDS)
+    due = next_scheduled_publish()
+    until = min(until, due) if due else until
+    cache.set(key, (until, result), timeout=max(1, int((until - timezone.now()).total_seconds())))
+    return result
 
 
 def closest_pages(result: search.SearchResult) -> list[search.Hit]:

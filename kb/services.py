@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kb import search_documents
 from kb.markdown import render, unknown_includes
 from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode, TerminalModel
+from portal.pagecache import content_changed
 
 
 def _text(value: str) -> str:
@@ -136,6 +137,7 @@ def article_create(
     article.save()
     _revision(article, content, author=author, note=note or _("Created"), changes=[])
     search_documents.index_article(article)
+    content_changed()
     return article
 
 
@@ -155,6 +157,7 @@ def article_update(
     if changed:
         _revision(article, content, author=author, note=note, changes=changes)
     search_documents.index_article(article)
+    content_changed()
     return article
 
 
@@ -227,6 +230,7 @@ def article_revision_discard(*, revision: ArticleRevision) -> None:
 def article_delete(*, article: Article) -> None:
     search_documents.unindex_article(article)
     article.delete()
+    content_changed()
 
 
 def article_vote(*, article: Article, visitor: str, helpful: bool) -> ArticleVote:
@@ -242,6 +246,8 @@ def article_vote(*, article: Article, visitor: str, helpful: bool) -> ArticleVot
         # A concurrent first vote from the same visitor won the insert; apply ours as an update.
         ArticleVote.objects.filter(article=article, visitor=visitor).update(helpful=helpful)
         vote = ArticleVote.objects.get(article=article, visitor=visitor)
+    # The article's page shows the count; no other page does.
+    content_changed(scope=f"article:{article.slug}")
     return vote
 
 
@@ -295,6 +301,7 @@ def response_code_save(
         instance.source_hash = source_hash
     instance.save()
     search_documents.index_code(instance, previous=previous)
+    content_changed()
     return instance
 
 
@@ -302,6 +309,7 @@ def response_code_save(
 def response_code_delete(*, code: ResponseCode) -> None:
     search_documents.unindex_code(code)
     code.delete()
+    content_changed()
 
 
 @dataclass(frozen=True)
@@ -361,23 +369,50 @@ def terminal_model_save(
     if source_hash is not None:
         instance.source_hash = source_hash
     instance.save()
+    content_changed()
     return instance
 
 
+@transaction.atomic
+def terminal_model_delete(*, model: TerminalModel) -> None:
+    model.delete()
+    content_changed()
+
+
+@transaction.atomic
 def category_save(
-    *, slug: str, order: int, name_zh: str, name_en: str, description_zh: str = "", description_en: str = ""
+    *,
+    slug: str,
+    order: int,
+    name_zh: str,
+    name_en: str,
+    description_zh: str = "",
+    description_en: str = "",
+    instance: Category | None = None,
 ) -> Category:
-    category, _created = Category.objects.update_or_create(
-        slug=slug,
-        defaults={
-            "order": order,
-            "name_zh": name_zh,
-            "name_en": name_en,
-            "description_zh": description_zh,
-            "description_en": description_en,
-        },
-    )
+    """Create or change a category: `instance` when the admin edits one (its slug may change), else by slug."""
+    values = {
+        "order": order,
+        "name_zh": name_zh,
+        "name_en": name_en,
+        "description_zh": description_zh,
+        "description_en": description_en,
+    }
+    if instance is not None and instance.pk:
+        for name, value in (values | {"slug": slug}).items():
+            setattr(instance, name, value)
+        instance.save()
+        category = instance
+    else:
+        category, _created = Category.objects.update_or_create(slug=slug, defaults=values)
+    content_changed()
     return category
+
+
+@transaction.atomic
+def category_delete(*, category: Category) -> None:
+    category.delete()
+    content_changed()
 
 
 @transaction.atomic
@@ -399,4 +434,6 @@ def kb_rerender() -> int:
         if (zh, en) != (code.details_html_zh, code.details_html_en):
             ResponseCode.objects.filter(pk=code.pk).update(details_html_zh=zh, details_html_en=en)
             count += 1
+    if count:
+        content_changed()
     return count

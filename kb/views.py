@@ -18,17 +18,38 @@ from kb.images import CONTENT_TYPES, FOLDER
 from kb.markdown import split_do_now
 from kb.models import Article, Category, ResponseCode
 from portal.i18n import current_language
+from portal.pagecache import cached_page
 from portal.ratelimit import Limit, client_address
 
 VISITOR_COOKIE = "kb_visitor"
 TERMINAL_COOKIE = "kb_terminal"
 TERMINAL_PARAM = "terminal"
+SLUG_VALUE = re.compile(r"^[-\w]{1,80}$")
+
+# Public pages are shared by every anonymous visitor until the knowledge base changes (portal/pagecache.py).
+kb_page = cached_page(expires=selectors.next_scheduled_publish)
+
+
+def _voted_cookie(slug: str) -> str:
+    return f"kb_voted_{slug}"
+
+
+def _article_scope(*, slug: str) -> str:
+    return f"article:{slug}"
+
+
+def _article_variant(request, *, slug: str) -> str:
+    """What an article shows of the visitor's own: their terminal model and their earlier answer."""
+    terminal = request.COOKIES.get(TERMINAL_COOKIE, "")
+    voted = request.COOKIES.get(_voted_cookie(slug), "")
+    return f"{terminal if SLUG_VALUE.match(terminal) else ''}|{voted if voted in ('yes', 'no') else ''}"
 
 
 def _article_for(request, slug: str) -> Article:
     return access.article_for(user=request.user, slug=slug, language=current_language())
 
 
+@kb_page
 def category(request, slug):
     category = get_object_or_404(Category, slug=slug)
     articles = Article.objects.readable_by(request.user).in_language(current_language()).filter(category=category)
@@ -76,6 +97,7 @@ def _contact_url(article: Article, *, query: str, code: str) -> str:
     return reverse("tickets:new") + "?" + urlencode(params)
 
 
+@cached_page(scope=_article_scope, variant=_article_variant, expires=selectors.next_scheduled_publish)
 def article(request, slug):
     article = _article_for(request, slug)
     choice = _terminal_choice(request)
@@ -89,7 +111,7 @@ def article(request, slug):
         "related": selectors.related_articles(article),
         "codes": selectors.article_codes(article),
         "votes": selectors.vote_counts(article),
-        "voted": request.COOKIES.get(f"kb_voted_{article.pk}"),
+        "voted": request.COOKIES.get(_voted_cookie(article.slug)),
         **choice,
         "came_from_query": query,
         "known_code": code,
@@ -136,16 +158,18 @@ def vote(request, slug):
     secure = settings.SESSION_COOKIE_SECURE
     response.set_cookie(VISITOR_COOKIE, visitor, max_age=year, httponly=True, samesite="Lax", secure=secure)
     response.set_cookie(
-        f"kb_voted_{article.pk}", "yes" if helpful else "no", max_age=year, samesite="Lax", secure=secure
+        _voted_cookie(article.slug), "yes" if helpful else "no", max_age=year, samesite="Lax", secure=secure
     )
     return response
 
 
+@kb_page
 def code_list(request):
     codes = ResponseCode.objects.filter(is_published=True)
     return render(request, "kb/code_list.html", {"codes": codes})
 
 
+@kb_page
 def code_detail(request, code):
     normalized = code.strip().upper()
     if normalized != code:

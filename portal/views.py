@@ -13,8 +13,10 @@ from kb import selectors
 from kb.forms import SearchForm
 from kb.models import Article
 from portal.i18n import current_language
+from portal.pagecache import cached_page
 
 
+@cached_page(expires=selectors.next_scheduled_publish)
 def home(request):
     language = current_language()
     hub = Article.objects.published().in_language(language).filter(slug=selectors.HUB_SLUG).first()

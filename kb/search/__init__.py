@@ -21,6 +21,7 @@ from kb.search.services import (
     synonym_save,
     synonym_terms_digest,
 )
+from kb.search.version import current as version
 
 
 def index(document: Document) -> None:
@@ -78,4 +79,5 @@ __all__ = [
     "synonym_save",
     "synonym_terms_digest",
     "unindex",
+    "version",
 ]

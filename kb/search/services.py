@@ -18,6 +18,7 @@ from kb.search.documents import Document, entry_fields
 from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm, Synonym
 from kb.search.pipeline import normalize
 from kb.search.synonyms import synonyms_changed
+from kb.search.version import index_changed
 from portal.masking import mask
 
 MAX_TERM = 100
@@ -55,6 +56,7 @@ def _entry_save(lookup: dict, fields: dict) -> SearchEntry:
     new_words = _vocabulary(fields)
     _count_terms(added=new_words - old_words, removed=old_words - new_words)
     get_backend().entries_written([entry.pk])
+    index_changed()
     return entry
 
 
@@ -63,6 +65,7 @@ def _entries_delete(queryset) -> int:
     for entry in queryset.select_for_update():
         removed.update(_vocabulary(entry.token_fields()))
     count, _detail = queryset.delete()
+    index_changed()
     if removed:
         # One decrement per entry that had the word.
         for times in sorted(set(removed.values())):
@@ -101,6 +104,7 @@ def entries_bulk_load(documents: Iterable[Document], *, batch_size: int = 2000) 
         backend.entries_written([e.pk for e in created if e.pk])
         batch.clear()
 
+    index_changed()
     for document in documents:
         fields = entry_fields(document)
         vocabulary.update(_vocabulary(fields))

@@ -164,11 +164,16 @@ def test_an_unknown_article_is_not_found(client):
     assert client.get("/articles/no-such-article/").status_code == 404
 
 
-def test_an_article_page_takes_at_most_five_queries_for_a_visitor(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
-        response = client.get(HUB)
+def test_an_article_page_takes_at_most_six_queries_to_render_and_none_for_the_next_visitor(
+    client, django_assert_max_num_queries, django_assert_num_queries
+):
+    with django_assert_max_num_queries(6):
+        first = client.get(HUB)
+    client.cookies.clear()
+    with django_assert_num_queries(0):
+        again = client.get(HUB)
 
-    assert response.status_code == 200
+    assert first.status_code == again.status_code == 200
 
 
 def test_an_article_page_renders_the_stored_html_without_rendering_markdown_again(client, make_article, monkeypatch):

@@ -1,0 +1,193 @@
+"""The public pages as anonymous visitors see them, rendered once and shared by every web process.
+
+Why: a merchant at the counter opens the same few articles and code pages as thousands of others, and
+rendering them (Markdown already stored as HTML, but templates, i18n and a dozen queries) costs far more
+than serving them. Pages are kept in Django's cache (Redis in production, so every process and machine
+shares one copy and one invalidation), keyed by content generation, language, address and the few
+per-visitor choices a page shows (`variant`).
+
+What keeps shared HTML safe:
+- Signed-in users, and visitors with a message waiting (the one shown after a vote), always get a freshly
+  rendered page: account links and messages are theirs alone.
+- The CSRF token is the one per-visitor secret in an anonymous page. Pages are rendered with a placeholder
+  in its place and every response gets the visitor's own token, so the cached copy holds none.
+- A response that sets a cookie (choosing a terminal model) or is not a 200 is served but never stored.
+- Any change to what public pages show calls `content_changed()` after commit; pages rendered before are
+  never served again. A change seen by one page only (a vote) bumps that page's scope alone.
+
+Repeat visits revalidate with the ETag and cost a 304 (`Cache-Control: private, no-cache`: the browser keeps
+the page, shared proxies never store it because of the token). The ETag covers the visitor's CSRF cookie
+too, so a token rotated since (a sign-in) never revives a page holding the old one.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+
+GENERATION_KEY = "pagecache:generation"
+# What {% csrf_token %} writes while a page is rendered for the cache; replaced in every response.
+CSRF_PLACEHOLDER = "pagecache-csrf-token-placeholder-6f1d"
+RENDERING_ATTR = "_pagecache_rendering"
+MAX_PATH_LENGTH = 300
+
+
+def content_changed(*, scope: str | None = None) -> None:
+    """Stop serving pages rendered before this change, once the change is committed.
+
+    With `scope`, only the pages that declared it (e.g. "article:<slug>"); without, every cached page.
+    """
+    key = _scope_key(scope) if scope else GENERATION_KEY
+
+    def bump():
+        cache.set(key, uuid.uuid4().hex[:12], timeout=None)
+
+    # Now, so this process never serves the old page again, and after commit, because a page rendered by
+    # another process in between read the data before the change.
+    bump()
+    transaction.on_commit(bump)
+
+
+def csrf_placeholder(request) -> dict:
+    """Context processor: while a page is rendered for the cache, the CSRF token is the placeholder."""
+    return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, RENDERING_ATTR, False) else {}
+
+
+def _scope_key(scope: str) -> str:
+    return f"pagecache:scope:{scope}"
+
+
+def _versions(scope: str | None) -> str:
+    keys = [GENERATION_KEY] + ([_scope_key(scope)] if scope else [])
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # A cold or cleared cache: agree on one version (add keeps the first writer's).
+            cache.add(key, uuid.uuid4().hex[:12], timeout=None)
+            found[key] = cache.get(key, "")
+    return ".".join(str(found[key]) for key in keys)
+
+
+def _anonymous_without_messages(request) -> bool:
+    if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+        return False
+    if "messages" in request.COOKIES:
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES and "_messages" in request.session:
+        return False
+    return len(request.get_full_path()) <= MAX_PATH_LENGTH
+
+
+def _key(request, *, scope: str | None, variant: str) -> str:
+    address = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
+    return f"pagecache:page:{_versions(scope)}:{get_language()}:{address}:{variant}"
+
+
+def _etag(entry: dict, request) -> str:
+    visitor = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    digest = hashlib.blake2b(visitor.encode(), digest_size=6, key=entry["digest"].encode()).hexdigest()
+    return f'W/"{entry["digest"]}-{digest}"'
+
+
+def _storable(response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and response.get("Content-Type", "").startswith("text/html")
+        and "Cache-Control" not in response
+    )
+
+
+def _entry(response) -> dict:
+    body = response.content
+    return {
+        "body": body,
+        "content_type": response["Content-Type"],
+        # Headers the view set itself (the middleware adds the rest on every response, hit or miss).
+        "headers": {name: value for name, value in response.items() if name.lower() != "content-type"},
+        "digest": hashlib.blake2b(body, digest_size=10).hexdigest(),
+    }
+
+
+def _until(expires: Callable[[], datetime | None] | None) -> datetime:
+    """Until when a page may be served: the configured time, or sooner when something is due to change by
+    itself (a scheduled article goes live without anyone saving anything). Checked against the site's own
+    clock on every hit, so the page changes on the minute whatever the cache's clock says."""
+    until = timezone.now() + timedelta(seconds=settings.PAGE_CACHE_SECONDS)
+    change_at = expires() if expires else None
+    return min(until, change_at) if change_at is not None else until
+
+
+def _serve(request, entry: dict) -> HttpResponse:
+    etag = _etag(entry, request)
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        body = entry["body"]
+        if CSRF_PLACEHOLDER.encode() in body:
+            body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+        response = HttpResponse(body, content_type=entry["content_type"])
+        for name, value in entry["headers"].items():
+            response.headers[name] = value
+    response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+def cached_page(
+    *,
+    scope: Callable[..., str] | None = None,
+    variant: Callable[..., str] | None = None,
+    expires: Callable[[], datetime | None] | None = None,
+):
+    """Serve a public page from the shared cache to anonymous visitors.
+
+    `scope(**view_kwargs)` names the scope a page belongs to (see `content_changed`),
+    `variant(request, **view_kwargs)` the per-visitor choices it shows (a cookie's value), `expires()` when
+    it next changes by itself.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not settings.PAGE_CACHE_SECONDS or not _anonymous_without_messages(request):
+                return view(request, *args, **kwargs)
+            page_scope = scope(**kwargs) if scope else None
+            key = _key(request, scope=page_scope, variant=variant(request, **kwargs) if variant else "")
+            entry = cache.get(key)
+            if entry is not None and timezone.now() < entry["until"]:
+                return _serve(request, entry)
+            setattr(request, RENDERING_ATTR, True)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                setattr(request, RENDERING_ATTR, False)
+            if hasattr(response, "render"):
+                response = response.render()
+            if not _storable(response):
+                return _with_token(request, response)
+            entry = _entry(response) | {"until": _until(expires)}
+            cache.set(key, entry, timeout=max(1, int((entry["until"] - timezone.now()).total_seconds())))
+            return _serve(request, entry)
+
+        return wrapper
+
+    return decorator
+
+
+def _with_token(request, response):
+    """A page rendered for the cache but not stored still gets the visitor's real token."""
+    if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
+        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return response
