@@ -36,10 +36,17 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
 GENERATION_KEY = "pagecache:generation"
-# What {% csrf_token %} writes while a page is rendered for the cache; replaced in every response.
-CSRF_PLACEHOLDER = "pagecache-csrf-token-placeholder-6f1d"
 RENDERING_ATTR = "_pagecache_rendering"
+FRESH_ATTR = "_pagecache_fresh"
 MAX_PATH_LENGTH = 300
+
+
+def _placeholder(name: str) -> str:
+    return f"pagecache-fresh-{name}-6f1d"
+
+
+# What {% csrf_token %} writes while a page is rendered for the cache; replaced in every response.
+CSRF_PLACEHOLDER = _placeholder("csrf")
 
 
 def content_changed(*, scope: str | None = None) -> None:
@@ -61,6 +68,15 @@ def content_changed(*, scope: str | None = None) -> None:
 def csrf_placeholder(request) -> dict:
     """Context processor: while a page is rendered for the cache, the CSRF token is the placeholder."""
     return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, RENDERING_ATTR, False) else {}
+
+
+def fresh(request, name: str) -> str:
+    """A value every response must have its own of (a form's one-time key, the time now), as named in the
+    view's `cached_page(fresh=...)`: a placeholder while the page is rendered for the cache, which each
+    response then replaces with a new value; the value itself when the page is rendered for one visitor."""
+    if getattr(request, RENDERING_ATTR, False):
+        return _placeholder(name)
+    return getattr(request, FRESH_ATTR)[name](request)
 
 
 def _scope_key(scope: str) -> str:
@@ -109,9 +125,10 @@ def _storable(response) -> bool:
     )
 
 
-def _entry(response) -> dict:
+def _entry(response, fresh_names) -> dict:
     body = response.content
     return {
+        "fresh": [name for name in ("csrf", *fresh_names) if _placeholder(name).encode() in body],
         "body": body,
         "content_type": response["Content-Type"],
         # Headers the view set itself (the middleware adds the rest on every response, hit or miss).
@@ -129,15 +146,19 @@ def _until(expires: Callable[[], datetime | None] | None) -> datetime:
     return min(until, change_at) if change_at is not None else until
 
 
+def _fill(request, body: bytes, names) -> bytes:
+    for name in names:
+        body = body.replace(_placeholder(name).encode(), getattr(request, FRESH_ATTR)[name](request).encode())
+    return body
+
+
 def _serve(request, entry: dict) -> HttpResponse:
     etag = _etag(entry, request)
-    if etag in request.headers.get("If-None-Match", ""):
+    if etag in request.headers.get("If-None-Match", "") and set(entry["fresh"]) <= {"csrf"}:
+        # Only for pages whose one fresh value is the token: a one-time form key must be new every time.
         response = HttpResponseNotModified()
     else:
-        body = entry["body"]
-        if CSRF_PLACEHOLDER.encode() in body:
-            body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
-        response = HttpResponse(body, content_type=entry["content_type"])
+        response = HttpResponse(_fill(request, entry["body"], entry["fresh"]), content_type=entry["content_type"])
         for name, value in entry["headers"].items():
             response.headers[name] = value
     response["ETag"] = etag
@@ -150,18 +171,27 @@ def cached_page(
     scope: Callable[..., str] | None = None,
     variant: Callable[..., str] | None = None,
     expires: Callable[[], datetime | None] | None = None,
+    bypass: Callable[..., bool] | None = None,
+    fresh: dict[str, Callable[..., str]] | None = None,
 ):
     """Serve a public page from the shared cache to anonymous visitors.
 
     `scope(**view_kwargs)` names the scope a page belongs to (see `content_changed`),
     `variant(request, **view_kwargs)` the per-visitor choices it shows (a cookie's value), `expires()` when
-    it next changes by itself.
+    it next changes by itself, `bypass(request)` whether this visitor's page is their own (one told to wait),
+    `fresh` the values each response needs its own of (see `fresh()`), by name.
     """
+    makers = {"csrf": get_token} | (fresh or {})
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not settings.PAGE_CACHE_SECONDS or not _anonymous_without_messages(request):
+            setattr(request, FRESH_ATTR, makers)
+            if (
+                not settings.PAGE_CACHE_SECONDS
+                or not _anonymous_without_messages(request)
+                or (bypass and bypass(request))
+            ):
                 return view(request, *args, **kwargs)
             page_scope = scope(**kwargs) if scope else None
             key = _key(request, scope=page_scope, variant=variant(request, **kwargs) if variant else "")
@@ -176,18 +206,14 @@ def cached_page(
             if hasattr(response, "render"):
                 response = response.render()
             if not _storable(response):
-                return _with_token(request, response)
-            entry = _entry(response) | {"until": _until(expires)}
+                # Served to this visitor only, with real values in place of the placeholders.
+                if not response.streaming:
+                    response.content = _fill(request, response.content, makers)
+                return response
+            entry = _entry(response, makers) | {"until": _until(expires)}
             cache.set(key, entry, timeout=max(1, int((entry["until"] - timezone.now()).total_seconds())))
             return _serve(request, entry)
 
         return wrapper
 
     return decorator
-
-
-def _with_token(request, response):
-    """A page rendered for the cache but not stored still gets the visitor's real token."""
-    if not response.streaming and CSRF_PLACEHOLDER.encode() in response.content:
-        response.content = response.content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
-    return response

@@ -13,6 +13,8 @@ from portal.masking import MASKED_CARD, mask_card_numbers, mask_digits
 
 MAX_STEPS = 20
 DEFAULT_STEP_ROWS = 1
+# How the form writes and reads back "when did it happen" (an HTML datetime-local value).
+OCCURRED_AT_FORMAT = "%Y-%m-%dT%H:%M"
 CLOCK_SKEW = timedelta(minutes=10)
 # Tickets are about recent problems; a far-off date is a typing slip (and year 1 used to crash the form).
 OLDEST_PROBLEM = timedelta(days=366)
@@ -97,7 +99,7 @@ class TicketForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("When did it happen?"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=OCCURRED_AT_FORMAT),
         help_text=_("China time (Beijing)."),
         error_messages={
             "required": _("Please enter the date and time it happened."),

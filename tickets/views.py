@@ -23,11 +23,12 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kb.models import Article
+from portal import pagecache
 from portal.i18n import current_language
 from portal.ratelimit import Limit, client_address
 from tickets import ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
-from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, ReplyForm, SignupForm, TicketForm, compact
+from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, OCCURRED_AT_FORMAT, ReplyForm, SignupForm, TicketForm, compact
 from tickets.models import Ticket
 from tickets.qr import qr_data_uri
 from tickets.services import TicketDetails
@@ -93,13 +94,15 @@ class Submission:
     terminals: list[dict] = field(default_factory=list)
 
 
-def _form_context(form, *, steps, submission_key, article, notices=(), file_errors=(), terminals=()) -> dict:
+def _form_context(
+    form, *, steps, submission_key, article, notices=(), file_errors=(), terminals=(), pending=None
+) -> dict:
     return {
         "form": form,
         "steps": steps,
         "submission_key": submission_key,
         "article": article,
-        "pending": selectors.pending_uploads(submission_key),
+        "pending": selectors.pending_uploads(submission_key) if pending is None else pending,
         "notices": list(notices),
         "file_errors": list(file_errors),
         "max_files": settings.TICKET_MAX_FILES,
@@ -204,15 +207,29 @@ def _too_large(request, *, key: str | None):
     return _private(render(request, "tickets/too_large.html", {"message": message, "back_url": back}, status=413))
 
 
+def _told_to_wait(request) -> bool:
+    return bool(ratelimit.sender(request).wait())
+
+
+def _now_for_input(request) -> str:
+    return timezone.localtime().strftime(OCCURRED_AT_FORMAT)
+
+
+# The blank form is the same for every anonymous visitor coming from the same page, but for its one-time
+# key and the time it suggests: shared from the page cache with those filled in per response.
+@pagecache.cached_page(
+    bypass=_told_to_wait,
+    fresh={"submission_key": lambda request: secrets.token_urlsafe(24), "now": _now_for_input},
+)
 def _blank_form(request):
     """The empty form, filled in from where the merchant came from (an article, a code, a search)."""
     language = current_language()
     article = selectors.source_article(slug=request.GET.get("article", "")[:80], language=language)
     code = request.GET.get("code", "")[:4].strip().upper()
     query, _count = services.mask_text("search_query", request.GET.get("q", "")[:200].strip())
-    submission_key = secrets.token_urlsafe(24)
+    submission_key = pagecache.fresh(request, "submission_key")
     initial = selectors.last_ticket_initial(request.user) | {
-        "occurred_at": timezone.localtime().replace(second=0, microsecond=0),
+        "occurred_at": pagecache.fresh(request, "now"),
         "response_code": code if code.isalnum() else "",
         "article_slug": article.slug if article else "",
         "search_query": query,
@@ -229,6 +246,7 @@ def _blank_form(request):
         # Said before anything is typed or uploaded, not after.
         notices=[ratelimit.wait_message(wait)] if wait else [],
         terminals=selectors.known_terminals(request.user),
+        pending=[],  # a new key has none
     )
     return render(request, "tickets/new.html", context)
 
