@@ -8,4 +8,13 @@ class KbConfig(AppConfig):
 
     def ready(self):
         # Rows deleted without the services (a queryset delete) still leave the search index.
+        # The search log reaches the database after responses are sent (kb.search.spool).
+        import atexit
+
+        from django.core.signals import request_finished
+
         from kb import search_documents  # noqa: F401
+        from kb.search import spool
+
+        request_finished.connect(spool.drain_if_due, dispatch_uid="kb.search.spool")
+        atexit.register(spool.drain_at_exit)

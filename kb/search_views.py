@@ -4,10 +4,10 @@ kb's pages over the search library (kb.search): they decide languages and fallba
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core import signing
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,6 +16,7 @@ from kb.forms import SearchForm
 from kb.models import Language
 from portal.i18n import current_language
 from portal.masking import mask
+from portal.middleware import is_local_path
 from portal.ratelimit import Limit, client_address
 
 PAGE_RESULTS = 20
@@ -23,8 +24,14 @@ API_RESULTS = 8
 API_MAX_RESULTS = 20
 
 
-def _open_url(log: search.SearchLog, rank: int) -> str:
-    return reverse("kb:search_open", kwargs={"log_id": log.pk, "position": rank})
+OPEN_SALT = "kb.search.open"
+
+
+def _open_url(key: str, rank: int, hit: search.Hit, query: str) -> str:
+    """The result link that records the click: it carries its own signed target, so opening a result
+    needs no database read (the search may still be in a spool) and cannot be pointed anywhere else."""
+    target = signing.dumps({"k": key, "p": rank, "u": hit.url, "q": query}, salt=OPEN_SALT, compress=True)
+    return reverse("kb:search_open", kwargs={"log_key": key, "position": rank}) + "?" + urlencode({"r": target})
 
 
 def _searches_allowed(request) -> bool:
@@ -32,7 +39,7 @@ def _searches_allowed(request) -> bool:
     return Limit("search", settings.SEARCH_RATE_PER_MINUTE, 60).hit(client_address(request))
 
 
-def _record(request, *, query: str, result: search.SearchResult, source: str) -> search.SearchLog | None:
+def _record(request, *, query: str, result: search.SearchResult, source: str) -> str | None:
     """Log the search for analytics, unless this address has logged its share this minute: the results are
     served all the same, but a script cannot inflate the figures or grow the log without bound."""
     if not Limit("search-log", settings.SEARCH_LOG_PER_MINUTE, 60).hit(client_address(request)):
@@ -40,8 +47,8 @@ def _record(request, *, query: str, result: search.SearchResult, source: str) ->
     return search.log_search(query=query, result=result, source=source)
 
 
-def _result_url(log: search.SearchLog | None, rank: int, hit: search.Hit) -> str:
-    return _open_url(log, rank) if log else hit.url
+def _result_url(key: str | None, rank: int, hit: search.Hit, query: str) -> str:
+    return _open_url(key, rank, hit, query) if key else hit.url
 
 
 @require_GET
@@ -62,8 +69,8 @@ def results(request):
         context["error"] = _("Too many searches from your connection. Please wait a minute and try again.")
         return render(request, "kb/search.html", context, status=429)
     result = selectors.search_pages(query, language=current_language(), limit=PAGE_RESULTS)
-    log = _record(request, query=query, result=result, source=search.SearchLog.Source.PAGE)
-    hits = [(hit, _result_url(log, rank, hit)) for rank, hit in enumerate(result.hits, start=1)]
+    key = _record(request, query=query, result=result, source=search.SearchLog.Source.PAGE)
+    hits = [(hit, _result_url(key, rank, hit, query)) for rank, hit in enumerate(result.hits, start=1)]
     context |= {
         "searched": True,
         "result": result,
@@ -75,25 +82,25 @@ def results(request):
 
 
 @require_GET
-def open_result(request, log_id, position):
+def open_result(request, log_key, position):
     """Record which result was opened, then go there.
 
-    A GET on purpose, although it writes: result links must stay ordinary links (open in a new tab,
-    copy, work without JavaScript). The write is analytics only, counted once per search, and the
-    target comes from the log row we wrote, so this cannot be turned into an open redirect.
+    A GET on purpose, although it records: result links must stay ordinary links (open in a new tab,
+    copy, work without JavaScript). The record is analytics only, counted once per search, and the
+    target is the one we signed into the link, so this cannot be turned into an open redirect.
     """
-    log = get_object_or_404(search.SearchLog, pk=log_id)
-    if not 1 <= position <= len(log.results):
+    try:
+        target = signing.loads(request.GET.get("r", ""), salt=OPEN_SALT)
+    except signing.BadSignature:
+        raise Http404(_("No such result.")) from None
+    url = target.get("u", "")
+    if (target.get("k"), target.get("p")) != (log_key, position) or not is_local_path(url):
         raise Http404(_("No such result."))
     if Limit("search-open", settings.SEARCH_OPEN_PER_MINUTE, 60).hit(client_address(request)):
-        url = search.open_logged(log=log, position=position)
-    else:
-        url = log.results[position - 1]
-    if not url_has_allowed_host_and_scheme(url, allowed_hosts=None) or not url.startswith("/"):
-        raise Http404(_("No such result."))
+        search.open_logged(key=log_key, position=position)
     if "/articles/" in url and "?" not in url:
         # The article carries the search on to the ticket form if it does not help.
-        url += "?" + urlencode({"q": log.query})
+        url += "?" + urlencode({"q": target.get("q", "")})
     return redirect(url)
 
 
@@ -122,9 +129,10 @@ def api(request):
         return JsonResponse({"error": _("Too many searches. Please wait a minute and try again.")}, status=429)
     result = selectors.search_pages(query, language=language, limit=limit)
     source = search.SearchLog.Source.SUGGEST if params.get("suggest") == "1" else search.SearchLog.Source.API
-    log = _record(request, query=query, result=result, source=source)
+    key = _record(request, query=query, result=result, source=source)
     results = [
-        hit.as_json() | {"open_url": _result_url(log, rank, hit)} for rank, hit in enumerate(result.hits, start=1)
+        hit.as_json() | {"open_url": _result_url(key, rank, hit, query)}
+        for rank, hit in enumerate(result.hits, start=1)
     ]
     return JsonResponse(
         {"query": query, "exact_match": result.exact, "results": results}, json_dumps_params={"ensure_ascii": False}

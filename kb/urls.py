@@ -11,5 +11,5 @@ urlpatterns = [
     path("codes/", views.code_list, name="codes"),
     path("codes/<str:code>/", views.code_detail, name="code"),
     path("search/", search_views.results, name="search"),
-    path("search/open/<int:log_id>/<int:position>/", search_views.open_result, name="search_open"),
+    path("search/open/<str:log_key>/<int:position>/", search_views.open_result, name="search_open"),
 ]

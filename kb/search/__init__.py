@@ -7,6 +7,7 @@ language, title, body, symptoms, tags, codes, url) and indexes it inside its own
 views call `search` and record what was shown and opened.
 """
 
+from kb.search import spool
 from kb.search.analytics import search_analytics
 from kb.search.documents import ARTICLE, CODE, Document, plain_text
 from kb.search.models import SearchLog
@@ -44,8 +45,9 @@ def reindex_all(documents) -> int:
     return index_rebuild(documents=documents)
 
 
-def log_search(*, query: str, result: SearchResult, source: str) -> SearchLog:
-    """Record a search and the result URLs shown, in rank order; `opened` then redirects only to those."""
+def log_search(*, query: str, result: SearchResult, source: str) -> str:
+    """Record a search and the result URLs shown, in rank order, off the request's critical path (see
+    kb.search.spool); returns the key that names it in `open_logged`."""
     return search_log_record(
         query=query,
         normalized=result.query.normalized,
@@ -55,9 +57,14 @@ def log_search(*, query: str, result: SearchResult, source: str) -> SearchLog:
     )
 
 
-def open_logged(*, log: SearchLog, position: int) -> str:
-    """Record that result `position` (1 = first) of a logged search was opened; returns its URL."""
-    return search_log_open(log=log, position=position)
+def open_logged(*, key: str, position: int) -> None:
+    """Record that result `position` (1 = first) of a logged search was opened."""
+    search_log_open(key=key, position=position)
+
+
+def flush_log() -> int:
+    """Store the spooled search log now (commands, tests); returns how many records were stored."""
+    return spool.drain()
 
 
 __all__ = [
@@ -68,6 +75,7 @@ __all__ = [
     "SearchLog",
     "SearchResult",
     "alternatives",
+    "flush_log",
     "index",
     "index_many",
     "log_search",

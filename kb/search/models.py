@@ -6,6 +6,7 @@ no kb model (an entry is a document kb handed over, named by kind, key and langu
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -121,7 +122,10 @@ class SearchLog(models.Model):
         API = "api", _("API")
         SUGGEST = "suggest", _("Suggestions")
 
-    created_at = models.DateTimeField(_("searched at"), auto_now_add=True, db_index=True)
+    # Set when the search ran, not when the spool reached the database (kb.search.spool).
+    created_at = models.DateTimeField(_("searched at"), default=timezone.now, db_index=True)
+    # Names the search in its result links and spooled opens; empty for searches logged before spooling.
+    key = models.CharField(max_length=24, unique=True, null=True, blank=True, editable=False)
     query = models.CharField(_("query"), max_length=200)
     normalized = models.CharField(_("normalized query"), max_length=200, db_index=True)
     language = models.CharField(_("language"), max_length=8)

@@ -3,6 +3,7 @@ inside their own transactions, so a page and its entry change together or not at
 
 import hashlib
 import json
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 
@@ -13,9 +14,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kb.search import spool
 from kb.search.backends import get_backend
 from kb.search.documents import Document, entry_fields
-from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm, Synonym
+from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchTerm, Synonym
 from kb.search.pipeline import normalize
 from kb.search.synonyms import synonyms_changed
 from kb.search.version import index_changed
@@ -186,28 +188,29 @@ def synonym_delete(*, synonym: Synonym) -> None:
 # --- Search log --------------------------------------------------------------------------------
 
 
-def search_log_record(*, query: str, normalized: str, language: str, source: str, result_urls: list[str]) -> SearchLog:
+def search_log_record(*, query: str, normalized: str, language: str, source: str, result_urls: list[str]) -> str:
+    """Record a search (spooled: see kb.search.spool); returns its key, which names it in `search_log_open`."""
+    key = secrets.token_urlsafe(12)
     # Merchants paste whole receipts and log lines into the ticket form, whose suggestions search as they
     # type: whatever the caller did, no card number reaches the log.
-    return SearchLog.objects.create(
-        query=mask(query)[:200],
-        normalized=mask(normalized)[:200],
-        language=language,
-        source=source,
-        result_count=len(result_urls),
-        results=result_urls,
+    spool.append(
+        {
+            "kind": "search",
+            "key": key,
+            "at": timezone.now().isoformat(),
+            "query": mask(query)[:200],
+            "normalized": mask(normalized)[:200],
+            "language": language,
+            "source": source,
+            "results": result_urls,
+        }
     )
+    return key
 
 
-def search_log_open(*, log: SearchLog, position: int) -> str:
-    """Record that result `position` (1 = first) was opened and return its URL.
-
-    Only the first open of a search counts, so reloading or opening several results in tabs does not
-    inflate click-through. The URL always comes from the log row, never from the request.
-    """
-    if not 1 <= position <= len(log.results):
+def search_log_open(*, key: str, position: int) -> None:
+    """Record that result `position` (1 = first) of a search was opened. Only the first open of a search
+    counts, so reloading or opening several results in tabs does not inflate click-through."""
+    if position < 1:
         raise ValidationError(_("No such result."))
-    SearchLog.objects.filter(pk=log.pk, opened_position__isnull=True).update(
-        opened_position=position, opened_at=timezone.now()
-    )
-    return log.results[position - 1]
+    spool.append({"kind": "open", "key": key, "position": position, "at": timezone.now().isoformat()})

@@ -33,3 +33,11 @@ def keys(query: str, *, language: str = "zh-hans", limit: int = 10) -> list[str]
         hit.key if hit.kind == "article" else f"code:{hit.key}"
         for hit in search(query, language=language, limit=limit).hits
     ]
+
+
+def open_links(response) -> list[str]:
+    """The click-recording result links of a results page, in rank order, as a visitor would follow them."""
+    import html
+    import re
+
+    return [html.unescape(link) for link in re.findall(r'href="(/search/open/[^"]+)"', response.content.decode())]

@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import call_command
-from django.urls import reverse
 
 from kb.management.commands.kb_load import CONTENT_DIR
 from kb.search.analytics import search_analytics
 from kb.search.models import SearchLog, Synonym
-from tests.kb.search_helpers import keys
+from tests.kb.search_helpers import keys, open_links
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_kb")]
 
@@ -20,9 +19,7 @@ ANALYTICS = "/admin/kb/searchlog/analytics/"
 
 
 def _open_first(client, query):
-    client.get("/search/", {"q": query})
-    log = SearchLog.objects.latest("pk")
-    client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
+    client.get(open_links(client.get("/search/", {"q": query}))[0])
 
 
 def test_every_search_is_logged_with_its_normalized_query_and_result_count(client):

@@ -85,9 +85,12 @@ def test_an_empty_result_offers_the_fallback_pages_the_caller_passes():
 def test_a_search_is_logged_with_the_urls_shown():
     search.index(_document(url="/z/"))
     result = search.search("斑马", language="zh-hans")
-    log = search.log_search(query="斑马", result=result, source=search.SearchLog.Source.API)
-    assert log.results == ["/z/"]
-    assert search.open_logged(log=log, position=1) == "/z/"
+    key = search.log_search(query="斑马", result=result, source=search.SearchLog.Source.API)
+    search.open_logged(key=key, position=1)
+    search.flush_log()
+
+    log = search.SearchLog.objects.get(key=key)
+    assert (log.results, log.opened_url) == (["/z/"], "/z/")
 
 
 def test_a_code_without_a_page_puts_the_page_the_caller_names_first():

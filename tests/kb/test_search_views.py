@@ -8,6 +8,7 @@ from django.utils.html import strip_tags
 
 from kb.search.models import SearchLog
 from kb.selectors import search_pages as search
+from tests.kb.search_helpers import open_links
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_kb")]
 
@@ -106,59 +107,60 @@ def test_markup_in_an_article_title_is_escaped_in_results(client):
 
 
 def test_opening_a_result_redirects_to_it_and_records_the_click(client):
-    client.get(SEARCH, {"q": "A0"})
-    log = SearchLog.objects.get()
-    response = client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
+    link = open_links(client.get(SEARCH, {"q": "A0"}))[0]
+    response = client.get(link)
     assert response.status_code == 302
     assert response["Location"] == "/codes/A0/"
-    log.refresh_from_db()
+    log = SearchLog.objects.get()
     assert (log.opened_position, log.opened_url) == (1, "/codes/A0/")
 
 
 def test_an_article_opened_from_the_results_carries_the_search_on(client):
-    client.get(SEARCH, {"q": "请重新签到"})
-    log = SearchLog.objects.get()
-    response = client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
-    assert response["Location"] == log.results[0] + "?q=" + quote("请重新签到")
+    link = open_links(client.get(SEARCH, {"q": "请重新签到"}))[0]
+    response = client.get(link)
+    assert response["Location"] == SearchLog.objects.get().results[0] + "?q=" + quote("请重新签到")
     feedback = client.get(response["Location"]).content.decode()
     assert 'name="q" value="请重新签到"' in feedback
 
 
 def test_only_the_first_opened_result_counts(client):
-    client.get(SEARCH, {"q": "A0"})
-    log = SearchLog.objects.get()
-    client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 2}))
-    client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
-    log.refresh_from_db()
-    assert log.opened_position == 2
+    links = open_links(client.get(SEARCH, {"q": "A0"}))
+    client.get(links[1])
+    client.get(links[0])
+    assert SearchLog.objects.get().opened_position == 2
 
 
-def test_opening_a_result_that_was_not_shown_is_not_found(client):
-    client.get(SEARCH, {"q": "A0"})
-    log = SearchLog.objects.get()
-    assert client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 99})).status_code == 404
-    assert client.get(reverse("kb:search_open", kwargs={"log_id": log.pk + 1, "position": 1})).status_code == 404
+def test_a_result_link_with_its_target_or_position_changed_is_not_found(client):
+    link = open_links(client.get(SEARCH, {"q": "A0"}))[0]
+    path, _q, token = link.partition("?r=")
+    assert client.get(path.replace("/1/", "/2/") + "?r=" + token).status_code == 404
+    assert client.get(path + "?r=" + token[:-3] + "abc").status_code == 404
+    assert client.get(path).status_code == 404
 
 
-def test_the_redirect_never_leaves_the_site(client):
-    log = SearchLog.objects.create(query="x", normalized="x", language="zh-hans", result_count=1,
-                                   results=["//evil.example/phish"])  # fmt: skip
-    response = client.get(reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1}))
-    assert response.status_code == 404
+def test_the_redirect_never_leaves_the_site_even_for_a_link_we_signed(client):
+    from django.core import signing
+
+    from kb.search_views import OPEN_SALT
+
+    for url in ("//evil.example/phish", "https://evil.example/", "/\\evil.example/"):
+        token = signing.dumps({"k": "abc", "p": 1, "u": url, "q": ""}, salt=OPEN_SALT, compress=True)
+        response = client.get(reverse("kb:search_open", kwargs={"log_key": "abc", "position": 1}), {"r": token})
+        assert response.status_code == 404
 
 
 def test_the_redirect_ignores_any_url_in_the_request(client):
-    client.get(SEARCH, {"q": "A0"})
-    log = SearchLog.objects.get()
-    url = reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1})
-    response = client.get(url, {"next": "https://evil.example/", "url": "https://evil.example/"})
+    link = open_links(client.get(SEARCH, {"q": "A0"}))[0]
+    response = client.get(link + "&next=https://evil.example/&url=https://evil.example/")
     assert response["Location"] == "/codes/A0/"
 
 
 def test_the_api_links_each_result_through_the_click_recorder(client):
     data = client.get(API, {"q": "A0", "lang": "zh-hans"}).json()
     log = SearchLog.objects.get()
-    assert data["results"][0]["open_url"] == reverse("kb:search_open", kwargs={"log_id": log.pk, "position": 1})
+    link = data["results"][0]["open_url"]
+    assert link.startswith(reverse("kb:search_open", kwargs={"log_key": log.key, "position": 1}) + "?r=")
+    assert client.get(link)["Location"] == "/codes/A0/"
 
 
 def test_no_results_offers_alternatives_and_support_with_the_query(client):
