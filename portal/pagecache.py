@@ -110,7 +110,8 @@ def _key(request, *, scope: str | None, variant: str) -> str:
 
 
 def _etag(entry: dict, request) -> str:
-    visitor = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    # The secret the visitor's CSRF cookie holds (or will hold from this response on).
+    visitor = request.META.get("CSRF_COOKIE", "") if "csrf" in entry["fresh"] else ""
     digest = hashlib.blake2b(visitor.encode(), digest_size=6, key=entry["digest"].encode()).hexdigest()
     return f'W/"{entry["digest"]}-{digest}"'
 
@@ -153,6 +154,8 @@ def _fill(request, body: bytes, names) -> bytes:
 
 
 def _serve(request, entry: dict) -> HttpResponse:
+    if "csrf" in entry["fresh"] and not request.META.get("CSRF_COOKIE"):
+        get_token(request)  # a first visit: the token, and the cookie the ETag is bound to, start now
     etag = _etag(entry, request)
     if etag in request.headers.get("If-None-Match", "") and set(entry["fresh"]) <= {"csrf"}:
         # Only for pages whose one fresh value is the token: a one-time form key must be new every time.
