@@ -7,6 +7,10 @@ the median and the slowest of N requests (ms) and the SQL query count.
     .venv/bin/python bench/agent_queue.py [--runs 20] [--tickets 10000] [--engines sqlite,postgresql]
 
 PostgreSQL: DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/wt_queue (test database test_wt_queue).
+
+For the gunicorn harness (../shared/bench/run.sh), `--seed-only` migrates the database DATABASE_URL names
+(not a test copy), seeds it once with the same tickets and creates the agent `bench-agent` whose password is
+BENCH_PASS; bench/agent_queue_targets.tsv lists the queue pages to load.
 """
 
 import argparse
@@ -67,6 +71,29 @@ def seed(count: int, agent) -> None:
         ticket.search_text = search_text_for(reference=ticket.reference, values=ticket)
         rows.append(ticket)
     Ticket.objects.bulk_create(rows, batch_size=1000)
+
+
+def seed_only(count: int) -> None:
+    """Migrate and seed the configured database for a gunicorn run; a second call leaves it as it is."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from tickets.models import Ticket
+
+    call_command("migrate", verbosity=0)
+    agent, _created = get_user_model().objects.get_or_create(username="bench-agent", defaults={"is_staff": True})
+    agent.set_password(os.environ["BENCH_PASS"])
+    agent.save()
+    agent.groups.add(Group.objects.get(name="Support agents"))
+    if not Ticket.objects.exists():
+        seed(count, agent)
+    print(f"{Ticket.objects.count()} tickets; agent bench-agent")
 
 
 def measure(client, url: str, params: dict, runs: int) -> dict:
@@ -147,7 +174,11 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=10_000)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--seed-only", action="store_true", help="seed DATABASE_URL itself for gunicorn runs")
     args = parser.parse_args()
+    if args.seed_only:
+        seed_only(args.tickets)
+        return
     if args.child:
         child(args.runs, args.tickets)
         return

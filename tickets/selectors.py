@@ -102,8 +102,11 @@ def agent_conversation(ticket: Ticket) -> list[TicketMessage]:
     )
 
 
-def timeline(ticket: Ticket) -> list:
-    """The ticket's events, oldest first, with the assignee ids of assignment events resolved to users."""
+def timeline(ticket: Ticket, *, known_users=()) -> list:
+    """The ticket's events, oldest first, with the assignee ids of assignment events resolved to users.
+
+    `known_users` (the page's list of agents) resolves most ids without a query; only someone no longer
+    among them (a former agent) is looked up."""
     events = list(ticket.events.select_related("actor"))
     ids = {
         int(value)
@@ -112,7 +115,9 @@ def timeline(ticket: Ticket) -> list:
         for value in (event.old_value, event.new_value)
         if value.isdigit()
     }
-    users = get_user_model().objects.in_bulk(ids) if ids else {}
+    users = {user.pk: user for user in known_users if user.pk in ids}
+    missing = ids - users.keys()
+    users |= get_user_model().objects.in_bulk(missing) if missing else {}
     labels = {
         TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
         TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),

@@ -5,6 +5,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.tasks import default_task_backend, task
 from django.utils import timezone
 
@@ -40,3 +41,25 @@ def retry_enqueue(*, notice: dict, attempt: int) -> None:
     else:
         # The immediate backend cannot wait: it tries again at once, up to the same number of attempts.
         notice_deliver.enqueue(notice=notice, attempt=attempt)
+
+
+@task
+def ticket_classify(*, ticket_id: int) -> str:
+    """Store a new ticket's suggested answer, so no agent's first view of the ticket waits for the search."""
+    from tickets.classify import suggestion_for
+    from tickets.models import Ticket
+
+    ticket = Ticket.objects.select_related("classification").filter(pk=ticket_id).first()
+    if ticket is None:  # deleted before the worker got to it
+        return ""
+    return suggestion_for(ticket).article_slug
+
+
+def classification_enqueue(ticket_id: int) -> None:
+    """Called inside the creating transaction: the task is queued only once the ticket is committed."""
+
+    def enqueue() -> None:
+        ticket_classify.enqueue(ticket_id=ticket_id)
+
+    # robust: a queue that cannot take the task is logged; the page then computes the suggestion itself.
+    transaction.on_commit(enqueue, robust=True)

@@ -28,17 +28,15 @@ def _files(conversation) -> tuple[list, list]:
     return images, logs_
 
 
-def _ticket(user, reference: str) -> Ticket:
-    ticket = agent_ticket_for(user=user, reference=reference)
-    return Ticket.objects.select_related("assignee", "merged_into", "classification").get(pk=ticket.pk)
-
-
 @agent_required
 @require_GET
 def ticket_detail(request, reference):
-    ticket = _ticket(request.user, reference)
+    ticket = agent_ticket_for(
+        user=request.user, reference=reference, related=("assignee", "merged_into", "classification")
+    )
     conversation = selectors.agent_conversation(ticket)
     images, log_files = _files(conversation)
+    workers = list(selectors.ticket_workers())
     canned = CannedReply.objects.filter(is_active=True, language=ticket.language)
     base_url = request.build_absolute_uri("/")[:-1]
     context = {
@@ -47,10 +45,10 @@ def ticket_detail(request, reference):
         "conversation": conversation,
         "images": images,
         "logs": log_files,
-        "events": selectors.timeline(ticket),
+        "events": selectors.timeline(ticket, known_users=workers),
         "earlier": selectors.earlier_tickets(ticket),
         "canned": canned_replies_render(replies=canned, ticket=ticket, base_url=base_url),
-        "agents": selectors.ticket_workers(),
+        "agents": workers,
         "may_change": may_change_tickets(request.user),
         "code": ResponseCode.objects.filter(code=ticket.response_code, is_published=True).first()
         if ticket.response_code

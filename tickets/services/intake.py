@@ -23,6 +23,7 @@ from tickets.search import search_text_for
 from tickets.services.events import event_record
 from tickets.services.files import adopt_pending, attach, process_all, storing
 from tickets.services.timing import due_times_apply
+from tickets.tasks import classification_enqueue
 
 
 @dataclass(frozen=True)
@@ -163,11 +164,7 @@ def ticket_create(
         return existing
     details, masked = mask_details(details)
     _validate(details)
-    pending = list(PendingUpload.objects.filter(submission_key=pending_key)) if pending_key else []
-    limit_errors = uploads.check_limits(files, already_count=len(pending), already_bytes=sum(p.size for p in pending))
-    if limit_errors:
-        raise ValidationError({"files": limit_errors})
-    processed = process_all(files)
+    processed, pending = _checked_files(files, pending_key=pending_key)
     token = secrets.token_urlsafe(32)
     try:
         with storing(processed) as stored, transaction.atomic():
@@ -187,18 +184,39 @@ def ticket_create(
                 pending=pending,
                 stored=stored,
             )
-            due_times_apply(ticket=ticket, now=ticket.created_at)
-            ticket.save(update_fields=["first_response_due", "resolution_due"])
-            # Registered inside the transaction: no receipt for a ticket that was rolled back.
-            notifications.ticket_created(ticket, tracking_url(token) if tracking_url else "")
-    except IntegrityError:
-        # Another request with the same submission key won the race; that ticket is the answer.
-        existing = Ticket.objects.filter(submission_key=submission_key).first()
-        if existing is None:
-            raise
-        return existing
+            _start_clock_and_notify(ticket, receipt_link=tracking_url(token) if tracking_url else "")
+    except IntegrityError as error:
+        return _race_winner(submission_key, error)
     ticket.access_token = token
     return ticket
+
+
+def _checked_files(files, *, pending_key: str) -> tuple[list, list[PendingUpload]]:
+    """The new files, checked and cleaned, and the form's kept uploads: all before any row is written."""
+    pending = list(PendingUpload.objects.filter(submission_key=pending_key)) if pending_key else []
+    limit_errors = uploads.check_limits(files, already_count=len(pending), already_bytes=sum(p.size for p in pending))
+    if limit_errors:
+        raise ValidationError({"files": limit_errors})
+    return process_all(files), pending
+
+
+def _start_clock_and_notify(ticket: Ticket, *, receipt_link: str) -> None:
+    """Due times from the creation time, then what happens once the ticket is committed (registered inside
+    the transaction: no receipt and no classification for a ticket that was rolled back)."""
+    due_times_apply(ticket=ticket, now=ticket.created_at)
+    ticket.save(update_fields=["first_response_due", "resolution_due"])
+    notifications.ticket_created(ticket, receipt_link)
+    # The suggested answer runs a knowledge-base search: a task, so neither the merchant's request nor an
+    # agent's first view of the ticket waits for it.
+    classification_enqueue(ticket.pk)
+
+
+def _race_winner(submission_key: str, error: IntegrityError) -> Ticket:
+    """Another request with the same submission key won the race; that ticket is the answer."""
+    existing = Ticket.objects.filter(submission_key=submission_key).first()
+    if existing is None:
+        raise error
+    return existing
 
 
 def _first_message(*, ticket: Ticket, body: str, masked: int, processed: list, pending: list, stored: list) -> None:
