@@ -60,7 +60,7 @@ COLUMNS = (
     "assignee__username",
     "created_at",
     "updated_at",
-    "due",
+    "next_due",
     "first_response_due",
     "resolution_due",
     "merchant_id",

@@ -3,8 +3,7 @@
 import hashlib
 from datetime import datetime, time, timedelta
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from agents.forms import NO_ASSIGNEE, Sort, View
@@ -17,17 +16,8 @@ ACTIVE = (Status.NEW, Status.OPEN)
 BREACH_SOON = timedelta(hours=2)
 RECENT = timedelta(hours=24)
 VERSION_PERIOD = timedelta(minutes=5)
-PRIORITY_RANK = {Ticket.Priority.URGENT: 0, Ticket.Priority.HIGH: 1, Ticket.Priority.NORMAL: 2, Ticket.Priority.LOW: 3}
 # Columns the list never shows: long texts stay in the database.
 DEFERRED = ("search_text", "description", "steps", "tried_fixes", "access_token_hash", "submission_key")
-
-
-def next_due():
-    """The target the ticket must meet next: the first response until there is one, then the resolution."""
-    return Case(
-        When(first_responded_at__isnull=True, then=Coalesce("first_response_due", "resolution_due")),
-        default=F("resolution_due"),
-    )
 
 
 def search_terms(query: str) -> list[str]:
@@ -54,7 +44,7 @@ def _view(queryset: QuerySet, *, view: str, user, now: datetime) -> QuerySet:
         return queryset.filter(status=Status.WAITING_ON_MERCHANT)
     if view == View.BREACHING:
         # Waiting on the merchant pauses the clock, so only tickets support must act on can breach.
-        return queryset.filter(status__in=ACTIVE, due__lte=now + BREACH_SOON)
+        return queryset.filter(status__in=ACTIVE, next_due__lte=now + BREACH_SOON)
     if view == View.RECENT:
         return queryset.filter(updated_at__gte=now - RECENT)
     return queryset
@@ -86,23 +76,21 @@ def _filters(queryset: QuerySet, data: dict) -> QuerySet:
 
 
 def _sorted(queryset: QuerySet, sort: str) -> QuerySet:
-    due = F("due").asc(nulls_last=True)
+    # Each order is an index's column order (tickets/models.py), so a page is read from the index.
+    due = F("next_due").asc(nulls_last=True)
     if sort == Sort.AGE:
         return queryset.order_by("created_at", "pk")
     if sort == Sort.UPDATED:
         return queryset.order_by("-updated_at", "-pk")
     if sort == Sort.PRIORITY:
-        rank = Case(
-            *(When(priority=value, then=Value(n)) for value, n in PRIORITY_RANK.items()), output_field=IntegerField()
-        )
-        return queryset.annotate(rank=rank).order_by("rank", due, "created_at", "pk")
+        return queryset.order_by("priority_rank", due, "created_at", "pk")
     return queryset.order_by(due, "created_at", "pk")
 
 
 def queue_tickets(*, user, data: dict, now: datetime | None = None) -> QuerySet:
     """The tickets a queue view with these (validated) filters shows, sorted, with what the rows display."""
     now = now or timezone.now()
-    queryset = Ticket.objects.annotate(due=next_due()).select_related("assignee").defer(*DEFERRED)
+    queryset = Ticket.objects.select_related("assignee").defer(*DEFERRED)
     queryset = _view(queryset, view=data.get("view") or View.ALL, user=user, now=now)
     return _sorted(_filters(queryset, data), data.get("sort") or Sort.DUE)
 

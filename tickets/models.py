@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+# The priority sort's order, urgent first.
+PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
 class Ticket(models.Model):
@@ -48,6 +53,30 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     # Set while the ticket waits on the merchant: the time targets pause from here.
     waiting_since = models.DateTimeField(_("waiting on the merchant since"), null=True, blank=True)
+    # The next time target to meet, as the queue sorts and filters by it: the first response until there is
+    # one, then the resolution. Kept by the database (every update of the due or responded times, by any
+    # path, moves it), so the queue reads an index instead of computing a CASE over every ticket.
+    next_due = models.GeneratedField(
+        expression=models.Case(
+            models.When(
+                first_responded_at__isnull=True,
+                then=Coalesce("first_response_due", "resolution_due"),
+            ),
+            default=models.F("resolution_due"),
+        ),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+        verbose_name=_("next due"),
+    )
+    # Urgent first: the priority sort's order, stored for the same reason.
+    priority_rank = models.GeneratedField(
+        expression=models.Case(
+            *(models.When(priority=value, then=models.Value(rank)) for value, rank in PRIORITY_RANK.items()),
+            default=models.Value(len(PRIORITY_RANK)),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
     merged_into = models.ForeignKey(
         "self",
         null=True,
@@ -119,6 +148,9 @@ class Ticket(models.Model):
             # The queue's source-article filter and its date range / oldest-first sort.
             models.Index(fields=["article_slug"], name="tickets_ticket_article"),
             models.Index(fields=["created_at"], name="tickets_ticket_created"),
+            # The queue's default sort (next due time, then age) and its priority sort, read in index order.
+            models.Index(fields=["next_due", "created_at", "id"], name="tickets_ticket_next_due"),
+            models.Index(fields=["priority_rank", "next_due", "created_at", "id"], name="tickets_ticket_rank_due"),
         ]
 
     def __str__(self) -> str:

@@ -6,16 +6,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models.functions import Substr
-from django.http import HttpResponseNotModified, QueryDict
+from django.http import HttpResponse, HttpResponseNotModified, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import parse_etags, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from agents import selectors
+from agents import queue_cache, selectors
 from agents.access import agent_required
 from agents.export import queue_csv_response
 from agents.forms import BulkForm, QueueFilterForm, SavedViewForm, View, agents_queryset
@@ -23,6 +25,7 @@ from agents.models import SavedView
 from agents.views.bulk import bulk_apply
 
 POLL_SECONDS = 20
+ROWS = "agents/queue.html#queue-rows"
 
 
 @dataclass
@@ -48,24 +51,51 @@ def _clean_query(form: QueueFilterForm) -> str:
     return urlencode(pairs)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count (from queue_cache) instead of counting the tickets again."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 def _queue(request) -> Queue:
     """Validate the filters, select and paginate the tickets: a fixed number of queries at any size."""
     agents = list(agents_queryset())
     form = QueueFilterForm(request.GET, agents=agents)
     if not form.is_valid():
         return Queue(form=form, agents=agents, page=None, version="invalid")
-    tickets = selectors.queue_tickets(user=request.user, data=form.cleaned_data).annotate(
-        summary=Substr("description", 1, 120)
+    now = timezone.now()
+    tickets = selectors.queue_tickets(user=request.user, data=form.cleaned_data, now=now)
+    count = queue_cache.ticket_count(tickets, data=form.cleaned_data, user=request.user, now=now)
+    paginator = CountedPaginator(
+        tickets.annotate(summary=Substr("description", 1, 120)), form.cleaned_data["size"], count=count
     )
-    page = Paginator(tickets, form.cleaned_data["size"]).get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     version = selectors.queue_version(
         rows=page.object_list,
-        count=page.paginator.count,
+        count=count,
         salt=f"{request.user.pk}|{get_language()}|{page.number}",
-        now=timezone.now(),
+        now=now,
     )
     return Queue(form=form, agents=agents, page=page, version=version)
+
+
+def _rows_html(request, queue: Queue, context: dict) -> str:
+    """The rows, as the page shows them and as the polled fragment sends them (rendered once per version)."""
+    if not queue.valid:
+        return render_to_string(ROWS, context, request=request)
+    return queue_cache.rows_html(
+        version=queue.version,
+        query=request.GET.urlencode(),
+        agents=queue.agents,
+        render=lambda: render_to_string(ROWS, context, request=request),
+    )
 
 
 def _context(request, queue: Queue) -> dict:
@@ -92,6 +122,7 @@ def _context(request, queue: Queue) -> dict:
 def queue(request):
     current = _queue(request)
     context = _context(request, current)
+    context["rows_html"] = _rows_html(request, current, context)
     context["saved_views"] = list(SavedView.objects.filter(owner=request.user))
     context["bulk"] = BulkForm(auto_id="bulk-%s")
     return render(request, "agents/queue.html", context, status=200 if current.valid else 400)
@@ -112,9 +143,8 @@ def queue_rows(request):
     if current.valid and etag in sent:
         response = HttpResponseNotModified()
     else:
-        response = render(
-            request, "agents/queue.html#queue-rows", _context(request, current), status=200 if current.valid else 400
-        )
+        html = _rows_html(request, current, _context(request, current))
+        response = HttpResponse(html, status=200 if current.valid else 400)
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     return response

@@ -1,6 +1,7 @@
 """The queue page costs the same number of SQL queries whatever the number of tickets or the page size."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -13,6 +14,8 @@ LIMIT = 15
 
 
 def _queries(client, url, **params) -> int:
+    """Queries of a request that finds nothing in the cache: the most a request costs."""
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url, params)
         if response.streaming:
