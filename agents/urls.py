@@ -30,4 +30,5 @@ urlpatterns = [
     path("tickets/<str:reference>/presence/others/", ticket_actions.ticket_presence_list, name="ticket_presence_list"),
     # Dashboard (agents/views/dashboard.py)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/refresh/", dashboard.dashboard_refresh, name="dashboard_refresh"),
 ]

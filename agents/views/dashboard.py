@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from agents import charts, stats
 from agents.access import agent_required
@@ -78,7 +80,7 @@ def _charts(data: stats.Dashboard) -> dict:
 @require_safe
 def dashboard(request):
     form = PeriodForm(request.GET or None)
-    data = stats.dashboard(days=form.period(), language=current_language())
+    data = stats.dashboard_cached(days=form.period(), language=current_language())
     context = {
         "section": "dashboard",
         "form": form,
@@ -86,5 +88,16 @@ def dashboard(request):
         "charts": _charts(data),
         "targets": _targets(data),
         "deflection_rate": percent_text(data.deflection.rate),
+        "cache_seconds": stats.CACHE_SECONDS,
     }
     return render(request, "agents/dashboard.html", context)
+
+
+@agent_required
+@require_POST
+def dashboard_refresh(request):
+    """Recompute the figures of the period shown (for every agent), then show them."""
+    form = PeriodForm(request.POST)
+    days = form.period()
+    stats.dashboard_refresh(days=days, language=current_language())
+    return redirect(f"{reverse('agents:dashboard')}?{urlencode({'days': days})}")
