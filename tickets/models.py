@@ -4,7 +4,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-
 # The priority sort's order, urgent first.
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
