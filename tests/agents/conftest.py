@@ -67,3 +67,13 @@ def bulk_tickets(count: int, *, start: int = 0, **overrides) -> list[Ticket]:
 def agent_client(client, agent):
     client.force_login(agent)
     return client
+
+
+@pytest.fixture
+def colleague(agent):
+    """A second agent, in the same group."""
+    from django.contrib.auth import get_user_model
+
+    other = get_user_model().objects.create_user(username="colleague", password="colleague-pass-123", is_staff=True)
+    other.groups.set(agent.groups.all())
+    return other

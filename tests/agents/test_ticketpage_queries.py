@@ -5,9 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.agents.ticketpage import create_ticket, fast_passwords, page_url  # noqa: F401 (autouse fixture)
-from tests.tickets.conftest import log_file, photo
-from tickets import services
+from tests.agents.ticketpage import create_ticket, fast_passwords, page_url, worked_ticket  # noqa: F401
 from tickets.classify import classify_text
 from tickets.models import CannedReply, TicketClassification
 
@@ -26,37 +24,6 @@ def canned_reply(db):
     return CannedReply.objects.create(title="A", language="zh-hans", body="{article:re-sign-in-prompt}")
 
 
-@pytest.fixture
-def colleague(agent):
-    from django.contrib.auth import get_user_model
-
-    other = get_user_model().objects.create_user(username="colleague", password="colleague-pass-123", is_staff=True)
-    other.groups.set(agent.groups.all())
-    return other
-
-
-def _ticket(*, merchant, agent, colleague, messages: int, photos: int, logs: int, on_commit):
-    """A ticket as merchant and agents make it: replies, notes, files, assignments and status changes."""
-    with on_commit(execute=True):
-        ticket = create_ticket(requester=merchant, files=[photo(f"p{n}.jpg") for n in range(photos)])
-    if logs:
-        services.ticket_reply(
-            ticket=ticket, author=merchant, body="补充日志", files=[log_file(f"l{n}.log") for n in range(logs)]
-        )
-    services.ticket_assign(ticket=ticket, agent=agent, assignee=colleague)
-    services.ticket_assign(ticket=ticket, agent=agent, assignee=agent)
-    services.ticket_priority_set(ticket=ticket, agent=agent, priority="high")
-    writers = [
-        lambda n: services.ticket_agent_reply(ticket=ticket, agent=agent, body=f"回复 {n}"),
-        lambda n: services.ticket_note_add(ticket=ticket, agent=colleague, body=f"备注 {n}"),
-        lambda n: services.ticket_reply(ticket=ticket, author=merchant, body=f"商户 {n}"),
-    ]
-    for n in range(messages - ticket.messages.count()):
-        writers[n % len(writers)](n)
-    assert (ticket.messages.count(), ticket.attachments.count()) == (messages, photos + logs)
-    return ticket
-
-
 def _queries(client, ticket) -> int:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(page_url(ticket))
@@ -67,7 +34,7 @@ def _queries(client, ticket) -> int:
 def test_the_first_view_of_a_ticket_with_20_messages_and_10_files_needs_at_most_15_queries(
     as_agent, agent, colleague, merchant, loaded_kb, django_capture_on_commit_callbacks
 ):
-    ticket = _ticket(
+    ticket = worked_ticket(
         merchant=merchant,
         agent=agent,
         colleague=colleague,
@@ -87,7 +54,7 @@ def test_the_query_count_does_not_grow_with_messages_files_and_events(
     as_agent, agent, colleague, merchant, loaded_kb, django_capture_on_commit_callbacks
 ):
     def ticket(**counts):
-        return _ticket(
+        return worked_ticket(
             merchant=merchant, agent=agent, colleague=colleague, on_commit=django_capture_on_commit_callbacks, **counts
         )
 
