@@ -80,7 +80,8 @@ def agent_ticket_for(*, user, reference: str, related: tuple[str, ...] = ()) -> 
     `related` names the relations a page shows, joined in the same query."""
     if not is_agent(user) or not REFERENCE.match(reference):
         raise Http404
-    ticket = Ticket.objects.select_related(*related).filter(reference=reference).first()
+    tickets = Ticket.objects.select_related(*related) if related else Ticket.objects.all()
+    ticket = tickets.filter(reference=reference).first()
     if ticket is None:
         raise Http404
     return ticket
