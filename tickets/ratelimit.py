@@ -6,7 +6,8 @@ ticket itself (its tracking link). The address only has a generous ceiling, a ba
 Only sends count — a no-JavaScript step or file button never does — and the submitter's own limits are
 checked before the request body (and any upload in it) is read: see `limit_before_upload`.
 
-With REDIS_URL set every web process sees the same counters; without it each process counts alone.
+The counters live in the shared cache: Redis (REDIS_URL) for every machine, else the cache folder that one
+machine's processes share.
 """
 
 import hashlib
@@ -36,11 +37,14 @@ def _limits() -> dict[str, Limit]:
     }
 
 
-def _submitter(request) -> str:
-    """The account, else the browser session (created here, so a cookie-keeping browser is one submitter)."""
+def _submitter(request, *, create: bool) -> str:
+    """The account, else the browser session (created here when `create`, so a cookie-keeping browser is one
+    submitter); "" for a visitor without one, who has not sent anything from this browser yet."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
     if not request.session.session_key:
+        if not create:
+            return ""
         request.session.save()
         request.session.modified = True  # so the response sets the cookie
     return f"session:{request.session.session_key}"
@@ -60,7 +64,8 @@ class Sender:
         if self.kind == "reply":
             # Replies have their own counters: a shop's tickets never block its replies, nor the reverse.
             return [(limits["reply"], self.ticket_key), (limits["reply-address"], self.address)]
-        return [(limits["ticket"], self.submitter), (limits["ticket-address"], self.address)]
+        by_submitter = [(limits["ticket"], self.submitter)] if self.submitter else []
+        return [*by_submitter, (limits["ticket-address"], self.address)]
 
     def wait(self) -> int:
         """Seconds before this sender may send again; 0 when they may. Counts nothing."""
@@ -71,10 +76,12 @@ class Sender:
             limit.hit(key)
 
 
-def sender(request, *, ticket_key: str = "") -> Sender:
+def sender(request, *, ticket_key: str = "", sending: bool = True) -> Sender:
+    """Who is sending. Only to ask whether they must wait (`sending=False`, e.g. showing the blank form), no
+    session is started: a visitor's first page view writes nothing."""
     return Sender(
         kind="reply" if ticket_key else "ticket",
-        submitter=_submitter(request),
+        submitter=_submitter(request, create=sending),
         address=client_address(request),
         # A tracking link is a secret: count under its hash, never the token itself.
         ticket_key=hashlib.sha256(ticket_key.encode()).hexdigest()[:32] if ticket_key else "",

@@ -208,7 +208,7 @@ def _too_large(request, *, key: str | None):
 
 
 def _told_to_wait(request) -> bool:
-    return bool(ratelimit.sender(request).wait())
+    return bool(ratelimit.sender(request, sending=False).wait())
 
 
 def _now_for_input(request) -> str:
@@ -237,7 +237,7 @@ def _blank_form(request):
         "submission_key": submission_key,
     }
     form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
-    wait = ratelimit.sender(request).wait()
+    wait = ratelimit.sender(request, sending=False).wait()
     context = _form_context(
         form,
         steps=_step_rows([]),
