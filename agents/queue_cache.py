@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from agents.forms import View
 from agents.selectors import VERSION_PERIOD
@@ -59,10 +60,23 @@ def ticket_count(tickets: QuerySet, *, data: dict, user, now: datetime) -> int:
     return count
 
 
+def _names(agents: list) -> list:
+    return [(agent.pk, agent.get_full_name(), agent.get_username()) for agent in agents]
+
+
 def rows_html(*, version: str, query: str, agents: list, render) -> str:
     """The rendered rows for this version of the fragment; `render()` makes them when they are not kept."""
-    names = [(agent.pk, agent.get_full_name(), agent.get_username()) for agent in agents]
-    key = f"{PREFIX}:rows:{_digest(version, query, names, timezone.get_current_timezone_name())}"
+    return _kept("rows", (version, query, _names(agents), timezone.get_current_timezone_name()), render)
+
+
+def controls_html(name: str, *, query: str, agents: list, render) -> str:
+    """The filter and bulk-action controls: the same for every agent with the same query string, language
+    and team (they hold no per-agent value and no CSRF token), and far dearer to render than to fetch."""
+    return _kept(name, (query, get_language(), _names(agents)), render)
+
+
+def _kept(name: str, parts: tuple, render) -> str:
+    key = f"{PREFIX}:{name}:{_digest(*parts)}"
     html = cache.get(key)
     if html is None:
         html = render()

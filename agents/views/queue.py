@@ -26,6 +26,8 @@ from agents.views.bulk import bulk_apply
 
 POLL_SECONDS = 20
 ROWS = "agents/queue.html#queue-rows"
+FILTERS = "agents/queue.html#queue-filters"
+BULK = "agents/queue.html#queue-bulk"
 
 
 @dataclass
@@ -125,6 +127,13 @@ def queue(request):
     context["rows_html"] = _rows_html(request, current, context)
     context["saved_views"] = list(SavedView.objects.filter(owner=request.user))
     context["bulk"] = BulkForm(auto_id="bulk-%s")
+    for name, template in (("filters", FILTERS), ("bulk", BULK)):
+        context[f"{name}_html"] = queue_cache.controls_html(
+            name,
+            query=context["query"],
+            agents=current.agents,
+            render=lambda template=template: render_to_string(template, context, request=request),
+        )
     return render(request, "agents/queue.html", context, status=200 if current.valid else 400)
 
 
