@@ -17,14 +17,24 @@ COMMON_CODES = ("A0", "99", "77", "98", "90")
 HUB_SLUG = "re-sign-in-prompt"
 
 
-def categories_with_articles(*, language: str) -> list[Category]:
+# The home page names this many articles per category (in editors' order), then links to the category:
+# a phone screen, not an index of the whole knowledge base.
+HOME_ARTICLES_PER_CATEGORY = 6
+
+
+def categories_with_articles(*, language: str, per_category: int = HOME_ARTICLES_PER_CATEGORY) -> list[Category]:
+    """Categories with published articles: each with its first `per_category` articles and how many it has."""
     articles = Article.objects.published().in_language(language).only("slug", "title", "summary", "category_id")
     categories = list(Category.objects.all())
     by_category: dict[int, list[Article]] = {}
+    counts: dict[int, int] = {}
     for article in articles.order_by("order", "slug"):
-        by_category.setdefault(article.category_id, []).append(article)
+        counts[article.category_id] = counts.get(article.category_id, 0) + 1
+        if counts[article.category_id] <= per_category:
+            by_category.setdefault(article.category_id, []).append(article)
     for category in categories:
         category.article_list = by_category.get(category.pk, [])
+        category.article_count = counts.get(category.pk, 0)
     return [c for c in categories if c.article_list]
 
 

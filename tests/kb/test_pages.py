@@ -398,3 +398,15 @@ def test_the_page_offers_a_switch_to_the_other_language(client):
     assert zh.find("button", name="language", value="en")
     assert en.find("button", name="language", value="zh-hans")
     assert zh.find("input", name="next", value=HUB)
+
+
+def test_the_home_page_names_a_few_articles_per_category_and_links_to_the_rest(client, make_article):
+    from kb.selectors import HOME_ARTICLES_PER_CATEGORY
+
+    for n in range(HOME_ARTICLES_PER_CATEGORY + 3):
+        make_article(slug=f"many-{n}", title=f"很多文章之{n:02d}", category="start-here")
+    page = client.get("/").content.decode()
+    start_here = page.split('id="cat-start-here"')[1].split("</section>")[0]
+
+    assert start_here.count("<li>") == HOME_ARTICLES_PER_CATEGORY
+    assert 'href="/categories/start-here/"' in start_here and "全部" in start_here
