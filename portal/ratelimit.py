@@ -1,6 +1,7 @@
 """Fixed-window counters in the shared cache, for anything that must not be repeated without bound.
 
-With REDIS_URL set every web process sees the same counters; without it each process counts alone.
+The counters live in the shared cache: Redis (REDIS_URL) for every machine, else the cache folder that one
+machine's processes share.
 """
 
 import time
@@ -32,6 +33,10 @@ class Limit:
 
     def hit(self, key: str) -> bool:
         """Count one event; True while the key is still within the limit (this event included)."""
+        return self.count_event(key) <= self.count
+
+    def count_event(self, key: str) -> int:
+        """Count one event; returns how many the key has had in this window, this one included."""
         cache_key = self._key(key)
         if cache.add(cache_key, 0, timeout=self.seconds):
             # When this window ends, so a refusal can say when to try again.
@@ -41,7 +46,7 @@ class Limit:
         except ValueError:  # expired between add and incr
             cache.set(cache_key, 1, timeout=self.seconds)
             used = 1
-        return used <= self.count
+        return used
 
     def exceeded(self, key: str) -> bool:
         """Whether the key has used up the limit, without counting anything."""
