@@ -171,6 +171,13 @@ CACHES = {
         }
     )
 }
+if REDIS_URL:
+    # Several web processes behind a load balancer must keep no state of their own. cached_db over cache:
+    # reads come from Redis (no query per request for an agent who keeps the queue open all day) and
+    # writes go to both, so a Redis restart, an eviction under its memory limit (it also holds the page
+    # cache) or a cache.clear() never signs anyone out in the middle of a ticket. Without Redis the
+    # database backend (Django's default) already serves every process alike.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Public pages rendered for anonymous visitors are kept this long (0 turns the page cache off); any
 # change to their content replaces them at once (portal/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
@@ -205,17 +212,58 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Media is never served by URL: every file goes through an access-checked view.
 MEDIA_URL = "/media-not-served/"
+# Uploads larger than this stream to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Uploaded files: the media folder by default (several machines share it only as a shared mount), or
+# S3-compatible object storage when S3_BUCKET is set. Either way nothing is public: every file goes
+# through an access-checked view, which reads it through default_storage (never a local path).
+S3_VARIABLES = ("S3_BUCKET", "S3_ENDPOINT_URL", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
+
+
+def object_storage_from_env() -> dict | None:
+    """The STORAGES entry for object storage from the S3_* variables; None when none is set."""
+    given = {name: env_str(name, "") for name in S3_VARIABLES}
+    given = {name: value for name, value in given.items() if value}
+    if not given:
+        return None
+    # Half a configuration fails at start-up, not at the first upload; missing keys would otherwise let
+    # boto3 pick up whatever credentials the machine happens to have.
+    missing = [name for name in ("S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY") if name not in given]
+    if "S3_ENDPOINT_URL" not in given and "S3_REGION" not in given:
+        missing.append("S3_ENDPOINT_URL or S3_REGION")
+    if missing:
+        raise ImproperlyConfigured(
+            f"Object storage is half configured ({', '.join(sorted(given))} set): also set {', '.join(missing)}."
+        )
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": given["S3_BUCKET"],
+            "endpoint_url": given.get("S3_ENDPOINT_URL"),
+            "region_name": given.get("S3_REGION"),
+            "access_key": given["S3_ACCESS_KEY_ID"],
+            "secret_key": given["S3_SECRET_ACCESS_KEY"],
+            "default_acl": "private",
+            # A URL is never handed out, but if code ever asked for one it would be signed and short-lived.
+            "querystring_auth": True,
+            # As in the media folder: a name already taken gets a new one instead of replacing a file.
+            "file_overwrite": False,
+            # A download is read into a temporary file that moves to disk past this size (the default, 0,
+            # would hold a 10 MB log in the worker's memory).
+            "max_memory_size": FILE_UPLOAD_MAX_MEMORY_SIZE,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": object_storage_from_env() or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": env_str("STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage")
     },
 }
 WHITENOISE_MAX_AGE = 3600
-
-# Uploads larger than this stream to a temporary file instead of memory.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -145,3 +145,58 @@ def test_env_example_lists_every_variable_the_settings_read():
 
     assert {"SECRET_KEY", "DATABASE_URL", "DEBUG"} <= read
     assert read - listed == set()
+
+
+S3 = {
+    "S3_BUCKET": "portal-media",
+    "S3_ENDPOINT_URL": "http://objects.internal:9000",
+    "S3_ACCESS_KEY_ID": "portal",
+    "S3_SECRET_ACCESS_KEY": "secret",
+}
+
+
+def test_uploads_go_to_the_media_folder_by_default(run):
+    assert _setting(run, "settings.STORAGES['default']['BACKEND']") == "django.core.files.storage.FileSystemStorage"
+
+
+def test_an_s3_bucket_selects_private_object_storage(run):
+    backend = _setting(run, "settings.STORAGES['default']['BACKEND']", **S3)
+    options = _setting(run, "sorted(settings.STORAGES['default']['OPTIONS'].items())", **S3)
+
+    assert backend == "storages.backends.s3.S3Storage"
+    assert "('bucket_name', 'portal-media')" in options
+    assert "('endpoint_url', 'http://objects.internal:9000')" in options
+    assert "('default_acl', 'private')" in options
+
+
+@pytest.mark.parametrize(
+    ("left_out", "missing"),
+    [
+        ("S3_BUCKET", "S3_BUCKET"),
+        ("S3_ACCESS_KEY_ID", "S3_ACCESS_KEY_ID"),
+        ("S3_SECRET_ACCESS_KEY", "S3_SECRET_ACCESS_KEY"),
+        ("S3_ENDPOINT_URL", "S3_ENDPOINT_URL or S3_REGION"),
+    ],
+)
+def test_half_an_object_storage_configuration_refuses_to_start(run, left_out, missing):
+    result = run(["manage.py", "check"], **{name: value for name, value in S3.items() if name != left_out})
+
+    assert result.returncode != 0
+    assert "Object storage is half configured" in result.stderr
+    assert f"also set {missing}" in result.stderr
+
+
+def test_a_region_instead_of_an_endpoint_selects_aws_s3(run):
+    env = {**{name: value for name, value in S3.items() if name != "S3_ENDPOINT_URL"}, "S3_REGION": "ap-east-1"}
+
+    assert _setting(run, "settings.STORAGES['default']['OPTIONS']['region_name']", **env) == "ap-east-1"
+
+
+def test_sessions_are_kept_in_the_database_without_redis(run):
+    assert _setting(run, "settings.SESSION_ENGINE") == "django.contrib.sessions.backends.db"
+
+
+def test_sessions_are_read_from_redis_and_backed_by_the_database_with_redis(run):
+    engine = _setting(run, "settings.SESSION_ENGINE", REDIS_URL="redis://cache.internal:6379/0")
+
+    assert engine == "django.contrib.sessions.backends.cached_db"

@@ -40,3 +40,9 @@ def test_it_deletes_stored_files_nothing_refers_to_once_they_are_old(settings, m
     assert not default_storage.exists(orphan)
     assert default_storage.exists(fresh)  # may belong to a request still running
     assert default_storage.exists(ticket.attachments.get().file)
+
+
+def test_it_finds_nothing_to_do_before_the_first_upload(settings):
+    assert not (Path(settings.MEDIA_ROOT) / "tickets").exists()
+
+    assert services.tickets_cleanup() == (0, 0)

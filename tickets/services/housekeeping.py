@@ -19,18 +19,26 @@ def tickets_cleanup(*, now: datetime | None = None) -> tuple[int, int]:
     names = [name for item in old for name in (item.file, item.thumbnail)]
     PendingUpload.objects.filter(pk__in=[item.pk for item in old]).delete()
     uploads.delete_stored(names)
-    orphans = 0
-    if default_storage.exists("tickets"):
-        known = set()
-        for model in (Attachment, PendingUpload):
-            for file_name, thumb_name in model.objects.values_list("file", "thumbnail"):
-                known.update((file_name, thumb_name))
+    return len(old), _delete_orphans(cutoff=cutoff)
+
+
+def _delete_orphans(*, cutoff: datetime) -> int:
+    try:
         years, _files = default_storage.listdir("tickets")
-        for year in years:
-            for name in default_storage.listdir(f"tickets/{year}")[1]:
-                path = f"tickets/{year}/{name}"
-                # A file written in the last day may belong to a request still running.
-                if path not in known and default_storage.get_modified_time(path) < cutoff:
-                    default_storage.delete(path)
-                    orphans += 1
-    return len(old), orphans
+    except FileNotFoundError:
+        # No upload yet in the media folder. (Object storage has no folders to test with exists(): it
+        # lists an empty prefix instead.)
+        return 0
+    known = set()
+    for model in (Attachment, PendingUpload):
+        for file_name, thumb_name in model.objects.values_list("file", "thumbnail"):
+            known.update((file_name, thumb_name))
+    orphans = 0
+    for year in years:
+        for name in default_storage.listdir(f"tickets/{year}")[1]:
+            path = f"tickets/{year}/{name}"
+            # A file written in the last day may belong to a request still running.
+            if path not in known and default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                orphans += 1
+    return orphans
