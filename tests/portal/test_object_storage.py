@@ -52,7 +52,7 @@ class Bucket:
         )
         self.client.create_bucket(Bucket=name)
 
-    def keys(self) -> set[str]:
+    def object_keys(self) -> set[str]:
         listing = self.client.list_objects_v2(Bucket=self.name)
         return {item["Key"] for item in listing.get("Contents", [])}
 
@@ -106,7 +106,7 @@ def test_a_merchant_s_photo_and_log_are_stored_in_the_bucket_and_not_on_this_mac
 
     stored = {attachment.file for attachment in attachments} | {a.thumbnail for a in attachments if a.thumbnail}
     assert len(attachments) == 2
-    assert stored <= bucket.keys()
+    assert stored <= bucket.object_keys()
     assert not settings.MEDIA_ROOT.exists()
 
 
@@ -200,7 +200,7 @@ def test_an_editor_s_image_is_stored_in_the_bucket_and_served_to_readers(client,
     response = client.get(url)
 
     key = "kb/" + url.rsplit("/", 1)[-1]
-    assert bucket.keys() == {key}
+    assert bucket.object_keys() == {key}
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert _body(response) == bucket.read(key)
@@ -221,5 +221,5 @@ def test_cleanup_removes_orphans_from_the_bucket_and_keeps_the_ticket_s_files(fi
     _pending, orphans = tickets_cleanup(now=timezone.now() + timedelta(days=2))
 
     assert orphans == 1
-    assert orphan not in bucket.keys()
-    assert kept <= bucket.keys()
+    assert orphan not in bucket.object_keys()
+    assert kept <= bucket.object_keys()
