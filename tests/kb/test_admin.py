@@ -26,7 +26,6 @@ def _form_data(article: Article | None = None, **changes) -> dict:
         "title": "打印机不出纸怎么办",
         "slug": "printer-no-paper",
         "language": "zh-hans",
-        "category": Category.objects.get(slug="self-fix").pk,
         "status": Article.Status.PUBLISHED,
         "visibility": Article.Visibility.PUBLIC,
         "publish_at_0": "",
@@ -40,7 +39,9 @@ def _form_data(article: Article | None = None, **changes) -> dict:
         "related": "",
         "order": 100,
     }
-    if article is not None:
+    if article is None:
+        data["category"] = Category.objects.get(slug="self-fix").pk
+    else:
         data |= {
             field: getattr(article, field)
             for field in ["title", "slug", "language", "status", "visibility", "body", "summary", "symptoms", "tags"]
