@@ -4,16 +4,13 @@ configured by the same function the settings use, and every file still goes thro
 import gzip
 import io
 import re
-import secrets
 from datetime import timedelta
 
-import boto3
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from moto.server import ThreadedMotoServer
 from PIL import Image
 from storages.backends.s3 import S3Storage
 
@@ -28,53 +25,13 @@ pytestmark = pytest.mark.django_db
 KB_UPLOAD = "/admin/kb/markdownx/upload/"
 
 
-@pytest.fixture(scope="session")
-def s3_endpoint():
-    """One local S3-compatible server for the session, on a port the system picks (so none ever collides)."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-class Bucket:
-    """The bucket as an operator would inspect it, beside the portal's own view of it."""
-
-    def __init__(self, endpoint: str, name: str):
-        self.name = name
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        self.client.create_bucket(Bucket=name)
-
-    def object_keys(self) -> set[str]:
-        listing = self.client.list_objects_v2(Bucket=self.name)
-        return {item["Key"] for item in listing.get("Contents", [])}
-
-    def read(self, key: str) -> bytes:
-        return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
-
-    def grants(self, key: str) -> list[dict]:
-        return self.client.get_object_acl(Bucket=self.name, Key=key)["Grants"]
-
-
-@pytest.fixture
-def bucket(s3_endpoint, settings, monkeypatch) -> Bucket:
-    """A fresh bucket per test, and STORAGES["default"] built from the S3_* variables as in production."""
-    name = f"portal-media-{secrets.token_hex(6)}"
-    monkeypatch.setenv("S3_BUCKET", name)
-    monkeypatch.setenv("S3_ENDPOINT_URL", s3_endpoint)
-    monkeypatch.setenv("S3_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("S3_SECRET_ACCESS_KEY", "testing")
-    store = Bucket(s3_endpoint, name)
+@pytest.fixture(autouse=True)
+def _media_in_the_bucket(bucket, settings, monkeypatch):
+    """STORAGES["default"] built from the S3_* variables by the function the settings use."""
+    for name, value in bucket.env.items():
+        monkeypatch.setenv(name, value)
     settings.STORAGES = {**settings.STORAGES, "default": portal_settings.object_storage_from_env()}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return store
 
 
 @pytest.fixture

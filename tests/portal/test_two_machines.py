@@ -4,6 +4,8 @@ database, Redis and the shared media folder connects the two, so whatever one wr
 
 import html
 import re
+import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -13,7 +15,7 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import quote, urlencode
-from urllib.request import HTTPCookieProcessor, build_opener
+from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 import pytest
 from django.conf import settings
@@ -25,6 +27,7 @@ from tickets.models import Ticket
 
 from ..kb.test_admin import _form_data as article_form_data
 from ..tickets.conftest import form_data as ticket_form_data
+from ..tickets.conftest import image_bytes
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -53,10 +56,23 @@ class Browser:
     def get(self, url: str) -> Page:
         return self._open(url)
 
-    def post(self, url: str, data: dict) -> Page:
-        """Send a form the way a browser does, with the CSRF token from the cookie an earlier page set."""
-        body = urlencode({**data, "csrfmiddlewaretoken": self.cookie("csrftoken")}, doseq=True).encode()
-        return self._open(url, body)
+    def post(self, url: str, data: dict, files: list[tuple[str, str, bytes]] = ()) -> Page:
+        """Send a form the way a browser does, with the CSRF token from the cookie an earlier page set;
+        with files (field, file name, bytes) as multipart/form-data."""
+        data = {**data, "csrfmiddlewaretoken": self.cookie("csrftoken")}
+        if not files:
+            return self._open(url, urlencode(data, doseq=True).encode())
+        boundary = secrets.token_hex(16)
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            for name, values in data.items()
+            for value in (values if isinstance(values, list) else [values])
+        ]
+        for field, file_name, content in files:
+            head = f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{file_name}"\r\n\r\n'
+            parts.append(head.encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self._open(url, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
     def sign_in(self, machine: str, username: str, password: str) -> Page:
         self.get(f"{machine}/en/accounts/login/")
@@ -67,9 +83,17 @@ class Browser:
     def cookie(self, name: str) -> str:
         return next((cookie.value for cookie in self.cookies if cookie.name == name), "")
 
-    def _open(self, url: str, body: bytes | None = None) -> Page:
+    def download(self, url: str) -> tuple[int, bytes]:
         try:
-            with self._opener.open(url, body, timeout=30) as response:
+            with self._opener.open(url, timeout=30) as response:
+                return response.status, response.read()
+        except HTTPError as error:
+            return error.code, b""
+
+    def _open(self, url: str, body: bytes | None = None, headers: dict | None = None) -> Page:
+        try:
+            request = Request(url, body, headers or {})  # noqa: S310 (only this test's own local servers)
+            with self._opener.open(request, timeout=30) as response:
                 return Page(response.status, response.url, response.read().decode())
         except HTTPError as error:
             return Page(error.code, url, error.read().decode())
@@ -82,7 +106,7 @@ def _database_url() -> str:
     return f"postgres://{quote(db['USER'], safe='')}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _production_env(folder: Path) -> dict[str, str]:
+def _production_env(folder: Path, bucket) -> dict[str, str]:
     cache = settings.CACHES["default"]
     assert cache["BACKEND"].endswith("RedisCache"), "the two machines share a Redis: run with REDIS_URL set"
     return {
@@ -100,7 +124,8 @@ def _production_env(folder: Path) -> dict[str, str]:
         "DATABASE_URL": _database_url(),
         "REDIS_URL": cache["LOCATION"],
         "PORTAL_VAR_DIR": str(folder),
-        "MEDIA_ROOT": str(folder / "media"),  # the shared mount both machines would have
+        # Uploads go to the one bucket both machines use; neither keeps a file of its own.
+        **bucket.env,
         # Static files come from the source folders; nothing here depends on collectstatic's manifest.
         "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
         "LOG_LEVEL": "WARNING",
@@ -140,21 +165,24 @@ def _wait_until_up(process: subprocess.Popen, url: str, log: Path) -> None:
     pytest.fail(f"gunicorn at {url} did not come up:\n{log.read_text()[-3000:]}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def _stop(processes: list[subprocess.Popen]) -> None:
+    # SIGINT is gunicorn's quick shutdown; both are told at once, then waited for, then killed if need be.
+    for process in processes:
+        process.send_signal(signal.SIGINT)
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture
-def machines(transactional_db, tmp_path) -> tuple[str, str]:
+def machines(transactional_db, tmp_path, bucket) -> tuple[str, str]:
     """Machines A and B, fresh for each test (a flush between tests would leave their in-process caches, such
     as content type ids, pointing at rows that are gone): their base URLs. Both are killed by PID however
     the test ends."""
-    env = _production_env(tmp_path)
+    env = _production_env(tmp_path, bucket)
     started: list[subprocess.Popen] = []
     try:
         urls = []
@@ -166,31 +194,36 @@ def machines(transactional_db, tmp_path) -> tuple[str, str]:
             _wait_until_up(process, url, tmp_path / f"gunicorn-{name}.log")
         yield urls[0], urls[1]
     finally:
-        for process in started:
-            _stop(process)
+        _stop(started)
 
 
-def _file_ticket(machine: str, merchant: Browser) -> Ticket:
+def _file_ticket(machine: str, merchant: Browser, files: list[tuple[str, str, bytes]] = ()) -> Ticket:
     merchant.get(f"{machine}/en/tickets/new/")
-    page = merchant.post(f"{machine}/en/tickets/new/", ticket_form_data())
+    page = merchant.post(f"{machine}/en/tickets/new/", ticket_form_data(), files)
     assert page.status == 200 and "/sent/" in page.url, page.visible[:500]
     return Ticket.objects.get()
 
 
-def test_a_ticket_filed_on_one_machine_is_answered_on_the_other(machines, merchant, agent):
+def test_a_ticket_filed_on_one_machine_is_read_and_answered_on_the_other(machines, merchant, agent, bucket):
     a, b = machines
     wang, li = Browser(), Browser()
     wang.sign_in(a, "merchant", "merchant-pass-123")
-    ticket = _file_ticket(a, wang)
+    ticket = _file_ticket(a, wang, [("photos", "screen.jpg", image_bytes()), ("logs", "pos.log", b"SIGN ON A0\n")])
     li.sign_in(b, "agent", "agent-pass-123")
 
     assert ticket.reference in li.get(f"{b}/en/agent/").text
     assert "签到后仍然失败" in li.get(f"{b}/en/agent/tickets/{ticket.reference}/").visible
+    for attachment in ticket.attachments.all():  # stored by A in the bucket, served by B
+        assert li.download(f"{b}/tickets/{ticket.reference}/files/{attachment.pk}/") == (
+            200,
+            bucket.read(attachment.file),
+        )
     li.post(f"{b}/en/agent/tickets/{ticket.reference}/reply/", {"body": "请先做一次操作员签到，再刷卡。"})
 
     answered = wang.get(f"{a}/en/tickets/{ticket.reference}/")
     assert answered.status == 200
     assert "请先做一次操作员签到，再刷卡。" in answered.visible
+    assert ticket.attachments.count() == 2
 
 
 def test_a_session_created_on_one_machine_is_valid_on_the_other_until_signed_out_there(machines, merchant):
