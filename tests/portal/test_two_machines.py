@@ -123,7 +123,6 @@ def _production_env(folder: Path, bucket) -> dict[str, str]:
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": cache["LOCATION"],
-        "PORTAL_VAR_DIR": str(folder),
         # Uploads go to the one bucket both machines use; neither keeps a file of its own.
         **bucket.env,
         # Static files come from the source folders; nothing here depends on collectstatic's manifest.
@@ -144,7 +143,9 @@ def _start(name: str, env: dict[str, str], folder: Path) -> tuple[subprocess.Pop
         process = subprocess.Popen(
             [*command, "--workers", "1", "--log-level", "warning"],
             cwd=settings.BASE_DIR,
-            env=env,
+            # Each machine has its own local folder (the search-log spool, the secret key file it never
+            # needs here): only the database, Redis and the bucket are shared.
+            env={**env, "PORTAL_VAR_DIR": str(folder / name)},
             stdout=log,
             stderr=subprocess.STDOUT,
             pass_fds=[listener.fileno()],
