@@ -5,6 +5,7 @@ import re
 import secrets
 import subprocess
 import sys
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -60,8 +61,13 @@ def test_production_refuses_to_start_with_debug_on(run):
 
 def test_the_deploy_check_has_no_warnings_with_production_variables(run, tmp_path):
     # The model checks ask the database its version (the queue's generated columns), so it must be one
-    # that answers: the suite's own PostgreSQL on that run, else a SQLite file.
-    database = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path / 'check.sqlite3'}"
+    # that answers: the suite's PostgreSQL server (its maintenance database) on that run, else a SQLite file.
+    server = os.environ.get("DATABASE_URL", "")
+    database = (
+        urlunsplit(urlsplit(server)._replace(path="/postgres"))
+        if server.startswith("postgres")
+        else f"sqlite:///{tmp_path / 'check.sqlite3'}"
+    )
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         **PRODUCTION,
