@@ -162,7 +162,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 # one cache, so cached pages, rate limits and the synonym version agree. Process-local memory would not.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
         else {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
