@@ -38,9 +38,10 @@ class Limit:
     def count_event(self, key: str) -> int:
         """Count one event; returns how many the key has had in this window, this one included."""
         cache_key = self._key(key)
-        if cache.add(cache_key, 0, timeout=self.seconds):
+        if cache.add(cache_key, 1, timeout=self.seconds):
             # When this window ends, so a refusal can say when to try again.
             cache.set(cache_key + ":ends", time.time() + self.seconds, timeout=self.seconds)
+            return 1
         try:
             used = cache.incr(cache_key)
         except ValueError:  # expired between add and incr

@@ -1,12 +1,74 @@
-"""The Redis cache backend keeps one redis-py client per connection pool instead of one per cache call."""
+"""The cache backends: Redis reuses its clients and counts in one round trip; the folder cache counts
+without stretching a window or losing a hit."""
 
-from portal.cache import RedisCache
+import multiprocessing
+import time
+
+import pytest
+from django.conf import settings
+
+from portal.cache import FileBasedCache, RedisCache
 
 
-def test_every_cache_call_reuses_the_client_of_its_pool():
+def test_every_redis_cache_call_reuses_the_client_of_its_pool():
     backend = RedisCache("redis://127.0.0.1:6379/15", {})  # no connection is made to build clients
 
     first = backend._cache.get_client(write=True)
 
     assert backend._cache.get_client(write=True) is first
     assert backend._cache.get_client(write=False) is first  # one server: reads use the same pool
+
+
+@pytest.mark.postgres  # the production-services run, which has Redis (REDIS_URL)
+def test_redis_counts_an_existing_key_and_keeps_its_time_to_live():
+    backend = RedisCache(settings.CACHES["default"]["LOCATION"], {"KEY_PREFIX": "test-incr"})
+    backend.set("hits", 1, timeout=60)
+
+    assert backend.incr("hits") == 2
+    assert 0 < backend._cache.get_client().ttl(backend.make_and_validate_key("hits")) <= 60
+    with pytest.raises(ValueError):
+        backend.incr("never-set")
+    assert backend.get("never-set") is None  # counting a missing key does not create it
+
+
+@pytest.fixture
+def folder(tmp_path):
+    return FileBasedCache(str(tmp_path / "cache"), {})
+
+
+def test_the_folder_cache_counts_without_moving_the_window(folder):
+    folder.set("hits", 1, timeout=60)
+    expiry_before = folder._read(folder._key_to_file("hits"))[0]
+
+    assert folder.incr("hits") == 2
+    assert folder.incr("hits", 3) == 5
+    expiry, value = folder._read(folder._key_to_file("hits"))
+    assert (expiry, value) == (expiry_before, 5)
+    assert expiry <= time.time() + 60
+
+
+def test_the_folder_cache_does_not_count_a_missing_or_expired_key(folder):
+    folder.set("gone", 1, timeout=1)
+    with pytest.raises(ValueError):
+        folder.incr("never-set")
+    time.sleep(1.1)
+    with pytest.raises(ValueError):
+        folder.incr("gone")
+
+
+def _count(location: str, times: int) -> None:
+    backend = FileBasedCache(location, {})
+    for _ in range(times):
+        backend.incr("hits")
+
+
+def test_two_processes_counting_at_once_lose_no_hit(tmp_path):
+    location = str(tmp_path / "cache")
+    FileBasedCache(location, {}).set("hits", 0, timeout=60)
+    workers = [multiprocessing.get_context("spawn").Process(target=_count, args=(location, 150)) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+
+    assert FileBasedCache(location, {}).get("hits") == 300
