@@ -54,13 +54,13 @@ class RedisCache(redis.RedisCache):
 
 class FileBasedCache(filebased.FileBasedCache):
     def _read(self, fname: str):
-        """(expiry, value) of a live entry, or None."""
+        """(expiry, value) of a live entry, or None. The folder is ours alone, as for Django's own reads."""
         try:
             with open(fname, "rb") as file:
-                expiry = pickle.load(file)
+                expiry = pickle.load(file)  # noqa: S301 -- written by this backend only
                 if expiry is not None and expiry < time.time():
                     return None
-                return expiry, pickle.loads(zlib.decompress(file.read()))
+                return expiry, pickle.loads(zlib.decompress(file.read()))  # noqa: S301
         except (FileNotFoundError, EOFError):
             return None
 
