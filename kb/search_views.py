@@ -1,7 +1,7 @@
 """Search pages: the results page, the JSON endpoint the suggestions use, and the click-recording redirect.
 kb's pages over the search library (kb.search): they decide languages and fallbacks, search only answers."""
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -28,15 +28,24 @@ API_MAX_RESULTS = 20
 OPEN_SALT = "kb.search.open"
 
 
-def _signature(key: str, position: int, url: str, query: str) -> str:
-    return signing.Signer(salt=OPEN_SALT).signature(f"{key}\n{position}\n{url}\n{query}")
+def _signature(key: str, position: int, url: str, query: str, signer: signing.Signer | None = None) -> str:
+    return (signer or signing.Signer(salt=OPEN_SALT)).signature(f"{key}\n{position}\n{url}\n{query}")
 
 
-def _open_url(key: str, rank: int, hit: search.Hit, query: str) -> str:
-    """The result link that records the click: it carries its own signed target, so opening a result
-    needs no database read (the search may still be in a spool) and cannot be pointed anywhere else."""
-    params = {"u": hit.url, "q": query, "s": _signature(key, rank, hit.url, query)}
-    return reverse("kb:search_open", kwargs={"log_key": key, "position": rank}) + "?" + urlencode(params)
+def _result_urls(key: str | None, hits: list[search.Hit], query: str) -> list[str]:
+    """The result links, in rank order: through the click recorder when the search was recorded. Each link
+    carries its own signed target, so opening a result needs no database read (the search may still be in
+    a spool) and cannot be pointed anywhere else."""
+    if not key:
+        return [hit.url for hit in hits]
+    signer = signing.Signer(salt=OPEN_SALT)
+    # Built once per search (every link differs only in its position and target).
+    base = reverse("kb:search_open", kwargs={"log_key": key, "position": 1}).removesuffix("1/")
+    return [
+        f"{base}{rank}/?u={quote(hit.url, safe='/')}&q={quote(query, safe='')}"
+        f"&s={_signature(key, rank, hit.url, query, signer)}"
+        for rank, hit in enumerate(hits, start=1)
+    ]
 
 
 def _search_budget(request) -> tuple[bool, bool]:
@@ -53,10 +62,6 @@ def _search_budget(request) -> tuple[bool, bool]:
 
 def _record(*, query: str, result: search.SearchResult, source: str, recorded: bool) -> str | None:
     return search.log_search(query=query, result=result, source=source) if recorded else None
-
-
-def _result_url(key: str | None, rank: int, hit: search.Hit, query: str) -> str:
-    return _open_url(key, rank, hit, query) if key else hit.url
 
 
 @require_GET
@@ -79,7 +84,7 @@ def results(request):
         return render(request, "kb/search.html", context, status=429)
     result = selectors.search_pages(query, language=current_language(), limit=PAGE_RESULTS)
     key = _record(query=query, result=result, source=search.SearchLog.Source.PAGE, recorded=recorded)
-    hits = [(hit, _result_url(key, rank, hit, query)) for rank, hit in enumerate(result.hits, start=1)]
+    hits = list(zip(result.hits, _result_urls(key, result.hits, query), strict=True))
     context |= {
         "searched": True,
         "result": result,
@@ -137,10 +142,8 @@ def api(request):
     result = selectors.search_pages(query, language=language, limit=limit)
     source = search.SearchLog.Source.SUGGEST if params.get("suggest") == "1" else search.SearchLog.Source.API
     key = _record(query=query, result=result, source=source, recorded=recorded)
-    results = [
-        hit.as_json() | {"open_url": _result_url(key, rank, hit, query)}
-        for rank, hit in enumerate(result.hits, start=1)
-    ]
+    urls = _result_urls(key, result.hits, query)
+    results = [hit.as_json() | {"open_url": url} for hit, url in zip(result.hits, urls, strict=True)]
     return JsonResponse(
         {"query": query, "exact_match": result.exact, "results": results}, json_dumps_params={"ensure_ascii": False}
     )
