@@ -15,7 +15,6 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,10 +119,10 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited; see {log.name}")
-            if _port_open(self.port) and request(self.port, BARE_PATH)[0].status == 200:
-                # Every worker must be up before anything is measured.
-                if len(self.worker_pids()) == self.workers:
-                    return self
+            # Every worker must be up before anything is measured.
+            up = _port_open(self.port) and request(self.port, BARE_PATH)[0].status == 200
+            if up and len(self.worker_pids()) == self.workers:
+                return self
             time.sleep(0.3)
         self.stop()
         raise SystemExit("gunicorn did not answer within 90 s")
@@ -191,13 +190,25 @@ def drain(port: int) -> None:
             return
 
 
-def wait_for_other_wrk(limit_s: int = 120) -> None:
-    """Other people's load runs share these 2 cores; start only when no other wrk runs (bounded wait)."""
+def _idle_fraction(seconds: float = 1.0) -> float:
+    def sample() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        return sum(values), values[3] + values[4]  # all ticks, idle + iowait
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_for_quiet(limit_s: int = int(os.environ.get("BENCH_QUIET_MAX", "15"))) -> None:
+    """Other people's work shares these 2 cores: start a run once no other wrk runs and the CPUs are
+    mostly idle for 3 s in a row, or after `limit_s` seconds whatever the load (the wait is bounded)."""
     deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if subprocess.run(["pgrep", "-x", "wrk"], capture_output=True).returncode != 0:
-            return
-        time.sleep(2)
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 3:
+        other_wrk = subprocess.run(["pgrep", "-x", "wrk"], capture_output=True).returncode == 0
+        quiet = quiet + 1 if not other_wrk and _idle_fraction() >= 0.8 else 0
 
 
 # --- wrk -------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from urllib.parse import quote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import _common as common  # noqa: E402
+from bench import _common as common
 
 SQLITE_URL = f"sqlite:///{common.VAR / 'pages.sqlite3'}"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/bench_pages")
@@ -128,7 +128,7 @@ def measure_round(server: common.Gunicorn, table: list[dict], cookie: str, durat
     for row in table:
         script = common.cycle_script(row["paths"], scripts) if len(row["paths"]) > 1 else None
         headers = headers_for(row, cookie)
-        common.wait_for_other_wrk()
+        common.wait_for_quiet()
         common.wrk(server.port, row["paths"][0], duration_s=2, headers=headers, script=script)  # warm-up
         common.drain(server.port)
         result = common.wrk(server.port, row["paths"][0], duration_s=duration, headers=headers, script=script)
@@ -149,7 +149,7 @@ def summarise(table: list[dict]) -> None:
         row["errors"] = sum(r["errors"] for r in rounds)
 
 
-def render(engine: str, table: list[dict], rss: list[float], args) -> str:
+def render(engine: str, table: list[dict], rss: dict[str, list[float]], args) -> str:
     label = "SQLite (embedded default)" if engine == "sqlite" else "PostgreSQL + Redis (production)"
     lines = [
         f"### {label}",
@@ -166,8 +166,8 @@ def render(engine: str, table: list[dict], rss: list[float], args) -> str:
             f"| {name} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {row['ratio']:.3f} | "
             f"{row['sql']} | {row['bytes']:,} |"
         )
-    workers = ", ".join(f"{mb:.0f} MB" for mb in rss)
-    lines += ["", f"Worker RSS after the load (VmRSS): {workers}", ""]
+    workers = "; ".join(f"{when} " + ", ".join(f"{mb:.0f} MB" for mb in sizes) for when, sizes in rss.items())
+    lines += ["", f"Worker RSS (VmRSS, each of the 2 workers): {workers}", ""]
     return "\n".join(lines)
 
 
@@ -178,12 +178,13 @@ def run_engine(engine: str, args) -> str:
     for row in table:
         row["sql"] = facts["queries"][row["name"]]
     with common.Gunicorn(env, PORT) as server:
+        boot_rss = server.worker_rss_mb()
         cookie = common.login_cookie(PORT, facts["agent"], facts["password"])
         preflight(server, table, cookie)
         for number in range(args.rounds):
             print(f"{engine}: round {number + 1} of {args.rounds}", file=sys.stderr, flush=True)
             measure_round(server, table, cookie, args.duration, common.VAR)
-        rss = server.worker_rss_mb()
+        rss = {"after boot": boot_rss, "after the load": server.worker_rss_mb()}
     summarise(table)
     text = render(engine, table, rss, args)
     (common.VAR / f"pages-{engine}.md").write_text(text + "\n", encoding="utf-8")
