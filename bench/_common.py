@@ -8,6 +8,7 @@ import http.cookiejar
 import os
 import re
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -66,6 +67,13 @@ def reset_database(url: str) -> None:
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
+
+
+def clear_local_state(var_dir: Path) -> None:
+    """The folder cache and the search-log spool belong to the database just dropped: a cached page or an
+    unflushed log from the last run must not be served or stored into this one."""
+    for name in ("cache", "spool"):
+        shutil.rmtree(var_dir / name, ignore_errors=True)
 
 
 def flush_redis(url: str) -> None:

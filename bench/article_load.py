@@ -94,6 +94,7 @@ def main() -> None:
     database = var_dir / "db.sqlite3"
     env = common.production_env(database_url=f"sqlite:///{database}", var_dir=var_dir)
     common.reset_database(env["DATABASE_URL"])
+    common.clear_local_state(var_dir)
     common.prepare_site(env)
     base = f"http://127.0.0.1:{PORT}"
     url = f"{base}{'/' + args.lang if args.lang else ''}/articles/{args.slug}/"

@@ -84,6 +84,7 @@ def bench_env(env: dict) -> dict:
 def prepare(engine: str, env: dict, args) -> dict:
     """Recreate and seed the engine's database; returns the seed facts and SQL per row (child process)."""
     common.reset_database(env["DATABASE_URL"])
+    common.clear_local_state(Path(env["PORTAL_VAR_DIR"]))
     if "REDIS_URL" in env:
         common.flush_redis(env["REDIS_URL"])
     started = time.perf_counter()

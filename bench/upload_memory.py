@@ -93,6 +93,7 @@ def main() -> None:
     env = common.production_env(database_url=f"sqlite:///{var_dir / 'db.sqlite3'}", var_dir=var_dir)
     env |= {"TICKET_RATE_LIMIT": "1000", "TICKET_RATE_LIMIT_PER_ADDRESS": "1000"}
     common.reset_database(env["DATABASE_URL"])
+    common.clear_local_state(var_dir)
     common.prepare_site(env)
     files = [("logs", f"pos-{n}.log", ten_mb_log(n), "text/plain") for n in range(args.files)]
     measure_http(env, files)
