@@ -123,16 +123,23 @@ class Gunicorn:
         command = [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--workers", str(self.workers), "--worker-class", "sync", "--log-level", "warning"]
         self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=log)
+        try:
+            self._wait_until_up(log.name)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_up(self, log_name: str) -> None:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited; see {log.name}")
+                raise SystemExit(f"gunicorn exited; see {log_name}")
             # Every worker must be up before anything is measured.
             up = _port_open(self.port) and request(self.port, BARE_PATH)[0].status == 200
             if up and len(self.worker_pids()) == self.workers:
-                return self
+                return
             time.sleep(0.3)
-        self.stop()
         raise SystemExit("gunicorn did not answer within 90 s")
 
     def __exit__(self, *exc) -> None:

@@ -173,7 +173,7 @@ def render(engine: str, table: list[dict], rss: dict[str, list[float]], args) ->
             f"{row['sql']} | {row['bytes']:,} |"
         )
     missed = [row["name"] for row in table if not _met(row)]
-    lines += ["", "Targets (issue 11): " + (f"missed by {', '.join(missed)}" if missed else "all met") + "."]
+    lines += ["", "Targets (issue 11): " + (f"missed by {'; '.join(missed)}" if missed else "all met") + "."]
     workers = "; ".join(f"{when} " + ", ".join(f"{mb:.0f} MB" for mb in sizes) for when, sizes in rss.items())
     heaviest = max(rss["after the load"], default=0.0)
     lines.append(f"Worker RSS (VmRSS, each of the 2 workers; target ≤ 120 MB after the load): {workers}.")
