@@ -41,6 +41,7 @@ system-deps:
 	[ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || missing="$$missing libmagic1"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -n "$(NEED_CHROMIUM)" ] && [ ! -x /usr/bin/chromium ] && missing="$$missing chromium"; \
+	[ -n "$(NEED_WRK)" ] && ! command -v wrk >/dev/null && missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing system packages:$$missing"; \
@@ -95,10 +96,10 @@ messages: venv
 	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Every page as a ratio to a bare Django view, SQLite then PostgreSQL + Redis (bench/pages.py; BENCH_ARGS=--quick).
 bench: venv
-	$(PY) bench/search.py
-	$(PY) bench/tickets.py
-	$(PY) bench/agent_queue.py
+	@$(MAKE) --no-print-directory system-deps NEED_WRK=1
+	$(PY) bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache

@@ -85,94 +85,103 @@ def request(port: int, method: str, path: str, body: bytes | None = None, header
     return response, data
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--port", type=int, default=8799)
-    args = parser.parse_args()
-
+def payload() -> list[tuple[str, str, bytes, str]]:
+    """Three phone photos (one sent as "photos", two as "images") and two logs, one of them gzipped."""
     photos = [make_photo(n, target) for n, target in enumerate((2.5, 3.0, 3.8))]
     log_plain = make_log(20_000)
     log_gz = gzip.compress(make_log(40_000))
-    files = [
+    print(
+        f"payload: 3 photos {[round(len(p) / 2**20, 2) for p in photos]} MB, logs {len(log_plain) / 2**20:.2f} MB "
+        f"+ {len(log_gz) / 2**20:.2f} MB gzip ({len(gzip.decompress(log_gz)) / 2**20:.2f} MB unpacked); "
+        f"total {(sum(map(len, photos)) + len(log_plain) + len(log_gz)) / 2**20:.1f} MB"
+    )
+    return [
         ("photos", "screen-1.jpg", photos[0], "image/jpeg"),
         ("images", "screen-2.jpg", photos[1], "image/jpeg"),
         ("images", "receipt.jpg", photos[2], "image/jpeg"),
         ("logs", "pos.log", log_plain, "text/plain"),
         ("logs", "pos-old.log.gz", log_gz, "application/gzip"),
     ]
-    total = sum(len(f[2]) for f in files)
-    print(
-        f"payload: 3 photos {[round(len(p) / 2**20, 2) for p in photos]} MB, logs {len(log_plain) / 2**20:.2f} MB "
-        f"+ {len(log_gz) / 2**20:.2f} MB gzip ({len(gzip.decompress(log_gz)) / 2**20:.2f} MB unpacked); "
-        f"total {total / 2**20:.1f} MB"
-    )
 
-    with tempfile.TemporaryDirectory(prefix="bench-tickets-") as var:
-        env = {
-            **os.environ,
-            "PORTAL_VAR_DIR": var,
-            "DATABASE_URL": "",
-            "DEBUG": "0",
-            "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "TICKET_RATE_LIMIT": "1000",
-            "LOG_LEVEL": "WARNING",
-        }
-        subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-        server = subprocess.Popen(
-            [PYTHON, "manage.py", "runserver", f"127.0.0.1:{args.port}", "--noreload", "--nothreading"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+
+def ticket_form(port: int, description: str) -> tuple[str, list[tuple[str, str]]]:
+    """Open the ticket form as a browser does; returns its CSRF cookie and the filled-in fields."""
+    response, page = request(port, "GET", "/en/tickets/new/")
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+    key = re.search(rb'name="submission_key" value="([^"]+)"', page).group(1).decode()
+    return cookie, [
+        ("csrfmiddlewaretoken", token),
+        ("submission_key", key),
+        ("contact_name", "Bench"),
+        ("phone", "13800138000"),
+        ("merchant_id", "102310058120001"),
+        ("terminal_id", "12345678"),
+        ("occurred_at", time.strftime("%Y-%m-%dT%H:%M")),
+        ("description", description),
+        ("steps", "开机"),
+        ("steps", "签到"),
+        ("action", "send"),
+    ]
+
+
+def submit(port: int, cookie: str, fields: list, files: list) -> float:
+    """Send the form with its files; returns the wall time in seconds. Anything but a redirect fails."""
+    body, content_type = multipart(fields, files)
+    headers = {"Content-Type": content_type, "Cookie": f"csrftoken={cookie}", "Referer": f"http://127.0.0.1:{port}/"}
+    started = time.perf_counter()
+    response, _data = request(port, "POST", "/en/tickets/new/", body, headers)
+    elapsed = time.perf_counter() - started
+    if response.status != 302:
+        raise SystemExit(f"submission failed with HTTP {response.status}")
+    return elapsed
+
+
+def serve(var: str, port: int) -> subprocess.Popen:
+    """runserver in one process (no reloader, no threads), so its memory is the one worker's."""
+    env = {
+        **os.environ,
+        "PORTAL_VAR_DIR": var,
+        "DATABASE_URL": "",
+        "DEBUG": "0",
+        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "TICKET_RATE_LIMIT": "1000",
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    server = subprocess.Popen(
+        [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    for _attempt in range(100):
         try:
-            for _attempt in range(100):
-                try:
-                    request(args.port, "GET", "/healthz")
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            request(port, "GET", "/healthz")
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8799)
+    args = parser.parse_args()
+    files = payload()
+    with tempfile.TemporaryDirectory(prefix="bench-tickets-") as var:
+        server = serve(var, args.port)
+        try:
             timings = []
             for run in range(args.runs):
-                response, page = request(args.port, "GET", "/en/tickets/new/")
-                cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
-                token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
-                key = re.search(rb'name="submission_key" value="([^"]+)"', page).group(1).decode()
+                cookie, fields = ticket_form(args.port, f"bench run {run}")
                 before = memory_kb(server.pid)
-                fields = [
-                    ("csrfmiddlewaretoken", token),
-                    ("submission_key", key),
-                    ("contact_name", "Bench"),
-                    ("phone", "13800138000"),
-                    ("merchant_id", "102310058120001"),
-                    ("terminal_id", "12345678"),
-                    ("occurred_at", time.strftime("%Y-%m-%dT%H:%M")),
-                    ("description", f"bench run {run}"),
-                    ("steps", "开机"),
-                    ("steps", "签到"),
-                    ("action", "send"),
-                ]
-                body, content_type = multipart(fields, files)
-                started = time.perf_counter()
-                response, _data = request(
-                    args.port,
-                    "POST",
-                    "/en/tickets/new/",
-                    body,
-                    {
-                        "Content-Type": content_type,
-                        "Cookie": f"csrftoken={cookie}",
-                        "Referer": f"http://127.0.0.1:{args.port}/",
-                    },
-                )
-                elapsed = time.perf_counter() - started
+                timings.append(submit(args.port, cookie, fields, files))
                 after = memory_kb(server.pid)
-                if response.status != 302:
-                    raise SystemExit(f"submission failed with HTTP {response.status}")
-                timings.append(elapsed)
                 print(
-                    f"run {run + 1}: {elapsed:.2f} s; worker RSS {before['VmRSS'] / 1024:.0f} → "
+                    f"run {run + 1}: {timings[-1]:.2f} s; worker RSS {before['VmRSS'] / 1024:.0f} → "
                     f"{after['VmRSS'] / 1024:.0f} MB, peak {after['VmHWM'] / 1024:.0f} MB"
                 )
             print(

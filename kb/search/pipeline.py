@@ -54,9 +54,11 @@ def _segmenter():
     if "jieba" not in _state:
         with _lock:
             if "jieba" not in _state:
-                import rjieba
+                # Importing rjieba already builds its default segmenter (the full dictionary, ~30 MB per
+                # process); a second rjieba.Jieba() would hold another copy. The module's own functions use
+                # that one, with the same dictionary and the same cut/add_word/has_word signatures.
+                import rjieba as jieba
 
-                jieba = rjieba.Jieba()
                 lines = DICTIONARY.read_text(encoding="utf-8").splitlines()
                 lines += BRANDS.read_text(encoding="utf-8").splitlines()
                 for line in lines:
