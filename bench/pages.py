@@ -178,7 +178,7 @@ def render(engine: str, table: list[dict], rss: dict[str, list[float]], args) ->
     heaviest = max(rss["after the load"], default=0.0)
     lines.append(f"Worker RSS (VmRSS, each of the 2 workers; target ≤ 120 MB after the load): {workers}.")
     if heaviest > 120:
-        lines.append(f"Worker memory target missed: {heaviest:.0f} MB.")
+        lines.append(f"Worker memory target missed: {heaviest:.1f} MB.")
     lines.append("")
     return "\n".join(lines)
 
