@@ -87,15 +87,27 @@ def _scope_key(scope: str) -> str:
     return f"pagecache:scope:{scope}"
 
 
-def _versions(scope: str | None) -> str:
-    keys = [GENERATION_KEY] + ([_scope_key(scope)] if scope else [])
-    found = cache.get_many(keys)
+def _agreed(keys: list[str], found: dict) -> str:
     for key in keys:
         if key not in found:
             # A cold or cleared cache: agree on one version (add keeps the first writer's).
             cache.add(key, uuid.uuid4().hex[:12], timeout=None)
             found[key] = cache.get(key, "")
     return ".".join(str(found[key]) for key in keys)
+
+
+def _lookup(request, *, scope: str | None, variant: str) -> tuple[str, str, dict | None]:
+    """The page's key, the content versions now, and its kept entry if it was rendered at those versions:
+    one round trip to the cache for all three."""
+    address = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
+    key = f"pagecache:page:{get_language()}:{address}:{variant}:{scope or ''}"
+    version_keys = [GENERATION_KEY] + ([_scope_key(scope)] if scope else [])
+    found = cache.get_many([*version_keys, key])
+    versions = _agreed(version_keys, found)
+    entry = found.get(key)
+    if entry is None or entry["versions"] != versions or timezone.now() >= entry["until"]:
+        return key, versions, None
+    return key, versions, entry
 
 
 def _anonymous_without_messages(request) -> bool:
@@ -106,11 +118,6 @@ def _anonymous_without_messages(request) -> bool:
     if settings.SESSION_COOKIE_NAME in request.COOKIES and "_messages" in request.session:
         return False
     return len(request.get_full_path()) <= MAX_PATH_LENGTH
-
-
-def _key(request, *, scope: str | None, variant: str) -> str:
-    address = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
-    return f"pagecache:page:{_versions(scope)}:{get_language()}:{address}:{variant}"
 
 
 def _etag(entry: dict, request) -> str:
@@ -222,9 +229,10 @@ def cached_page(
             ):
                 return view(request, *args, **kwargs)
             page_scope = scope(**kwargs) if scope else None
-            key = _key(request, scope=page_scope, variant=variant(request, **kwargs) if variant else "")
-            entry = cache.get(key)
-            if entry is not None and timezone.now() < entry["until"]:
+            key, versions, entry = _lookup(
+                request, scope=page_scope, variant=variant(request, **kwargs) if variant else ""
+            )
+            if entry is not None:
                 return _serve(request, entry)
             setattr(request, RENDERING_ATTR, True)
             try:
@@ -238,7 +246,8 @@ def cached_page(
                 if not response.streaming:
                     response.content = _fill(request, response.content, makers)
                 return response
-            entry = _entry(response, makers) | {"until": _until(expires)}
+            # The versions read before rendering: an edit committed meanwhile makes this entry stale at once.
+            entry = _entry(response, makers) | {"until": _until(expires), "versions": versions}
             cache.set(key, entry, timeout=max(1, int((entry["until"] - timezone.now()).total_seconds())))
             return _serve(request, entry)
 
