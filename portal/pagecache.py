@@ -54,7 +54,8 @@ CSRF_PLACEHOLDER = _placeholder("csrf")
 
 
 def content_changed(*, scope: str | None = None) -> None:
-    """Stop serving pages rendered before this change, once the change is committed.
+    """Stop serving pages rendered before this change: at once in this process, and for every process
+    again once the change is committed.
 
     With `scope`, only the pages that declared it (e.g. "article:<slug>"); without, every cached page.
     """
