@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from tickets import views, views_find
+from tickets import views, views_accounts, views_find
 
 
 class TicketKeyConverter:
@@ -20,11 +20,11 @@ register_converter(TicketKeyConverter, "ticket")
 app_name = "tickets"
 
 urlpatterns = [
-    path("", views.ticket_list, name="list"),
+    path("", views_accounts.ticket_list, name="list"),
     path("new/", views.ticket_new, name="new"),
     path("deflect/", views.ticket_deflect, name="deflect"),
     path("find/", views_find.ticket_find, name="find"),
-    path("signup/", views.signup, name="signup"),
+    path("signup/", views_accounts.signup, name="signup"),
     path("pending/<str:submission_key>/<int:pk>/", views.pending_thumbnail, name="pending_thumbnail"),
     path("<ticket:key>/", views.ticket_detail, name="detail"),
     path("<ticket:key>/sent/", views.ticket_sent, name="sent"),

@@ -8,8 +8,6 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
@@ -25,10 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kb.models import Article
 from portal import pagecache
 from portal.i18n import current_language
-from portal.ratelimit import Limit, client_address
+from portal.ratelimit import client_address
 from tickets import ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
-from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, OCCURRED_AT_FORMAT, ReplyForm, SignupForm, TicketForm, compact
+from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, OCCURRED_AT_FORMAT, ReplyForm, TicketForm, compact
 from tickets.models import Ticket
 from tickets.qr import qr_data_uri
 from tickets.services import TicketDetails
@@ -576,29 +574,3 @@ def pending_thumbnail(request, submission_key, pk):
     if upload is None or upload.content_type not in INLINE_IMAGE_TYPES or not upload.thumbnail:
         raise Http404
     return _file_response(upload.thumbnail, content_type=upload.content_type, download_name=None)
-
-
-# --- Accounts ---------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def ticket_list(request):
-    return render(request, "tickets/list.html", {"tickets": selectors.tickets_of(request.user)})
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def signup(request):
-    if request.user.is_authenticated:
-        return redirect("tickets:list")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and not Limit("signup", settings.SIGNUP_PER_HOUR, 3600).hit(client_address(request)):
-        form.add_error(None, _("Too many sign-ups from your connection. Please try again in an hour."))
-        return render(request, "registration/signup.html", {"form": form}, status=429)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Your account is ready. Tickets you send while signed in are listed here."))
-        return redirect("tickets:list")
-    return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
