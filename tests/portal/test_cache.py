@@ -72,3 +72,15 @@ def test_two_processes_counting_at_once_lose_no_hit(tmp_path):
         worker.join(60)
 
     assert FileBasedCache(location, {}).get("hits") == 300
+
+
+def test_the_folder_cache_keeps_values_whole_and_touch_moves_only_the_expiry(folder):
+    page = {"body": bytes(range(256)) * 100, "versions": "a.b"}
+    folder.set("page", page, timeout=1)
+    assert folder.get("page") == page and folder.get_many(["page", "none"]) == {"page": page}
+    assert folder.touch("page", timeout=60) and not folder.touch("none", timeout=60)
+    time.sleep(1.1)
+    assert folder.get("page") == page  # touch gave it a minute more
+    folder.set("gone", 1, timeout=1)
+    time.sleep(1.1)
+    assert folder.get("gone", "default") == "default" and not folder.has_key("gone")
