@@ -109,6 +109,10 @@ def request(port: int, path: str, headers: dict | None = None, method: str = "GE
         conn.close()
 
 
+def _exit_on_sigterm(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
 class Gunicorn:
     """gunicorn with sync workers on 127.0.0.1:port; `with Gunicorn(...) as server:` stops it by PID."""
 
@@ -119,6 +123,8 @@ class Gunicorn:
     def __enter__(self) -> "Gunicorn":
         if _port_open(self.port):
             raise SystemExit(f"port {self.port} is already in use")
+        # A benchmark stopped with kill stops its gunicorn too: as SystemExit, this block's exit still runs.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         log = (VAR / f"gunicorn-{self.port}.log").open("w")
         command = [PYTHON, "-m", "gunicorn", "portal.wsgi:application", "--bind", f"127.0.0.1:{self.port}"]
         command += ["--workers", str(self.workers), "--worker-class", "sync", "--log-level", "warning"]

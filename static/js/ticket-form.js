@@ -98,6 +98,9 @@
           .catch(function () { box.hidden = true; });
       }, 400);
     });
+    // Sending: no suggestion after that, to compete with the upload on a slow link or be cut off by the
+    // page that follows.
+    form.addEventListener("submit", function () { clearTimeout(timer); });
   }
 
   function helpful(form, results) {
