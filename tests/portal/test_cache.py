@@ -2,6 +2,7 @@
 without stretching a window or losing a hit."""
 
 import multiprocessing
+import pickle
 import time
 
 import pytest
@@ -84,3 +85,41 @@ def test_the_folder_cache_keeps_values_whole_and_touch_moves_only_the_expiry(fol
     folder.set("gone", 1, timeout=1)
     time.sleep(1.1)
     assert folder.get("gone", "default") == "default" and not folder.has_key("gone")
+
+
+class _SlowWriter(FileBasedCache):
+    """Empties the file, then writes the entry in two halves, a moment apart: a reader that did not wait
+    would find nothing or half an entry."""
+
+    def _dump(self, file, expiry, value):
+        data = pickle.dumps(expiry, self.pickle_protocol) + pickle.dumps(value, self.pickle_protocol)
+        start = file.tell()
+        file.truncate(start)
+        file.flush()
+        time.sleep(0.01)
+        file.write(data[: len(data) // 2])
+        file.flush()
+        time.sleep(0.02)
+        file.write(data[len(data) // 2 :])
+        file.truncate()
+
+
+def _count_slowly(location: str, times: int) -> None:
+    backend = _SlowWriter(location, {})
+    for _ in range(times):
+        backend.incr("hits")
+
+
+def test_a_reader_never_sees_a_count_half_written_in_place(tmp_path):
+    location = str(tmp_path / "cache")
+    reader = FileBasedCache(location, {})
+    reader.set("hits", 0, timeout=60)
+    worker = multiprocessing.get_context("spawn").Process(target=_count_slowly, args=(location, 40))
+    worker.start()
+    seen = []
+    while worker.is_alive() or not seen:
+        seen.append(reader.get("hits", "missing"))
+    worker.join(60)
+
+    assert all(isinstance(count, int) for count in seen), {count for count in seen if not isinstance(count, int)}
+    assert seen == sorted(seen) and reader.get("hits") == 40
