@@ -41,9 +41,9 @@ def _result_urls(key: str | None, hits: list[search.Hit], query: str) -> list[st
     signer = signing.Signer(salt=OPEN_SALT)
     # Built once per search (every link differs only in its position and target).
     base = reverse("kb:search_open", kwargs={"log_key": key, "position": 1}).removesuffix("1/")
+    quoted = quote(query, safe="")
     return [
-        f"{base}{rank}/?u={quote(hit.url, safe='/')}&q={quote(query, safe='')}"
-        f"&s={_signature(key, rank, hit.url, query, signer)}"
+        f"{base}{rank}/?u={quote(hit.url, safe='/')}&q={quoted}&s={_signature(key, rank, hit.url, query, signer)}"
         for rank, hit in enumerate(hits, start=1)
     ]
 

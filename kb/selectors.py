@@ -109,10 +109,10 @@ def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: boo
     """
     language = current_language(language)
     text = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
-    key = f"kb:search:answer:{search.version()}:{language}:{limit}:{int(prefix_last)}:{text}"
-    kept = cache.get(key)
-    if kept is not None and timezone.now() < kept[0]:
-        return kept[1]
+    key = f"kb:search:answer:{language}:{limit}:{int(prefix_last)}:{text}"
+    version, kept = search.version(key)
+    if key in kept and kept[key][1] == version and timezone.now() < kept[key][0]:
+        return kept[key][2]
     other = Language.ZH_HANS if language == Language.EN else Language.EN
     result = search.search(
         query,
@@ -126,7 +126,7 @@ def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: boo
     until = timezone.now() + timedelta(seconds=settings.SEARCH_CACHE_SECONDS)
     due = next_scheduled_publish()
     until = min(until, due) if due else until
-    cache.set(key, (until, result), timeout=max(1, int((until - timezone.now()).total_seconds())))
+    cache.set(key, (until, version, result), timeout=max(1, int((until - timezone.now()).total_seconds())))
     return result
 
 

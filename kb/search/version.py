@@ -23,11 +23,13 @@ def index_changed() -> None:
     transaction.on_commit(bump)
 
 
-def current() -> str:
-    found = cache.get_many([INDEX_KEY, SYNONYMS_KEY])
+def current(*also: str) -> tuple[str, dict]:
+    """The version, and whatever of the cache keys `also` the cache holds: one round trip for both, so a
+    kept answer costs a single read (its entry records the version it was computed at)."""
+    found = cache.get_many([INDEX_KEY, SYNONYMS_KEY, *also])
     for key in (INDEX_KEY, SYNONYMS_KEY):
         if key not in found:
             # A cold or cleared cache: agree on one value (add keeps the first writer's).
             cache.add(key, uuid.uuid4().hex[:12], timeout=None)
             found[key] = cache.get(key, "")
-    return f"{found[INDEX_KEY]}.{found[SYNONYMS_KEY]}"
+    return f"{found[INDEX_KEY]}.{found[SYNONYMS_KEY]}", {key: found[key] for key in also if key in found}
