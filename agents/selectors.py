@@ -6,8 +6,9 @@ from datetime import datetime, time, timedelta
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from agents.forms import NO_ASSIGNEE, Sort, View
+from agents.forms import NO_ASSIGNEE, Sort, View, agents_queryset
 from kb.search.pipeline import has_cjk, normalize, segment
+from portal import permissions
 from tickets.models import Ticket
 
 Status = Ticket.Status
@@ -18,6 +19,11 @@ RECENT = timedelta(hours=24)
 VERSION_PERIOD = timedelta(minutes=5)
 # Columns the list never shows: long texts stay in the database.
 DEFERRED = ("search_text", "description", "steps", "tried_fixes", "access_token_hash", "submission_key")
+
+
+def assignable_agents() -> list:
+    """Everyone a ticket may be assigned to (the queue's filter and bulk menus), kept until rights change."""
+    return permissions.shared("assignable-agents", lambda: list(agents_queryset()))
 
 
 def search_terms(query: str) -> list[str]:

@@ -7,10 +7,10 @@
 - Folder (no Redis): Django's `incr` writes the value back with the default timeout, which stretched a
   rate limit's window to five minutes after its last hit (an hour's limit then forgot in five minutes),
   and two processes counting at once could lose a hit. Here it keeps the entry's expiry and counts in
-  place under a lock on the entry's file, which every process of the machine respects. Entries are not zlib-compressed: the largest, cached pages,
-  are gzip already (portal/gzipparts.py), and inflating each of a page's three entries on every hit cost
-  more than reading them whole. Their files have their own suffix, so files of Django's format are never
-  read as ours.
+  place under a lock on the entry's file, which every process of the machine respects. Entries are not
+  zlib-compressed: the largest, cached pages, are gzip already (portal/gzipparts.py), and inflating each
+  of a page's three entries on every hit cost more than reading them whole. Their files have their own
+  suffix, so files of Django's format are never read as ours.
 """
 
 import pickle

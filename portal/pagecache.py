@@ -22,20 +22,18 @@ too, so a token rotated since (a sign-in) never revives a page holding the old o
 
 import hashlib
 import re
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
-from portal import csrf, gzipparts
+from portal import csrf, generations, gzipparts
 
 GENERATION_KEY = "pagecache:generation"
 RENDERING_ATTR = "_pagecache_rendering"
@@ -58,15 +56,7 @@ def content_changed(*, scope: str | None = None) -> None:
 
     With `scope`, only the pages that declared it (e.g. "article:<slug>"); without, every cached page.
     """
-    key = _scope_key(scope) if scope else GENERATION_KEY
-
-    def bump():
-        cache.set(key, uuid.uuid4().hex[:12], timeout=None)
-
-    # Now, so this process never serves the old page again, and after commit, because a page rendered by
-    # another process in between read the data before the change.
-    bump()
-    transaction.on_commit(bump)
+    generations.bump(_scope_key(scope) if scope else GENERATION_KEY)
 
 
 def csrf_placeholder(request) -> dict:
@@ -87,23 +77,12 @@ def _scope_key(scope: str) -> str:
     return f"pagecache:scope:{scope}"
 
 
-def _agreed(keys: list[str], found: dict) -> str:
-    for key in keys:
-        if key not in found:
-            # A cold or cleared cache: agree on one version (add keeps the first writer's).
-            cache.add(key, uuid.uuid4().hex[:12], timeout=None)
-            found[key] = cache.get(key, "")
-    return ".".join(str(found[key]) for key in keys)
-
-
 def _lookup(request, *, scope: str | None, variant: str) -> tuple[str, str, dict | None]:
     """The page's key, the content versions now, and its kept entry if it was rendered at those versions:
     one round trip to the cache for all three."""
     address = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
     key = f"pagecache:page:{get_language()}:{address}:{variant}:{scope or ''}"
-    version_keys = [GENERATION_KEY] + ([_scope_key(scope)] if scope else [])
-    found = cache.get_many([*version_keys, key])
-    versions = _agreed(version_keys, found)
+    versions, found = generations.read([GENERATION_KEY] + ([_scope_key(scope)] if scope else []), key)
     entry = found.get(key)
     if entry is None or entry["versions"] != versions or timezone.now() >= entry["until"]:
         return key, versions, None

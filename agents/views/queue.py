@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agents import queue_cache, selectors
 from agents.access import agent_required
 from agents.export import queue_csv_response
-from agents.forms import BulkForm, QueueFilterForm, SavedViewForm, View, agents_queryset
+from agents.forms import BulkForm, QueueFilterForm, SavedViewForm, View
 from agents.models import SavedView
 from agents.views.bulk import bulk_apply
 
@@ -67,7 +67,7 @@ class CountedPaginator(Paginator):
 
 def _queue(request) -> Queue:
     """Validate the filters, select and paginate the tickets: a fixed number of queries at any size."""
-    agents = list(agents_queryset())
+    agents = selectors.assignable_agents()
     form = QueueFilterForm(request.GET, agents=agents)
     if not form.is_valid():
         return Queue(form=form, agents=agents, page=None, version="invalid")
@@ -163,7 +163,7 @@ def queue_rows(request):
 @require_GET
 def queue_export(request):
     """The whole filtered queue (every page) as CSV, streamed."""
-    form = QueueFilterForm(request.GET, agents=list(agents_queryset()))
+    form = QueueFilterForm(request.GET, agents=selectors.assignable_agents())
     if not form.is_valid():
         messages.error(request, _("The export needs valid filters."))
         return redirect(f"{reverse('agents:queue')}?{request.GET.urlencode()}")
@@ -193,7 +193,7 @@ def queue_bulk(request):
 @require_POST
 def view_save(request):
     """Save the current filters under a name; the same name again replaces that view's filters."""
-    filters = QueueFilterForm(QueryDict(request.POST.get("query", "")[:1000]), agents=list(agents_queryset()))
+    filters = QueueFilterForm(QueryDict(request.POST.get("query", "")[:1000]), agents=selectors.assignable_agents())
     form = SavedViewForm(request.POST)
     if not filters.is_valid() or not form.is_valid():
         messages.error(request, _("The view was not saved: give it a name and valid filters."))
