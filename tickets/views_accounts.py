@@ -31,7 +31,7 @@ def signup(request):
         return render(request, "registration/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="portal.permissions.ModelBackend")
         messages.success(request, _("Your account is ready. Tickets you send while signed in are listed here."))
         return redirect("tickets:list")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)
