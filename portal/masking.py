@@ -27,10 +27,19 @@ MASK = "*"
 _SEPARATOR = r"\s\-\u2010-\u2015\u2212\u2E3A\u2E3B\uFE58\uFE63\uFF0D.\uFF0E\u3002\u00B7\u30FB\u2022\uFF65"
 # Invisible characters that pasting or malice puts between digits; they separate nothing.
 _INVISIBLE = r"\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF"
-_GAP = rf"[{_SEPARATOR}{_INVISIBLE}]{{0,6}}"
+_MAX_GAP = 6
+_GAP = rf"[{_SEPARATOR}{_INVISIBLE}]{{0,{_MAX_GAP}}}"
 _RUN = re.compile(rf"\d(?:{_GAP}\d)*")
 _VISIBLE_SEPARATOR = re.compile(rf"[{_SEPARATOR}]")
 MIN_DIGITS, MAX_DIGITS = 13, 19
+# Only a run with MIN_DIGITS digits can hold a card number (a shorter one is returned as it is), and looking
+# for those alone is what keeps masking a long log cheap: its dates and times are runs too, short ones.
+# (?<!\d) changes no match (a run never starts right after a digit); it spares the engine from trying again
+# at every digit of a run that was too short.
+_LONG_RUN = re.compile(rf"(?<!\d)\d(?:{_GAP}\d){{{MIN_DIGITS - 1},}}")
+# Where a run certainly ends: at a character that is neither digit nor separator, or after more separators
+# than a gap holds. The pattern reads the same backwards, so it can be searched for in reversed text.
+_RUN_BREAK = re.compile(rf"[^\d{_SEPARATOR}{_INVISIBLE}]|[{_SEPARATOR}{_INVISIBLE}]{{{_MAX_GAP + 1}}}")
 GLUED_LENGTHS = (19, 16, 15)
 # What an already masked card looks like: 6 digits, stars, 4 digits.
 MASKED_CARD = re.compile(r"^[0-9]{6}\*{3,9}[0-9]{4}$")
@@ -160,10 +169,7 @@ def _mask_run(run: str) -> tuple[str, int]:
     return "".join(out), len(spans)
 
 
-def mask_card_numbers(text: str) -> tuple[str, int]:
-    """Return the text with every card number masked, and how many were masked."""
-    if not text:
-        return text, 0
+def _mask_runs(runs: re.Pattern, text: str) -> tuple[str, int]:
     total = 0
 
     def replace(match: re.Match) -> str:
@@ -175,9 +181,48 @@ def mask_card_numbers(text: str) -> tuple[str, int]:
         total += count
         return masked
 
-    return _RUN.sub(replace, text), total
+    return runs.sub(replace, text), total
+
+
+def mask_card_numbers(text: str) -> tuple[str, int]:
+    """Return the text with every card number masked, and how many were masked."""
+    if not text:
+        return text, 0
+    return _mask_runs(_RUN, text)
 
 
 def mask(text: str) -> str:
     """The masked text alone, for places that do not report a count (logs, search queries)."""
     return mask_card_numbers(text)[0]
+
+
+class CardNumberMasker:
+    """mask_card_numbers for text that arrives in pieces, such as a log read block by block.
+
+    feed() returns the masked text up to the last place where no run can go on into later text, and holds
+    back the rest; finish() returns that. Joined, the pieces are exactly mask_card_numbers(all the text),
+    and `count` is its count: a run (and with it a card number) can span lines, so pieces are cut only
+    where a run certainly ends. A text that is one endless run is held whole, as mask_card_numbers would.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._held = ""
+
+    def feed(self, text: str) -> str:
+        # What is held has no run break in it, so one can only end in the new text.
+        start = max(0, len(self._held) - _MAX_GAP)
+        text = self._held + text
+        found = _RUN_BREAK.search(text[start:][::-1])
+        end = len(text) - found.start() if found else 0
+        self._held = text[end:]
+        return self._mask(text[:end])
+
+    def finish(self) -> str:
+        text, self._held = self._held, ""
+        return self._mask(text)
+
+    def _mask(self, text: str) -> str:
+        masked, count = _mask_runs(_LONG_RUN, text)
+        self.count += count
+        return masked

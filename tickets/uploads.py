@@ -2,15 +2,16 @@
 
 Every file is identified by its content (python-magic), never by its name. Images are re-encoded by Pillow
 (kb.images.reencode_image), which drops EXIF/GPS and anything hidden after the picture. Logs are decoded,
-card numbers masked, and written back as UTF-8 text; .gz and .zip logs are unpacked in memory-bounded
-chunks, masked member by member and packed again. Anything else is refused with a message naming the file.
+checked, card numbers masked, and written back as UTF-8 text, as a stream (tickets.logstream); .gz and .zip
+logs are unpacked the same way, member by member, and packed again. Anything else is refused with a message
+naming the file.
 """
 
 import contextlib
+import functools
 import gzip
 import hashlib
 import io
-import re
 import secrets
 import stat
 import tempfile
@@ -35,10 +36,19 @@ from PIL import Image
 from kb.images import CONTENT_TYPES as IMAGE_CONTENT_TYPES
 from kb.images import reencode_image
 from portal.masking import mask_card_numbers
+from tickets.logstream import (
+    Damaged,
+    LogSource,
+    TooLarge,
+    decode_log,
+    has_wide_bom,
+    inspect_log,
+    write_masked_log,
+)
+from tickets.markup import NEVER_TEXT, SNIFF_BYTES
 from tickets.models import FileKind
 
 THUMBNAIL_SIZE = (320, 320)
-SNIFF_BYTES = 8192
 CHUNK = 64 * 1024
 TEXT_TYPES = {"text/plain", "text/csv", "text/x-log", "application/json", "text/x-c", "text/x-c++"}
 GZIP_TYPES = {"application/gzip", "application/x-gzip"}
@@ -58,23 +68,6 @@ ARCHIVE_TYPES = (
     }
 )
 IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
-# Text that browsers or other programs would run or render, refused even though it is readable text.
-NEVER_TEXT = {
-    "text/html",
-    "text/xml",
-    "application/xml",
-    "image/svg+xml",
-    "application/pdf",
-    "application/postscript",
-    "text/rtf",
-    "text/javascript",
-    "application/javascript",
-    "text/x-shellscript",
-    "text/x-php",
-    "text/x-python",
-    "text/x-perl",
-    "text/x-msdos-batch",
-}
 # Control characters other than tab, newlines, form feed and ESC (terminal colour codes) mean "not a log".
 _CONTROL = set(range(32)) - {9, 10, 12, 13, 27}
 LOG_CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -181,7 +174,7 @@ def process_upload(upload) -> ProcessedFile:
         return _process_gzip(upload, name)
     if mime in ZIP_TYPES:
         return _process_zip(upload, name)
-    if mime in TEXT_TYPES or _is_utf16_text(head) or (mime not in NEVER_TEXT and _looks_like_text(head)):
+    if mime in TEXT_TYPES or has_wide_bom(head) or (mime not in NEVER_TEXT and _looks_like_text(head)):
         return _process_text(upload, name)
     raise ValidationError(
         _(
@@ -233,35 +226,6 @@ def _with_extension(name: str, extension: str) -> str:
 # --- Logs -------------------------------------------------------------------------------------
 
 
-_BOMS = (
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-# What makes a text file something a program runs or renders when an agent opens it. Checked on the
-# decoded text, so the encoding (UTF-16, UTF-32, GB18030) cannot hide it.
-_MARKUP_OR_SCRIPT = re.compile(
-    r"<\s*(?:!doctype|html|head|body|script|svg|iframe|frame|object|embed|meta|link|style|form|img|a\s|"
-    r"math|xml|xsl|\?xml|\?php|%)"
-    r"|\A\s*#!"
-    r"|\bjavascript\s*:|\bvbscript\s*:"
-    r"|\bWScript\s*\.|\bCreateObject\s*\(|\bExecute(?:Global)?\s*\(|\bdocument\s*\.\s*(?:write|cookie)"
-    r"|\beval\s*\(|\bnew\s+ActiveXObject|\bfunction\s*\w*\s*\([^)]*\)\s*\{|=>\s*\{"
-    r"|^\s*@echo\s+off|^\s*(?:Set|Dim)\s+\w+\s*(?:=|As\b)|\bpowershell(?:\.exe)?\b|\bInvoke-Expression\b",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
-def _bom(raw: bytes) -> tuple[bytes, str] | None:
-    return next(((bom, encoding) for bom, encoding in _BOMS if raw.startswith(bom)), None)
-
-
-def _is_utf16_text(head: bytes) -> bool:
-    """UTF-16 or UTF-32 with a byte-order mark, which libmagic may not call text."""
-    return _bom(head) is not None
-
-
 def _looks_like_text(head: bytes) -> bool:
     """libmagic names some short logs after exotic formats (a line starting "PA" is HP-GL to it); readable
     text without control characters is a log all the same."""
@@ -272,74 +236,61 @@ def _looks_like_text(head: bytes) -> bool:
     return not any(ord(c) in _CONTROL for c in text)
 
 
-def decode_log(raw: bytes) -> str | None:
-    """Decode log bytes as UTF-8 (with or without BOM), UTF-16 or UTF-32 with BOM, or GB18030; None if not
-    text. A NUL left after decoding means the guess was wrong: masking would not see the digits."""
-    if bom := _bom(raw):
-        prefix, encoding = bom
-        try:
-            text = raw[len(prefix) :].decode(encoding)
-        except UnicodeDecodeError:
-            return None
-        return None if "\x00" in text else text
-    if b"\x00" in raw:
-        return None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
-def _read_capped(stream, limit: int) -> bytes | None:
-    """Read at most limit bytes; None if there is more (sizes declared in archives can lie)."""
-    buffer = bytearray()
-    while True:
-        chunk = stream.read(CHUNK)
-        if not chunk:
-            return bytes(buffer)
-        buffer += chunk
-        if len(buffer) > limit:
-            return None
-
-
-def _mask_log(raw: bytes, name: str, member: str | None = None) -> tuple[bytes, int]:
-    text = decode_log(raw)
-    if text is None:
-        if member:
-            raise ValidationError(
-                _(
-                    "“%(name)s” contains “%(member)s”, which is not a text log. "
-                    "Only text logs are accepted inside archives."
-                )
-                % {"name": name, "member": member}
-            )
-        raise ValidationError(
-            _(
-                "“%(name)s” does not contain readable text (UTF-8 or GB18030). "
-                "Please send the log as the terminal exported it."
-            )
-            % {"name": name}
+def _not_text(name: str, member: str | None) -> ValidationError:
+    if member:
+        return ValidationError(
+            _("“%(name)s” contains “%(member)s”, which is not a text log. Only text logs are accepted inside archives.")
+            % {"name": name, "member": member}
         )
-    if _is_markup_or_script(text):
-        shown = f"“{name}” (“{member}”)" if member else f"“{name}”"
-        raise ValidationError(
-            _(
-                "%(file)s contains a web page, markup or a script, not a terminal log. "
-                "Please send the log as the terminal exported it."
-            )
-            % {"file": shown}
+    return ValidationError(
+        _(
+            "“%(name)s” does not contain readable text (UTF-8 or GB18030). "
+            "Please send the log as the terminal exported it."
         )
-    masked, count = mask_card_numbers(text)
-    return masked.encode("utf-8"), count
+        % {"name": name}
+    )
 
 
-def _is_markup_or_script(text: str) -> bool:
-    if _MARKUP_OR_SCRIPT.search(text):
-        return True
-    # libmagic again, on the text as UTF-8: a UTF-16 or GB18030 page is then recognised as HTML/XML too.
-    return magic.from_buffer(text[:SNIFF_BYTES].encode("utf-8"), mime=True) in NEVER_TEXT
+def _markup(name: str, member: str | None) -> ValidationError:
+    shown = f"“{name}” (“{member}”)" if member else f"“{name}”"
+    return ValidationError(
+        _(
+            "%(file)s contains a web page, markup or a script, not a terminal log. "
+            "Please send the log as the terminal exported it."
+        )
+        % {"file": shown}
+    )
+
+
+def _write_log(source: LogSource, out, name: str, member: str | None = None) -> tuple[int, int]:
+    """Check one log (a member of an archive if `member` names it) and write it masked to out; return how
+    many card numbers were masked and how many bytes it had. What is refused first is what a whole read
+    would find first: too large, another archive inside, not text, markup or a script."""
+    facts = inspect_log(source)
+    if member is not None and magic.from_buffer(facts.head, mime=True) in ARCHIVE_TYPES:
+        raise _nested(name, member)
+    if facts.encoding is None:
+        raise _not_text(name, member)
+    masked = write_masked_log(source, facts.encoding, out)
+    if masked is None:
+        raise _markup(name, member)
+    return masked, facts.size
+
+
+@contextlib.contextmanager
+def _filled_spool():
+    # A refused log leaves nothing behind: the spool (and any temporary file under it) goes with the error.
+    spool = _spool()
+    try:
+        yield spool
+    except BaseException:
+        spool.close()
+        raise
+
+
+def _from_start(upload):
+    upload.seek(0)
+    return upload
 
 
 def text_name(name: str) -> str:
@@ -368,15 +319,15 @@ def _finish(kind_name: str, name: str, extension: str, content_type: str, spool,
 
 
 def _process_text(upload, name: str) -> ProcessedFile:
-    raw = _read_capped(upload, settings.TICKET_MAX_FILE_BYTES)
-    if raw is None:
-        raise ValidationError(
-            _("“%(name)s” is larger than %(limit)s MB. Please send a smaller file.")
-            % {"name": name, "limit": _mb(settings.TICKET_MAX_FILE_BYTES)}
-        )
-    data, count = _mask_log(raw, name)
-    spool = _spool()
-    spool.write(data)
+    source = LogSource(lambda: contextlib.nullcontext(_from_start(upload)), limit=settings.TICKET_MAX_FILE_BYTES)
+    with _filled_spool() as spool:
+        try:
+            count, _size = _write_log(source, spool, name)
+        except TooLarge:
+            raise ValidationError(
+                _("“%(name)s” is larger than %(limit)s MB. Please send a smaller file.")
+                % {"name": name, "limit": _mb(settings.TICKET_MAX_FILE_BYTES)}
+            ) from None
     return _finish(FileKind.LOG, text_name(name), "txt", LOG_CONTENT_TYPE, spool, count)
 
 
@@ -403,23 +354,30 @@ def _nested(name: str, member: str) -> ValidationError:
     )
 
 
-def _process_gzip(upload, name: str) -> ProcessedFile:
-    upload.seek(0)
+@contextlib.contextmanager
+def _unpacking(name: str):
     try:
-        with gzip.GzipFile(fileobj=upload, mode="rb") as stream:
-            raw = _read_capped(stream, settings.TICKET_MAX_UNPACKED_BYTES)
-    except (OSError, EOFError, zlib.error):
+        yield
+    except TooLarge:
+        raise _too_big_unpacked(name) from None
+    except Damaged:
         raise _damaged(name) from None
-    if raw is None:
-        raise _too_big_unpacked(name)
+
+
+def _process_gzip(upload, name: str) -> ProcessedFile:
+    source = LogSource(
+        lambda: gzip.GzipFile(fileobj=_from_start(upload), mode="rb"),
+        limit=settings.TICKET_MAX_UNPACKED_BYTES,
+        damage=(OSError, EOFError, zlib.error),
+    )
     inner = safe_name(name[:-3] if name.lower().endswith(".gz") else name)
-    if magic.from_buffer(raw[:SNIFF_BYTES], mime=True) in ARCHIVE_TYPES:
-        raise _nested(name, inner)
-    data, count = _mask_log(raw, name, inner)
-    spool = _spool()
     # mtime=0 and no file name in the header: nothing about the merchant's machine is kept.
-    with gzip.GzipFile(filename="", mode="wb", fileobj=spool, mtime=0) as out:
-        out.write(data)
+    with (
+        _filled_spool() as spool,
+        _unpacking(name),
+        gzip.GzipFile(filename="", mode="wb", fileobj=spool, mtime=0) as out,
+    ):
+        count, _size = _write_log(source, out, name, inner)
     # Unpacking keeps the name without ".gz", which must then end in .txt as well.
     return _finish(FileKind.LOG, f"{text_name(inner)}.gz", "gz", "application/gzip", spool, count)
 
@@ -459,7 +417,16 @@ def _process_zip(upload, name: str) -> ProcessedFile:
     if sum(info.file_size for info in members) > settings.TICKET_MAX_UNPACKED_BYTES:
         raise _too_big_unpacked(name)
 
-    spool = _spool()
+    with archive, _filled_spool() as spool, _unpacking(name):
+        masked = _repack(archive, members, spool, name)
+    return _finish(FileKind.LOG, name, "zip", "application/zip", spool, masked)
+
+
+_ZIP_DAMAGE = (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError)
+
+
+def _repack(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], spool, name: str) -> int:
+    """Write every member, masked, to a new zip in spool; return how many card numbers were masked."""
     masked = 0
     budget = settings.TICKET_MAX_UNPACKED_BYTES
     used_names: set[str] = set()
@@ -467,23 +434,15 @@ def _process_zip(upload, name: str) -> ProcessedFile:
         for info in members:
             if info.is_dir():
                 continue
-            member = info.filename
-            try:
-                with archive.open(info) as stream:
-                    raw = _read_capped(stream, budget)
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, RuntimeError):
-                raise _damaged(name) from None
-            if raw is None:
-                raise _too_big_unpacked(name)
-            budget -= len(raw)
-            if magic.from_buffer(raw[:SNIFF_BYTES], mime=True) in ARCHIVE_TYPES:
-                raise _nested(name, safe_name(member))
-            data, count = _mask_log(raw, name, safe_name(member))
+            member = safe_name(info.filename)
+            source = LogSource(functools.partial(archive.open, info), limit=budget, damage=_ZIP_DAMAGE)
+            target = zipfile.ZipInfo(_unique(text_name(member), used_names), date_time=info.date_time)
+            target.compress_type = zipfile.ZIP_DEFLATED
+            with out.open(target, "w") as entry:
+                count, size = _write_log(source, entry, name, member)
             masked += count
-            target = _unique(text_name(safe_name(member)), used_names)
-            out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), data, compress_type=zipfile.ZIP_DEFLATED)
-    archive.close()
-    return _finish(FileKind.LOG, name, "zip", "application/zip", spool, masked)
+            budget -= size
+    return masked
 
 
 def _unique(name: str, used: set[str]) -> str:

@@ -1,7 +1,9 @@
+import random
+
 import pytest
 
-from portal.masking import luhn_valid, mask_card_numbers
-from tests.tickets.conftest import CARD, CARD_MASKED
+from portal.masking import CardNumberMasker, luhn_valid, mask_card_numbers
+from tests.tickets.conftest import CARD, CARD_MASKED, pieces
 
 # How people and programs really write a card number (issue 7): every one must be masked.
 CARD_WRITINGS = {
@@ -111,3 +113,86 @@ def test_it_keeps_the_text_around_a_masked_number_as_written():
 )
 def test_it_leaves_long_identifiers_without_a_card_prefix_alone(text):
     assert mask_card_numbers(text) == (text, 0)
+
+
+# --- Masking text that arrives in pieces (a log read block by block) ---
+
+
+def masked_in_pieces(text: str, sizes) -> tuple[str, int]:
+    masker = CardNumberMasker()
+    masked = "".join(masker.feed(piece) for piece in pieces(text, sizes))
+    return masked + masker.finish(), masker.count
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 7, 16])
+@pytest.mark.parametrize("text", CARD_WRITINGS.values(), ids=CARD_WRITINGS.keys())
+def test_a_card_number_cut_into_pieces_anywhere_is_masked_as_in_the_whole_text(text, size):
+    text = f"10:00 卡号：{text}\r\n{text}，谢谢\n"
+    assert masked_in_pieces(text, iter(lambda: size, None)) == mask_card_numbers(text)
+
+
+def test_a_run_that_never_ends_is_held_until_the_text_does():
+    masker = CardNumberMasker()
+    assert masker.feed("0 " * 10_000) == ""
+    assert masker.feed("4111 1111 1111 1111") == ""
+    assert masker.finish() == mask_card_numbers("0 " * 10_000 + "4111 1111 1111 1111")[0]
+
+
+SEPARATORS = [
+    " ",
+    "  ",
+    "-",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "\u3000",
+    "\u00a0",
+    ".",
+    "\u200b",
+    "\u00ad",
+    "\u2013",
+    " " * 6,
+    " " * 7,
+]
+
+
+def card_number(rng: random.Random) -> str:
+    body = rng.choice(["4", "51", "62", "34", "37", "6011", "81", "9"])
+    body += "".join(rng.choice("0123456789") for _ in range(rng.choice([13, 15, 16, 19]) - len(body) - 1))
+    return next(body + digit for digit in "0123456789" if luhn_valid(body + digit))
+
+
+def written(rng: random.Random, number: str) -> str:
+    if rng.random() < 0.3:
+        return number
+    if rng.random() < 0.2:
+        return "".join(chr(0xFF10 + int(digit)) for digit in number)
+    return "".join(digit + (rng.choice(SEPARATORS) if rng.random() < 0.3 else "") for digit in number)
+
+
+def random_log(rng: random.Random) -> str:
+    filler = ["PAN=", "ok ", "10:00:01 ", "卡号", "，", "TRACE=000123 ", "\n", "\r\n", "2026-05-01", "x"]
+    parts = []
+    for _ in range(rng.randint(0, 30)):
+        roll = rng.random()
+        if roll < 0.3:
+            parts.append(written(rng, card_number(rng)))
+        elif roll < 0.45:
+            parts.append("".join(rng.choice("0123456789") for _ in range(rng.randint(1, 30))))
+        elif roll < 0.5:
+            parts.append(rng.choice(SEPARATORS) * rng.randint(1, 9))
+        else:
+            parts.append(rng.choice(filler))
+    return "".join(parts)
+
+
+def test_masking_in_random_pieces_is_masking_the_whole_text():
+    rng = random.Random(4111)
+    masked = 0
+    for _ in range(3000):
+        text = random_log(rng)
+        expected = mask_card_numbers(text)
+        masked += expected[1]
+        assert masked_in_pieces(text, iter(lambda: rng.choice([1, 2, 3, 5, 8, 13, 40, 1000]), None)) == expected, text
+    assert masked > 3000

@@ -60,6 +60,16 @@ def log_file(name: str = "pos.log", text: str = "2026-05-01 10:00:01 SIGN ON OK\
     return SimpleUploadedFile(name, text.encode(encoding), content_type="text/plain")
 
 
+def pieces(text: str, sizes):
+    """text cut into consecutive pieces of the given sizes, as a stream hands it over."""
+    at = 0
+    for size in sizes:
+        if at >= len(text):
+            return
+        yield text[at : at + size]
+        at += size
+
+
 def gzip_file(name: str = "pos.log.gz", data: bytes = b"2026-05-01 sign on\n") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, gzip.compress(data), content_type="application/gzip")
 

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from portal.masking import mask_card_numbers
+from tickets import logstream, uploads
 from tickets.uploads import check_limits, process_upload, safe_name
 
 from .conftest import CARD, CARD_MASKED, gzip_file, image_bytes, log_file, photo, zip_bytes, zip_file
@@ -226,6 +228,67 @@ def test_it_refuses_a_damaged_zip():
 def test_it_refuses_a_binary_file_inside_a_zip():
     message = refused(zip_file(members={"pos.bin": b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 100}))
     assert "pos.bin" in message
+
+
+# --- Logs read block by block ---
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Reads of 3 bytes and blocks of 5 characters: every card number and marker lands across an edge."""
+    monkeypatch.setattr(logstream, "READ_BYTES", 3)
+    monkeypatch.setattr(logstream, "BLOCK_CHARS", 5)
+
+
+CARDS_ACROSS_LINES = "10:00 PAN 4111\r\n1111 1111\n1111 RESP=A0\r\n签到 5500-0000\r0000-0004 完成\n" * 3
+
+
+def test_a_card_number_across_blocks_and_line_breaks_is_masked(small_blocks):
+    processed = process_upload(log_file(text=CARDS_ACROSS_LINES))
+    assert read(processed).decode("utf-8") == mask_card_numbers(CARDS_ACROSS_LINES)[0]
+    assert processed.masked_count == 6
+
+
+def test_a_gb18030_log_that_looks_like_utf8_for_many_blocks_is_stored_as_utf8(small_blocks):
+    text = f"10:00 SALE PAN={CARD} RESP=A0\n" * 20 + "签到成功\n"
+    processed = process_upload(log_file(text=text, encoding="gb18030"))
+    assert read(processed).decode("utf-8") == mask_card_numbers(text)[0]
+
+
+def test_a_utf16_log_with_a_byte_order_mark_is_masked_block_by_block(small_blocks):
+    upload = SimpleUploadedFile("pos.log", b"\xff\xfe" + CARDS_ACROSS_LINES.encode("utf-16-le"))
+    assert read(process_upload(upload)).decode("utf-8") == mask_card_numbers(CARDS_ACROSS_LINES)[0]
+
+
+def test_gzip_and_zip_logs_are_masked_block_by_block(small_blocks):
+    expected = mask_card_numbers(CARDS_ACROSS_LINES)[0].encode()
+    gz = process_upload(gzip_file(data=CARDS_ACROSS_LINES.encode()))
+    zipped = process_upload(zip_file(members={"a.log": CARDS_ACROSS_LINES.encode("gb18030"), "b.log": b"ok\n"}))
+    assert gzip.decompress(read(gz)) == expected
+    with zipfile.ZipFile(io.BytesIO(read(zipped))) as archive:
+        assert archive.read("a.log.txt") == expected and archive.read("b.log.txt") == b"ok\n"
+    assert gz.masked_count == zipped.masked_count == 6
+
+
+def test_a_script_marker_across_blocks_is_refused_and_nothing_is_kept(small_blocks, monkeypatch):
+    spools = []
+    monkeypatch.setattr(uploads, "_spool", lambda spool=uploads._spool: spools.append(spool()) or spools[-1])
+    message = refused(log_file(name="run.log", text="10:00 ok\n" * 50 + "<\n  script>alert(1)</script>\n"))
+    assert "run.log" in message and "script" in message
+    assert spools and all(spool.closed for spool in spools)
+
+
+def test_a_log_one_byte_over_the_size_limit_is_refused(settings, small_blocks):
+    settings.TICKET_MAX_FILE_BYTES = 1024
+    assert process_upload(SimpleUploadedFile("pos.log", b"ok\n" * 341 + b"x")).size == 1024
+    assert "larger than" in refused(SimpleUploadedFile("pos.log", b"ok\n" * 341 + b"xy"))
+
+
+def test_an_archive_unpacking_one_byte_over_the_limit_is_refused(settings, small_blocks):
+    settings.TICKET_MAX_UNPACKED_BYTES = 1024
+    assert process_upload(gzip_file(data=b"ok\n" * 341 + b"x")).masked_count == 0
+    assert "unpacks to more than" in refused(gzip_file(data=b"ok\n" * 341 + b"xy"))
+    assert "unpacks to more than" in refused(zip_file(members={"a.log": b"ok\n" * 200, "b.log": b"ok\n" * 142}))
 
 
 # --- Limits and names ---
