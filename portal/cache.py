@@ -4,6 +4,8 @@
   redis-py's table of ~170 response callbacks each time (a sixth of a page served from the page cache);
   a client over a pool is safe to share between threads, so one per pool is kept. Its `incr` asks whether
   the key exists, then increments: two round trips on every rate-limited request; one script does both.
+  `count` (a rate limit's "start the window or count in it") is one script too, where `add` then `incr`
+  took two round trips on every search.
 - Folder (no Redis): Django's `incr` writes the value back with the default timeout, which stretched a
   rate limit's window to five minutes after its last hit (an hour's limit then forgot in five minutes),
   and two processes counting at once could lose a hit. Here it keeps the entry's expiry and counts in
@@ -23,13 +25,15 @@ from django.core.files import locks
 
 # Increment only a key that exists, keeping its time to live (INCRBY alone would create it without one).
 _INCR_EXISTING = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
+# Count one; the first count starts the window (a key that expired starts a new one).
+_COUNT = "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n"
 
 
 class RedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients: dict[int, object] = {}
-        self._incr_script = None
+        self._scripts: dict[str, object] = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -38,20 +42,31 @@ class RedisCacheClient(redis.RedisCacheClient):
             client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
         return client
 
-    def incr(self, key, delta):
+    def _run(self, script: str, key: str, *args):
         client = self.get_client(key, write=True)
-        if self._incr_script is None:
-            self._incr_script = client.register_script(_INCR_EXISTING)
-        value = self._incr_script(keys=[key], args=[delta], client=client)
+        if script not in self._scripts:
+            self._scripts[script] = client.register_script(script)
+        return self._scripts[script](keys=[key], args=list(args), client=client)
+
+    def incr(self, key, delta):
+        value = self._run(_INCR_EXISTING, key, delta)
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return value
+
+    def count(self, key, timeout: int) -> int:
+        return self._run(_COUNT, key, timeout)
 
 
 class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def count(self, key, *, timeout: int, version=None) -> int:
+        """Count one event under key; the first count starts a window of `timeout` seconds. Returns the
+        count in the window, this one included."""
+        return self._cache.count(self.make_and_validate_key(key, version=version), timeout)
 
 
 class FileBasedCache(filebased.FileBasedCache):
@@ -121,6 +136,16 @@ class FileBasedCache(filebased.FileBasedCache):
                 return False
             write(self.get_backend_timeout(timeout), entry[1])
             return True
+
+    def count(self, key, *, timeout: int, version=None) -> int:
+        """As RedisCache.count."""
+        if self.add(key, 1, timeout=timeout, version=version):
+            return 1
+        try:
+            return self.incr(key, version=version)
+        except ValueError:  # the window ended between add and incr
+            self.set(key, 1, timeout=timeout, version=version)
+            return 1
 
     def incr(self, key, delta=1, version=None):
         with self._rewriting(self._key_to_file(key, version)) as (entry, write):

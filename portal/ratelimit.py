@@ -38,15 +38,10 @@ class Limit:
     def count_event(self, key: str) -> int:
         """Count one event; returns how many the key has had in this window, this one included."""
         cache_key = self._key(key)
-        if cache.add(cache_key, 1, timeout=self.seconds):
+        used = cache.count(cache_key, timeout=self.seconds)
+        if used == 1:
             # When this window ends, so a refusal can say when to try again.
             cache.set(cache_key + ":ends", time.time() + self.seconds, timeout=self.seconds)
-            return 1
-        try:
-            used = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=self.seconds)
-            used = 1
         return used
 
     def exceeded(self, key: str) -> bool:

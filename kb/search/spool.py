@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 OPEN_PATIENCE = timedelta(hours=1)
 _lock = threading.Lock()
 _state = {"pending": False, "drained": 0.0}
+# This process's spool, kept open between records (opening it per record cost as much as writing one).
+_open: dict = {"pid": None, "path": None, "file": None}
 
 
 def _folder() -> Path:
@@ -58,9 +60,20 @@ def append(record: dict) -> None:
 
 
 def _write(path: Path, line: str) -> None:
-    # Opened per record, so a forked worker never writes through its parent's file.
-    with open(path, "a", encoding="utf-8") as spool:
-        spool.write(line)
+    # Reopened in a forked worker (it must never write through its parent's file) and when the spool moved
+    # (a drain deletes or rewrites it; another folder in tests).
+    if _open["pid"] != os.getpid() or _open["path"] != path:
+        _close()
+        _open.update(pid=os.getpid(), path=path, file=open(path, "a", encoding="utf-8"))  # noqa: SIM115
+    _open["file"].write(line)
+    # Handed to the OS at once: a record written survives the process.
+    _open["file"].flush()
+
+
+def _close() -> None:
+    if _open["file"] is not None and _open["pid"] == os.getpid():
+        _open["file"].close()
+    _open.update(pid=None, path=None, file=None)
 
 
 def drain_at_exit() -> None:
@@ -82,6 +95,7 @@ def drain() -> int:
     """Move this process's spool into the database, with the spools of this machine's processes that are
     gone. Returns how many records were stored."""
     with _lock:
+        _close()  # the spool is about to be deleted or rewritten: the next record opens it anew
         paths = [_own_path(), *_claimable()]
         stored = sum(_drain_file(path) for path in paths)
         _state["pending"] = any(path.exists() for path in paths)

@@ -78,6 +78,15 @@ def test_the_spool_is_stored_after_the_response_once_it_is_due(client, batched):
     assert sorted(SearchLog.objects.values_list("query", flat=True)) == ["A0", "A1"]
 
 
+def test_searches_after_a_drain_go_to_a_new_spool_and_are_stored_by_the_next(client, batched):
+    # The process keeps its spool open between records; the drain deletes the file it had open.
+    for queries, stored in ((["A0", "A1"], 2), (["A2"], 3), (["A3", "A4"], 5)):
+        for query in queries:
+            client.get(API, {"q": query})
+        search.flush_log()
+        assert SearchLog.objects.count() == stored and _spool_files(batched) == []
+
+
 def test_a_drain_repeated_after_a_crash_stores_nothing_twice(batched):
     spool.append(_search_record("key-1"))
     own = _spool_files(batched)[0]

@@ -32,6 +32,27 @@ def test_redis_counts_an_existing_key_and_keeps_its_time_to_live():
     assert backend.get("never-set") is None  # counting a missing key does not create it
 
 
+@pytest.mark.postgres
+def test_redis_starts_a_window_on_the_first_count_and_keeps_it_in_one_round_trip():
+    backend = RedisCache(settings.CACHES["default"]["LOCATION"], {"KEY_PREFIX": "test-count"})
+    backend.delete("window")
+    client = backend._cache.get_client()
+    key = backend.make_and_validate_key("window")
+
+    assert backend.count("window", timeout=2) == 1
+    assert 0 < client.ttl(key) <= 2
+    assert [backend.count("window", timeout=60) for _ in range(3)] == [2, 3, 4]
+    assert client.ttl(key) <= 2 and backend.get("window") == 4  # the window is the first count's
+    time.sleep(2.1)
+    assert backend.count("window", timeout=60) == 1 and client.ttl(key) > 2
+
+
+def test_the_folder_cache_counts_in_windows_too(folder):
+    assert [folder.count("window", timeout=1) for _ in range(3)] == [1, 2, 3]
+    time.sleep(1.1)
+    assert folder.count("window", timeout=60) == 1
+
+
 @pytest.fixture
 def folder(tmp_path):
     return FileBasedCache(str(tmp_path / "cache"), {})
