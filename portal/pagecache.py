@@ -122,8 +122,8 @@ def _entry(request, response, makers) -> dict:
     placeholders = {_placeholder(name).encode(): name for name in makers}
     pieces = re.split(b"(" + b"|".join(map(re.escape, placeholders)) + b")", body)
     parts, slots = pieces[0::2], [placeholders[piece] for piece in pieces[1::2]]
-    # The values' lengths, from one of each (a token, a key, a time always has the same length).
-    length = {name: len(makers[name](request)) for name in set(slots)}
+    # The values' lengths in bytes, from one of each (a token, a key, a time always has the same length).
+    length = {name: len(makers[name](request).encode()) for name in set(slots)}
     lengths = [length[name] for name in slots]
     return {
         "fresh": sorted(length),
@@ -162,7 +162,8 @@ def _serve(request, entry: dict) -> HttpResponse:
         # Only for pages whose one fresh value is the token: a one-time form key must be new every time.
         response = HttpResponseNotModified()
     else:
-        values = [(made or _made(request, entry))[name] for name in entry["slots"]]
+        made = made or _made(request, entry)
+        values = [made[name] for name in entry["slots"]]
         if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
             response = HttpResponse(entry["parts"].gzipped(values))
             response["Content-Encoding"] = "gzip"

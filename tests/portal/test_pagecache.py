@@ -172,3 +172,11 @@ def test_a_phone_that_accepts_gzip_gets_the_page_compressed_and_complete():
     assert len(packed.content) < len(plain.content) / 2
     assert TOKEN.sub("", text) == TOKEN.sub("", _text(plain))
     assert "Content-Encoding" not in plain
+
+
+def test_a_cached_page_holds_one_token_in_all_its_forms(hub):
+    visitor = Client()
+    first = TOKEN.findall(_text(visitor.get(HUB)))  # stored; a first visit (the secret starts here)
+    returning = TOKEN.findall(_text(visitor.get(HUB)))  # with the cookie now
+    assert len(first) >= 2 and len(set(first)) == 1
+    assert len(returning) == len(first) and len(set(returning)) == 1
