@@ -10,7 +10,6 @@ from pressing "Send" to the confirmation page, the number of POSTs and any faile
 
 import argparse
 import io
-import os
 import random
 import subprocess
 import sys
@@ -25,6 +24,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import _common as common  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.e2e.journey import WECHAT_UA, RequestLog  # noqa: E402
 
@@ -43,15 +43,7 @@ def photo(megabytes: float) -> bytes:
 
 
 def start_server(port: int, var: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PORTAL_VAR_DIR": var,
-        "DATABASE_URL": "",
-        "DEBUG": "0",
-        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "TICKET_RATE_LIMIT": "1000",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = common.runserver_env(var)
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "compilemessages", "--ignore=.venv", "-v0"], cwd=ROOT, env=env)
     # WhiteNoise serves the collected files, as in production.

@@ -11,7 +11,6 @@ import argparse
 import gzip
 import http.client
 import io
-import os
 import random
 import re
 import secrets
@@ -26,6 +25,9 @@ from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+
+from bench import _common as common  # noqa: E402
 
 
 def make_photo(seed: int, target_mb: float) -> bytes:
@@ -139,15 +141,7 @@ def submit(port: int, cookie: str, fields: list, files: list) -> float:
 
 def serve(var: str, port: int) -> subprocess.Popen:
     """runserver in one process (no reloader, no threads), so its memory is the one worker's."""
-    env = {
-        **os.environ,
-        "PORTAL_VAR_DIR": var,
-        "DATABASE_URL": "",
-        "DEBUG": "0",
-        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "TICKET_RATE_LIMIT": "1000",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = common.runserver_env(var)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
         [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
