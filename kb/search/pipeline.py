@@ -10,11 +10,8 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-DICTIONARY = Path(__file__).with_name("dictionary.txt")
-# Terminal makers and payment brands: segmented whole, and never weighed when ranking (is_brand).
-BRANDS = Path(__file__).with_name("brands.txt")
+from kb.search import segmenter
 
 # Words too common to tell articles apart; removing them on both sides keeps OR queries sharp.
 STOP_WORDS = frozenset(
@@ -54,20 +51,7 @@ def _segmenter():
     if "jieba" not in _state:
         with _lock:
             if "jieba" not in _state:
-                # Importing rjieba already builds its default segmenter (the full dictionary, ~30 MB per
-                # process); a second rjieba.Jieba() would hold another copy. The module's own functions use
-                # that one, with the same dictionary and the same cut/add_word/has_word signatures.
-                import rjieba as jieba
-
-                lines = DICTIONARY.read_text(encoding="utf-8").splitlines()
-                lines += BRANDS.read_text(encoding="utf-8").splitlines()
-                for line in lines:
-                    line = line.strip()
-                    if not line or line.startswith("#"):
-                        continue
-                    word, _space, freq = line.partition(" ")
-                    jieba.add_word(word.lower(), int(freq) if freq.strip().isdigit() else None, None)
-                _state["jieba"] = jieba
+                _state["jieba"] = segmenter.build()
     return _state["jieba"]
 
 
@@ -373,7 +357,7 @@ def add_synonyms(parsed: ParsedQuery, synonyms: Synonyms, text: str, *, phrases_
 
 def _brands() -> frozenset[str]:
     if "brands" not in _state:
-        lines = BRANDS.read_text(encoding="utf-8").splitlines()
+        lines = segmenter.BRANDS.read_text(encoding="utf-8").splitlines()
         _state["brands"] = frozenset(normalize(line) for line in lines if line.strip() and not line.startswith("#"))
     return _state["brands"]
 
