@@ -3,7 +3,7 @@
 Editors' analytics need every search, but an INSERT per search made each search wait for the database's
 write lock (on SQLite, one writer for the whole machine). Instead a process appends each record, one JSON
 line, to its own spool file (the OS keeps it even if the process dies) and, after a response has been
-sent, moves its spool into the database in one bulk insert at most once per SEARCH_LOG_FLUSH_SECONDS.
+sent, moves its spool into the database in bulk inserts at most once per SEARCH_LOG_FLUSH_SECONDS.
 
 - Every record has its own key, so a drain repeated after a crash (between the insert and removing the
   spool) inserts nothing twice.
@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from kb.search.models import SearchLog
 logger = logging.getLogger(__name__)
 
 OPEN_PATIENCE = timedelta(hours=1)
+DRAIN_BATCH = 100
 _lock = threading.Lock()
 _state = {"pending": False, "drained": 0.0}
 # This process's spool, kept open between records (opening it per record cost as much as writing one).
@@ -140,31 +142,41 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _read(path: Path) -> list[dict]:
-    records = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return records
+def _batches(lines, name: str) -> Iterator[list[dict]]:
+    batch = []
     for line in lines:
         try:
-            records.append(json.loads(line))
+            batch.append(json.loads(line))
         except ValueError:
-            logger.warning("Skipping a torn search log line in %s", path.name)
-    return records
+            logger.warning("Skipping a torn search log line in %s", name)
+            continue
+        if len(batch) == DRAIN_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _drain_file(path: Path) -> int:
-    records = _read(path)
-    if not records:
-        path.unlink(missing_ok=True)
+    """Store a spool a batch at a time: a few seconds of a busy worker's searches are thousands of records,
+    and parsing and inserting them at once raised its resident memory for good by 6.6 MB (bench/pages.py).
+    A batch is its own transaction; a drain cut short keeps the file, and the records' keys make storing
+    them again harmless."""
+    stored, waiting = 0, []
+    try:
+        handle = path.open(encoding="utf-8")
+    except FileNotFoundError:
         return 0
-    waiting = _store(records)
+    with handle:
+        for batch in _batches(handle, path.name):
+            held = _store(batch)
+            stored += len(batch) - len(held)
+            waiting += held
     if waiting:
         path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in waiting), encoding="utf-8")
     else:
         path.unlink(missing_ok=True)
-    return len(records) - len(waiting)
+    return stored
 
 
 @transaction.atomic

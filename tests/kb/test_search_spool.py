@@ -156,3 +156,50 @@ def test_a_card_number_never_reaches_the_spool(client, batched):
 def _no_shared_spool(settings):
     yield
     shutil.rmtree(settings.SEARCH_LOG_SPOOL_DIR, ignore_errors=True)
+
+
+def _inserts(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
+
+
+def test_a_long_spool_is_stored_in_bounded_batches_with_every_record_and_open(batched):
+    total = spool.DRAIN_BATCH * 2 + 7
+    for n in range(total):
+        spool.append(_search_record(f"many-{n}"))
+    at = spool.timezone.now().isoformat()
+    spool.append({"kind": "open", "key": "many-0", "position": 2, "at": at})
+    spool.append({"kind": "open", "key": f"many-{total - 1}", "position": 1, "at": at})
+
+    with CaptureQueriesContext(connection) as queries:
+        assert search.flush_log() == total + 2
+
+    assert SearchLog.objects.count() == total
+    assert SearchLog.objects.get(key="many-0").opened_position == 2
+    assert SearchLog.objects.get(key=f"many-{total - 1}").opened_position == 1
+    assert len([sql for sql in _inserts(queries) if "kb_searchlog" in sql]) == 3
+    assert _spool_files(batched) == []
+
+
+def test_a_drain_that_fails_midway_keeps_the_spool_and_the_next_one_stores_the_rest_once(batched, monkeypatch):
+    total = spool.DRAIN_BATCH + 5
+    for n in range(total):
+        spool.append(_search_record(f"cut-{n}"))
+    store, calls = spool._store, []
+
+    def fail_second(records):
+        calls.append(len(records))
+        if len(calls) == 2:
+            raise spool.transaction.TransactionManagementError("the database went away")
+        return store(records)
+
+    monkeypatch.setattr(spool, "_store", fail_second)
+    with pytest.raises(spool.transaction.TransactionManagementError):
+        search.flush_log()
+    assert SearchLog.objects.count() == spool.DRAIN_BATCH and len(_spool_files(batched)) == 1
+
+    monkeypatch.setattr(spool, "_store", store)
+    search.flush_log()
+
+    assert SearchLog.objects.count() == total
+    assert sorted(SearchLog.objects.values_list("key", flat=True)) == sorted(f"cut-{n}" for n in range(total))
+    assert _spool_files(batched) == []
