@@ -27,6 +27,8 @@ from django.core.files import locks
 _INCR_EXISTING = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
 # Count one; the first count starts the window (a key that expired starts a new one).
 _COUNT = "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n"
+# Set forever and announce in one step, so announcements arrive in the order of the writes (portal/mirror.py).
+_SET_ANNOUNCE = "redis.call('set', KEYS[1], ARGV[1]) return redis.call('publish', ARGV[2], ARGV[3])"
 
 
 class RedisCacheClient(redis.RedisCacheClient):
@@ -57,6 +59,9 @@ class RedisCacheClient(redis.RedisCacheClient):
     def count(self, key, timeout: int) -> int:
         return self._run(_COUNT, key, timeout)
 
+    def set_and_announce(self, key, value, channel: str, message: str) -> None:
+        self._run(_SET_ANNOUNCE, key, self._serializer.dumps(value), channel, message)
+
 
 class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
@@ -67,6 +72,16 @@ class RedisCache(redis.RedisCache):
         """Count one event under key; the first count starts a window of `timeout` seconds. Returns the
         count in the window, this one included."""
         return self._cache.count(self.make_and_validate_key(key, version=version), timeout)
+
+    def set_and_announce(self, key: str, value: str, *, channel: str) -> None:
+        """Set `key` to `value` with no expiry and publish "value:key" on `channel`, in one step."""
+        self._cache.set_and_announce(self.make_and_validate_key(key), value, channel, f"{value}:{key}")
+
+    def clear(self):
+        from portal import mirror
+
+        mirror.forget()
+        return super().clear()
 
 
 class FileBasedCache(filebased.FileBasedCache):

@@ -10,12 +10,20 @@ import uuid
 from django.core.cache import cache
 from django.db import transaction
 
+from portal import mirror
+
 
 def bump(key: str) -> None:
     """Move the generation on: at once in this process, and for every process again after commit."""
 
     def new():
-        cache.set(key, uuid.uuid4().hex[:12], timeout=None)
+        value = uuid.uuid4().hex[:12]
+        if hasattr(cache, "set_and_announce"):
+            # Announced by every writer, whether or not it mirrors: processes that do rely on hearing it.
+            cache.set_and_announce(key, value, channel=mirror.CHANNEL)
+            mirror.changed(key, value)
+        else:
+            cache.set(key, value, timeout=None)
 
     # Now, so this process never uses an old entry again, and after commit, because an entry made by
     # another process in between read the data before the change.
@@ -31,4 +39,5 @@ def read(generation_keys: list[str], *keys: str) -> tuple[str, dict]:
             # A cold or cleared cache: agree on one generation (add keeps the first writer's).
             cache.add(key, uuid.uuid4().hex[:12], timeout=None)
             found[key] = cache.get(key, "")
+    mirror.note({key: found[key] for key in generation_keys})
     return ".".join(str(found[key]) for key in generation_keys), {key: found[key] for key in keys if key in found}

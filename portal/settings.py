@@ -181,6 +181,9 @@ if REDIS_URL:
 # Public pages rendered for anonymous visitors are kept this long (0 turns the page cache off); any
 # change to their content replaces them at once (portal/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+# With Redis, each process keeps the generations and the pages it served, told of every change by pub/sub,
+# so a cached page costs no round trip (portal/mirror.py). Off: every hit reads Redis.
+GENERATION_MIRROR = env_bool("GENERATION_MIRROR", True)
 # Search answers are kept this long per query (index and synonym edits replace them at once).
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 600)
 
