@@ -105,6 +105,7 @@ def _poll() -> bool:
                 value, _colon, key = message["data"].decode().partition(":")
                 _state["values"][key] = value
     except Exception:
+        logger.warning("The subscription to %s broke: nothing mirrored is trusted", CHANNEL, exc_info=True)
         _reset()
         _state["retry_at"] = time.monotonic() + RETRY_SECONDS
         return False
@@ -132,7 +133,7 @@ def note(values: dict) -> None:
 
 
 def changed(key: str, value: str) -> None:
-    """A generation this process moved on: known here at once, whatever the subscription's state."""
+    """A generation this process moved on: known here at once, before its own announcement comes back."""
     with _lock:
         if _state["confirmed"] and _state["pid"] == os.getpid():
             _state["values"][key] = value
