@@ -1,50 +1,102 @@
 """Card-number masking for everything a visitor types or uploads, before any of it is stored or logged.
 
-A card number (PAN) is 13–19 digits passing the Luhn check. People write them in many ways, and every one
-must be caught: full-width digits from a Chinese input method, groups separated by the ideographic space,
-NBSP, tabs, line breaks, doubled spaces, hyphens and dashes of every width, dots, with zero-width characters
-pasted in between, or glued to other digits in a log line (ISO 8583 dumps put the length right before it).
+A card number (PAN) is 13–19 digits that pass the Luhn check and start the way one card network issues
+numbers of that length. The design does not list the ways people separate digit groups, because every
+list invites the next bypass; it reads text the way a person sees it:
 
-Detection works on what a reader sees: every Unicode decimal digit counts as its digit, every Unicode space,
-dash or dot between digits as a separator, and zero-width/format characters as nothing. The span from the
-first to the last digit of a card number is replaced, in the original text, by its first 6 and last 4 digits
-with a star for every digit in between — the most card-scheme rules allow anyone to keep.
+- a digit is any character with a digit value or an NFKC digit (full-width, Arabic-Indic, superscript,
+  subscript, circled, mathematical, keycap's ASCII digit…) and the Chinese numerals 〇一…九/零;
+- between two digits of one number may stand ANY run of up to MAX_GAP characters that are neither letters
+  nor digits (spaces, line breaks and indents, punctuation, symbols, controls, format characters), where
+  an ANSI escape sequence counts as one. Letters, CJK characters and `*` (what masking writes) end it;
+- inside such a chain of digit groups, a candidate is 13–19 consecutive digits that starts and ends on
+  group edges, or lies inside one group with at least one end on its edge (a length prefix such as
+  ISO 8583's `F2=16…`, or a field glued after it), or, inside one group with neither end on an edge, has
+  the length of most cards (15 Amex, 16, 19) or the length that the two digits before it announce (a raw
+  ISO 8583 message, its fields glued together);
+- a candidate is a card when it passes Luhn and its prefix belongs to a network issuing that length.
 
-Three shapes are recognised, strictest evidence last:
-- one whole group of 13–19 digits passing Luhn;
-- several groups whose digits together pass Luhn, when the grouping is one that cards print (4-4-4-4…,
-  4-6-5, 6-…) or the number starts like a card (a scheme's issuer prefix);
-- a stretch of 13–19 digits inside a longer digit string, when it passes Luhn *and* starts like a card.
-The prefix condition is what keeps dates, trace numbers and other long identifiers from being masked by
-chance (one random digit string in ten passes Luhn).
+Every digit covered by a card candidate is masked; overlapping candidates are masked as one span, so a
+chance match next to a real card can only mask more, never leave the card readable. A span is replaced,
+in the original text, by its first 6 and last 4 digits with a star for every digit between.
+
+Work is linear in the text and memory bounded: chains are found by one regular expression whose every
+repetition is possessive, and CardNumberMasker cuts a chain that never ends into pieces of HOLD_CHARS,
+keeping only the few digits a candidate can reach across the cut.
 """
 
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import cache
+from itertools import accumulate
 
 MASK = "*"
-# Separators a person (or an input method) puts between digit groups.
-_SEPARATOR = r"\s\-\u2010-\u2015\u2212\u2E3A\u2E3B\uFE58\uFE63\uFF0D.\uFF0E\u3002\u00B7\u30FB\u2022\uFF65"
-# Invisible characters that pasting or malice puts between digits; they separate nothing.
-_INVISIBLE = r"\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF"
-_MAX_GAP = 6
-_GAP = rf"[{_SEPARATOR}{_INVISIBLE}]{{0,{_MAX_GAP}}}"
-_RUN = re.compile(rf"\d(?:{_GAP}\d)*")
-_VISIBLE_SEPARATOR = re.compile(rf"[{_SEPARATOR}]")
 MIN_DIGITS, MAX_DIGITS = 13, 19
-# Only a run with MIN_DIGITS digits can hold a card number (a shorter one is returned as it is), and looking
-# for those alone is what keeps masking a long log cheap: its dates and times are runs too, short ones.
-# (?<!\d) changes no match (a run never starts right after a digit); it spares the engine from trying again
-# at every digit of a run that was too short.
-_LONG_RUN = re.compile(rf"(?<!\d)\d(?:{_GAP}\d){{{MIN_DIGITS - 1},}}")
-# Where a run certainly ends: at a character that is neither digit nor separator, or after more separators
-# than a gap holds. The pattern reads the same backwards, so it can be searched for in reversed text.
-_RUN_BREAK = re.compile(rf"[^\d{_SEPARATOR}{_INVISIBLE}]|[{_SEPARATOR}{_INVISIBLE}]{{{_MAX_GAP + 1}}}")
-GLUED_LENGTHS = (19, 16, 15)
+# Separator characters (an escape sequence counting as one) allowed between two digits of one number.
+MAX_GAP = 32
 # What an already masked card looks like: 6 digits, stars, 4 digits.
 MASKED_CARD = re.compile(r"^[0-9]{6}\*{3,9}[0-9]{4}$")
-# Groupings that cards print or people copy from them (Amex 4-6-5, Diners 4-6-4, UnionPay 6-13).
-_CARD_LAYOUTS = {(4, 6, 5), (4, 6, 4), (6, 13), (6, 12), (6, 10)}
+# Lengths of a card glued to digits on both sides (nothing in the text marks where it starts or ends).
+_UNMARKED_LENGTHS = frozenset({15, 16, 19})
+# A streaming masker holds at most this much text of one unbroken chain before cutting it.
+HOLD_CHARS = 64 * 1024
+# Digits kept on both sides of such a cut: a candidate crossing it reaches at most MAX_DIGITS - 1 digits
+# away, and whether a group ends after a digit needs the character after it.
+_MARGIN_DIGITS = MAX_DIGITS + 3
+# What feed() reads again of the held text: an escape sequence or a break's separators may begin there
+# (a gap is at most MAX_GAP escape sequences of at most 150 characters).
+_REREAD_CHARS = 160 * (MAX_GAP + 1)
+
+_CHINESE_NUMERALS = "〇一二三四五六七八九"
+
+
+def _digit_forms() -> dict[int, int]:
+    """Every character that reads as a digit, mapped to the ASCII digit (one character for one)."""
+    table: dict[int, int] = {}
+    for code in range(0x20000):  # no character past plane 1 has a digit value
+        char = chr(code)
+        value = unicodedata.digit(char, None)
+        if value is None:
+            folded = unicodedata.normalize("NFKC", char)
+            value = int(folded) if len(folded) == 1 and "0" <= folded <= "9" else None
+        if value is not None:
+            table[code] = 48 + value
+    for value, char in enumerate(_CHINESE_NUMERALS):
+        table[ord(char)] = 48 + value
+    table[ord("零")] = 48
+    return table
+
+
+_TO_ASCII = _digit_forms()
+
+
+# ANSI/VT escape sequences (CSI, OSC, two-character). They are read as one separator, their own digits
+# never count: before anything else they are overwritten with NUL, and a run of NUL is one separator.
+_ESCAPES = re.compile(
+    r"\x1b\][^\x07\x1b]{0,128}+(?:\x07|\x1b\\)?"  # OSC: a window title, a hyperlink
+    r"|\x1b\[[0-?]{0,16}+[ -/]{0,4}+[@-~]"  # CSI: colours, cursor moves
+    r"|\x1b[@-Z\\-_]"  # two characters
+)
+# Everything below reads the "plain" copy of a text: the same length, every digit form as an ASCII digit,
+# escape sequences as NUL. Neither a letter nor a digit is a separator (`_` is a word character to `re`,
+# a separator to a reader); `*` is not one: it is what masking writes, so masked numbers side by side
+# never join into a new one.
+_SEPARATOR = r"(?:\x00++|[^\w*\x00]|_)"
+# A chain of at least MIN_DIGITS digits. Every repetition is possessive: gap and digit never overlap, so
+# the longest gap is always the right one, and nothing is tried twice.
+_CHAIN = re.compile(rf"(?<![0-9])[0-9](?:{_SEPARATOR}{{0,{MAX_GAP}}}+[0-9]){{{MIN_DIGITS - 1},}}+")
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+# Where a chain certainly ends: a letter or `*`, or more separators than a gap holds (counting NUL, so a
+# run of escape sequences is never taken for a break that it is not). The pattern reads the same
+# backwards, so it is searched for in reversed text.
+_CHAIN_BREAK = re.compile(rf"[^\W0-9_]|\*|{_SEPARATOR}{{{MAX_GAP + 1}}}")
+# Where a card can start (the first digit of every network's prefixes below), to skip the rest at C speed.
+_MAY_START = re.compile(r"(?=[2-69]|81)")
+_PLAIN = bytes.maketrans(b"0123456789", bytes(range(10)))
+_DOUBLED = bytes.maketrans(b"0123456789", bytes([0, 2, 4, 6, 8, 1, 3, 5, 7, 9]))
 
 
 def luhn_valid(digits: str) -> bool:
@@ -59,170 +111,226 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+@cache
+def card_lengths(prefix: str) -> tuple[int, ...]:
+    """The lengths a card starting with these (up to 4) digits is issued in, by the networks seen at
+    Chinese terminals: UnionPay (62, 81, and the domestic 60/9558/9559 cards still in use), Visa, Mastercard,
+    Amex, JCB, Discover and Diners. Empty when no network starts a card so."""
+    two, three, four = prefix[:2], prefix[:3], prefix[:4]
+    lengths: set[int] = set()
+    if prefix[:1] == "4":
+        lengths |= {13, 16, 19}  # Visa
+    if "51" <= two <= "55" or (len(four) == 4 and "2221" <= four <= "2720"):
+        lengths.add(16)  # Mastercard
+    if two in ("34", "37"):
+        lengths.add(15)  # Amex
+    if two in ("62", "81", "60", "65") or four in ("9558", "9559") or "644" <= three <= "649":
+        lengths |= set(range(16, 20))  # UnionPay, Discover, domestic debit cards
+    if len(four) == 4 and "3528" <= four <= "3589":
+        lengths |= set(range(16, 20))  # JCB
+    if two in ("36", "38", "39") or "300" <= three <= "305" or four == "3095":
+        lengths |= set(range(14, 20))  # Diners Club
+    return tuple(sorted(lengths))
+
+
 def looks_like_issuer_prefix(digits: str) -> bool:
-    """The first digits of a card of the schemes seen at Chinese terminals: Visa (4), Mastercard (51–55,
-    2221–2720), UnionPay (62, 81), Amex (34, 37), JCB (35), Discover (6011, 644–649, 65)."""
-    if digits[0] == "4" or digits[:2] in ("34", "35", "37", "62", "65", "81") or "51" <= digits[:2] <= "55":
-        return True
-    return digits[:4] == "6011" or "644" <= digits[:3] <= "649" or "2221" <= digits[:4] <= "2720"
+    return len(digits) in card_lengths(digits[:4])
 
 
 def mask_digits(digits: str) -> str:
     return digits[:6] + MASK * (len(digits) - 10) + digits[-4:]
 
 
-def _is_card_layout(sizes: tuple[int, ...]) -> bool:
-    if len(sizes) == 1 or sizes in _CARD_LAYOUTS:
-        return True
-    return all(size == 4 for size in sizes[:-1]) and 1 <= sizes[-1] <= 4
+def plain(text: str) -> str:
+    """The text as masking reads it: same length, digits ASCII, escape sequences NUL."""
+    flat = text.translate(_TO_ASCII)
+    if "\x1b" in flat:
+        flat = _ESCAPES.sub(lambda match: "\x00" * len(match.group()), flat)
+    return flat
 
 
-def _digits_and_groups(run: str) -> tuple[str, list[int], list[tuple[int, int]]]:
-    """The run's digits as ASCII, each digit's index in the run, and the digit groups as (start, end)
-    indexes into the digit string. Only a visible separator starts a new group."""
-    digits: list[str] = []
-    positions: list[int] = []
-    groups: list[tuple[int, int]] = []
-    start = 0
-    previous = -1
-    for index, char in enumerate(run):
-        value = unicodedata.decimal(char, None)
-        if value is None:
-            continue
-        if previous >= 0 and _VISIBLE_SEPARATOR.search(run, previous + 1, index):
-            groups.append((start, len(digits)))
-            start = len(digits)
-        digits.append(str(value))
-        positions.append(index)
-        previous = index
-    groups.append((start, len(digits)))
-    return "".join(digits), positions, groups
+class _Chain:
+    """One chain (its plain text): its digits, where a digit group starts and ends, its card spans."""
+
+    def __init__(self, flat: str) -> None:
+        self.flat = flat
+        marks = _NOT_DIGITS.sub("|", flat).strip("|")
+        self.digits = marks.replace("|", "")
+        zeros = _ASCII_DIGIT.sub("0", marks)
+        # One flag per digit: does a group start (end) there?
+        self.starts = "1" + zeros.replace("|0", "1")[1:]
+        self.ends = zeros.replace("0|", "1")[:-1] + "1"
+        self.spans = self._merged(self._candidates())
+
+    def positions(self) -> list[int]:
+        return [match.start() for match in _ASCII_DIGIT.finditer(self.flat)]
+
+    def _candidates(self) -> Iterator[tuple[int, int]]:
+        digits, starts, ends = self.digits, self.starts, self.ends
+        sums = None
+        for match in _MAY_START.finditer(digits):
+            start = match.start()
+            for length in card_lengths(digits[start : start + 4]):
+                end = start + length
+                if end > len(digits):
+                    break
+                sums = sums or _luhn_sums(digits)
+                table = sums[(end - 1) % 2]
+                if (table[end] - table[start]) % 10 == 0 and self._placed(
+                    start, end, starts[start] == "1", ends[end - 1] == "1"
+                ):
+                    yield start, end
+
+    def _placed(self, start: int, end: int, starts_group: bool, ends_group: bool) -> bool:
+        if starts_group and ends_group:
+            return True
+        if "1" in self.starts[start + 1 : end]:  # across groups, only whole groups make a number
+            return False
+        length = end - start
+        # Glued on both sides: the lengths most cards have, or any length that ISO 8583's two-digit length
+        # prefix announces right before it (a raw message glues its fields together).
+        announced = start >= 2 and self.digits[start - 2 : start] == str(length)
+        return starts_group or ends_group or length in _UNMARKED_LENGTHS or announced
+
+    @staticmethod
+    def _merged(candidates: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for start, end in candidates:  # in order of start
+            if spans and start < spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((start, end))
+        return spans
 
 
-def _spans_on_group_edges(digits: str, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Card numbers made of whole groups, the longest valid one from the left winning."""
-    spans = []
-    i = 0
-    while i < len(groups):
-        found = None
-        for j in range(i, len(groups)):
-            start, end = groups[i][0], groups[j][1]
-            if end - start > MAX_DIGITS:
-                break
-            candidate = digits[start:end]
-            sizes = tuple(b - a for a, b in groups[i : j + 1])
-            if (
-                end - start >= MIN_DIGITS
-                and luhn_valid(candidate)
-                and (_is_card_layout(sizes) or looks_like_issuer_prefix(candidate))
-            ):
-                found = (j, (start, end))
-        if found is None:
-            i += 1
-            continue
-        j, span = found
-        spans.append(span)
-        i = j + 1
-    return spans
+def _luhn_sums(digits: str) -> tuple[list[int], list[int]]:
+    """Prefix sums giving the Luhn sum of any stretch in O(1). The last digit of a stretch is never doubled,
+    so which digits are doubled depends on the parity of where it ends: even[] doubles the odd indexes,
+    odd[] the even ones."""
+    raw = digits.encode()
+    single, doubled = raw.translate(_PLAIN), raw.translate(_DOUBLED)
+    even, odd = bytearray(single), bytearray(doubled)
+    even[1::2], odd[1::2] = doubled[1::2], single[1::2]
+    return list(accumulate(even, initial=0)), list(accumulate(odd, initial=0))
 
 
-def _spans_inside(digits: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Card numbers glued to other digits between start and end: Luhn plus an issuer prefix, in the lengths
-    cards are issued in (19 and 16; 15 for Amex), longest first."""
-    spans = []
-    position = start
-    while end - position >= GLUED_LENGTHS[-1]:
-        for length in GLUED_LENGTHS:
-            candidate = digits[position : position + length]
-            if length > end - position or (length == 15 and candidate[:2] not in ("34", "37")):
+class CardNumberMasker:
+    """Masks text that arrives in pieces, such as a log read block by block, in bounded memory.
+
+    feed() returns the masked text up to the last place no chain can go on past, and holds the rest;
+    finish() returns that. Joined, the pieces equal mask_card_numbers(all the text), and `count` is its
+    count. A chain longer than HOLD_CHARS is cut between two digits: the digits a card candidate can reach
+    across the cut are kept to be read again with what follows, and a span open at the cut goes on in
+    the next piece (its separators dropped, its digits past the first 6 stars, as in the whole text).
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._held = ""
+        self._flat = ""
+        # Text already returned that the next piece reads again (the digits before a cut inside a chain),
+        # and how many digits of a span open at that cut have been returned.
+        self._context = ""
+        self._open_digits = 0
+
+    def feed(self, text: str) -> str:
+        # An escape sequence may have begun in what is held, and a break's run of separators may have too.
+        redo = max(0, len(self._held) - _REREAD_CHARS)
+        self._held += text
+        self._flat = self._flat[:redo] + plain(self._held[redo:])
+        found = _CHAIN_BREAK.search(self._flat[::-1], 0, len(self._flat) - redo)
+        if found is not None:
+            end = len(self._flat) - found.start()
+            text, self._held, self._flat = self._held[:end], self._held[end:], self._flat[end:]
+            return self._flush(text)
+        if len(self._held) <= HOLD_CHARS:
+            return ""
+        return self._cut()
+
+    def finish(self) -> str:
+        text, self._held, self._flat = self._held, "", ""
+        return self._flush(text)
+
+    def _flush(self, text: str) -> str:
+        """Mask text that ends where no chain goes on."""
+        text = self._context + text
+        out = self._masked(text, plain(text), len(self._context), len(text))
+        self._context = ""
+        return out
+
+    def _cut(self) -> str:
+        """Return most of the unbroken chain held, keeping its last digits for the next piece."""
+        text = self._context + self._held
+        flat = plain(text)
+        # The last 2 * _MARGIN_DIGITS digits, found from the end.
+        last = list(itertools.islice(_ASCII_DIGIT.finditer(flat[::-1]), 2 * _MARGIN_DIGITS))
+        if len(last) < 2 * _MARGIN_DIGITS:
+            return ""
+        cut, context = len(flat) - last[_MARGIN_DIGITS - 1].start() - 1, len(flat) - last[-1].start() - 1
+        out = self._masked(text, flat, len(self._context), cut)
+        self._context = text[context:cut]
+        self._held, self._flat = text[cut:], flat[cut:]
+        return out
+
+    def _masked(self, text: str, flat: str, emit_from: int, stop: int) -> str:
+        """text[emit_from:stop] masked; text[:emit_from] was returned already and is read again only for
+        the card candidates that reach past it."""
+        out: list[str] = []
+        cursor = emit_from
+        for match in _CHAIN.finditer(flat):
+            chain = _Chain(match.group())
+            if not chain.spans:
                 continue
-            if looks_like_issuer_prefix(candidate) and luhn_valid(candidate):
-                spans.append((position, position + length))
-                position += length
-                break
-        else:
-            position += 1
-    return spans
+            offset, positions = match.start(), chain.positions()
+            for start, end in chain.spans:
+                if offset + positions[end - 1] < emit_from or offset + positions[start] >= stop:
+                    continue
+                span = _Span(chain.digits, positions, offset, start, end)
+                cursor = self._emit(out, text, cursor, span, stop)
+        out.append(text[cursor:stop])
+        return "".join(out)
+
+    def _emit(self, out: list[str], text: str, cursor: int, span: "_Span", stop: int) -> int:
+        first = next(k for k in range(span.start, span.end) if span.at(k) >= cursor)
+        last = max(k for k in range(first, span.end) if span.at(k) < stop)
+        continuing, closed = first > span.start, last == span.end - 1
+        if not continuing:
+            self.count += 1
+            out.append(text[cursor : span.at(first)])
+        # Digit k is the (k + shift)th of its span, counting what earlier pieces returned of it.
+        shift = self._open_digits - first if continuing else -span.start
+        total = span.end + shift
+        out.extend(
+            span.digits[k] if k + shift < 6 or (closed and k + shift >= total - 4) else MASK
+            for k in range(first, last + 1)
+        )
+        self._open_digits = 0 if closed else last + 1 + shift
+        # An open span's separators up to the cut are inside it: dropped, as the whole text would drop them.
+        return span.at(last) + 1 if closed else stop
 
 
-def _card_spans(digits: str, groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    spans = _spans_on_group_edges(digits, groups)
-    # What the whole groups left over may still hide a glued number.
-    found = []
-    cursor = 0
-    for span in [*spans, (len(digits), len(digits))]:
-        found.extend(_spans_inside(digits, cursor, span[0]))
-        cursor = span[1]
-    return sorted(spans + found)
+class _Span:
+    """Digits start..end of a chain, and where each digit of the chain stands in the text."""
 
+    __slots__ = ("digits", "end", "offset", "places", "start")
 
-def _mask_run(run: str) -> tuple[str, int]:
-    digits, positions, groups = _digits_and_groups(run)
-    spans = _card_spans(digits, groups)
-    out: list[str] = []
-    cursor = 0
-    for start, end in spans:
-        out.append(run[cursor : positions[start]])
-        out.append(mask_digits(digits[start:end]))
-        cursor = positions[end - 1] + 1
-    out.append(run[cursor:])
-    return "".join(out), len(spans)
+    def __init__(self, digits: str, places: list[int], offset: int, start: int, end: int) -> None:
+        self.digits, self.places, self.offset, self.start, self.end = digits, places, offset, start, end
 
-
-def _mask_runs(runs: re.Pattern, text: str) -> tuple[str, int]:
-    total = 0
-
-    def replace(match: re.Match) -> str:
-        nonlocal total
-        run = match.group(0)
-        if len(run) < MIN_DIGITS:
-            return run
-        masked, count = _mask_run(run)
-        total += count
-        return masked
-
-    return runs.sub(replace, text), total
+    def at(self, index: int) -> int:
+        return self.offset + self.places[index]
 
 
 def mask_card_numbers(text: str) -> tuple[str, int]:
     """Return the text with every card number masked, and how many were masked."""
     if not text:
         return text, 0
-    return _mask_runs(_RUN, text)
+    masker = CardNumberMasker()
+    parts = [masker.feed(text[index : index + HOLD_CHARS]) for index in range(0, len(text), HOLD_CHARS)]
+    parts.append(masker.finish())
+    return "".join(parts), masker.count
 
 
 def mask(text: str) -> str:
     """The masked text alone, for places that do not report a count (logs, search queries)."""
     return mask_card_numbers(text)[0]
-
-
-class CardNumberMasker:
-    """mask_card_numbers for text that arrives in pieces, such as a log read block by block.
-
-    feed() returns the masked text up to the last place where no run can go on into later text, and holds
-    back the rest; finish() returns that. Joined, the pieces are exactly mask_card_numbers(all the text),
-    and `count` is its count: a run (and with it a card number) can span lines, so pieces are cut only
-    where a run certainly ends. A text that is one endless run is held whole, as mask_card_numbers would.
-    """
-
-    def __init__(self) -> None:
-        self.count = 0
-        self._held = ""
-
-    def feed(self, text: str) -> str:
-        # What is held has no run break in it, so one can only end in the new text.
-        start = max(0, len(self._held) - _MAX_GAP)
-        text = self._held + text
-        found = _RUN_BREAK.search(text[start:][::-1])
-        end = len(text) - found.start() if found else 0
-        self._held = text[end:]
-        return self._mask(text[:end])
-
-    def finish(self) -> str:
-        text, self._held = self._held, ""
-        return self._mask(text)
-
-    def _mask(self, text: str) -> str:
-        masked, count = _mask_runs(_LONG_RUN, text)
-        self.count += count
-        return masked
