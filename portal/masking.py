@@ -45,6 +45,9 @@ HOLD_CHARS = 64 * 1024
 # Digits kept on both sides of such a cut: a candidate crossing it reaches at most MAX_DIGITS - 1 digits
 # away, and whether a group ends after a digit needs the character after it.
 _MARGIN_DIGITS = MAX_DIGITS + 3
+# A chain with this many digits is read with numpy (imported then, not before: most text never has one),
+# so that a hostile log of nothing but digits is masked at the speed of ordinary text.
+_VECTOR_CHARS = 1024
 # What feed() reads again of the held text: an escape sequence or a break's separators may begin there
 # (a gap is at most MAX_GAP escape sequences of at most 150 characters).
 _REREAD_CHARS = 160 * (MAX_GAP + 1)
@@ -93,8 +96,14 @@ _ASCII_DIGIT = re.compile(r"[0-9]")
 # run of escape sequences is never taken for a break that it is not). The pattern reads the same
 # backwards, so it is searched for in reversed text.
 _CHAIN_BREAK = re.compile(rf"[^\W0-9_]|\*|{_SEPARATOR}{{{MAX_GAP + 1}}}")
+# Cheaper to look for first: a letter or `*`; and as many separator characters as a break's separators,
+# without which there is none (a NUL run counts as one separator, so this one is necessary, not enough).
+_LETTER = re.compile(r"[^\W0-9_]|\*")
+_MAYBE_GAP_BREAK = re.compile(rf"(?:[^\w*]|_){{{MAX_GAP + 1}}}")
 # Where a card can start (the first digit of every network's prefixes below), to skip the rest at C speed.
 _MAY_START = re.compile(r"(?=[2-69]|81)")
+_ZEROS = str.maketrans("0123456789", "0000000000")
+_ASCII = bytes.maketrans(bytes(range(10)), b"0123456789")
 _PLAIN = bytes.maketrans(b"0123456789", bytes(range(10)))
 _DOUBLED = bytes.maketrans(b"0123456789", bytes([0, 2, 4, 6, 8, 1, 3, 5, 7, 9]))
 
@@ -149,21 +158,54 @@ def plain(text: str) -> str:
     return flat
 
 
-class _Chain:
-    """One chain (its plain text): its digits, where a digit group starts and ends, its card spans."""
+def _last_break(flat: str, since: int) -> int | None:
+    """Where the last chain break in flat[since:] (reading back into flat[:since] as it needs) ends."""
+    reverse = flat[::-1]
+    limit = len(flat) - since
+    letter = _LETTER.search(reverse, 0, limit)
+    before = letter.start() if letter else limit
+    found = _MAYBE_GAP_BREAK.search(reverse, 0, before) and _CHAIN_BREAK.search(reverse, 0, limit)
+    found = found or letter
+    return None if found is None else len(flat) - found.start()
 
-    def __init__(self, flat: str) -> None:
+
+class _Chain:
+    """One chain (its plain text): its digits, where a digit group starts and ends, its card spans, and
+    where each digit stands in the text. A long chain is read with numpy, a short one with strings."""
+
+    def __init__(self, flat: str, *, vector: bool | None = None) -> None:
         self.flat = flat
+        self._places: list[int] | None = None
+        if vector if vector is not None else len(flat) >= _VECTOR_CHARS:
+            self._read_at_once(flat)
+            return
         marks = _NOT_DIGITS.sub("|", flat).strip("|")
         self.digits = marks.replace("|", "")
-        zeros = _ASCII_DIGIT.sub("0", marks)
+        zeros = marks.translate(_ZEROS)
         # One flag per digit: does a group start (end) there?
         self.starts = "1" + zeros.replace("|0", "1")[1:]
         self.ends = zeros.replace("0|", "1")[:-1] + "1"
         self.spans = self._merged(self._candidates())
 
+    def _read_at_once(self, flat: str) -> None:
+        np = _numpy_tables()[0]
+        codes = np.frombuffer(flat.encode("utf-32-le"), dtype=np.uint32)
+        is_digit = (codes >= 48) & (codes <= 57)
+        places = np.flatnonzero(is_digit)
+        before = np.concatenate(([False], is_digit[:-1]))[places]
+        after = np.concatenate((is_digit[1:], [False]))[places]
+        self.digits = (codes[places] - 48).astype(np.uint8)
+        self.spans = _vector_spans(self.digits, ~before, ~after)
+        self._places = places.tolist() if self.spans else []
+
     def positions(self) -> list[int]:
-        return [match.start() for match in _ASCII_DIGIT.finditer(self.flat)]
+        if self._places is None:
+            self._places = [match.start() for match in _ASCII_DIGIT.finditer(self.flat)]
+        return self._places
+
+    def text_of(self, start: int, end: int) -> str:
+        digits = self.digits[start:end]
+        return digits if isinstance(digits, str) else digits.tobytes().translate(_ASCII).decode()
 
     def _candidates(self) -> Iterator[tuple[int, int]]:
         digits, starts, ends = self.digits, self.starts, self.ends
@@ -203,6 +245,69 @@ class _Chain:
         return spans
 
 
+@cache
+def _numpy_tables():
+    import numpy as np  # 16 MB per process: imported for the first long chain, not before
+
+    lengths = np.zeros(10_000, dtype=np.uint8)  # bit L-13 set: a card starting so may be L digits long
+    for prefix in range(10_000):
+        for length in card_lengths(f"{prefix:04d}"):
+            lengths[prefix] |= 1 << (length - MIN_DIGITS)
+    return np, lengths, np.frombuffer(_DOUBLED[48:58], dtype=np.uint8)
+
+
+def _vector_spans(value, begins, finishes) -> list[tuple[int, int]]:
+    """_Chain's spans from arrays (digit values, does a group start / end there), every candidate of one
+    length tested at once. Two candidates sharing a digit are one span: a digit is covered, and a link
+    between two digits is inside a candidate, by counting."""
+    count = len(value)
+    if count < MIN_DIGITS:
+        return []
+    np, length_bits, doubled = _numpy_tables()
+    group = np.cumsum(begins)
+    odd_index = (np.arange(count) % 2).astype(bool)
+    # Luhn sums by prefix sums: sums[0] for stretches ending on an even index (odd indexes doubled),
+    # sums[1] for those ending on an odd one.
+    sums = [
+        np.concatenate(([0], np.cumsum(np.where(odd_index == parity, doubled[value], value), dtype=np.int32)))
+        for parity in (1, 0)
+    ]
+    padded = np.concatenate((value.astype(np.int32), np.zeros(3, dtype=np.int32)))
+    bits = length_bits[padded[:count] * 1000 + padded[1 : count + 1] * 100 + padded[2 : count + 2] * 10 + padded[3:]]
+    announced = np.concatenate(([-1, -1], padded[: count - 2] * 10 + padded[1 : count - 1]))
+    found_starts, found_lengths = [], []
+    for length in range(MIN_DIGITS, MAX_DIGITS + 1):
+        last = count - length + 1  # how many candidates of this length
+        if last <= 0:
+            break
+        ok = ((bits[:last] >> (length - MIN_DIGITS)) & 1).astype(bool)
+        if not ok.any():
+            continue
+        ends_odd = odd_index[length - 1 : length - 1 + last]
+        luhn = np.where(
+            ends_odd, sums[1][length : length + last] - sums[1][:last], sums[0][length : length + last] - sums[0][:last]
+        )
+        ok &= luhn % 10 == 0
+        on_start, on_end = begins[:last], finishes[length - 1 :]
+        one_group = group[length - 1 :] == group[:last]
+        unmarked = (length in _UNMARKED_LENGTHS) | (announced[:last] == length)
+        ok &= (on_start & on_end) | (one_group & (on_start | on_end | unmarked))
+        found = np.flatnonzero(ok)
+        found_starts.append(found)
+        found_lengths.append(np.full(len(found), length))
+    if not found_starts:
+        return []
+    found, lengths = np.concatenate(found_starts), np.concatenate(found_lengths)
+    opened = np.bincount(found, minlength=count + 1)
+    digit_cover = opened - np.bincount(found + lengths, minlength=count + 1)
+    link_cover = opened - np.bincount(found + lengths - 1, minlength=count + 1)
+    covered, linked = np.cumsum(digit_cover)[:count] > 0, np.cumsum(link_cover)[:count] > 0
+    # A span starts at a covered digit that the one before is not linked to, and ends at one not linked on.
+    first = np.flatnonzero(covered & ~np.concatenate(([False], linked[:-1])))
+    last_digit = np.flatnonzero(covered & ~linked)
+    return list(zip(first.tolist(), (last_digit + 1).tolist(), strict=True))
+
+
 def _luhn_sums(digits: str) -> tuple[list[int], list[int]]:
     """Prefix sums giving the Luhn sum of any stretch in O(1). The last digit of a stretch is never doubled,
     so which digits are doubled depends on the parity of where it ends: even[] doubles the odd indexes,
@@ -238,9 +343,8 @@ class CardNumberMasker:
         redo = max(0, len(self._held) - _REREAD_CHARS)
         self._held += text
         self._flat = self._flat[:redo] + plain(self._held[redo:])
-        found = _CHAIN_BREAK.search(self._flat[::-1], 0, len(self._flat) - redo)
-        if found is not None:
-            end = len(self._flat) - found.start()
+        end = _last_break(self._flat, redo)
+        if end is not None:
             text, self._held, self._flat = self._held[:end], self._held[end:], self._flat[end:]
             return self._flush(text)
         if len(self._held) <= HOLD_CHARS:
@@ -285,25 +389,30 @@ class CardNumberMasker:
             for start, end in chain.spans:
                 if offset + positions[end - 1] < emit_from or offset + positions[start] >= stop:
                     continue
-                span = _Span(chain.digits, positions, offset, start, end)
+                span = _Span(chain, positions, offset, start, end)
                 cursor = self._emit(out, text, cursor, span, stop)
         out.append(text[cursor:stop])
         return "".join(out)
 
     def _emit(self, out: list[str], text: str, cursor: int, span: "_Span", stop: int) -> int:
-        first = next(k for k in range(span.start, span.end) if span.at(k) >= cursor)
-        last = max(k for k in range(first, span.end) if span.at(k) < stop)
+        first, last = span.start, span.end - 1
+        while span.at(first) < cursor:  # digits an earlier piece returned
+            first += 1
+        while span.at(last) >= stop:  # digits the next piece returns
+            last -= 1
         continuing, closed = first > span.start, last == span.end - 1
         if not continuing:
             self.count += 1
             out.append(text[cursor : span.at(first)])
-        # Digit k is the (k + shift)th of its span, counting what earlier pieces returned of it.
+        # Digit k is the (k + shift)th of its span, counting what earlier pieces returned of it: the first 6
+        # and, once the span's end is known, the last 4 stay readable.
         shift = self._open_digits - first if continuing else -span.start
-        total = span.end + shift
-        out.extend(
-            span.digits[k] if k + shift < 6 or (closed and k + shift >= total - 4) else MASK
-            for k in range(first, last + 1)
-        )
+        shown_from = span.end - 4 if closed else last + 1
+        head_end = min(last + 1, 6 - shift)
+        out.append(span.chain.text_of(first, head_end))
+        tail_start = max(head_end, shown_from, first)
+        out.append(MASK * (tail_start - max(first, head_end)))
+        out.append(span.chain.text_of(tail_start, last + 1))
         self._open_digits = 0 if closed else last + 1 + shift
         # An open span's separators up to the cut are inside it: dropped, as the whole text would drop them.
         return span.at(last) + 1 if closed else stop
@@ -312,10 +421,10 @@ class CardNumberMasker:
 class _Span:
     """Digits start..end of a chain, and where each digit of the chain stands in the text."""
 
-    __slots__ = ("digits", "end", "offset", "places", "start")
+    __slots__ = ("chain", "end", "offset", "places", "start")
 
-    def __init__(self, digits: str, places: list[int], offset: int, start: int, end: int) -> None:
-        self.digits, self.places, self.offset, self.start, self.end = digits, places, offset, start, end
+    def __init__(self, chain: _Chain, places: list[int], offset: int, start: int, end: int) -> None:
+        self.chain, self.places, self.offset, self.start, self.end = chain, places, offset, start, end
 
     def at(self, index: int) -> int:
         return self.offset + self.places[index]

@@ -7,6 +7,7 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from portal import masking
 from portal.masking import MAX_GAP, CardNumberMasker, card_lengths, luhn_valid, mask_card_numbers, plain
 from tests.tickets.conftest import pieces
 
@@ -125,3 +126,19 @@ def test_a_card_number_glued_after_its_iso_8583_length_is_masked(number, field):
 def test_masked_output_is_stable():
     once, _count = mask_card_numbers("6212345678901234560 / 4111 1111 1111 1111 / 378282246310005")
     assert mask_card_numbers(once) == (once, 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text("0123456789", min_size=1, max_size=24), st.sampled_from(["", " ", "-", "\n  "])),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from(["", "4", "62", "16"]),
+)
+def test_long_chains_read_at_once_find_what_digit_by_digit_finds(groups, bias):
+    # Long chains are read with numpy; both readings must find the same spans on any chain.
+    text = "".join(bias + digits + gap for digits, gap in groups).strip() or "0"
+    flat = plain(text)
+    assert masking._Chain(flat, vector=True).spans == masking._Chain(flat, vector=False).spans
