@@ -18,16 +18,13 @@ class _Echo:
         return value
 
 
-# Free text a merchant typed: masked at intake already, masked again here because a sheet leaves the portal.
-FREE_TEXT = {"acquirer", "terminal_model", "screen_text"}
-
-
-def _cell(value, *, free: bool = False) -> str:
+def _cell(value) -> str:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    text = mask(str(value)) if free else str(value)
+    # Masked at intake already, and every cell again here: a sheet leaves the portal.
+    text = mask(str(value))
     return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
@@ -80,10 +77,7 @@ def _rows(tickets):
     # A byte-order mark so spreadsheet programs read the Chinese text as UTF-8.
     yield "\ufeff" + writer.writerow(_header())
     for row in tickets.values(*COLUMNS).iterator(chunk_size=500):
-        cells = [
-            _cell(labels[name].get(value, value) if name in labels else value, free=name in FREE_TEXT)
-            for name, value in row.items()
-        ]
+        cells = [_cell(labels[name].get(value, value) if name in labels else value) for name, value in row.items()]
         yield writer.writerow(cells)
 
 

@@ -7,6 +7,7 @@ gunicorn's access log alike — is masked when it is created, before any handler
 
 import logging
 import logging.config
+from urllib.parse import unquote_plus
 
 from portal.masking import mask
 
@@ -14,10 +15,21 @@ _make_record = logging.getLogRecordFactory()
 _formatter = logging.Formatter()
 
 
+def _masked(message: str) -> str:
+    masked = mask(message)
+    if "%" in masked or "+" in masked:
+        # An access log line quotes the query string percent-encoded: "4111%2F1111…" hides its separators.
+        decoded = unquote_plus(masked)
+        redecoded = mask(decoded)
+        if redecoded != decoded:
+            return redecoded
+    return masked
+
+
 def _masked_record(*args, **kwargs) -> logging.LogRecord:
     record = _make_record(*args, **kwargs)
     message = record.getMessage()
-    masked = mask(message)
+    masked = _masked(message)
     if masked != message:
         record.msg, record.args = masked, None
     if record.exc_info:

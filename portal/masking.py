@@ -7,8 +7,9 @@ list invites the next bypass; it reads text the way a person sees it:
 - a digit is any character with a digit value or an NFKC digit (full-width, Arabic-Indic, superscript,
   subscript, circled, mathematical, keycap's ASCII digit…) and the Chinese numerals 〇一…九/零;
 - between two digits of one number may stand ANY run of up to MAX_GAP characters that are neither letters
-  nor digits (spaces, line breaks and indents, punctuation, symbols, controls, format characters), where
-  an ANSI escape sequence counts as one. Letters, CJK characters and `*` (what masking writes) end it;
+  nor digits (spaces, line breaks and indents, punctuation, symbols, controls, format characters, and the
+  modifier letters such as ー that read as dashes), where an ANSI escape sequence counts as one. Letters,
+  CJK characters and `*` (what masking writes) end it;
 - inside such a chain of digit groups, a candidate is 13–19 consecutive digits that starts and ends on
   group edges, or lies inside one group with at least one end on its edge (a length prefix such as
   ISO 8583's `F2=16…`, or a field glued after it), or, inside one group with neither end on an edge, has
@@ -55,11 +56,21 @@ _REREAD_CHARS = 160 * (MAX_GAP + 1)
 _CHINESE_NUMERALS = "〇一二三四五六七八九"
 
 
-def _digit_forms() -> dict[int, int]:
-    """Every character that reads as a digit, mapped to the ASCII digit (one character for one)."""
+def _reading() -> dict[int, int]:
+    """One character for one: every character that reads as a digit to the ASCII digit; every modifier
+    letter (the long-vowel mark ー, ˇ, ʹ…: letters to Unicode, dashes and ticks to a reader) to "-";
+    every character a reader does not see (format characters, combining marks such as a keycap's,
+    controls other than whitespace) to NUL, which splits no digit group."""
     table: dict[int, int] = {}
     for code in range(0x20000):  # no character past plane 1 has a digit value
         char = chr(code)
+        category = unicodedata.category(char)
+        if category == "Lm":
+            table[code] = ord("-")
+            continue
+        if category in ("Cf", "Mn", "Me") or (category == "Cc" and not char.isspace() and char != "\x1b"):
+            table[code] = 0
+            continue
         value = unicodedata.digit(char, None)
         if value is None:
             folded = unicodedata.normalize("NFKC", char)
@@ -72,7 +83,7 @@ def _digit_forms() -> dict[int, int]:
     return table
 
 
-_TO_ASCII = _digit_forms()
+_TO_ASCII = _reading()
 
 
 # ANSI/VT escape sequences (CSI, OSC, two-character). They are read as one separator, their own digits
@@ -82,10 +93,9 @@ _ESCAPES = re.compile(
     r"|\x1b\[[0-?]{0,16}+[ -/]{0,4}+[@-~]"  # CSI: colours, cursor moves
     r"|\x1b[@-Z\\-_]"  # two characters
 )
-# Everything below reads the "plain" copy of a text: the same length, every digit form as an ASCII digit,
-# escape sequences as NUL. Neither a letter nor a digit is a separator (`_` is a word character to `re`,
-# a separator to a reader); `*` is not one: it is what masking writes, so masked numbers side by side
-# never join into a new one.
+# Everything below reads the "plain" copy of a text (plain()). Neither a letter nor a digit is a separator
+# (`_` is a word character to `re`, a separator to a reader); `*` is not one: it is what masking writes,
+# so masked numbers side by side never join into a new one. A run of NUL is one separator.
 _SEPARATOR = r"(?:\x00++|[^\w*\x00]|_)"
 # A chain of at least MIN_DIGITS digits. Every repetition is possessive: gap and digit never overlap, so
 # the longest gap is always the right one, and nothing is tried twice.
@@ -146,16 +156,27 @@ def looks_like_issuer_prefix(digits: str) -> bool:
     return len(digits) in card_lengths(digits[:4])
 
 
+def card_grouping(sizes: tuple[int, ...]) -> bool:
+    """Whether digit groups are grouped as people write and print card numbers: groups of one size (1 to 6
+    digits: 4-4-4-4, a BCD dump's 2-2-2…, one digit at a time) with a last group no longer, 4-6-5 or
+    4-6-4 (Amex, Diners), or 6 then the rest (UnionPay's bank part first). A date, a time or a number at
+    the end of one log line followed by the next line's timestamp is none of these."""
+    first = sizes[0]
+    if first <= 6 and all(size == first for size in sizes[:-1]) and sizes[-1] <= first:
+        return True
+    return (len(sizes) == 2 and first == 6) or (len(sizes) == 3 and sizes[:2] == (4, 6) and sizes[2] in (4, 5))
+
+
 def mask_digits(digits: str) -> str:
     return digits[:6] + MASK * (len(digits) - 10) + digits[-4:]
 
 
 def plain(text: str) -> str:
-    """The text as masking reads it: same length, digits ASCII, escape sequences NUL."""
-    flat = text.translate(_TO_ASCII)
-    if "\x1b" in flat:
-        flat = _ESCAPES.sub(lambda match: "\x00" * len(match.group()), flat)
-    return flat
+    """The text as masking reads it: the same length, every digit form an ASCII digit, modifier letters
+    "-", escape sequences and what a reader does not see NUL."""
+    if "\x1b" in text:  # before the controls that end an escape sequence (BEL) become NUL
+        text = _ESCAPES.sub(lambda match: "\x00" * len(match.group()), text)
+    return text.translate(_TO_ASCII)
 
 
 def _last_break(flat: str, since: int) -> int | None:
@@ -179,7 +200,7 @@ class _Chain:
         if vector if vector is not None else len(flat) >= _VECTOR_CHARS:
             self._read_at_once(flat)
             return
-        marks = _NOT_DIGITS.sub("|", flat).strip("|")
+        marks = _NOT_DIGITS.sub("|", flat.replace("\x00", "")).strip("|")
         self.digits = marks.replace("|", "")
         zeros = marks.translate(_ZEROS)
         # One flag per digit: does a group start (end) there?
@@ -190,11 +211,14 @@ class _Chain:
     def _read_at_once(self, flat: str) -> None:
         np = _numpy_tables()[0]
         codes = np.frombuffer(flat.encode("utf-32-le"), dtype=np.uint32)
+        seen = np.flatnonzero(codes != 0)  # what is invisible splits no group
+        codes = codes[seen]
         is_digit = (codes >= 48) & (codes <= 57)
-        places = np.flatnonzero(is_digit)
-        before = np.concatenate(([False], is_digit[:-1]))[places]
-        after = np.concatenate((is_digit[1:], [False]))[places]
-        self.digits = (codes[places] - 48).astype(np.uint8)
+        digit_at = np.flatnonzero(is_digit)
+        places = seen[digit_at]
+        before = np.concatenate(([False], is_digit[:-1]))[digit_at]
+        after = np.concatenate((is_digit[1:], [False]))[digit_at]
+        self.digits = (codes[digit_at] - 48).astype(np.uint8)
         self.spans = _vector_spans(self.digits, ~before, ~after)
         self._places = places.tolist() if self.spans else []
 
@@ -224,10 +248,14 @@ class _Chain:
                     yield start, end
 
     def _placed(self, start: int, end: int, starts_group: bool, ends_group: bool) -> bool:
+        if "1" in self.starts[start + 1 : end]:  # across groups: whole groups, grouped as cards are
+            return (
+                starts_group
+                and ends_group
+                and card_grouping(tuple(len(part) + 1 for part in self.starts[start:end].split("1")[1:]))
+            )
         if starts_group and ends_group:
             return True
-        if "1" in self.starts[start + 1 : end]:  # across groups, only whole groups make a number
-            return False
         length = end - start
         # Glued on both sides: the lengths most cards have, or any length that ISO 8583's two-digit length
         # prefix announces right before it (a raw message glues its fields together).
@@ -275,6 +303,7 @@ def _vector_spans(value, begins, finishes) -> list[tuple[int, int]]:
     padded = np.concatenate((value.astype(np.int32), np.zeros(3, dtype=np.int32)))
     bits = length_bits[padded[:count] * 1000 + padded[1 : count + 1] * 100 + padded[2 : count + 2] * 10 + padded[3:]]
     announced = np.concatenate(([-1, -1], padded[: count - 2] * 10 + padded[1 : count - 1]))
+    grouping = _Grouping(np, np.flatnonzero(begins), count)
     found_starts, found_lengths = [], []
     for length in range(MIN_DIGITS, MAX_DIGITS + 1):
         last = count - length + 1  # how many candidates of this length
@@ -289,9 +318,12 @@ def _vector_spans(value, begins, finishes) -> list[tuple[int, int]]:
         )
         ok &= luhn % 10 == 0
         on_start, on_end = begins[:last], finishes[length - 1 :]
-        one_group = group[length - 1 :] == group[:last]
+        first_group, last_group = group[:last] - 1, group[length - 1 :] - 1
+        one_group = first_group == last_group
         unmarked = (length in _UNMARKED_LENGTHS) | (announced[:last] == length)
-        ok &= (on_start & on_end) | (one_group & (on_start | on_end | unmarked))
+        ok &= (one_group & (on_start | on_end | unmarked)) | (
+            on_start & on_end & ~one_group & grouping.allows(first_group, last_group)
+        )
         found = np.flatnonzero(ok)
         found_starts.append(found)
         found_lengths.append(np.full(len(found), length))
@@ -306,6 +338,28 @@ def _vector_spans(value, begins, finishes) -> list[tuple[int, int]]:
     first = np.flatnonzero(covered & ~np.concatenate(([False], linked[:-1])))
     last_digit = np.flatnonzero(covered & ~linked)
     return list(zip(first.tolist(), (last_digit + 1).tolist(), strict=True))
+
+
+class _Grouping:
+    """card_grouping() for many candidates at once, each given by its first and last group's index."""
+
+    def __init__(self, np, group_starts, count: int) -> None:
+        self.np = np
+        self.size = np.diff(np.append(group_starts, count))
+        groups = len(self.size)
+        # same_until[g]: the last group h >= g such that groups g..h all have g's size.
+        breaks = np.flatnonzero(np.append(self.size[1:] != self.size[:-1], True))
+        self.same_until = breaks[np.searchsorted(breaks, np.arange(groups))]
+
+    def allows(self, first, last):
+        np, size = self.np, self.size
+        safe_last = np.minimum(last, len(size) - 1)
+        head, tail = size[first], size[safe_last]
+        uniform = (head <= 6) & (self.same_until[first] >= safe_last - 1) & (tail <= head)
+        six_then_rest = (safe_last == first + 1) & (head == 6)
+        middle = size[np.minimum(first + 1, len(size) - 1)]
+        amex = (safe_last == first + 2) & (head == 4) & (middle == 6) & ((tail == 4) | (tail == 5))
+        return uniform | six_then_rest | amex
 
 
 def _luhn_sums(digits: str) -> tuple[list[int], list[int]]:
@@ -369,7 +423,9 @@ class CardNumberMasker:
         # The last 2 * _MARGIN_DIGITS digits, found from the end.
         last = list(itertools.islice(_ASCII_DIGIT.finditer(flat[::-1]), 2 * _MARGIN_DIGITS))
         if len(last) < 2 * _MARGIN_DIGITS:
-            return ""
+            # HOLD_CHARS of a chain with hardly a digit (invisible characters, say): held no longer.
+            text, self._held, self._flat = self._held, "", ""
+            return self._flush(text)
         cut, context = len(flat) - last[_MARGIN_DIGITS - 1].start() - 1, len(flat) - last[-1].start() - 1
         out = self._masked(text, flat, len(self._context), cut)
         self._context = text[context:cut]

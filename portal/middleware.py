@@ -1,10 +1,12 @@
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.urls import translate_url
 from django.utils.cache import patch_vary_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language, get_language_from_path
+
+from portal.masking import mask
 
 
 def local_translation(request, language: str) -> str | None:
@@ -58,3 +60,44 @@ class RememberedLanguageMiddleware:
             # The same address answers differently with the language cookie: keep shared caches honest.
             patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class CardMaskingMiddleware:
+    """Mask card numbers in every query parameter and form field before any view, form or log sees them;
+    a page asked for with one in its address is sent on to the masked address.
+
+    Views that take files (multipart bodies) are left to mask their own fields with the intake services:
+    reading such a body here would come before their upload limits are in place. Fields whose exact value
+    matters (passwords, the CSRF token, keys, addresses, user names) are kept; their forms refuse a card
+    number in them with a message instead (portal.validators.no_card_number), since a masked address
+    would reach nobody.
+    """
+
+    KEPT = frozenset({"csrfmiddlewaretoken", "password", "password1", "password2", "submission_key"})
+    KEPT |= frozenset({"email", "username", "contact", "next"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.GET:
+            masked = self._masked(request.GET)
+            if masked is not request.GET and request.method in ("GET", "HEAD"):
+                # Sent on to the masked address, so the full number stays out of the browser's history and
+                # of every access log and Referer after this one.
+                return HttpResponseRedirect(f"{escape_uri_path(request.path)}?{masked.urlencode()}")
+            request.GET = masked
+        if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
+            request.POST = self._masked(request.POST)
+        return self.get_response(request)
+
+    def _masked(self, data: QueryDict) -> QueryDict:
+        changed = False
+        masked = QueryDict(mutable=True, encoding=data.encoding)
+        for key, values in data.lists():
+            if key not in self.KEPT:
+                values, before = [mask(value) for value in values], values
+                changed = changed or values != before
+            masked.setlist(key, values)
+        # Immutable again, as Django hands them to views.
+        return QueryDict(masked.urlencode(), encoding=data.encoding) if changed else data

@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "portal.middleware.RememberedLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # Before any view, form or log line reads a field (the CSRF token is among the fields kept as they are).
+    "portal.middleware.CardMaskingMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

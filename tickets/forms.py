@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.masking import MASKED_CARD, mask_card_numbers, mask_digits
+from portal.validators import no_card_number
 
 MAX_STEPS = 20
 DEFAULT_STEP_ROWS = 1
@@ -376,6 +377,7 @@ class FindTicketForm(forms.Form):
     contact = forms.CharField(
         label=_("The email address or mobile number you gave on the request"),
         max_length=254,
+        validators=[no_card_number],
         error_messages={"required": _("Please enter the email address or mobile number you gave.")},
     )
 
@@ -405,6 +407,7 @@ class SignupForm(UserCreationForm):
     email = forms.EmailField(
         label=_("Email"),
         required=True,
+        validators=[no_card_number],
         help_text=_("For receipts and replies to your tickets."),
         error_messages={"invalid": _("This email address is not complete. Check it looks like name@example.com.")},
     )
@@ -412,3 +415,7 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(no_card_number)

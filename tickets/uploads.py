@@ -121,6 +121,8 @@ def safe_name(name: str) -> str:
         name = get_valid_filename(name)
     except Exception:  # Django refuses names like "." or ".."; any name of ours is fine then
         name = ""
+    # And again once cleaned: cleaning drops characters, which can glue "4313～4312～…" into one number.
+    name = mask_card_numbers(name)[0]
     if len(name) > 100:
         stem, dot, ext = name.rpartition(".")
         name = (stem[: 100 - len(ext) - 1] + dot + ext) if dot and len(ext) <= 10 else name[:100]

@@ -46,30 +46,59 @@ def card_numbers(draw) -> str:
 
 # Anything that is neither a letter nor a number (nor the `*` masking writes): what a reader skips.
 # (ESC starts an escape sequence, which is drawn whole from ANSI below.)
-separator_chars = st.characters(exclude_categories=("L", "N", "Cs"), exclude_characters="*\x1b")
+separator_chars = st.one_of(
+    st.characters(exclude_categories=("L", "N", "Cs"), exclude_characters="*\x1b"),
+    st.characters(categories=("Lm",)),  # letters to Unicode, marks to a reader: ー ˇ ʹ
+)
+# Between two groups: separators a reader sees, with invisible ones (colour escapes, zero-width or
+# combining characters) anywhere among them. Invisible ones alone join the groups, as a reader sees them.
 gaps = st.one_of(
-    st.lists(st.one_of(separator_chars, st.sampled_from(ANSI)), min_size=1, max_size=MAX_GAP).map("".join),
+    st.lists(st.one_of(separator_chars, st.sampled_from(ANSI)), min_size=1, max_size=MAX_GAP)
+    .map("".join)
+    .filter(lambda gap: plain(gap).strip("\x00")),
     st.sampled_from(["\n", "\n        ", "\r\n\t\t", " " * 20, "／", "～", "、", "_", "：", "|", "'", "…", "─"]),
 )
 
 
 @st.composite
+def groupings(draw, length: int) -> list[int]:
+    """How people and printers group a card's digits: one size throughout (the last group no longer),
+    6 then the rest, or 4-6-5 / 4-6-4."""
+    shape = draw(st.sampled_from(["whole", "uniform", "uniform", "six", "amex"]))
+    if shape == "whole":
+        return [length]
+    if shape == "six":
+        return [6, length - 6]
+    if shape == "amex" and length in (14, 15):
+        return [4, 6, length - 10]
+    size = draw(st.integers(1, 6))
+    return [size] * (length // size) + ([length % size] if length % size else [])
+
+
+@st.composite
 def written(draw, number: str) -> str:
     out = []
-    for index, digit in enumerate(number):
-        form = draw(st.sampled_from(["ascii", "ascii", "other", "keycap"]))
-        if form == "other":
-            out.append(draw(st.sampled_from(DIGIT_FORMS[digit])))
-        elif form == "keycap":
-            out.append(digit + KEYCAP)
-        else:
-            out.append(digit)
-        if index < len(number) - 1 and draw(st.integers(0, 3)) == 0:
+    position = 0
+    for index, size in enumerate(draw(groupings(len(number)))):
+        if index:
             out.append(draw(gaps))
+        for digit in number[position : position + size]:
+            form = draw(st.sampled_from(["ascii", "ascii", "other", "keycap"]))
+            if form == "other":
+                out.append(draw(st.sampled_from(DIGIT_FORMS[digit])))
+            elif form == "keycap":
+                out.append(digit + KEYCAP)
+            else:
+                out.append(digit)
+        position += size
     return "".join(out)
 
 
-words = st.text(st.characters(categories=("L",), exclude_characters="〇一二三四五六七八九零"), min_size=1, max_size=8)
+words = st.text(
+    st.characters(categories=("Lu", "Ll", "Lt", "Lo"), exclude_characters="〇一二三四五六七八九零"),
+    min_size=1,
+    max_size=8,
+)
 surroundings = st.one_of(st.just(""), words.map(lambda w: w + " "), words, st.sampled_from(["卡号：", "PAN=", "卡号 "]))
 
 
