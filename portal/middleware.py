@@ -82,7 +82,7 @@ class CardMaskingMiddleware:
     def __call__(self, request):
         if request.GET:
             masked = self._masked(request.GET)
-            if masked is not request.GET and request.method in ("GET", "HEAD"):
+            if masked is not request.GET and request.method in ("GET", "HEAD") and not self._api(request):
                 # Sent on to the masked address, so the full number stays out of the browser's history and
                 # of every access log and Referer after this one.
                 return HttpResponseRedirect(f"{escape_uri_path(request.path)}?{masked.urlencode()}")
@@ -90,6 +90,11 @@ class CardMaskingMiddleware:
         if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
             request.POST = self._masked(request.POST)
         return self.get_response(request)
+
+    @staticmethod
+    def _api(request) -> bool:
+        # A program asking the API gets its answer, computed from the masked values, not a redirect.
+        return request.path_info.startswith("/api/")
 
     def _masked(self, data: QueryDict) -> QueryDict:
         changed = False
