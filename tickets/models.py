@@ -265,11 +265,19 @@ class StoredFileFields(models.Model):
         abstract = True
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def merchant_visible(self):
+        """The files of the merchant's conversation: never those of an internal note."""
+        return self.filter(models.Q(message__isnull=True) | models.Q(message__is_internal=False))
+
+
 class Attachment(StoredFileFields):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(
         TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
