@@ -2,13 +2,15 @@
 each requester's link shows only their own request (issue 18: a MID is printed on every receipt, so anyone can
 file a "duplicate" of someone else's ticket)."""
 
+import importlib
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from tickets import services
 from tickets.access import attachment_for, ticket_for
-from tickets.models import TicketEvent
+from tickets.models import Attachment, Ticket, TicketEvent, TicketMessage
 
 from .conftest import photo
 
@@ -113,3 +115,21 @@ def test_staff_who_may_only_read_cannot_merge(pair, view_only_staff):
         services.ticket_merge(ticket=duplicate, into=survivor, agent=view_only_staff)
     duplicate.refresh_from_db()
     assert duplicate.merged_into is None
+
+
+def test_the_migration_gives_conversations_merged_the_old_way_back(pair, agent):
+    """Merges before issue 18 moved the duplicate's messages and files into the survivor."""
+    from django.apps import apps
+
+    migration = importlib.import_module("tickets.migrations.0008_merged_conversations_return")
+    survivor, duplicate, _token = pair
+    services.ticket_reply(ticket=duplicate, author=None, body="补充：换了电源也不行")
+    survivor_own = set(survivor.messages.values_list("pk", flat=True))
+    duplicate_own = set(duplicate.messages.values_list("pk", flat=True))
+    TicketMessage.objects.filter(ticket=duplicate).update(ticket=survivor)
+    Attachment.objects.filter(ticket=duplicate).update(ticket=survivor)
+    Ticket.objects.filter(pk=duplicate.pk).update(merged_into=survivor, status="closed")
+    migration.conversations_return(apps, None)
+    assert set(duplicate.messages.values_list("pk", flat=True)) == duplicate_own
+    assert set(survivor.messages.values_list("pk", flat=True)) == survivor_own
+    assert duplicate.attachments.count() == 1 and not survivor.attachments.exists()
