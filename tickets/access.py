@@ -35,6 +35,16 @@ def may_change_tickets(user) -> bool:
     return is_agent(user) and user.has_perm("tickets.change_ticket")
 
 
+def may_erase_tickets(user) -> bool:
+    """Erasing a ticket for a data-protection request is an administrator's act, never an agent's."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("tickets.erase_ticket")
+    )
+
+
 def require_ticket_writer(user) -> None:
     """The write gate every agent-side service runs first."""
     if not may_change_tickets(user):
