@@ -423,8 +423,8 @@ def _survivor_reference(request, ticket: Ticket) -> str:
     holding this link learns nothing of it, not even its reference."""
     if ticket.merged_into_id is None or not request.user.is_authenticated:
         return ""
-    survivor = Ticket.objects.filter(pk=ticket.merged_into_id, requester=request.user).values_list("reference")
-    return next(iter(survivor), ("",))[0]
+    survivor = Ticket.objects.filter(pk=ticket.merged_into_id, requester=request.user)
+    return survivor.values_list("reference", flat=True).first() or ""
 
 
 def _detail_context(request, key: str, ticket: Ticket, **extra) -> dict:
