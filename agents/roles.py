@@ -1,7 +1,8 @@
 """Staff roles as Django groups, and the permissions each one holds.
 
-Agents: every ticket permission (the console, the admin's ticket pages). Editors: every knowledge-base
-permission. Admins: every permission. The data migration creates the groups; the post_migrate hook in
+Agents: every ticket permission (the console, the admin's ticket pages) but deleting a ticket, its messages,
+files or history, and erasing one (WITHHELD). Editors: every knowledge-base permission. Admins: every
+permission. The data migration creates the groups; the post_migrate hook in
 AgentsConfig runs this again so permissions of models added later are granted too.
 """
 
@@ -11,6 +12,30 @@ AGENTS = "Support agents"
 EDITORS = "Editors"
 ADMINS = "Administrators"
 ROLE_APPS = {AGENTS: ("tickets",), EDITORS: ("kb",), ADMINS: None}
+# A ticket is never deleted by an agent: deletion takes its history (the audit trail) with it. Removal for a
+# data-protection request goes through tickets.services.ticket_erase, which leaves a TicketErasure. Withheld
+# permissions are also taken back from a group that already holds them.
+WITHHELD = {
+    AGENTS: (
+        "delete_ticket",
+        "delete_ticketmessage",
+        "delete_attachment",
+        "delete_ticketevent",
+        "erase_ticket",
+        "add_ticketerasure",
+        "change_ticketerasure",
+        "delete_ticketerasure",
+    ),
+}
+
+
+def role_permissions(name: str, permission_model):
+    """The permissions the role `name` holds, as a queryset of `permission_model`."""
+    permissions = permission_model.objects.all()
+    app_labels = ROLE_APPS[name]
+    if app_labels is not None:
+        permissions = permissions.filter(content_type__app_label__in=app_labels)
+    return permissions.exclude(codename__in=WITHHELD.get(name, ()))
 
 
 def roles_sync(*, apps=None) -> None:
@@ -28,9 +53,10 @@ def roles_sync(*, apps=None) -> None:
         app_config.models_module = original
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for name, app_labels in ROLE_APPS.items():
+    for name in ROLE_APPS:
         group, _created = group_model.objects.get_or_create(name=name)
-        permissions = permission_model.objects.all()
-        if app_labels is not None:
-            permissions = permissions.filter(content_type__app_label__in=app_labels)
-        group.permissions.add(*permissions)
+        group.permissions.add(*role_permissions(name, permission_model))
+        withheld = WITHHELD.get(name, ())
+        if withheld:
+            taken = permission_model.objects.filter(codename__in=withheld, content_type__app_label__in=ROLE_APPS[name])
+            group.permissions.remove(*taken)

@@ -42,8 +42,10 @@ def agent(db):
     user = get_user_model().objects.create_user(
         username="agent", email="agent@example.com", password="agent-pass-123", is_staff=True
     )
-    group, _ = Group.objects.get_or_create(name="Support agents")
-    group.permissions.set(Permission.objects.filter(content_type__app_label="tickets"))
+    from agents import roles  # the agents' permissions as production grants them
+
+    group, _ = Group.objects.get_or_create(name=roles.AGENTS)
+    group.permissions.set(roles.role_permissions(roles.AGENTS, Permission))
     user.groups.add(group)
     return user
 

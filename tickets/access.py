@@ -8,7 +8,6 @@ import hmac
 import re
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404
 
 from tickets.models import Attachment, Ticket
@@ -36,22 +35,20 @@ def may_change_tickets(user) -> bool:
     return is_agent(user) and user.has_perm("tickets.change_ticket")
 
 
+def may_erase_tickets(user) -> bool:
+    """Erasing a ticket for a data-protection request is an administrator's act, never an agent's."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and user.has_perm("tickets.erase_ticket")
+    )
+
+
 def require_ticket_writer(user) -> None:
     """The write gate every agent-side service runs first."""
     if not may_change_tickets(user):
         raise PermissionDenied
-
-
-# A merged ticket's link leads to the ticket it was merged into; chains are short, this bounds a bad one.
-MERGE_HOPS = 5
-
-
-def _surviving(ticket: Ticket) -> Ticket:
-    for _hop in range(MERGE_HOPS):
-        if ticket.merged_into_id is None:
-            return ticket
-        ticket = Ticket.objects.get(pk=ticket.merged_into_id)
-    raise Http404
 
 
 def ticket_for(*, user, key: str) -> Ticket:
@@ -59,18 +56,19 @@ def ticket_for(*, user, key: str) -> Ticket:
 
     `key` is "t/<token>" (whoever holds the private link may see the ticket) or a reference such as
     POS-2026-000123 (only its signed-in owner). Agents work tickets elsewhere; here they are outsiders
-    unless the ticket is their own. A ticket merged into another leads to the surviving one.
+    unless the ticket is their own. A ticket merged into another stays itself here, never the survivor: the
+    survivor may be someone else's request (anyone can file a ticket under a MID printed on a receipt).
     """
     if key.startswith(TOKEN_PREFIX):
         digest = hash_token(key[len(TOKEN_PREFIX) :])
         ticket = Ticket.objects.filter(access_token_hash=digest).first()
         if ticket is not None and hmac.compare_digest(ticket.access_token_hash, digest):
-            return _surviving(ticket)
+            return ticket
         raise Http404
     if REFERENCE.match(key) and getattr(user, "is_authenticated", False):
         ticket = Ticket.objects.filter(reference=key, requester=user).first()
         if ticket is not None:
-            return _surviving(ticket)
+            return ticket
     raise Http404
 
 
@@ -93,8 +91,7 @@ def attachment_for(*, user, key: str, pk: int) -> Attachment:
     attachment = None
     try:
         ticket = ticket_for(user=user, key=key)
-        visible = Q(message__isnull=True) | Q(message__is_internal=False)
-        attachment = Attachment.objects.filter(visible, ticket=ticket, pk=pk).first()
+        attachment = Attachment.objects.merchant_visible().filter(ticket=ticket, pk=pk).first()
     except Http404:
         if not is_agent(user):
             raise

@@ -15,6 +15,7 @@ from tickets.models import (
     Holiday,
     ServiceTarget,
     Ticket,
+    TicketErasure,
     TicketEvent,
     TicketMessage,
 )
@@ -44,6 +45,9 @@ class ReadOnlyInline(admin.TabularInline):
         return self.fields
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -171,6 +175,11 @@ class TicketAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would take the ticket's history with it, whoever asks (superusers too): a removal for a
+        # data-protection request goes through `manage.py ticket_erase`, which leaves a TicketErasure.
+        return False
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignee":
             kwargs["queryset"] = selectors.ticket_workers()
@@ -198,6 +207,24 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description=_("card numbers masked"))
     def masked(self, ticket):
         return ticket.masked_count
+
+
+@admin.register(TicketErasure)
+class TicketErasureAdmin(admin.ModelAdmin):
+    """The record of erased tickets: read only, as it is the trace of a deletion."""
+
+    list_display = ["reference", "actor_username", "created_at", "messages", "attachments", "files"]
+    search_fields = ["reference", "actor_username"]
+    fields = readonly_fields = [*list_display, "events", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def _titled(title):

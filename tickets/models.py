@@ -265,11 +265,19 @@ class StoredFileFields(models.Model):
         abstract = True
 
 
+class AttachmentQuerySet(models.QuerySet):
+    def merchant_visible(self):
+        """The files of the merchant's conversation: never those of an internal note."""
+        return self.filter(models.Q(message__isnull=True) | models.Q(message__is_internal=False))
+
+
 class Attachment(StoredFileFields):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(
         TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
+
+    objects = AttachmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -279,6 +287,35 @@ class Attachment(StoredFileFields):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class TicketErasure(models.Model):
+    """A ticket removed for a data-protection request: which one, by whom, why and how much went with it.
+
+    Written by tickets.services.ticket_erase in the transaction that deletes the ticket, and kept after it:
+    it holds the reference and counts only, nothing the merchant sent."""
+
+    reference = models.CharField(_("reference"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too: the record must still say who erased it once that account is gone.
+    actor_username = models.CharField(_("erased by"), max_length=150)
+    reason = models.TextField(_("reason"))
+    messages = models.PositiveIntegerField(_("messages"), default=0)
+    attachments = models.PositiveIntegerField(_("attachments"), default=0)
+    events = models.PositiveIntegerField(_("history entries"), default=0)
+    files = models.PositiveIntegerField(_("stored files"), default=0)
+    created_at = models.DateTimeField(_("erased at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("ticket erasure")
+        verbose_name_plural = _("ticket erasures")
+        permissions = [("erase_ticket", _("Can erase a ticket for a data-protection request"))]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.actor_username})"
 
 
 class PendingUpload(StoredFileFields):

@@ -140,6 +140,11 @@ def earlier_tickets(ticket: Ticket) -> list[Ticket]:
     return list(rows.only(*fields, "terminal_id", "merged_into")[:EARLIER_LIMIT])
 
 
+def merged_into_this(ticket: Ticket) -> list[Ticket]:
+    """The duplicates merged into this ticket: each keeps its own conversation, which agents open from here."""
+    return list(ticket.merged_tickets.order_by("created_at", "pk").only("reference", "contact_name", "merged_into"))
+
+
 def ticket_workers() -> QuerySet:
     """Active staff who may change tickets: whom a ticket can be assigned to (one query)."""
     may_work = (

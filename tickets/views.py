@@ -418,11 +418,21 @@ def ticket_deflect(request):
 # --- Tracking ---------------------------------------------------------------------------------
 
 
+def _survivor_reference(request, ticket: Ticket) -> str:
+    """Where a merged request goes on, named only to the signed-in owner of that other request: anyone else
+    holding this link learns nothing of it, not even its reference."""
+    if ticket.merged_into_id is None or not request.user.is_authenticated:
+        return ""
+    survivor = Ticket.objects.filter(pk=ticket.merged_into_id, requester=request.user)
+    return survivor.values_list("reference", flat=True).first() or ""
+
+
 def _detail_context(request, key: str, ticket: Ticket, **extra) -> dict:
     """The merchant's page: this view is never the agents' (they have the admin, later the console)."""
     return {
         "ticket": ticket,
         "key": key,
+        "survivor_reference": _survivor_reference(request, ticket),
         "conversation": selectors.public_messages(ticket),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(),
         "tracking_url": request.build_absolute_uri(request.path) if key.startswith(TOKEN_PREFIX) else "",
@@ -453,7 +463,8 @@ def ticket_detail(request, key):
 @require_GET
 def ticket_sent(request, key):
     ticket = ticket_for(user=request.user, key=key)
-    masked_in_files = sum(a.masked_count for a in ticket.attachments.all())
+    # Only what the merchant sent or can see: card numbers masked in an internal note's files are not theirs.
+    masked_in_files = sum(a.masked_count for a in ticket.attachments.merchant_visible())
     tracking_url = request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": key}))
     context = _detail_context(
         request,

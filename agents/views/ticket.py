@@ -47,6 +47,7 @@ def ticket_detail(request, reference):
         "logs": log_files,
         "events": selectors.timeline(ticket, known_users=workers),
         "earlier": selectors.earlier_tickets(ticket),
+        "merged_from": selectors.merged_into_this(ticket),
         "canned": canned_replies_render(replies=canned, ticket=ticket, base_url=base_url),
         "agents": workers,
         "may_change": may_change_tickets(request.user),

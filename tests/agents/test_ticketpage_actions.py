@@ -99,14 +99,16 @@ def test_priority_change_is_recorded(as_agent, ticket):
     assert _events(ticket, TicketEvent.Kind.PRIORITY) == [("normal", "urgent")]
 
 
-def test_merge_moves_the_conversation_and_leads_to_the_survivor(as_agent, merchant):
+def test_merge_closes_the_duplicate_and_leads_to_the_survivor(as_agent, merchant):
     survivor = create_ticket(requester=merchant)
     duplicate = create_ticket(requester=merchant, description="又一次提示请重新签到")
     response = as_agent.post(page_url(duplicate, "agents:ticket_merge"), {"into": survivor.reference})
     assert response.url == page_url(survivor)
     duplicate.refresh_from_db()
     assert duplicate.merged_into == survivor and duplicate.status == "closed"
-    assert survivor.messages.filter(body__contains="又一次").exists()
+    # Each keeps its own conversation: the duplicate's requester may be someone else (issue 18).
+    assert duplicate.messages.filter(body__contains="又一次").exists()
+    assert not survivor.messages.filter(body__contains="又一次").exists()
     assert _events(duplicate, TicketEvent.Kind.MERGED) == [("", survivor.reference)]
 
 

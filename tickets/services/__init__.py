@@ -7,6 +7,7 @@ TicketEvent for the change.
 from tickets.access import hash_token
 from tickets.services.canned import canned_replies_render, canned_reply_save
 from tickets.services.conversation import ticket_agent_reply, ticket_note_add, ticket_reply
+from tickets.services.erasure import ticket_erase
 from tickets.services.housekeeping import PENDING_MAX_AGE, tickets_cleanup
 from tickets.services.intake import (
     TicketDetails,
@@ -46,6 +47,7 @@ __all__ = [
     "ticket_assign",
     "ticket_close",
     "ticket_create",
+    "ticket_erase",
     "ticket_merge",
     "ticket_note_add",
     "ticket_priority_set",

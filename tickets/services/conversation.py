@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,22 +14,29 @@ from tickets.search import search_text_append
 from tickets.services.events import copy_back, event_record, locked, user_or_none
 from tickets.services.files import attach, process_all, storing
 from tickets.services.intake import mask_text
-from tickets.services.workflow import STATUS_FIELDS, status_apply
+from tickets.services.workflow import MERGED_REFUSAL, STATUS_FIELDS, status_apply
 
 _CLOSED = gettext_lazy("This ticket is closed. Reopen it to add a message.")
 
 
-def _checked(*, ticket: Ticket, body: str, files, closed_ok: bool) -> tuple[str, int, list]:
+def _refuse_if_closed(ticket: Ticket, *, internal: bool) -> None:
+    """Only internal notes go on a closed ticket; a merged one says why it cannot be reopened instead."""
+    if internal or not ticket.is_closed:
+        return
+    raise ValidationError(MERGED_REFUSAL if ticket.merged_into_id is not None else _CLOSED)
+
+
+def _checked(*, ticket: Ticket, body: str, files, internal: bool) -> tuple[str, int, list]:
     """Mask and check a message before anything is written; return (body, masked count, processed files)."""
     body, masked = mask_text("body", body.strip())
     if not body and not files:
         raise ValidationError({"body": _("Write a message or attach a file.")})
-    if ticket.is_closed and not closed_ok:
-        raise ValidationError(_CLOSED)
-    totals = ticket.attachments.aggregate(total=Sum("size"))
-    limit_errors = uploads.check_limits(
-        files, already_count=ticket.attachments.count(), already_bytes=totals["total"] or 0
-    )
+    _refuse_if_closed(ticket, internal=internal)
+    # A public message counts against the files the merchant can see: the files of internal notes are not
+    # theirs to make room for, and a limit reached early would tell them such files exist.
+    already = ticket.attachments.all() if internal else ticket.attachments.merchant_visible()
+    totals = already.aggregate(total=Sum("size"), count=Count("pk"))
+    limit_errors = uploads.check_limits(files, already_count=totals["count"], already_bytes=totals["total"] or 0)
     if limit_errors:
         raise ValidationError({"files": limit_errors})
     return body, masked, process_all(files)
@@ -42,11 +49,10 @@ def _write(
 
     `next_status(locked_ticket)` names the status the message moves the ticket to, or None to leave it.
     """
-    body, masked, processed = _checked(ticket=ticket, body=body, files=files, closed_ok=internal)
+    body, masked, processed = _checked(ticket=ticket, body=body, files=files, internal=internal)
     with storing(processed) as stored, transaction.atomic():
         row = locked(ticket)
-        if row.is_closed and not internal:
-            raise ValidationError(_CLOSED)
+        _refuse_if_closed(row, internal=internal)
         message = TicketMessage.objects.create(
             ticket=row,
             author=user_or_none(author),

@@ -19,6 +19,9 @@ Status = Ticket.Status
 # The fields a status change may touch besides the status itself (a pause moves the due times).
 STATUS_FIELDS = ("status", "waiting_since", "resolved_at", "first_response_due", "resolution_due")
 DONE = (Status.RESOLVED, Status.CLOSED)
+MERGED_REFUSAL = gettext_lazy(
+    "This request was merged into another one that support is handling; it stays closed and cannot be changed."
+)
 
 
 def status_apply(
@@ -62,6 +65,8 @@ def ticket_status_set(*, ticket: Ticket, agent, status: str) -> Ticket:
     _valid(status, Status, "status")
     with transaction.atomic():
         row = locked(ticket)
+        if row.merged_into_id is not None and status != Status.CLOSED:
+            raise ValidationError({"status": MERGED_REFUSAL})
         old = row.status
         changed = status_apply(ticket=row, status=status, actor=agent, actor_kind=ActorKind.AGENT, now=timezone.now())
         if changed:
@@ -153,13 +158,17 @@ def ticket_close(*, ticket: Ticket, actor, actor_kind: ActorKind = ActorKind.MER
 
 
 def ticket_reopen(*, ticket: Ticket, actor, actor_kind: ActorKind = ActorKind.MERCHANT) -> Ticket:
+    # A merged duplicate stays closed: its requester goes on in a new request, support in the survivor.
+    if ticket.merged_into_id is not None:
+        raise ValidationError(MERGED_REFUSAL)
     return _status_with_note(
         ticket=ticket,
         actor=actor,
         actor_kind=actor_kind,
         status=Status.OPEN,
         note=gettext_lazy("The ticket was reopened."),
-        allowed=lambda row: not row.is_active,
+        # Checked again on the locked row: a merge may have closed it for good meanwhile.
+        allowed=lambda row: not row.is_active and row.merged_into_id is None,
         refusal=_("This ticket is still open."),
     )
 
@@ -171,14 +180,18 @@ def _merge_checks(ticket: Ticket, into: Ticket) -> None:
         raise ValidationError({"into": _("This ticket has already been merged.")})
     if into.merged_into_id is not None:
         raise ValidationError({"into": _("That ticket was merged into another one; merge into that one instead.")})
-    # The merchant's old link shows the surviving ticket: it must be the same merchant's conversation.
+    # A guard against an agent's typo only, never an access decision: the MID is printed on every receipt,
+    # so anyone can file a ticket under someone else's.
     if ticket.merchant_id != into.merchant_id:
         raise ValidationError({"into": _("Only tickets of the same merchant (MID) can be merged.")})
 
 
 def ticket_merge(*, ticket: Ticket, into: Ticket, agent) -> Ticket:
-    """Merge a duplicate: its messages and files move to `into`, it is closed and points there.
+    """Merge a duplicate into `into`: the duplicate is closed, points there, and both record the merge.
 
+    Each ticket keeps its own messages and files. Two requesters are two people until proven otherwise (a
+    MID is no proof): moving the conversation would show each one the other's name, phone, photos and
+    replies through their own link. Agents follow the merge from either ticket's page.
     Both rows are locked in primary-key order, so two merges of the same pair cannot deadlock.
     """
     require_ticket_writer(agent)
@@ -188,8 +201,6 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, agent) -> Ticket:
         rows = {row.pk: row for row in Ticket.objects.select_for_update().filter(pk__in=(first, second))}
         source, target = rows[ticket.pk], rows[into.pk]
         _merge_checks(source, target)
-        TicketMessage.objects.filter(ticket=source).update(ticket=target)
-        source.attachments.update(ticket=target)
         now = timezone.now()
         changed = status_apply(ticket=source, status=Status.CLOSED, actor=agent, actor_kind=ActorKind.AGENT, now=now)
         source.merged_into = target
