@@ -319,7 +319,8 @@ KB_IMAGE_MAX_PIXELS = env_int("KB_IMAGE_MAX_PIXELS", 25_000_000, minimum=10_000)
 TICKET_MAX_FILES = env_int("TICKET_MAX_FILES", 10, minimum=1)
 TICKET_MAX_FILE_BYTES = env_int("TICKET_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1024)
 TICKET_MAX_TOTAL_BYTES = env_int("TICKET_MAX_TOTAL_BYTES", 30 * 1024 * 1024, minimum=1024)
-TICKET_RATE_LIMIT = env_int("TICKET_RATE_LIMIT", 5, minimum=1)  # tickets per submitter (account/session), per MID/TID
+# Sends per submitter (account, else session) per window, accepted or not: room for a few corrected mistakes.
+TICKET_RATE_LIMIT = env_int("TICKET_RATE_LIMIT", 10, minimum=1)
 # A backstop per address, generous because carrier NAT and shop Wi-Fi put many merchants behind one address.
 TICKET_RATE_LIMIT_PER_ADDRESS = env_int("TICKET_RATE_LIMIT_PER_ADDRESS", 60, minimum=1)
 TICKET_REPLY_RATE_LIMIT = env_int("TICKET_REPLY_RATE_LIMIT", 30, minimum=1)  # replies per ticket per window
