@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from tickets.models import Attachment, Ticket
+from tickets.models import Attachment, Ticket, TrackingLink
 
 TOKEN_PREFIX = "t/"  # noqa: S105 (the path prefix of tracking links, not a secret)
 REFERENCE = re.compile(r"^POS-\d{4}-\d{6,}$")
@@ -57,15 +57,19 @@ def _surviving(ticket: Ticket) -> Ticket:
 def ticket_for(*, user, key: str) -> Ticket:
     """The merchant's gate: the ticket behind a tracking link or the signed-in owner's reference.
 
-    `key` is "t/<token>" (whoever holds the private link may see the ticket) or a reference such as
-    POS-2026-000123 (only its signed-in owner). Agents work tickets elsewhere; here they are outsiders
-    unless the ticket is their own. A ticket merged into another leads to the surviving one.
+    `key` is "t/<token>" (whoever holds a private link, the receipt's or one sent since, may see the
+    ticket) or a reference such as POS-2026-000123 (only its signed-in owner). Agents work tickets
+    elsewhere; here they are outsiders unless the ticket is their own. A ticket merged into another
+    leads to the surviving one.
     """
     if key.startswith(TOKEN_PREFIX):
         digest = hash_token(key[len(TOKEN_PREFIX) :])
         ticket = Ticket.objects.filter(access_token_hash=digest).first()
         if ticket is not None and hmac.compare_digest(ticket.access_token_hash, digest):
             return _surviving(ticket)
+        link = TrackingLink.objects.select_related("ticket").filter(token_hash=digest).first()
+        if link is not None and hmac.compare_digest(link.token_hash, digest):
+            return _surviving(link.ticket)
         raise Http404
     if REFERENCE.match(key) and getattr(user, "is_authenticated", False):
         ticket = Ticket.objects.filter(reference=key, requester=user).first()

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kb.models import Article
-from portal import pagecache
+from portal import mail, pagecache
 from portal.i18n import current_language
 from portal.ratelimit import client_address
 from tickets import ratelimit, selectors, services, uploads
@@ -332,7 +332,8 @@ def _form_again(request, sub: Submission, status: int = 400):
 
 def _create(request, sub: Submission):
     def tracking_url(token: str) -> str:
-        return request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
+        # Emailed: on the configured site address, never on the request's Host header.
+        return mail.site_link(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
 
     try:
         ticket = services.ticket_create(
