@@ -48,6 +48,7 @@ def ticket_detail(request, reference):
         "logs": log_files,
         "events": selectors.timeline(ticket, known_users=workers),
         "earlier": selectors.earlier_tickets(ticket),
+        "same_terminal": selectors.open_for_terminal(ticket),
         "canned": canned_replies_render(replies=canned, ticket=ticket, base_url=base_url),
         "agents": workers,
         "may_change": may_change_tickets(request.user),
