@@ -1,59 +1,65 @@
-"""Sign-in lockout with django-axes: two limits (per account, per address) and a translated lockout page."""
+"""Sign-in lockout with django-axes: per account and address together, and a translated lockout page.
 
-import ipaddress
+Axes counts wrong passwords per (username, address) pair (AXES_LOCKOUT_PARAMETERS in portal/settings.py):
+an attacker elsewhere cannot lock a merchant out, and a shop's shared address is not locked for everyone.
+"""
 
-from axes.handlers.database import AxesDatabaseHandler
-from django.conf import settings
+from datetime import timedelta
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.db.models import Sum
-from django.forms.utils import ErrorDict, ErrorList
+from django.db.models import Max
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.ratelimit import client_address
+from portal.ratelimit import client_ip
 
 
-def client_ip(request) -> str | None:
-    """The same client address the portal's other limits use (the proxy's last hop when behind one).
+def _remaining(request, username: str) -> timedelta:
+    """How long until this account may sign in again from this address.
 
-    None when there is no usable address (a request built in code, as for client.force_login): axes stores
-    the address in an IP field, which PostgreSQL checks.
+    The lockout runs from the pair's last counted failure (tries while locked are not counted:
+    AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is off), so the time said here does not move.
     """
-    address = client_address(request)
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
+    cool_off = get_cool_off(request)
+    attempts = AccessAttempt.objects.filter(username=username, ip_address=client_ip(request))
+    last = attempts.aggregate(last=Max("attempt_time"))["last"]
+    if last is None:
+        return cool_off
+    return max(timedelta(minutes=1), last + cool_off - timezone.now())
 
 
-class LockoutHandler(AxesDatabaseHandler):
-    """Axes compares one failure count with one limit; the portal has a lower one per account and a higher
-    one per address. The address count is scaled so that reaching its own limit reaches axes' limit."""
-
-    def get_failures(self, request, credentials=None) -> int:
-        by_account, by_address = (
-            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
-            for attempts in self.get_user_attempts(request, credentials)
-        )
-        scaled = by_address * settings.AXES_FAILURE_LIMIT // settings.SIGNIN_ADDRESS_FAILURE_LIMIT
-        return max(by_account, scaled)
-
-
-def lockout_message() -> str:
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+def lockout_message(request, username: str) -> str:
+    remaining = _remaining(request, username)
+    minutes = max(1, int((remaining.total_seconds() + 59) // 60))
     return _(
-        "Too many failed sign-in attempts. For your security, signing in is blocked for %(minutes)d minutes. "
-        "Please try again later, or contact support if you forgot your password."
+        "Too many failed sign-in attempts for this account from this network. For your security, signing in "
+        "is blocked here for %(minutes)d minutes. Please try again then, or contact support if you forgot "
+        "your password."
     ) % {"minutes": minutes}
+
+
+class LockedOutForm(AuthenticationForm):
+    """The sign-in form again, with the lockout as its error where both sign-in templates show errors."""
+
+    def __init__(self, request, *, username: str, message: str):
+        # Bound, so the error is the form's own; the password is never shown back.
+        super().__init__(request, data={"username": username, "password": "-"})
+        self.lockout_message = message
+
+    def clean(self):
+        raise forms.ValidationError(self.lockout_message, code="locked_out")
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """The sign-in page again (the portal's or the admin's), with the lockout explained, status 429."""
-    message = lockout_message()
-    form = AuthenticationForm(request)
-    # Shown as the form's own error, where both sign-in templates show errors.
-    form._errors = ErrorDict({"__all__": ErrorList([message])})
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    message = lockout_message(request, username)
+    form = LockedOutForm(request, username=username, message=message)
     if request.path == reverse("admin:login"):
         from django.contrib import admin
 

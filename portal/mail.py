@@ -40,3 +40,9 @@ def send_tracking_link(ticket, tracking_url: str) -> bool:
         logger.exception("Could not send the tracking link for %s", ticket.reference)
         return False
     return True
+
+
+def site_link(path: str) -> str:
+    """An absolute link for an email: always on the configured SITE_URL, never on the request's Host header
+    (which a client chooses, and which would otherwise put a link to its own site in a merchant's inbox)."""
+    return settings.SITE_URL.rstrip("/") + path

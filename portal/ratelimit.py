@@ -4,6 +4,7 @@ The counters live in the shared cache: Redis (REDIS_URL) for every machine, else
 machine's processes share.
 """
 
+import ipaddress
 import time
 from dataclasses import dataclass
 
@@ -11,13 +12,31 @@ from django.conf import settings
 from django.core.cache import cache
 
 
+def client_ip(request) -> str | None:
+    """The client's address, trusting exactly TRUSTED_PROXY_COUNT proxies in front of the portal.
+
+    Each trusted proxy appends the address it was reached from to X-Forwarded-For, so the client is the
+    entry that many places from the right; anything further left was written by the client and can be
+    forged. With no trusted proxy, or fewer entries than proxies (a request that bypassed them), it is
+    the connection's own address. None when there is no usable address (a request built in code, as
+    for client.force_login): axes, which calls this too, stores it in an IP field that PostgreSQL checks.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops:
+        forwarded = [entry.strip() for entry in request.headers.get("X-Forwarded-For", "").split(",")]
+        forwarded = [entry for entry in forwarded if entry]
+        if len(forwarded) >= hops:
+            address = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
 def client_address(request) -> str:
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        # Behind our proxy the last address it appended is the client; earlier ones can be forged.
-        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR", "unknown")
+    """The client's address as a counter key: every per-address limit, and sign-in lockouts, use it."""
+    return client_ip(request) or "unknown"
 
 
 @dataclass(frozen=True)

@@ -285,6 +285,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many proxies in front of the portal append to X-Forwarded-For (0: clients connect directly, the
+# header is ignored). Exactly this many entries from the right are trusted (portal/ratelimit.py client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Mail (Django 6.1 MAILERS) -----------------------------------------------------------------
 EMAIL_BACKEND_PATH = env_str(
@@ -318,7 +321,8 @@ KB_IMAGE_MAX_PIXELS = env_int("KB_IMAGE_MAX_PIXELS", 25_000_000, minimum=10_000)
 TICKET_MAX_FILES = env_int("TICKET_MAX_FILES", 10, minimum=1)
 TICKET_MAX_FILE_BYTES = env_int("TICKET_MAX_FILE_BYTES", 10 * 1024 * 1024, minimum=1024)
 TICKET_MAX_TOTAL_BYTES = env_int("TICKET_MAX_TOTAL_BYTES", 30 * 1024 * 1024, minimum=1024)
-TICKET_RATE_LIMIT = env_int("TICKET_RATE_LIMIT", 5, minimum=1)  # tickets per submitter (account/session), per MID/TID
+# Sends per submitter (account, else session) per window, accepted or not: room for a few corrected mistakes.
+TICKET_RATE_LIMIT = env_int("TICKET_RATE_LIMIT", 10, minimum=1)
 # A backstop per address, generous because carrier NAT and shop Wi-Fi put many merchants behind one address.
 TICKET_RATE_LIMIT_PER_ADDRESS = env_int("TICKET_RATE_LIMIT_PER_ADDRESS", 60, minimum=1)
 TICKET_REPLY_RATE_LIMIT = env_int("TICKET_REPLY_RATE_LIMIT", 30, minimum=1)  # replies per ticket per window
@@ -367,17 +371,21 @@ NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
 BREACH_WARNING_MINUTES = env_int("BREACH_WARNING_MINUTES", 30, minimum=1)
 
 # --- Sign-in lockout (django-axes) -------------------------------------------------------------------
-# Per account (any address) after AXES_FAILURE_LIMIT wrong passwords, and per address after
-# SIGNIN_ADDRESS_FAILURE_LIMIT (higher: a shop's Wi-Fi or a carrier's NAT puts many merchants behind one).
+# Per account AND address together: AXES_FAILURE_LIMIT wrong passwords for one username from one address
+# lock that pair only. Neither an attacker elsewhere nor a neighbour on a shop's shared Wi-Fi or carrier NAT
+# can lock a merchant out. No limit per address alone: it would refuse the right password to everyone
+# behind a shared address (README.md, "Sign-in lockout", says why and how an administrator unlocks one).
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
-SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_HANDLER = "portal.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# portal/admin.py registers axes' admin pages itself, with an "unlock" action.
+AXES_ENABLE_ADMIN = False
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "portal.lockout.client_ip"
+# Tries while locked out do not restart the cool-off, so the time the lockout page names holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_ip"
 AXES_VERBOSE = False
 # Failures are what the lockout needs; a log row per successful sign-in would be a second, unused history.
 AXES_DISABLE_ACCESS_LOG = True

@@ -1,5 +1,6 @@
 """Shared fixtures: the three personas every ticket view is tried with, and the loaded knowledge base."""
 
+import os
 import shutil
 
 import pytest
@@ -22,9 +23,15 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(settings):
     from django.core.cache import cache
 
+    default = settings.CACHES["default"]
+    if default["BACKEND"] == "portal.cache.FileBasedCache":
+        # A folder per xdist worker: otherwise one worker's clear() empties the rate-limit counters another
+        # worker's test is in the middle of counting.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        settings.CACHES = {**settings.CACHES, "default": {**default, "LOCATION": f"{default['LOCATION']}-{worker}"}}
     cache.clear()
     yield
     cache.clear()

@@ -10,7 +10,7 @@ import re
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from tickets.models import Attachment, Ticket
+from tickets.models import Attachment, Ticket, TrackingLink
 
 TOKEN_PREFIX = "t/"  # noqa: S105 (the path prefix of tracking links, not a secret)
 REFERENCE = re.compile(r"^POS-\d{4}-\d{6,}$")
@@ -54,16 +54,20 @@ def require_ticket_writer(user) -> None:
 def ticket_for(*, user, key: str) -> Ticket:
     """The merchant's gate: the ticket behind a tracking link or the signed-in owner's reference.
 
-    `key` is "t/<token>" (whoever holds the private link may see the ticket) or a reference such as
-    POS-2026-000123 (only its signed-in owner). Agents work tickets elsewhere; here they are outsiders
-    unless the ticket is their own. A ticket merged into another stays itself here, never the survivor: the
-    survivor may be someone else's request (anyone can file a ticket under a MID printed on a receipt).
+    `key` is "t/<token>" (whoever holds a private link, the receipt's or one sent since, may see the
+    ticket) or a reference such as POS-2026-000123 (only its signed-in owner). Agents work tickets
+    elsewhere; here they are outsiders unless the ticket is their own. A ticket merged into another stays
+    itself here, never the survivor: the survivor may be someone else's request (anyone can file a ticket
+    under a MID printed on a receipt).
     """
     if key.startswith(TOKEN_PREFIX):
         digest = hash_token(key[len(TOKEN_PREFIX) :])
         ticket = Ticket.objects.filter(access_token_hash=digest).first()
         if ticket is not None and hmac.compare_digest(ticket.access_token_hash, digest):
             return ticket
+        link = TrackingLink.objects.select_related("ticket").filter(token_hash=digest).first()
+        if link is not None and hmac.compare_digest(link.token_hash, digest):
+            return link.ticket
         raise Http404
     if REFERENCE.match(key) and getattr(user, "is_authenticated", False):
         ticket = Ticket.objects.filter(reference=key, requester=user).first()

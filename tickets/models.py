@@ -499,3 +499,22 @@ class BreachWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.target} {self.due}"
+
+
+class TrackingLink(models.Model):
+    """A further private link to a ticket, sent by "Find my ticket" beside the one the merchant already has.
+
+    Issuing one never revokes another: a stranger who knows a reference and an email must not be able to
+    cut the merchant off. Only the merchant revokes links, from the tracking page.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tracking_links")
+    # sha256 of the token, as for Ticket.access_token_hash: the token itself is only ever in the email.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["ticket", "-created_at"], name="tickets_link_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.created_at:%Y-%m-%d %H:%M}"

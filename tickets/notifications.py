@@ -90,7 +90,7 @@ def _link(notice: Notice, ticket: Ticket) -> str:
         path = reverse("tickets:detail", kwargs={"key": ticket.reference})
     else:
         path = reverse("agents:ticket", kwargs={"reference": ticket.reference})
-    return settings.SITE_URL.rstrip("/") + path
+    return mail.site_link(path)
 
 
 # --- Recipients ----------------------------------------------------------------------------------

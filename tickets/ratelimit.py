@@ -1,10 +1,16 @@
 """Limits on sending tickets and replies, keyed on who is sending, counted in the shared cache.
 
 Carrier NAT and shop Wi-Fi put many merchants behind one address, so the limits that bite are per
-submitter: the account, else the browser session, the terminal (MID/TID) written about, and for replies the
-ticket itself (its tracking link). The address only has a generous ceiling, a backstop against floods.
-Only sends count — a no-JavaScript step or file button never does — and the submitter's own limits are
-checked before the request body (and any upload in it) is read: see `limit_before_upload`.
+submitter: the account, else the browser session, and for replies the ticket itself (its tracking link).
+The address only has a generous ceiling, a backstop against floods. Every key is an identity the sender
+controls: nothing a stranger can also type (a terminal's MID/TID) can use up a merchant's limit; repeated
+tickets about one terminal are grouped for agents instead (tickets/selectors.py, open_for_terminal).
+
+Every send counts, valid or not (a failed send costs as much to check as a good one), counted and compared
+in one atomic step so that concurrent sends cannot all slip under the limit: see `Sender.attempt`. A
+no-JavaScript step or file button is not a send and never counts. The submitter's own limits are also
+checked, without counting, before the request body (and any upload in it) is read: see
+`limit_before_upload`.
 
 The counters live in the shared cache: Redis (REDIS_URL) for every machine, else the cache folder that one
 machine's processes share.
@@ -30,7 +36,6 @@ def _limits() -> dict[str, Limit]:
     window = settings.TICKET_RATE_WINDOW_SECONDS
     return {
         "ticket": Limit("ticket-submitter", settings.TICKET_RATE_LIMIT, window),
-        "terminal": Limit("ticket-terminal", settings.TICKET_RATE_LIMIT, window),
         "ticket-address": Limit("ticket-address", settings.TICKET_RATE_LIMIT_PER_ADDRESS, window),
         "reply": Limit("reply-ticket", settings.TICKET_REPLY_RATE_LIMIT, window),
         "reply-address": Limit("reply-address", settings.TICKET_RATE_LIMIT_PER_ADDRESS, window),
@@ -71,9 +76,14 @@ class Sender:
         """Seconds before this sender may send again; 0 when they may. Counts nothing."""
         return max(limit.retry_after(key) for limit, key in self._keys())
 
-    def count(self) -> None:
-        for limit, key in self._keys():
-            limit.hit(key)
+    def attempt(self) -> int:
+        """Count one send; seconds to wait when it is over a limit (0: go ahead).
+
+        Counted before it is compared: two sends at once get two different counts, so at most the limit
+        goes through.
+        """
+        over = [(limit, key) for limit, key in self._keys() if not limit.hit(key)]
+        return max((limit.retry_after(key) for limit, key in over), default=0)
 
 
 def sender(request, *, ticket_key: str = "", sending: bool = True) -> Sender:
@@ -88,15 +98,6 @@ def sender(request, *, ticket_key: str = "", sending: bool = True) -> Sender:
     )
 
 
-def terminal_wait(*, merchant_id: str, terminal_id: str) -> int:
-    """Seconds before another ticket about this terminal is taken (known only once the form is read)."""
-    return _limits()["terminal"].retry_after(f"{merchant_id}/{terminal_id}")
-
-
-def count_terminal(*, merchant_id: str, terminal_id: str) -> None:
-    _limits()["terminal"].hit(f"{merchant_id}/{terminal_id}")
-
-
 def wait_message(seconds: int) -> str:
     minutes = max(1, (seconds + 59) // 60)
     return _(
@@ -105,19 +106,24 @@ def wait_message(seconds: int) -> str:
     ) % {"minutes": minutes}
 
 
-def terminal_wait_message(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return _(
-        "Several requests about this terminal were sent in a short time. You can send again in %(minutes)d "
-        "minutes; what you typed and the files are kept."
-    ) % {"minutes": minutes}
+def refusal(request, *, key: str, wait: int):
+    """429 with when to try again: as JSON for the page's script (the form stays as it is), else as a page."""
+    message = wait_message(wait)
+    if "application/json" in request.headers.get("Accept", ""):
+        response = JsonResponse({"error": message, "retry_after": wait}, status=429)
+    else:
+        back = reverse("tickets:detail", kwargs={"key": key}) if key else reverse("tickets:new")
+        response = render(request, "tickets/rate_limited.html", {"message": message, "back_url": back}, status=429)
+    response["Retry-After"] = str(wait)
+    response["Cache-Control"] = "no-store, private"
+    return response
 
 
 def limit_before_upload(view):
-    """Refuse a send over its limit before the body is read, so nobody waits for an upload to be refused.
+    """Refuse a send already over its limit before the body is read, so nobody waits for an upload to be
+    refused. Counts nothing: the view counts the send once it knows it is one (`Sender.attempt`).
 
-    Put it outside `limit_uploads` (which reads the body). Answers 429 with when to try again: as JSON for
-    the page's script (the form stays as it is), else as a page.
+    Put it outside `limit_uploads` (which reads the body).
     """
 
     @wraps(view)
@@ -126,16 +132,7 @@ def limit_before_upload(view):
             key = kwargs.get("key", "")
             wait = sender(request, ticket_key=key).wait()
             if wait:
-                message = wait_message(wait)
-                if "application/json" in request.headers.get("Accept", ""):
-                    response = JsonResponse({"error": message, "retry_after": wait}, status=429)
-                else:
-                    back = reverse("tickets:detail", kwargs={"key": key}) if key else reverse("tickets:new")
-                    context = {"message": message, "back_url": back}
-                    response = render(request, "tickets/rate_limited.html", context, status=429)
-                response["Retry-After"] = str(wait)
-                response["Cache-Control"] = "no-store, private"
-                return response
+                return refusal(request, key=key, wait=wait)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,10 +1,13 @@
 """Reads for ticket pages."""
 
+import collections
 import html
 import re
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from kb.models import Article
@@ -153,3 +156,39 @@ def ticket_workers() -> QuerySet:
         | Q(user_permissions__codename="change_ticket", user_permissions__content_type__app_label="tickets")
     )
     return get_user_model().objects.filter(may_work, is_staff=True, is_active=True).distinct().order_by("username")
+
+
+# Nobody is limited per terminal (anyone can type a shop's MID/TID, so a limit there would let strangers
+# block the shop): repeated tickets about one terminal are shown to agents as a group instead.
+REPEAT_WINDOW = timedelta(hours=24)
+STILL_OPEN = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.WAITING_ON_MERCHANT)
+
+
+def _recent_open(now: datetime) -> QuerySet:
+    return Ticket.objects.filter(status__in=STILL_OPEN, merged_into__isnull=True, created_at__gte=now - REPEAT_WINDOW)
+
+
+def _is_recent_open(ticket: Ticket, now: datetime) -> bool:
+    return ticket.status in STILL_OPEN and ticket.merged_into_id is None and ticket.created_at >= now - REPEAT_WINDOW
+
+
+def open_for_terminal(ticket: Ticket, *, now: datetime | None = None) -> list[Ticket]:
+    """The other open tickets about the same terminal (MID and TID) sent in the last 24 hours, newest first."""
+    rows = _recent_open(now or timezone.now()).filter(merchant_id=ticket.merchant_id, terminal_id=ticket.terminal_id)
+    rows = rows.exclude(pk=ticket.pk).order_by("-created_at", "-pk")
+    return list(rows.only("reference", "status", "created_at", "contact_name")[:EARLIER_LIMIT])
+
+
+def open_for_terminals(tickets: list[Ticket], *, now: datetime | None = None) -> dict[int, int]:
+    """For a page of tickets, how many other open tickets each one's terminal had in the last 24 hours
+    (ticket pk → count, only where there are some), in one query."""
+    if not tickets:
+        return {}
+    now = now or timezone.now()
+    rows = _recent_open(now).filter(
+        merchant_id__in={t.merchant_id for t in tickets}, terminal_id__in={t.terminal_id for t in tickets}
+    )
+    # Counted here, not by the database: a handful of short rows, and the queue's own COUNT stays its only one.
+    totals = collections.Counter(rows.values_list("merchant_id", "terminal_id"))
+    counts = {t.pk: totals.get((t.merchant_id, t.terminal_id), 0) - _is_recent_open(t, now) for t in tickets}
+    return {pk: n for pk, n in counts.items() if n > 0}

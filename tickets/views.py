@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kb.models import Article
-from portal import pagecache
+from portal import mail, pagecache
 from portal.i18n import current_language
 from portal.ratelimit import client_address
 from tickets import ratelimit, selectors, services, uploads
@@ -332,17 +332,9 @@ def _form_again(request, sub: Submission, status: int = 400):
 
 def _create(request, sub: Submission):
     def tracking_url(token: str) -> str:
-        return request.build_absolute_uri(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
+        # Emailed: on the configured site address, never on the request's Host header.
+        return mail.site_link(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
 
-    terminal = {
-        "merchant_id": sub.form.cleaned_data["merchant_id"],
-        "terminal_id": sub.form.cleaned_data["terminal_id"],
-    }
-    wait = ratelimit.terminal_wait(**terminal)
-    if wait:
-        # Known only once the form is read; what was typed and the files are kept.
-        sub.form.add_error("terminal_id", ratelimit.terminal_wait_message(wait))
-        return _form_again(request, sub, status=429)
     try:
         ticket = services.ticket_create(
             requester=request.user,
@@ -364,8 +356,6 @@ def _create(request, sub: Submission):
     token = getattr(ticket, "access_token", None)
     if token is None:  # a concurrent duplicate won
         return _duplicate_response(request, ticket, sub.key)
-    ratelimit.sender(request).count()
-    ratelimit.count_terminal(**terminal)
     _remember_token(request, sub.key, token)
     url = _confirmation_url(token)
     if _wants_json(request):
@@ -389,6 +379,13 @@ def ticket_new(request):
     sub = _read_submission(request, submission_key)
     if sub.action != "send":
         return _form_button(request, sub)
+    wait = ratelimit.sender(request).attempt()  # every send counts, valid or not
+    if wait:
+        if _wants_json(request):
+            return ratelimit.refusal(request, key="", wait=wait)
+        # Known only once the body is read: what was typed and the files are kept.
+        sub.notices.append(ratelimit.wait_message(wait))
+        return _form_again(request, sub, status=429)
     if not sub.form.is_valid():
         return _form_again(request, sub)
     return _create(request, sub)
@@ -483,6 +480,9 @@ def ticket_sent(request, key):
 @limit_uploads
 def ticket_reply(request, key):
     ticket = ticket_for(user=request.user, key=key)
+    wait = ratelimit.sender(request, ticket_key=key).attempt()  # every send counts, valid or not
+    if wait:
+        return ratelimit.refusal(request, key=key, wait=wait)
     # The form shows back a masked copy; the service masks (and counts) what it stores itself.
     display, _count = services.mask_input(request.POST)
     form = ReplyForm(display)
@@ -506,7 +506,6 @@ def ticket_reply(request, key):
             html = render_to_string("tickets/detail.html#reply-form", context, request=request)
             return JsonResponse({"errors": errors, "html": html}, status=400)
         return _private(render(request, "tickets/detail.html", context, status=400))
-    ratelimit.sender(request, ticket_key=key).count()
     if message.masked_count:
         messages.warning(
             request, _("We found a card number in your message and masked it. Please never send full card numbers.")

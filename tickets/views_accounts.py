@@ -25,7 +25,8 @@ def ticket_list(request):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("tickets:list")
-    form = SignupForm(request.POST or None)
+    # Bound for any POST, even an empty one: the refusal below adds its error to the form.
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not Limit("signup", settings.SIGNUP_PER_HOUR, 3600).hit(client_address(request)):
         form.add_error(None, _("Too many sign-ups from your connection. Please try again in an hour."))
         return render(request, "registration/signup.html", {"form": form}, status=429)

@@ -23,6 +23,7 @@ from agents.export import queue_csv_response
 from agents.forms import BulkForm, QueueFilterForm, SavedViewForm, View
 from agents.models import SavedView
 from agents.views.bulk import bulk_apply
+from tickets import selectors as ticket_selectors
 
 POLL_SECONDS = 20
 ROWS = "agents/queue.html#queue-rows"
@@ -79,10 +80,14 @@ def _queue(request) -> Queue:
     )
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
+    repeats = ticket_selectors.open_for_terminals(page.object_list, now=now)
+    for row in page.object_list:
+        row.terminal_repeats = repeats.get(row.pk, 0)
     version = selectors.queue_version(
         rows=page.object_list,
         count=count,
-        salt=f"{request.user.pk}|{get_language()}|{page.number}",
+        # A repeat on another page changes this page's rows too.
+        salt=f"{request.user.pk}|{get_language()}|{page.number}|{sorted(repeats.items())}",
         now=now,
     )
     return Queue(form=form, agents=agents, page=page, version=version)

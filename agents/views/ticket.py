@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from agents.access import agent_required
 from agents.presence import presence_of
 from kb.models import ResponseCode
+from portal import mail
 from tickets import classify, logs, selectors
 from tickets.access import agent_ticket_for, attachment_for, may_change_tickets
 from tickets.models import CannedReply, FileKind, Ticket
@@ -38,7 +39,7 @@ def ticket_detail(request, reference):
     images, log_files = _files(conversation)
     workers = list(selectors.ticket_workers())
     canned = CannedReply.objects.filter(is_active=True, language=ticket.language)
-    base_url = request.build_absolute_uri("/")[:-1]
+    base_url = mail.site_link("")  # links in replies are emailed: never on the request's Host header
     context = {
         "section": "queue",
         "ticket": ticket,
@@ -48,6 +49,7 @@ def ticket_detail(request, reference):
         "events": selectors.timeline(ticket, known_users=workers),
         "earlier": selectors.earlier_tickets(ticket),
         "merged_from": selectors.merged_into_this(ticket),
+        "same_terminal": selectors.open_for_terminal(ticket),
         "canned": canned_replies_render(replies=canned, ticket=ticket, base_url=base_url),
         "agents": workers,
         "may_change": may_change_tickets(request.user),

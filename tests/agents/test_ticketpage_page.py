@@ -82,7 +82,10 @@ def test_the_timeline_names_a_former_agent_the_ticket_was_assigned_to(as_agent, 
     assert assigned.new_user == former
 
 
-def test_canned_replies_are_filled_in_for_the_ticket(as_agent, agent, loaded_kb):
+def test_canned_replies_are_filled_in_for_the_ticket(as_agent, agent, loaded_kb, settings):
+    # The reply is emailed: its links are on the configured site address, whatever Host the request named.
+    settings.SITE_URL = "https://help.example.com/"
+    settings.ALLOWED_HOSTS = ["testserver", "evil.example"]
     services.canned_reply_save(
         agent=agent,
         title="签到",
@@ -90,9 +93,9 @@ def test_canned_replies_are_filled_in_for_the_ticket(as_agent, agent, loaded_kb)
         body="{merchant_name}您好，工单{reference}：请看 {article:re-sign-in-prompt} {article:nope}",
     )
     ticket = create_ticket()
-    ((_reply, text),) = as_agent.get(page_url(ticket)).context["canned"]
+    ((_reply, text),) = as_agent.get(page_url(ticket), HTTP_HOST="evil.example").context["canned"]
     article = Article.objects.get(slug="re-sign-in-prompt", language="zh-hans")
-    link = "http://testserver" + article.get_absolute_url()
+    link = "https://help.example.com" + article.get_absolute_url()
     assert text == f"王芳您好，工单{ticket.reference}：请看 {link} {{article:nope}}"
 
 

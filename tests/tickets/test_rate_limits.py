@@ -1,5 +1,6 @@
-"""Limits on sending: per submitter (session, account, terminal, ticket), a generous per-address backstop,
-checked before the upload is read, never counting the form's own step buttons, saying when to try again."""
+"""Limits on sending: per submitter (session, account, ticket), a generous per-address backstop, checked
+before the upload is read, counting every send (accepted or not) but never the form's own step buttons,
+keyed on nothing a stranger can type (a terminal), saying when to try again."""
 
 from unittest import mock
 
@@ -69,14 +70,64 @@ def test_a_signed_in_merchant_is_one_submitter_across_sessions(merchant, setting
     assert send(second, 2, terminal_id="87654321").status_code == 429
 
 
-def test_the_same_terminal_is_limited_from_any_session_and_the_form_is_kept(settings):
+def test_strangers_cannot_block_a_shop_s_terminal_with_fake_tickets(settings):
     settings.TICKET_RATE_LIMIT = 1
-    send(Client(), 1)
-    response = send(Client(), 2, location="kept-marker", photos=[photo("receipt.jpg")])
+    for n in range(5):
+        send(Client(REMOTE_ADDR=f"198.51.100.{n}"), n)  # the shop's MID/TID, typed by others
 
-    body = response.content.decode()
+    response = send(Client(), 9)
+
+    assert response.status_code == 302
+    assert Ticket.objects.count() == 6
+
+
+def test_sends_refused_by_the_form_count_too(client, settings):
+    settings.TICKET_RATE_LIMIT = 2
+    for n in range(2):
+        assert send(client, n, terminal_id="bad").status_code == 400
+
+    response = send(client, 3)
+
     assert response.status_code == 429
-    assert "about this terminal" in body and "kept-marker" in body and "receipt.jpg" in body
+    assert "You can send again in 60 minutes" in response.content.decode()
+    assert Ticket.objects.count() == 0
+
+
+def test_the_script_is_told_in_json_when_the_send_that_crosses_the_limit_is_read(client, settings):
+    settings.TICKET_RATE_LIMIT = 1
+    send(client, 1, terminal_id="bad")
+    # The pre-check before the body counts nothing: this one is refused once read, without a ticket.
+    with mock.patch("tickets.ratelimit.Sender.wait", return_value=0):
+        response = client.post(NEW, form_data(submission_key="k" * 30), headers={"accept": "application/json"})
+
+    assert response.status_code == 429
+    assert response.json()["retry_after"] > 0
+    assert Ticket.objects.count() == 0
+
+
+def test_concurrent_sends_cannot_all_slip_under_the_limit(settings):
+    # Both passed the pre-check before either was counted: the count, not the check, decides.
+    settings.TICKET_RATE_LIMIT = 1
+    client = Client()
+    with mock.patch("tickets.ratelimit.Sender.wait", return_value=0):
+        first = send(client, 1)
+        second = send(client, 2, location="kept-marker", photos=[photo("receipt.jpg")])
+
+    body = second.content.decode()
+    assert (first.status_code, second.status_code) == (302, 429)
+    # Refused once the body was read: what was typed and the files are kept.
+    assert "You can send again in 60 minutes" in body and "kept-marker" in body and "receipt.jpg" in body
+    assert Ticket.objects.count() == 1
+
+
+def test_replies_refused_by_the_form_count_too(client, settings):
+    settings.TICKET_REPLY_RATE_LIMIT = 2
+    tracking = send(client, 1)["Location"].removesuffix("sent/")
+    statuses = [client.post(tracking + "reply/", {"body": ""}).status_code for _ in range(2)]
+    statuses.append(client.post(tracking + "reply/", {"body": "the receipt"}).status_code)
+
+    assert statuses == [400, 400, 429]
+    assert not TicketMessage.objects.filter(body="the receipt").exists()
 
 
 def test_step_buttons_never_count(client, settings):
@@ -114,4 +165,3 @@ def test_the_counters_are_in_the_shared_cache(client):
     send(client, 1)
 
     assert cache.get("ratelimit:ticket-address:127.0.0.1") == 1
-    assert cache.get("ratelimit:ticket-terminal:102310058120001/12345678") == 1

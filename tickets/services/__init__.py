@@ -20,7 +20,7 @@ from tickets.services.intake import (
     pending_uploads_discard,
     ticket_create,
 )
-from tickets.services.tracking import ticket_tracking_token_renew
+from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke
 from tickets.services.workflow import (
     ticket_assign,
     ticket_close,
@@ -54,6 +54,7 @@ __all__ = [
     "ticket_reopen",
     "ticket_reply",
     "ticket_status_set",
-    "ticket_tracking_token_renew",
+    "ticket_tracking_link_add",
+    "ticket_tracking_links_revoke",
     "tickets_cleanup",
 ]

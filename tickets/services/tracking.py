@@ -1,21 +1,39 @@
-"""The merchant's private tracking link."""
+"""The merchant's private tracking links: the one from the receipt, more sent by "Find my ticket"."""
 
 import secrets
 
 from django.db import transaction
 
 from tickets.access import hash_token
-from tickets.models import Ticket
+from tickets.models import Ticket, TrackingLink
+
+# Links "Find my ticket" may add beside the receipt's; older ones stop working past this, so a flood of
+# requests cannot pile up live links (the receipt's link is never one of them).
+MAX_EXTRA_LINKS = 5
 
 
-def ticket_tracking_token_renew(*, ticket: Ticket) -> str:
-    """A fresh tracking token for the ticket ("Find my request"); the old link stops working.
+def ticket_tracking_link_add(*, ticket: Ticket) -> str:
+    """A further tracking link for the ticket ("Find my ticket"); every link already sent keeps working.
 
-    Only the hash is stored, so a lost link cannot be sent again: it is replaced. Not a TicketEvent: the
-    ticket itself does not change, and the token must never appear in its history.
+    Only hashes are stored, so a lost link cannot be sent again: a new one is added. Not a TicketEvent:
+    the ticket itself does not change, and a token must never appear in its history.
     """
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
+        TrackingLink.objects.create(ticket=ticket, token_hash=hash_token(token))
+        stale = TrackingLink.objects.filter(ticket=ticket).order_by("-created_at", "-pk")[MAX_EXTRA_LINKS:]
+        TrackingLink.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+    return token
+
+
+def ticket_tracking_links_revoke(*, ticket: Ticket) -> str:
+    """Every link to the ticket stops working; returns the one new link that replaces them.
+
+    Only on the merchant's own request, from the tracking page (a link they fear was seen by others).
+    """
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        TrackingLink.objects.filter(ticket=ticket).delete()
         Ticket.objects.filter(pk=ticket.pk).update(access_token_hash=hash_token(token))
     ticket.access_token_hash = hash_token(token)
     return token
