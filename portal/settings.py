@@ -280,12 +280,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Every page's scripts and styles come from /static/: nothing inline runs, so an injected <script> or
 # onerror= does nothing. A page that ever needs an inline script gives it {{ csp_nonce }}; the nonce is in
-# the header only on pages that used it. blob: images are the upload form's previews of chosen photos.
+# the header only on pages that used it. blob: images are the upload form's previews of chosen photos, data:
+# images the tracking link's QR code (an SVG drawn into an <img>, where it cannot run anything).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "blob:"],
+    "img-src": [CSP.SELF, "blob:", "data:"],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],

@@ -54,6 +54,7 @@ def pages(client, agent, merchant):
         "ticket form": (None, "/tickets/new/"),
         "find my ticket": (None, "/tickets/find/"),
         "tracking page": (None, f"/tickets/t/{ticket.access_token}/"),
+        "sent page with its QR code": (None, f"/tickets/t/{ticket.access_token}/sent/"),
         "merchant's tickets": (merchant, "/tickets/"),
         "agent queue": (agent, "/agent/"),
         "agent ticket": (agent, f"/agent/tickets/{ticket.reference}/"),
@@ -72,6 +73,7 @@ def _get(client, user, url):
 
 PAGES = [
     "home", "home in English", "article", "search", "ticket form", "find my ticket", "tracking page",
+    "sent page with its QR code",
     "merchant's tickets", "agent queue", "agent ticket", "agent dashboard", "admin login", "not found",
 ]  # fmt: skip
 
@@ -174,3 +176,26 @@ def test_the_server_error_page_needs_no_inline_style_either(client):
     assert response.status_code == 500
     assert "Content-Security-Policy" in response
     assert found.styles == [] and found.handlers == []
+
+
+class _Images(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sources: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.sources.append(dict(attrs).get("src", ""))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_image_a_page_shows_is_one_the_policy_allows(client, pages, name):
+    user, url = pages[name]
+    response = _get(client, user, url)
+    allowed = _directives(response["Content-Security-Policy"])["img-src"]
+    found = _Images()
+    found.feed(response.content.decode())
+
+    for source in found.sources:
+        scheme = source.split(":", 1)[0] + ":" if ":" in source.split("/", 1)[0] else None
+        assert (scheme in allowed) if scheme else source.startswith("/"), source
