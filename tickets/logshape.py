@@ -32,7 +32,8 @@ _HTML_ELEMENTS = (
 # Each kind of line that is not a log line, with the reason the merchant is given.
 _KINDS = {
     "markup": (
-        rf"<\s*+/?+\s*+(?:{_HTML_ELEMENTS})(?![\w-])"  # an HTML or SVG element, open or close
+        # An HTML or SVG element, open or close (a browser reads "< b" as text: the name follows the "<").
+        rf"</?(?:{_HTML_ELEMENTS})(?![\w-])"
         r"|<[^<>]{0,400}?\son[a-z]{3,30}\s*=|<\s*(?:\?php|\?=|%|!doctype|!\[cdata|!--)"
         r"|\bjavascript\s*:|\bvbscript\s*:"
     ),

@@ -53,6 +53,7 @@ RECV 0210 len=40 <STX>...<ETX> LRC ok
             "ValueError: bad config",
         ]
     ),
+    "comparisons": "10:00 a < b & c > d ERROR\nlen < i => retry\n",
     "prose notes": "签到失败，屏幕显示请重新签到\n重启后还是一样\nThe terminal says: please sign in again.\n",
     "percent-encoded url": "GET /pay?note=%E4%B8%AD%E6%96%87&amt=100%25 200\nPOST /sign status=ok\n",
 }
