@@ -116,6 +116,35 @@ def _bound_brackets(text: str) -> str:
     return "".join(piece + sep for piece, sep in zip(out, [*separators, ""], strict=True))
 
 
+# Raw HTML reaches Python's html.parser (Markdown's HTML block step), which scans from each "<" until it can
+# decide what the "<" starts; an unclosed "<http://a" repeated 20,000 times (or "<a ", "<![CDATA[", "<a x='>'")
+# made that quadratic or worse: minutes of a worker for a preview. A "<" is left to Markdown only when it
+# starts something complete and short: a tag with balanced quotes, an end tag, an autolink (they look like
+# tags: <https://…>, <a@b.cn>) or a comment. Every other "<" is a private-use stand-in while rendering and
+# comes out as "&lt;" (shown as typed, as Markdown would have shown it in text and in code alike). Past
+# TAG_BUDGET complete tags, Markdown's own handling of each grows with the others (40,000 "<b><i>": 16 s), so
+# the rest are shown as typed too; a real article has a handful.
+TAG_BUDGET = 500
+_PLAUSIBLE_TAG = re.compile(
+    r"""<(?:/?[A-Za-z][A-Za-z0-9:-]{0,40}+(?:[^<>"']|"[^"<>]{0,500}+"|'[^'<>]{0,500}+'){0,500}+>"""
+    r"""|!--(?:(?!-->)[^<]){0,2000}+-->)"""
+)
+_LT = "\ue002"
+
+
+def _bound_tags(text: str) -> str:
+    text = text.replace(_LT, "")
+    out, at, budget = [], 0, TAG_BUDGET
+    while (lt := text.find("<", at)) >= 0:
+        tag = _PLAUSIBLE_TAG.match(text, lt) if budget else None
+        budget -= 1 if tag else 0
+        end = tag.end() if tag else lt + 1
+        out.append(text[at:lt] + (tag.group() if tag else _LT))
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
 def browser_url(value: str) -> str:
     """A URL as a browser reads it: surrounding spaces and control characters dropped, tabs and line
     breaks inside removed, backslashes taken as slashes ("/\\evil.example" is "//evil.example")."""
@@ -165,14 +194,16 @@ def render(text: str, *, language: str) -> tuple[str, str]:
         output_format="html",
     )
     body = md.convert(
-        _resolve_internal_links(_separate_lists(_bound_brackets(_resolve_includes(text, language))), language)
+        _resolve_internal_links(
+            _separate_lists(_bound_brackets(_bound_tags(_resolve_includes(text, language)))), language
+        )
     )
     toc = md.toc if getattr(md, "toc_tokens", None) else ""
     return sanitize(_unbound(body)), sanitize(_unbound(toc))
 
 
 def _unbound(html: str) -> str:
-    return html.replace(_OPEN, "[").replace(_CLOSE, "]")
+    return html.replace(_OPEN, "[").replace(_CLOSE, "]").replace(_LT, "&lt;")
 
 
 def render_preview(text: str) -> str:

@@ -3,16 +3,36 @@
 A search typed into the address bar, a Referer, an error message quoting a form value: any log line can
 carry what a merchant typed. Every record made in the process — Django's, the development server's and
 gunicorn's access log alike — is masked when it is created, before any handler or formatter sees it.
+
+The same goes for the secrets that travel in paths: a merchant's tracking link (/tickets/t/<token>/) opens
+their ticket to whoever holds it, and a pending upload's address (/tickets/pending/<key>/…) names the form
+it belongs to. Both are logged as /t/[token]/ and /pending/[key]/, whether in the request line or a Referer.
 """
 
 import logging
 import logging.config
+import re
 from urllib.parse import unquote_plus
 
 from portal.masking import mask
 
 _make_record = logging.getLogRecordFactory()
 _formatter = logging.Formatter()
+# As tickets.urls matches them (tests/portal/test_log_redaction.py holds the two together); written here
+# because logging is configured before any app can be imported. Percent-encoded slashes count too: a
+# request line is logged as sent.
+_SECRET_PATHS = (
+    (re.compile(r"((?:/|%2f)t(?:/|%2f))[A-Za-z0-9_-]{20,64}", re.IGNORECASE), r"\1[token]"),
+    (re.compile(r"((?:/|%2f)pending(?:/|%2f))[^/\s?#\"']+", re.IGNORECASE), r"\1[key]"),
+)
+
+
+def redact(message: str) -> str:
+    """The message with card numbers masked and tracking tokens and upload keys taken out of paths."""
+    message = _masked(message)
+    for pattern, replacement in _SECRET_PATHS:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 def _masked(message: str) -> str:
@@ -29,12 +49,12 @@ def _masked(message: str) -> str:
 def _masked_record(*args, **kwargs) -> logging.LogRecord:
     record = _make_record(*args, **kwargs)
     message = record.getMessage()
-    masked = _masked(message)
+    masked = redact(message)
     if masked != message:
         record.msg, record.args = masked, None
     if record.exc_info:
         # A traceback quotes values too; formatters use exc_text when it is already there.
-        record.exc_text = mask(_formatter.formatException(record.exc_info))
+        record.exc_text = redact(_formatter.formatException(record.exc_info))
     return record
 
 

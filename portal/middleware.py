@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponseRedirect, QueryDict
 from django.urls import translate_url
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language, get_language_from_path
@@ -106,3 +106,23 @@ class CardMaskingMiddleware:
             masked.setlist(key, values)
         # Immutable again, as Django hands them to views.
         return QueryDict(masked.urlencode(), encoding=data.encoding) if changed else data
+
+
+class PrivacyHeadersMiddleware:
+    """Permissions-Policy on every response; `Cache-Control: private, no-store` on every page of the
+    agent console and of a merchant's tickets (settings.PRIVATE_NAMESPACES), whatever its view sets.
+
+    Keyed by URL namespace rather than a decorator per view, so a page added later is covered too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        match = request.resolver_match
+        private = match and settings.PRIVATE_NAMESPACES.intersection(match.namespaces)
+        if private and "no-store" not in response.get("Cache-Control", ""):
+            add_never_cache_headers(response)
+        return response

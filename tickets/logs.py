@@ -2,6 +2,9 @@
 
 Stored logs are UTF-8 text (.txt), gzip (.gz, one log) or zip (.zip, several logs); older files or hand-made
 ones may still be GB18030, so the encoding is sniffed from the first bytes of each file.
+
+A log is a merchant's upload, so it is read as hostile: in chunks, each line cut to MAX_LINE characters as
+it arrives (a 48 KB .gz can hold one 48 MB line), and the patterns run on the cut lines cannot backtrack.
 """
 
 import codecs
@@ -21,10 +24,13 @@ from tickets.models import Attachment
 PAGE_LINES = 500
 SNIFF_BYTES = 64 * 1024
 MAX_LINE = 2000  # characters shown of one line; a log line longer than this is cut, not the page
+READ_CHARS = 64 * 1024  # decoded characters read at a time
 # A response code written next to what names it: "RC=55", "resp code: A0", "应答码：A0", "39域=05".
+# The gap is possessive (*+, ?+): two plain \s* around an optional separator could split a run of spaces
+# every possible way, and "RC" followed by 2,000 spaces then took seconds per line.
 CODE_NEAR = re.compile(
     r"(?:\bRC|\bresp(?:onse)?[ _]?code|\bfield ?39|\bF39|39域|应答码|响应码|返回码|應答碼|響應碼)"
-    r"\s*[:=：]?\s*\[?([0-9A-Z]{2})\b",
+    r"\s*+[:=：]?+\s*+\[?+([0-9A-Z]{2})\b",
     re.IGNORECASE,
 )
 ERROR_WORDS = re.compile(r"error|\berr\b|fail|timeout|timed out|refused|失败|错误|異常|异常|超时|拒绝|失敗|錯誤", re.I)
@@ -36,6 +42,7 @@ class LogLine:
     text: str
     codes: list[str] = field(default_factory=list)
     is_error: bool = False
+    cut: bool = False  # the line was longer than MAX_LINE: only its start is shown
 
 
 @dataclass
@@ -81,10 +88,28 @@ def log_members(attachment: Attachment) -> list[str]:
         return [info.filename for info in archive.infolist() if not info.is_dir()]
 
 
-def _annotate(number: int, text: str, known_codes: set[str]) -> LogLine:
-    text = text.rstrip("\r\n")[:MAX_LINE]
+def _lines(text: io.TextIOBase) -> Iterator[tuple[str, bool]]:
+    """Each line (without its line break) cut to MAX_LINE characters, and whether it was cut; a chunk at a
+    time, so a line of any length costs no more memory than a chunk."""
+    shown, cut = "", False
+    while chunk := text.read(READ_CHARS):
+        *ended, rest = chunk.split("\n")
+        for piece in ended:
+            yield _kept(shown, piece, cut)
+            shown, cut = "", False
+        shown, cut = _kept(shown, rest, cut)
+    if shown or cut:
+        yield shown, cut
+
+
+def _kept(shown: str, piece: str, cut: bool) -> tuple[str, bool]:
+    room = MAX_LINE - len(shown)
+    return shown + piece[:room], cut or len(piece) > room
+
+
+def _annotate(number: int, text: str, cut: bool, known_codes: set[str]) -> LogLine:
     codes = [code.upper() for code in CODE_NEAR.findall(text) if code.upper() in known_codes]
-    return LogLine(number=number, text=text, codes=codes, is_error=bool(ERROR_WORDS.search(text)))
+    return LogLine(number=number, text=text, codes=codes, is_error=bool(ERROR_WORDS.search(text)), cut=cut)
 
 
 def log_page(
@@ -92,7 +117,8 @@ def log_page(
 ) -> LogPage:
     """Lines of one page (numbered as in the file), optionally only those containing `query`.
 
-    The file is streamed: lines before the page are skipped, lines after it only counted.
+    The file is streamed: lines before the page are skipped, lines after it only counted. The search
+    looks at what is shown of each line (its first MAX_LINE characters).
     """
     members = log_members(attachment)
     member = member if member in members else members[0]
@@ -101,9 +127,13 @@ def log_page(
         buffered = io.BufferedReader(stream) if not isinstance(stream, io.BufferedReader) else stream
         encoding = _encoding(buffered.peek(SNIFF_BYTES)[:SNIFF_BYTES])
         text = io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline=None)
-        numbered = ((n, line) for n, line in enumerate(text, start=1) if not needle or needle in line.casefold())
+        numbered = (
+            (n, line, cut)
+            for n, (line, cut) in enumerate(_lines(text), start=1)
+            if not needle or needle in line.casefold()
+        )
         start = (max(page, 1) - 1) * PAGE_LINES
-        lines = [_annotate(n, line, known_codes) for n, line in islice(numbered, start, start + PAGE_LINES)]
+        lines = [_annotate(n, line, cut, known_codes) for n, line, cut in islice(numbered, start, start + PAGE_LINES)]
         matches = start + len(lines) + sum(1 for _ in numbered)
     pages = max(1, -(-matches // PAGE_LINES))
     return LogPage(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from portal.masking import CardNumberMasker
+from tickets.logshape import LogShape, NotALog
 from tickets.markup import SNIFF_BYTES, MarkupScanner
 
 READ_BYTES = 64 * 1024
@@ -179,16 +180,21 @@ def _blocks(texts: Iterable[str]) -> Iterator[str]:
     yield "".join(pending)
 
 
-def write_masked_log(source: LogSource, encoding: Encoding, out: IO[bytes]) -> int | None:
+def write_masked_log(source: LogSource, encoding: Encoding, out: IO[bytes]) -> int | NotALog | None:
     """Check the log block by block and write it to out as UTF-8 with card numbers masked; return how many
-    were masked, or None if it is markup or a script (out then holds part of it, to be thrown away)."""
+    were masked, None if it holds something a browser or Windows would run, or NotALog when its lines are
+    not shaped like a log's (out then holds part of it, to be thrown away)."""
     scanner = MarkupScanner()
+    shape = LogShape()
     masker = CardNumberMasker()
     for block in _blocks(_texts(source.chunks(), encoding)):
         if scanner.feed(block):
             return None
+        shape.feed(block)
         out.write(masker.feed(block).encode("utf-8"))
     if scanner.finish():
         return None
+    if not_a_log := shape.finish():
+        return not_a_log
     out.write(masker.finish().encode("utf-8"))
     return masker.count

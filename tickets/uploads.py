@@ -36,6 +36,7 @@ from PIL import Image
 from kb.images import CONTENT_TYPES as IMAGE_CONTENT_TYPES
 from kb.images import reencode_image
 from portal.masking import mask_card_numbers
+from tickets.logshape import NotALog
 from tickets.logstream import (
     Damaged,
     LogSource,
@@ -264,6 +265,22 @@ def _markup(name: str, member: str | None) -> ValidationError:
     )
 
 
+def _not_a_log(name: str, member: str | None, why: NotALog) -> ValidationError:
+    shown = f"“{name}” (“{member}”)" if member else f"“{name}”"
+    values = {"file": shown, "lines": why.lines, "of": why.of}
+    if why.kind == "markup":
+        message = _(
+            "%(file)s was not accepted: %(lines)s of its %(of)s lines are web page markup (HTML tags), "
+            "not lines of a terminal log. Please send the log as the terminal exported it."
+        )
+    else:
+        message = _(
+            "%(file)s was not accepted: %(lines)s of its %(of)s lines are program code (a script), "
+            "not lines of a terminal log. Please send the log as the terminal exported it."
+        )
+    return ValidationError(message % values)
+
+
 def _write_log(source: LogSource, out, name: str, member: str | None = None) -> tuple[int, int]:
     """Check one log (a member of an archive if `member` names it) and write it masked to out; return how
     many card numbers were masked and how many bytes it had. What is refused first is what a whole read
@@ -276,6 +293,8 @@ def _write_log(source: LogSource, out, name: str, member: str | None = None) -> 
     masked = write_masked_log(source, facts.encoding, out)
     if masked is None:
         raise _markup(name, member)
+    if isinstance(masked, NotALog):
+        raise _not_a_log(name, member, masked)
     return masked, facts.size
 
 

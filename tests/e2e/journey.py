@@ -37,6 +37,27 @@ class RequestLog:
         return [entry for entry in self.entries if entry[0] == "POST" and path in entry[1]]
 
 
+@dataclass
+class ConsoleLog:
+    """Errors the browser reported while a page ran: script exceptions and console errors, among them every
+    script, style or image the Content-Security-Policy blocked ("Refused to …") and header complaints."""
+
+    entries: list = field(default_factory=list)
+
+    def attach(self, page) -> "ConsoleLog":
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.entries.append(f"uncaught: {error}"))
+        return self
+
+    def _console(self, message) -> None:
+        # The browser asks for /favicon.ico on its own (the site has none); that 404 is no page's fault.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            self.entries.append(message.text)
+
+    def errors(self) -> list:
+        return list(self.entries)
+
+
 class Shots:
     """Numbered screenshots of one journey in test-results/journeys/<journey>/ (the folder is gitignored)."""
 
