@@ -31,7 +31,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache
-from itertools import accumulate
 
 MASK = "*"
 MIN_DIGITS, MAX_DIGITS = 13, 19
@@ -110,11 +109,11 @@ _CHAIN_BREAK = re.compile(rf"[^\W0-9_]|\*|{_SEPARATOR}{{{MAX_GAP + 1}}}")
 # without which there is none (a NUL run counts as one separator, so this one is necessary, not enough).
 _LETTER = re.compile(r"[^\W0-9_]|\*")
 _MAYBE_GAP_BREAK = re.compile(rf"(?:[^\w*]|_){{{MAX_GAP + 1}}}")
-# Where a card can start (the first digit of every network's prefixes below), to skip the rest at C speed.
-_MAY_START = re.compile(r"(?=[2-69]|81)")
+_GROUP_START = re.compile("1")
+# In the flags of group starts: a group of MIN_DIGITS digits or more (its start, then no start for a while).
+_LONG_GROUP = re.compile(rf"10{{{MIN_DIGITS - 1},}}(?=1)")
 _ZEROS = str.maketrans("0123456789", "0000000000")
 _ASCII = bytes.maketrans(bytes(range(10)), b"0123456789")
-_PLAIN = bytes.maketrans(b"0123456789", bytes(range(10)))
 _DOUBLED = bytes.maketrans(b"0123456789", bytes([0, 2, 4, 6, 8, 1, 3, 5, 7, 9]))
 
 
@@ -157,12 +156,12 @@ def looks_like_issuer_prefix(digits: str) -> bool:
 
 
 def card_grouping(sizes: tuple[int, ...]) -> bool:
-    """Whether digit groups are grouped as people write and print card numbers: groups of one size (1 to 6
+    """Whether digit groups are grouped as people write and print card numbers: groups of one size (1 to 4
     digits: 4-4-4-4, a BCD dump's 2-2-2…, one digit at a time) with a last group no longer, 4-6-5 or
     4-6-4 (Amex, Diners), or 6 then the rest (UnionPay's bank part first). A date, a time or a number at
     the end of one log line followed by the next line's timestamp is none of these."""
     first = sizes[0]
-    if first <= 6 and all(size == first for size in sizes[:-1]) and sizes[-1] <= first:
+    if first <= 4 and all(size == first for size in sizes[:-1]) and sizes[-1] <= first:
         return True
     return (len(sizes) == 2 and first == 6) or (len(sizes) == 3 and sizes[:2] == (4, 6) and sizes[2] in (4, 5))
 
@@ -233,19 +232,25 @@ class _Chain:
 
     def _candidates(self) -> Iterator[tuple[int, int]]:
         digits, starts, ends = self.digits, self.starts, self.ends
-        sums = None
-        for match in _MAY_START.finditer(digits):
-            start = match.start()
+        for start in self._possible_starts():
             for length in card_lengths(digits[start : start + 4]):
                 end = start + length
                 if end > len(digits):
                     break
-                sums = sums or _luhn_sums(digits)
-                table = sums[(end - 1) % 2]
-                if (table[end] - table[start]) % 10 == 0 and self._placed(
-                    start, end, starts[start] == "1", ends[end - 1] == "1"
+                if self._placed(start, end, starts[start] == "1", ends[end - 1] == "1") and luhn_valid(
+                    digits[start:end]
                 ):
                     yield start, end
+
+    def _possible_starts(self) -> list[int]:
+        """Where a candidate may start: a group's first digit, or any digit of a group that could hold a card
+        on its own (a candidate starting inside a group stays in it). Most chains in a log are timestamps,
+        whose groups are short: only their few group starts are tried."""
+        found = [match.start() for match in _GROUP_START.finditer(self.starts)]
+        for match in _LONG_GROUP.finditer(self.starts + "1"):
+            found.extend(range(match.start() + 1, match.end() - MIN_DIGITS + 1))
+        found.sort()
+        return found
 
     def _placed(self, start: int, end: int, starts_group: bool, ends_group: bool) -> bool:
         if "1" in self.starts[start + 1 : end]:  # across groups: whole groups, grouped as cards are
@@ -355,22 +360,11 @@ class _Grouping:
         np, size = self.np, self.size
         safe_last = np.minimum(last, len(size) - 1)
         head, tail = size[first], size[safe_last]
-        uniform = (head <= 6) & (self.same_until[first] >= safe_last - 1) & (tail <= head)
+        uniform = (head <= 4) & (self.same_until[first] >= safe_last - 1) & (tail <= head)
         six_then_rest = (safe_last == first + 1) & (head == 6)
         middle = size[np.minimum(first + 1, len(size) - 1)]
         amex = (safe_last == first + 2) & (head == 4) & (middle == 6) & ((tail == 4) | (tail == 5))
         return uniform | six_then_rest | amex
-
-
-def _luhn_sums(digits: str) -> tuple[list[int], list[int]]:
-    """Prefix sums giving the Luhn sum of any stretch in O(1). The last digit of a stretch is never doubled,
-    so which digits are doubled depends on the parity of where it ends: even[] doubles the odd indexes,
-    odd[] the even ones."""
-    raw = digits.encode()
-    single, doubled = raw.translate(_PLAIN), raw.translate(_DOUBLED)
-    even, odd = bytearray(single), bytearray(doubled)
-    even[1::2], odd[1::2] = doubled[1::2], single[1::2]
-    return list(accumulate(even, initial=0)), list(accumulate(odd, initial=0))
 
 
 class CardNumberMasker:

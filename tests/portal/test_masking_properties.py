@@ -71,7 +71,7 @@ def groupings(draw, length: int) -> list[int]:
         return [6, length - 6]
     if shape == "amex" and length in (14, 15):
         return [4, 6, length - 10]
-    size = draw(st.integers(1, 6))
+    size = draw(st.integers(1, 4))
     return [size] * (length // size) + ([length % size] if length % size else [])
 
 
