@@ -91,6 +91,13 @@ def _worker_cache(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # The personas' passwords are hashed in nearly every test; the real hasher is deliberately slow (0.3 s a
+    # password here: set for every test, it halved the CPU time of `make test-fast`, 210 → 106 s).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Every test writes uploads to its own folder, so nothing leaks between tests or into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"

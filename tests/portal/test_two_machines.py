@@ -35,6 +35,11 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 STARTUP_SECONDS = 30
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords():
+    """Not here: the machines run production settings, whose hashers must read the personas' passwords."""
+
+
 @dataclass
 class Page:
     status: int
