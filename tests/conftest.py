@@ -16,8 +16,8 @@ from django.test.utils import override_settings
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
 # The first Redis database the tests use: worker gw0 gets it, gw1 the next, and so on; a run without
-# xdist uses the first. `cache.clear()` empties a whole database, so no two workers may share one, and
-# none is the database REDIS_URL names for the site itself.
+# xdist uses the first. `cache.clear()` empties a whole database, so no two workers may share one; and the
+# database REDIS_URL names (a developer's own cache) is never the one the tests empty, unless it is one of these.
 FIRST_TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "10"))
 
 
