@@ -1,4 +1,5 @@
-# Two commands matter: `make run` (set up + serve) and `make test` (set up + pass the tests).
+# Two commands matter: `make run` (set up + serve) and `make test` (set up + pass the tests); `make test-fast`
+# is the loop while working.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -6,6 +7,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
+# pytest-xdist workers: two suit a two-core machine (TEST_WORKERS=0 runs in one process). Each worker has its
+# own test database, cache and Redis database (tests/conftest.py: Redis databases 10, 11, …).
+TEST_WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --durations=10
 
 # Finds a Python >= 3.12: the pyenv version named in .python-version, then python3.13/3.12/python3 on PATH.
 define FIND_PYTHON
@@ -17,11 +22,13 @@ done; \
 echo "No Python 3.12 or newer found. Install one (e.g. 'pyenv install 3.12' or 'apt-get install python3.12 python3.12-venv') and run make again." >&2; exit 1
 endef
 
-.PHONY: help venv run serve test test-postgres system-deps lint format messages bench clean
+.PHONY: help venv run serve test test-fast system-deps lint format messages bench clean
 
 help:
 	@echo "make run    set up and serve the portal on http://$(HOST):$(PORT) (SQLite, knowledge base loaded)"
-	@echo "make test   set up and run the whole test suite"
+	@echo "make test   set up and run the whole test suite, browser tests included ($(TEST_WORKERS) workers; CI runs it)"
+	@echo "make test-fast  the loop while working: all but the browser and PostgreSQL-only tests, in parallel,"
+	@echo "            on a test database kept between runs (--reuse-db; --create-db in PYTEST_ARGS makes it anew)"
 	@echo "make serve  production-like: gunicorn + the notification worker on http://$(HOST):$(PORT)"
 	@echo "make lint | format | messages | bench | clean"
 
@@ -79,10 +86,16 @@ serve: venv system-deps
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2
 
+# Both print the ten slowest tests. PYTEST_ARGS adds pytest options (a path, -k, -x …).
 test: venv
 	@$(MAKE) --no-print-directory system-deps NEED_CHROMIUM=1
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: venv
+	@$(MAKE) --no-print-directory system-deps
+	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
+	$(PYTEST) --reuse-db -m "not browser and not postgres" $(PYTEST_ARGS)
 
 lint:
 	$(VENV)/bin/ruff check .

@@ -20,7 +20,7 @@ def bump(key: str) -> None:
         value = uuid.uuid4().hex[:12]
         if hasattr(cache, "set_and_announce"):
             # Announced by every writer, whether or not it mirrors: processes that do rely on hearing it.
-            cache.set_and_announce(key, value, channel=mirror.CHANNEL)
+            cache.set_and_announce(key, value, channel=mirror.channel())
             mirror.changed(key, value)
         else:
             cache.set(key, value, timeout=None)

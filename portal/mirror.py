@@ -22,8 +22,10 @@ cache, as before.
 """
 
 import contextlib
+import functools
 import logging
 import os
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -41,6 +43,25 @@ _lock = threading.Lock()
 _state: dict = {
     "pid": None, "pubsub": None, "confirmed": False, "retry_at": 0.0, "values": {}, "kept": OrderedDict()
 }  # fmt: skip
+
+
+@functools.cache
+def _channel_for(url: str) -> str:
+    import redis
+
+    return f"{CHANNEL}:{redis.Redis.from_url(url).connection_pool.connection_kwargs.get('db', 0)}"
+
+
+def channel() -> str:
+    """CHANNEL with the number of the Redis database in use. Pub/sub is one namespace for the whole server,
+    whichever database a client selected: another site (or test worker) on another database of the same
+    Redis must never be heard, or its generations would be taken for ours and an old page served."""
+    return _channel_for(settings.REDIS_URL)
+
+
+def client_name() -> str:
+    """The subscription's name in Redis's CLIENT LIST: which machine and process holds it."""
+    return f"portal-mirror-{socket.gethostname()}-{os.getpid()}"
 
 
 def enabled() -> bool:
@@ -69,12 +90,14 @@ def _subscribe():
             _state.update(confirmed=False, values={})
             super().on_connect(connection)
 
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    client = redis.Redis.from_url(
+        settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2, client_name=client_name()
+    )
     pubsub = Subscription(client.connection_pool)
     # Held for the subscription's life: a client that is collected closes its pool, and with it this
     # connection, which redis-py would then quietly make again.
     pubsub.client = client
-    pubsub.subscribe(CHANNEL)
+    pubsub.subscribe(channel())
     deadline = time.monotonic() + 2
     while time.monotonic() < deadline:
         message = pubsub.get_message(timeout=0.5)
@@ -94,7 +117,7 @@ def _poll() -> bool:
         try:
             _state.update(pubsub=_subscribe(), confirmed=True, values={})
         except Exception:
-            logger.warning("No subscription to %s: every cached page reads Redis", CHANNEL, exc_info=True)
+            logger.warning("No subscription to %s: every cached page reads Redis", channel(), exc_info=True)
             _state["retry_at"] = time.monotonic() + RETRY_SECONDS
             return False
     try:
@@ -105,7 +128,7 @@ def _poll() -> bool:
                 value, _colon, key = message["data"].decode().partition(":")
                 _state["values"][key] = value
     except Exception:
-        logger.warning("The subscription to %s broke: nothing mirrored is trusted", CHANNEL, exc_info=True)
+        logger.warning("The subscription to %s broke: nothing mirrored is trusted", channel(), exc_info=True)
         _reset()
         _state["retry_at"] = time.monotonic() + RETRY_SECONDS
         return False

@@ -47,5 +47,10 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_stays_text(agent_client):
 
 
 def test_bad_filters_export_nothing_and_go_back_to_the_queue(agent_client):
+    make_ticket()
     response = agent_client.get(reverse("agents:queue_export"), {"status": "bogus"})
-    assert response.status_code == 302
+
+    assert (response.status_code, response["Location"]) == (302, f"{reverse('agents:queue')}?status=bogus")
+    assert not response.streaming and response.content == b""
+    queue = agent_client.get(response["Location"])
+    assert [str(message) for message in queue.context["messages"]] == ["导出需要有效的筛选条件。"]

@@ -1,5 +1,8 @@
 """The rows fragment the page polls: an unchanged queue costs a 304, any change gives the new rows."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -19,6 +22,12 @@ def _steady_clock(monkeypatch):
 def _rows(client, etag=None, **params):
     headers = {"If-None-Match": etag} if etag else {}
     return client.get(reverse("agents:queue_rows"), params, headers=headers)
+
+
+def _row(response, reference: str) -> str | None:
+    """The visible text of the ticket's row in the fragment, or None when it is not shown."""
+    found = re.search(rf'<tr[^>]*data-reference="{re.escape(reference)}".*?</tr>', response.text, flags=re.DOTALL)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", found.group())).split()) if found else None
 
 
 def test_the_fragment_has_the_rows_and_an_etag(agent_client):
@@ -48,16 +57,26 @@ def test_a_new_ticket_changes_the_fragment(agent_client):
 
 def test_a_change_to_a_shown_ticket_changes_the_fragment(agent_client, agent):
     ticket = make_ticket()
-    etag = _rows(agent_client)["ETag"]
+    before = _rows(agent_client)
+    assert "紧急" not in _row(before, ticket.reference)
     ticket_priority_set(ticket=ticket, agent=agent, priority=Ticket.Priority.URGENT)
-    assert _rows(agent_client, etag).status_code == 200
+
+    response = _rows(agent_client, before["ETag"])
+
+    assert response.status_code == 200 and response["ETag"] != before["ETag"]
+    assert "紧急" in _row(response, ticket.reference)  # the new priority, not the rows kept from before
 
 
 def test_a_ticket_leaving_the_view_changes_the_fragment(agent_client, agent):
     ticket = make_ticket()
-    etag = _rows(agent_client, view="unassigned")["ETag"]
+    before = _rows(agent_client, view="unassigned")
+    assert _row(before, ticket.reference) is not None
     Ticket.objects.filter(pk=ticket.pk).update(assignee=agent)
-    assert _rows(agent_client, etag, view="unassigned").status_code == 200
+
+    response = _rows(agent_client, before["ETag"], view="unassigned")
+
+    assert response.status_code == 200 and response["ETag"] != before["ETag"]
+    assert _row(response, ticket.reference) is None
 
 
 def test_the_page_shows_the_count_in_its_title(agent_client):

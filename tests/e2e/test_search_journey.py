@@ -49,11 +49,13 @@ def test_suggestions_are_titles_with_one_short_line_at_most_five(loaded_kb, phon
     expect(options.first).to_be_visible()
     Shots("suggestions-phone")(phone, "suggestions")
     assert 1 <= options.count() <= 5
-    for index in range(options.count()):
-        line = options.nth(index).locator(".suggest-line")
-        if line.count():
-            box = line.bounding_box()
-            assert box["height"] < 2 * float(line.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)"))
+    assert max(options.nth(index).locator(".suggest-line").count() for index in range(options.count())) <= 1
+    lines = options.locator(".suggest-line")
+    assert lines.count() >= 1  # the check below runs on something: "签到" has articles with a short line
+    for index in range(lines.count()):
+        line = lines.nth(index)
+        box = line.bounding_box()
+        assert box["height"] < 2 * float(line.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)"))
 
 
 def test_the_ticket_form_does_not_suggest_the_article_that_did_not_help(loaded_kb, phone):

@@ -2,7 +2,6 @@
 
 import contextlib
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -24,14 +23,24 @@ def fill_required(page):
 
 def test_pressing_send_while_suggestions_are_still_due_asks_for_none_after_it(phone):
     log = RequestLog().attach(phone)
+    phone.clock.install()  # the page's timers run on a clock this test moves
     phone.goto("/tickets/new/")
     fill_required(phone)
     phone.fill("#id_description", "刷卡提示请重新签到，签到后仍然失败，终端号 12345678")  # suggestions due in 0.4 s
-    # A slow link: the send takes a second, long past the moment the suggestions were due.
-    phone.route("**/tickets/new/", lambda route: (time.sleep(1), route.continue_()))
+    # A slow link: the send is held on its way while the page's clock runs a second, long past the moment
+    # the suggestions were due.
+    held = []
+    phone.route("**/tickets/new/", lambda route: held.append(route))
     log.clear()
 
     phone.locator("button.send").click()
+    for _round_trip in range(100):  # the held send reaches the handler within a round trip or two
+        if held:
+            break
+        phone.evaluate("0")
+    assert len(held) == 1
+    phone.clock.run_for(1000)
+    held.pop().continue_()
 
     expect(phone).to_have_url(re.compile(r"/tickets/t/[\w-]+/sent/$"))
     assert [entry for entry in log.entries if "/api/search" in entry[1]] == []

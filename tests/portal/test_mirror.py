@@ -6,14 +6,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
 from portal import mirror, pagecache
 
-# The production-services run, which has Redis (REDIS_URL); without it nothing is mirrored.
-pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("loaded_kb")]
+# On Redis (without it nothing is mirrored), on either database.
+pytestmark = [pytest.mark.redis, pytest.mark.usefixtures("loaded_kb")]
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = "/articles/re-sign-in-prompt/"
@@ -34,14 +35,28 @@ def reads(monkeypatch):
     return sent
 
 
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"  # the test database is a file (tests/conftest.py)
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 def _bump_in_another_process() -> None:
     """An edit's generation bump, as another web process makes it (its after-commit bump needs a database:
-    this run's test database)."""
-    db = connection.settings_dict
-    env = os.environ | {"DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    this run's test database), on this worker's Redis database."""
+    env = os.environ | {"DATABASE_URL": _database_url(), "REDIS_URL": settings.REDIS_URL}
     code = "import django\ndjango.setup()\nfrom portal import pagecache\npagecache.content_changed()\n"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def _cut_this_process_s_subscription() -> None:
+    """As a network blip would, for this process alone: other workers' subscriptions on the same Redis
+    server (pub/sub ignores databases) are left alone."""
+    client = cache._cache.get_client(write=True)
+    [subscription] = [c for c in client.client_list(_type="pubsub") if c["name"] == mirror.client_name()]
+    client.client_kill_filter(_id=subscription["id"])
 
 
 def test_a_page_this_process_has_served_costs_no_round_trip(reads):
@@ -82,7 +97,7 @@ def test_a_broken_subscription_drops_what_it_knew_and_is_made_again(monkeypatch)
     Client().get(HUB)
     assert mirror.current([pagecache.GENERATION_KEY]) is not None
 
-    cache._cache.get_client(write=True).client_kill_filter(_type="pubsub")
+    _cut_this_process_s_subscription()
 
     # Nothing known survives the break; once subscribed again, values come from a read of the cache.
     assert mirror.current([pagecache.GENERATION_KEY]) is None
@@ -94,7 +109,7 @@ def test_a_broken_subscription_drops_what_it_knew_and_is_made_again(monkeypatch)
 def test_a_change_while_the_subscription_was_broken_is_never_missed(monkeypatch):
     monkeypatch.setattr(mirror, "RETRY_SECONDS", 0.0)
     Client().get(HUB)
-    cache._cache.get_client(write=True).client_kill_filter(_type="pubsub")
+    _cut_this_process_s_subscription()
 
     _bump_in_another_process()  # announced to nobody here
 
@@ -131,3 +146,13 @@ def test_a_connection_redis_py_makes_again_by_itself_trusts_nothing_it_knew():
     assert mirror.current([pagecache.GENERATION_KEY]) is None
     Client().get(HUB)
     assert mirror.current([pagecache.GENERATION_KEY]) == {pagecache.GENERATION_KEY: cache.get(pagecache.GENERATION_KEY)}
+
+
+def test_sites_on_two_databases_of_one_redis_server_never_hear_each_other(settings):
+    # Pub/sub ignores the database a client selected: the channel carries its number.
+    settings.REDIS_URL = "redis://127.0.0.1:6379/3"
+    on_three = mirror.channel()
+    settings.REDIS_URL = "redis://127.0.0.1:6379/4"
+
+    assert mirror.channel() != on_three
+    assert mirror.channel().startswith(mirror.CHANNEL)

@@ -29,9 +29,15 @@ from ..kb.test_admin import _form_data as article_form_data
 from ..tickets.conftest import form_data as ticket_form_data
 from ..tickets.conftest import image_bytes
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# Two processes on one database: PostgreSQL, as production has it; and Redis (this worker's own database).
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 STARTUP_SECONDS = 30
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords():
+    """Not here: the machines run production settings, whose hashers must read the personas' passwords."""
 
 
 @dataclass
@@ -108,7 +114,7 @@ def _database_url() -> str:
 
 def _production_env(folder: Path, bucket) -> dict[str, str]:
     cache = settings.CACHES["default"]
-    assert cache["BACKEND"].endswith("RedisCache"), "the two machines share a Redis: run with REDIS_URL set"
+    assert cache["BACKEND"].endswith("RedisCache"), "the two machines share a Redis (the `redis` marker)"
     return {
         "PATH": "/usr/bin:/bin",
         "HOME": str(folder),

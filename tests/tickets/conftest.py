@@ -87,12 +87,6 @@ def zip_file(name: str = "logs.zip", members: dict[str, bytes] | None = None) ->
     return SimpleUploadedFile(name, zip_bytes(members), content_type="application/zip")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # The personas' passwords are hashed on every test; the real hasher is deliberately slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def english():
     """Service-level messages in English, whatever language an earlier request left active."""

@@ -1,5 +1,6 @@
 """Who is told what (tickets/notifications.py), after commit only, in the recipient's language, retried."""
 
+import logging
 from datetime import timedelta
 from unittest import mock
 
@@ -9,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from tickets import services
@@ -183,11 +185,24 @@ def test_delivery_gives_up_after_the_last_attempt(ticket, agent, settings):
         notice_deliver.call(notice=notice.__dict__, attempt=settings.NOTIFY_MAX_ATTEMPTS)
 
 
-def test_with_the_immediate_backend_a_failed_send_never_breaks_the_request(ticket, agent, settings, run_commits):
+@pytest.mark.django_db(transaction=True)  # commits for real, so the send runs inside the request, as in production
+def test_with_the_immediate_backend_a_failed_send_never_breaks_the_request(ticket, agent, client, settings, caplog):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DownBackend"}}
-    with run_commits():
-        message = services.ticket_agent_reply(ticket=ticket, agent=agent, body="answer")
-    assert message.pk is not None
+    client.force_login(agent)
+    ticket_page = reverse("agents:ticket", kwargs={"reference": ticket.reference})
+
+    with caplog.at_level(logging.WARNING, logger="tickets.tasks"):
+        response = client.post(f"{ticket_page}reply/", {"body": "answer", "kind": "reply"})
+
+    assert (response.status_code, response["Location"]) == (302, f"{ticket_page}#conversation")
+    assert ticket.messages.filter(body="answer", is_internal=False, author=agent).exists()
+    assert mail.outbox == []
+    # Every attempt failed and is on record, the last one as given up.
+    tried = [record for record in caplog.records if record.name == "tickets.tasks"]
+    assert [record.levelname for record in tried] == ["WARNING"] * (settings.NOTIFY_MAX_ATTEMPTS - 1) + ["ERROR"]
+    assert tried[-1].getMessage() == (
+        f"Gave up on agent_reply for ticket {ticket.pk} after {settings.NOTIFY_MAX_ATTEMPTS} attempts"
+    )
 
 
 def test_the_breach_check_warns_once_per_ticket_and_due_time(ticket, agent, run_commits):
