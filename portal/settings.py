@@ -93,7 +93,6 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "markdownx",
-    "health_check",
     "dbbackup",
     "portal.third_party.TaskQueueConfig",
     "portal.third_party.SignInLockoutConfig",
