@@ -87,3 +87,58 @@ def test_a_backup_restores_every_row_and_file_on_postgres(manage, tmp_path, post
     restored = instance(tmp_path, "restored", restored_url)
 
     assert_same_instance(*round_trip(manage, tmp_path, source, restored))
+
+
+@pytest.fixture
+def backup_folder(settings, tmp_path):
+    location = tmp_path / "backup-folder"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "dbbackup": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": location}},
+    }
+    return location
+
+
+def make_set(folder, name: str, *, complete: bool = True) -> None:
+    (folder / name).mkdir(parents=True)
+    (folder / name / "database.dump.gz").write_bytes(b"dump")
+    if complete:
+        (folder / name / "manifest.json").write_text("{}")
+
+
+def test_clean_keeps_the_newest_complete_sets_and_one_still_being_written(backup_folder):
+    from portal import backups
+
+    for day in range(1, 5):
+        make_set(backup_folder, f"portal-2026050{day}-023000")
+    make_set(backup_folder, "portal-20260502-120000", complete=False)  # cut short, older than the kept ones
+    make_set(backup_folder, "portal-20260505-023000", complete=False)  # being written now
+
+    deleted = backups.sets_prune(keep=2)
+
+    assert deleted == ["portal-20260501-023000", "portal-20260502-023000", "portal-20260502-120000"]
+    assert sorted(path.name for path in backup_folder.iterdir()) == [
+        "portal-20260503-023000",
+        "portal-20260504-023000",
+        "portal-20260505-023000",
+    ]
+
+
+@pytest.mark.django_db
+def test_restore_refuses_a_database_that_already_has_tables(backup_folder):
+    from portal import backups
+
+    make_set(backup_folder, "portal-20260501-023000")
+    manifest = {"engine": settings.DATABASES["default"]["ENGINE"]}
+
+    with pytest.raises(backups.BackupError, match="already has tables"):
+        backups.Restore("portal-20260501-023000").require_empty_instance(manifest)
+
+
+def test_restore_refuses_a_set_without_manifest(backup_folder):
+    from portal import backups
+
+    make_set(backup_folder, "portal-20260501-023000", complete=False)
+
+    with pytest.raises(backups.BackupError, match="cut short"):
+        backups.manifest_read("portal-20260501-023000")
