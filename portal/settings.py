@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "markdownx",
+    "dbbackup",
     "portal.third_party.TaskQueueConfig",
     "portal.third_party.SignInLockoutConfig",
     "portal",
@@ -273,6 +274,32 @@ STORAGES = {
         "BACKEND": env_str("STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage")
     },
 }
+
+# --- Backups (`manage.py backup` / `manage.py restore`, built on django-dbbackup) ------------------
+# A set (database dump + media archive + manifest) goes to BACKUP_DIR, or to the bucket BACKUP_S3_BUCKET on
+# the object storage the S3_* variables describe: another bucket than the media's, so a media backup never
+# archives earlier backups, and one the portal's keys may write but that an operator should version or lock.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET", "")
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14, minimum=1)
+
+
+def backup_storage() -> dict:
+    if not BACKUP_S3_BUCKET:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(BACKUP_DIR)}}
+    media = STORAGES["default"]
+    if media["BACKEND"] != "storages.backends.s3.S3Storage":
+        raise ImproperlyConfigured("BACKUP_S3_BUCKET needs the S3_* variables (endpoint and keys) to be set too.")
+    if media["OPTIONS"]["bucket_name"] == BACKUP_S3_BUCKET:
+        raise ImproperlyConfigured("BACKUP_S3_BUCKET must not be the media bucket (S3_BUCKET).")
+    return {"BACKEND": media["BACKEND"], "OPTIONS": {**media["OPTIONS"], "bucket_name": BACKUP_S3_BUCKET}}
+
+
+STORAGES["dbbackup"] = backup_storage()
+# Encrypt every set to this GPG key (needs the `gpg` program and the python-gnupg package); empty: not encrypted.
+DBBACKUP_GPG_RECIPIENT = env_str("BACKUP_GPG_RECIPIENT", "") or None
+# A failed backup exits non-zero with its error on stderr for cron or the timer to report; no ADMINS mail.
+DBBACKUP_SEND_EMAIL = False
 WHITENOISE_MAX_AGE = 3600
 
 # --- Security ---------------------------------------------------------------------------------
@@ -398,6 +425,12 @@ NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
 NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
 # Agents are warned this long before a due time (once per ticket and due time; `tickets_breach_check`).
 BREACH_WARNING_MINUTES = env_int("BREACH_WARNING_MINUTES", 30, minimum=1)
+
+# --- Health checks (/healthz liveness, /readyz readiness: portal/health.py) ---------------------------
+# /readyz fails when the task worker has left a heartbeat task unanswered this long (a worker that is busy
+# still answers: the heartbeat goes first), or when more than HEALTH_TASK_BACKLOG_MAX tasks are due and waiting.
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 300, minimum=10)
+HEALTH_TASK_BACKLOG_MAX = env_int("HEALTH_TASK_BACKLOG_MAX", 500, minimum=1)
 
 # --- Sign-in lockout (django-axes) -------------------------------------------------------------------
 # Per account AND address together: AXES_FAILURE_LIMIT wrong passwords for one username from one address

@@ -7,13 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
-from portal import views
+from portal import health, views
 
 admin.site.site_header = _("POS merchant help · administration")
 admin.site.site_title = _("POS merchant help")
 
 urlpatterns = [
-    path("healthz", views.health, name="health"),
+    path("healthz", health.liveness, name="liveness"),
+    path("readyz", health.readiness, name="readiness"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),

@@ -1,12 +1,10 @@
 from urllib.parse import urlsplit
 
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.views import i18n
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kb import selectors
@@ -27,18 +25,6 @@ def home(request):
         "categories": selectors.categories_with_articles(language=language),
     }
     return render(request, "home.html", context)
-
-
-@never_cache
-@require_GET
-def health(request):
-    """Liveness plus a database round trip, for load balancers."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return JsonResponse({"status": "ok"})
-    except Exception as error:  # the point is to report any failure, not to crash
-        return JsonResponse({"status": "error", "detail": type(error).__name__}, status=503)
 
 
 @require_GET

@@ -1,88 +1,190 @@
-"""Site-wide pages: health check, robots.txt, and the error pages."""
+"""/healthz (liveness) and /readyz (readiness): each dependency failing on its own is named in a 503."""
 
+from datetime import timedelta
+from importlib import import_module
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+import time_machine
+from django.core.files.storage import FileSystemStorage
+from django.db import connections
+from django.test import override_settings
+from django.utils import timezone
 
-pytestmark = pytest.mark.django_db
+from portal.tasks import worker_heartbeat
+
+QUEUED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
-def test_the_health_check_says_ok(client):
+class ReadOnlyStorage(FileSystemStorage):
+    """A media folder that refuses writes (chmod would not stop tests that run as root)."""
+
+    def _save(self, name, content):
+        raise PermissionError(13, "Read-only file system", name)
+
+
+def readiness(client):
+    response = client.get("/readyz")
+    return response.status_code, response.json()
+
+
+def test_the_liveness_check_answers_without_any_database(client):
+    # No `db` fixture: pytest-django refuses every query, so any database use would be a 500.
     response = client.get("/healthz")
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_the_health_check_reports_an_unreachable_database(client):
-    with mock.patch("portal.views.connection.cursor", side_effect=OperationalError("connection refused")):
-        response = client.get("/healthz")
-
-    assert response.status_code == 503
-    assert response.json() == {"status": "error", "detail": "OperationalError"}
-
-
-def test_the_health_check_is_never_cached(client):
-    assert "no-cache" in client.get("/healthz")["Cache-Control"]
+@pytest.mark.django_db
+def test_the_liveness_check_stays_up_while_the_database_is_down(client):
+    with mock.patch.dict(connections.settings["default"], {"NAME": "/nonexistent/folder/db", "PORT": "1"}):
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/readyz").status_code == 503
 
 
-def test_the_health_check_is_not_redirected_for_a_visitor_who_chose_english(client):
+@pytest.mark.django_db
+def test_readiness_passes_when_every_part_works(client):
+    status, body = readiness(client)
+
+    assert status == 200
+    assert body["status"] == "ok"
+    assert body["failing"] == []
+    assert body["checks"] == dict.fromkeys(["database", "cache", "storage", "task_worker", "task_backlog"], "ok")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readiness_names_an_unreachable_database(client):
+    # The database check opens a connection of its own, which this broken setting makes fail.
+    with mock.patch.dict(connections.settings["default"], {"NAME": "/nonexistent/folder/db", "PORT": "1"}):
+        status, body = readiness(client)
+
+    assert status == 503
+    assert body["failing"] == ["database"]
+
+
+@pytest.mark.django_db
+def test_readiness_names_a_cache_that_does_not_answer(client):
+    closed_port = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/3"}}
+    with override_settings(CACHES=closed_port):
+        status, body = readiness(client)
+
+    assert status == 503
+    assert body["failing"] == ["cache"]
+
+
+@pytest.mark.django_db
+def test_readiness_names_a_storage_that_refuses_writes(client, settings):
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": f"{__name__}.ReadOnlyStorage"}}
+
+    status, body = readiness(client)
+
+    assert status == 503
+    assert body["failing"] == ["storage"]
+
+
+@pytest.mark.django_db
+def test_readiness_names_a_task_worker_that_left_the_heartbeat_waiting(client, settings):
+    settings.TASKS = QUEUED
+    settings.HEALTH_WORKER_MAX_AGE_SECONDS = 60
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert readiness(client)[0] == 200  # queues the heartbeat: no worker has had time to answer yet
+        clock.shift(timedelta(seconds=61))
+        status, body = readiness(client)
+
+    assert status == 503
+    assert body["failing"] == ["task_worker"]
+    assert "heartbeat" in body["checks"]["task_worker"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readiness_recovers_once_a_worker_runs_the_heartbeat(client, settings):
+    from django.core.management import call_command
+
+    settings.TASKS = QUEUED
+    settings.HEALTH_WORKER_MAX_AGE_SECONDS = 60
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        readiness(client)
+        clock.shift(timedelta(seconds=61))
+        assert readiness(client)[0] == 503
+        call_command("db_worker", batch=True, queue_name="*", verbosity=0)
+        status, body = readiness(client)
+
+    assert status == 200, body
+
+
+@pytest.mark.django_db
+def test_an_idle_night_is_not_mistaken_for_a_dead_worker(client, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = QUEUED
+    settings.HEALTH_WORKER_MAX_AGE_SECONDS = 60
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        readiness(client)
+        DBTaskResult.objects.update(status="SUCCESSFUL", started_at=timezone.now(), finished_at=timezone.now())
+        clock.shift(timedelta(hours=8))  # no probe, no task all night
+        status, _ = readiness(client)
+
+    assert status == 200
+
+
+@pytest.mark.django_db
+def test_readiness_names_a_task_backlog_over_the_threshold(client, settings):
+    settings.TASKS = QUEUED
+    settings.HEALTH_TASK_BACKLOG_MAX = 3
+    for _ in range(3):
+        worker_heartbeat.enqueue()
+
+    status, body = readiness(client)  # its own heartbeat makes four
+
+    assert status == 503
+    assert body["failing"] == ["task_backlog"]
+
+
+@pytest.mark.django_db
+def test_a_backlog_at_the_threshold_is_still_ready(client, settings):
+    settings.TASKS = QUEUED
+    settings.HEALTH_TASK_BACKLOG_MAX = 3
+    for _ in range(2):
+        worker_heartbeat.enqueue()
+
+    assert readiness(client)[0] == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/healthz", "/readyz"])
+def test_health_answers_are_never_cached(client, url):
+    assert "no-cache" in client.get(url)["Cache-Control"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/healthz", "/readyz"])
+def test_health_answers_read_no_session_and_set_no_cookie(client, settings, url):
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    client.cookies[settings.SESSION_COOKIE_NAME] = "a-session-key-a-probe-should-never-look-up"
+    with mock.patch.object(store, "load", side_effect=AssertionError("the session was read")):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert not response.cookies
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/healthz", "/readyz"])
+def test_health_answers_are_not_rate_limited(client, settings, url):
+    settings.SEARCH_RATE_PER_MINUTE = settings.TICKET_RATE_LIMIT_PER_ADDRESS = 1
+
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/healthz", "/readyz"])
+def test_health_is_not_redirected_for_a_visitor_who_chose_english(client, url):
     client.cookies["django_language"] = "en"
 
-    assert client.get("/healthz").status_code == 200
+    assert client.get(url).status_code == 200
 
 
-def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_admin_and_tickets(client):
-    response = client.get("/robots.txt")
-
-    lines = response.content.decode().splitlines()
-    assert response["Content-Type"].startswith("text/plain")
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
-    assert {"Disallow: /admin/", "Disallow: /tickets/", "Disallow: /en/tickets/"} <= set(lines)
-
-
-def test_the_404_page_offers_search_in_chinese(client):
-    response = client.get("/no-such-page/")
-
-    html = response.content.decode()
-    assert response.status_code == 404
-    assert "页面不存在" in html
-    assert 'name="q"' in html
-    assert '<html lang="zh-hans">' in html
-
-
-def test_the_404_page_offers_search_in_english_under_en(client):
-    response = client.get("/en/no-such-page/")
-
-    html = response.content.decode()
-    assert response.status_code == 404
-    assert "Page not found" in html
-    assert 'name="q"' in html
-    assert '<html lang="en">' in html
-
-
-@pytest.fixture
-def failing_home(client):
-    client.raise_request_exception = False
-    with mock.patch("kb.selectors.common_codes", side_effect=RuntimeError("boom")):
-        yield client
-
-
-def test_a_server_error_shows_a_plain_apology_in_chinese(failing_home):
-    response = failing_home.get("/")
-
-    html = response.content.decode()
-    assert response.status_code == 500
-    assert "出错了" in html
-    assert '<html lang="zh-hans">' in html
-    assert "boom" not in html
-
-
-def test_a_server_error_shows_a_plain_apology_in_english_under_en(failing_home):
-    response = failing_home.get("/en/")
-
-    html = response.content.decode()
-    assert response.status_code == 500
-    assert "Something went wrong" in html
-    assert '<a href="/en/">' in html
+@pytest.mark.parametrize("url", ["/healthz", "/readyz"])
+def test_health_refuses_a_post(client, url):
+    assert client.post(url).status_code == 405
