@@ -42,12 +42,14 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
-# libmagic identifies uploaded logs; Chromium drives the browser tests. Installed with apt when missing and root.
+# libmagic identifies uploaded logs; Chromium drives the browser tests, with CJK fonts so screenshots show Chinese
+# as merchants see it (and layouts are measured with real glyphs). Installed with apt when missing and root.
 system-deps:
 	@missing=""; \
 	[ -e /usr/lib/x86_64-linux-gnu/libmagic.so.1 ] || ldconfig -p 2>/dev/null | grep -q libmagic.so.1 || missing="$$missing libmagic1"; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	[ -n "$(NEED_CHROMIUM)" ] && [ ! -x /usr/bin/chromium ] && missing="$$missing chromium"; \
+	[ -n "$(NEED_CHROMIUM)" ] && [ ! -d /usr/share/fonts/opentype/noto ] && missing="$$missing fonts-noto-cjk"; \
 	[ -n "$(NEED_WRK)" ] && ! command -v wrk >/dev/null && missing="$$missing wrk"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
