@@ -60,8 +60,15 @@ def set_create(*, encrypt: bool) -> str:
     if storage.exists(f"{name}/{MANIFEST}"):
         raise BackupError(f"A set named {name} already exists; wait a second and run again.")
     options = {"compress": True, "encrypt": encrypt, "interactive": False, "verbosity": 0}
-    call_command("dbbackup", database="default", output_filename=f"{name}/database.dump.gz", **options)
-    call_command("mediabackup", output_filename=f"{name}/media.tar.gz", **options)
+    # Written under flat names, then moved into the set's folder: dbbackup encrypts into a temporary folder
+    # under the output's name, and a name with a folder in it makes gpg fail ("file not found").
+    call_command("dbbackup", database="default", output_filename=f"{name}.database.dump.gz", **options)
+    call_command("mediabackup", output_filename=f"{name}.media.tar.gz", **options)
+    for flat in storage.listdir("")[1]:
+        if flat.startswith(f"{name}."):
+            with storage.open(flat, "rb") as written_file:
+                storage.save(f"{name}/{flat.removeprefix(name + '.')}", written_file)
+            storage.delete(flat)
     _, written = storage.listdir(name)
     manifest = {
         "set": name,
@@ -137,6 +144,9 @@ class Restore:
         self.require_empty_instance(manifest)
         connection.close()  # dbrestore replaces the database underneath any open connection
         options = {"uncompress": True, "decrypt": manifest["encrypted"], "interactive": False, "verbosity": 0}
+        if manifest["encrypted"]:
+            # Given, so gpg never waits for a passphrase typed at a terminal a scheduled restore does not have.
+            options["passphrase"] = settings.BACKUP_GPG_PASSPHRASE
         call_command("dbrestore", database="default", input_filename=f"{self.name}/{manifest['database']}", **options)
         call_command("mediarestore", input_filename=f"{self.name}/{manifest['media']}", **options)
 

@@ -298,6 +298,8 @@ def backup_storage() -> dict:
 STORAGES["dbbackup"] = backup_storage()
 # Encrypt every set to this GPG key (needs the `gpg` program and the python-gnupg package); empty: not encrypted.
 DBBACKUP_GPG_RECIPIENT = env_str("BACKUP_GPG_RECIPIENT", "") or None
+# The passphrase of the private key that restores an encrypted set (empty for a key without one).
+BACKUP_GPG_PASSPHRASE = env_str("BACKUP_GPG_PASSPHRASE", "")
 # A failed backup exits non-zero with its error on stderr for cron or the timer to report; no ADMINS mail.
 DBBACKUP_SEND_EMAIL = False
 WHITENOISE_MAX_AGE = 3600

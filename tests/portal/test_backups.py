@@ -142,3 +142,31 @@ def test_restore_refuses_a_set_without_manifest(backup_folder):
 
     with pytest.raises(backups.BackupError, match="cut short"):
         backups.manifest_read("portal-20260501-023000")
+
+
+@pytest.mark.sqlite
+def test_an_encrypted_backup_holds_nothing_readable_and_restores_with_the_key(manage, tmp_path):
+    # A throwaway key in a keyring of the test's own; the set is encrypted to it and decrypted with it.
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    subprocess.run(
+        ["gpg", "--batch", "--homedir", str(home), "--pinentry-mode", "loopback", "--passphrase", "restore-me",
+         "--quick-gen-key", "backups@example.com",
+         "default", "default", "never"],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    keyring = {"GNUPGHOME": str(home), "BACKUP_GPG_RECIPIENT": "backups@example.com"}
+    keyring |= {"BACKUP_GPG_PASSPHRASE": "restore-me"}
+    source = instance(tmp_path, "source", f"sqlite:///{tmp_path / 'source.sqlite3'}") | keyring
+    restored = instance(tmp_path, "restored", f"sqlite:///{tmp_path / 'restored.sqlite3'}") | keyring
+
+    before, after = round_trip(manage, tmp_path, source, restored)
+
+    assert_same_instance(before, after)
+    backups = (tmp_path / "backups").rglob("*")
+    written = [
+        path for path in backups if path.is_file() and path.name != "manifest.json" and "metadata" not in path.name
+    ]
+    # Neither gzip nor anything readable: OpenPGP messages, whatever the file's name says.
+    assert len(written) == 2 and all(path.read_bytes()[:2] != b"\x1f\x8b" for path in written)
+    assert all(b"SQLite format" not in path.read_bytes() for path in written)
