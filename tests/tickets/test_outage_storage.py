@@ -79,11 +79,10 @@ def test_the_upload_script_gets_the_form_back_as_json(client, full_disk):
 
 
 def test_a_reply_on_a_full_disk_keeps_its_text_and_saves_nothing(client, make_ticket, full_disk):
-    ticket, token = make_ticket()
+    _ticket, token = make_ticket()
     before = TicketMessage.objects.count()
     response = client.post(f"/en/tickets/t/{token}/reply/", {"body": "又坏了", "files": [photo()]})
     assert response.status_code == 503
     assert "又坏了" in response.content.decode()
     assert TicketMessage.objects.count() == before
     assert files_in(full_disk) == []
-
