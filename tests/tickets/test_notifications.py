@@ -9,7 +9,6 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.utils import timezone
 
 from tickets import services
 from tickets.models import BreachWarning
@@ -152,35 +151,6 @@ def test_a_merchant_reply_on_an_unassigned_ticket_tells_nobody(ticket, run_commi
     with run_commits():
         services.ticket_reply(ticket=ticket, author=None, body="hello?")
     assert mail.outbox == []
-
-
-def test_delivery_is_tried_again_when_the_mail_server_is_down(ticket, agent, settings, run_commits):
-    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DownBackend"}}
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    from django.tasks import default_task_backend
-
-    with run_commits():
-        services.ticket_agent_reply(ticket=ticket, agent=agent, body="answer")
-    [first] = default_task_backend.results
-    first.task.call(*first.args, **first.kwargs)  # what the worker does: the mail server refuses it
-    retry = default_task_backend.results[-1]
-    assert retry.kwargs["attempt"] == 2
-    assert retry.task.run_after > timezone.now()
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    assert retry.task.call(*retry.args, **retry.kwargs) is True
-    assert mail.outbox[0].to == ["wang@example.com"]
-
-
-def test_delivery_gives_up_after_the_last_attempt(ticket, agent, settings):
-    from tickets.notifications import Event, Notice
-    from tickets.tasks import notice_deliver
-
-    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DownBackend"}}
-    notice = Notice(
-        event=Event.AGENT_REPLY, ticket_id=ticket.pk, channel="email", address="a@example.com", language="en"
-    )
-    with pytest.raises(ConnectionRefusedError):
-        notice_deliver.call(notice=notice.__dict__, attempt=settings.NOTIFY_MAX_ATTEMPTS)
 
 
 def test_with_the_immediate_backend_a_failed_send_never_breaks_the_request(ticket, agent, settings, run_commits):
