@@ -53,7 +53,7 @@ def notice_attempt(*, delivery_id: int, tracking_url: str = "") -> bool:
         try:
             notifications.deliver(_notice(row, tracking_url))
         except DatabaseError:
-            raise  # the database, not the channel: the task fails and is requeued (tickets_tasks_recover)
+            raise  # the database, not the channel: the task fails and is requeued (manage.py tasks_recover)
         except Exception as error:  # any transport failure: SMTP down, DNS, refused connection
             _failed(row, error, now=now, tracking_url=tracking_url)
             return False
