@@ -70,7 +70,8 @@ run: venv system-deps
 
 # Production settings over plain HTTP on this machine: the database task queue with its worker beside
 # gunicorn, so notifications are sent in the background as in production. Mail goes to the console unless
-# EMAIL_BACKEND is set. The worker stops with gunicorn (Ctrl-C).
+# EMAIL_BACKEND is set. bin/task-worker restarts the worker whenever it exits (the database went away) and
+# queues again what it left unfinished; it stops with gunicorn (Ctrl-C).
 SERVE_ENV = PORTAL_ENV=production TASKS_BACKEND=database \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat var/secret_key 2>/dev/null || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
@@ -84,7 +85,7 @@ serve: venv system-deps
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT)/ with the task worker (Ctrl-C stops both)"
 	@export $(SERVE_ENV); \
-	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	PYTHON=$(PY) bin/task-worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2
 

@@ -422,9 +422,12 @@ _TASK_BACKENDS = {
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}; use one of {', '.join(_TASK_BACKENDS)}.")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
-# A notification whose mail server is down is tried again this many times, waiting longer each time.
-NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+# A notification whose mail server is down is tried again after 1, 2, 4 … × NOTIFY_RETRY_SECONDS for
+# NOTIFY_GIVE_UP_HOURS, then shown as undeliverable to agents and in the admin (docs/operations.md).
 NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
+NOTIFY_GIVE_UP_HOURS = env_int("NOTIFY_GIVE_UP_HOURS", 24, minimum=1)
+# A task still RUNNING this long after it started lost its worker; `tickets_tasks_recover` runs it again.
+TASK_STALE_MINUTES = env_int("TASK_STALE_MINUTES", 15, minimum=1)
 # Agents are warned this long before a due time (once per ticket and due time; `tickets_breach_check`).
 BREACH_WARNING_MINUTES = env_int("BREACH_WARNING_MINUTES", 30, minimum=1)
 

@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -13,6 +14,7 @@ from tickets.models import (
     CannedReply,
     Deflection,
     Holiday,
+    NoticeDelivery,
     ServiceTarget,
     Ticket,
     TicketErasure,
@@ -359,3 +361,33 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
         if row.instance.pk and row.instance.date != data["date"]:
             timing.holiday_remove(calendar=calendar, day=row.instance.date)
         timing.holiday_set(calendar=calendar, day=data["date"], name=data.get("name", ""))
+
+
+@admin.register(NoticeDelivery)
+class NoticeDeliveryAdmin(admin.ModelAdmin):
+    """Notifications and how their delivery went; filter on "Undeliverable" for the ones nobody received.
+    Rows are written by the notification services only; the one change here is sending one again."""
+
+    list_display = ("ticket", "event", "address", "status", "attempts", "last_attempt_at", "last_error")
+    list_filter = ("status", "event")
+    search_fields = ("ticket__reference",)
+    list_select_related = ("ticket",)
+    actions = ["send_again"]
+    readonly_fields = [f.name for f in NoticeDelivery._meta.get_fields() if f.concrete]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected undeliverable notifications again"), permissions=["change"])
+    def send_again(self, request, queryset):
+        sent = 0
+        for delivery in queryset.filter(status=NoticeDelivery.Status.UNDELIVERABLE):
+            try:
+                services.notice_retry(delivery=delivery, actor=request.user)
+                sent += 1
+            except ValidationError as error:  # sent again by someone else meanwhile
+                self.message_user(request, error.messages[0], messages.WARNING)
+        self.message_user(request, _("%(count)d notification(s) will be sent again.") % {"count": sent})

@@ -220,6 +220,7 @@ class TicketEvent(models.Model):
         MERGED = "merged", _("Merged")
         ARTICLE = "article", _("Article drafted")
         CLASSIFIED = "classified", _("Suggested answer")
+        NOTICE = "notice", _("Notification sent again")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -518,3 +519,44 @@ class TrackingLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class NoticeDelivery(models.Model):
+    """One notification to one person and how its delivery went: the task's idempotency key (a delivery
+    that is no longer pending is never sent again) and what agents and operators see when it failed.
+
+    The receipt's private link is not kept here (only hashes of tokens are stored): it travels in the
+    task's arguments, and sending a receipt again issues a new link.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        UNDELIVERABLE = "undeliverable", _("Undeliverable")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notice_deliveries")
+    event = models.CharField(_("notification"), max_length=32)
+    channel = models.CharField(_("channel"), max_length=16)
+    address = models.CharField(_("to"), max_length=254)
+    language = models.CharField(max_length=16)
+    message = models.ForeignKey(TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    extra = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    last_attempt_at = models.DateTimeField(_("last tried"), null=True, blank=True)
+    give_up_at = models.DateTimeField(_("tried until"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["ticket", "status"], name="tickets_notice_by_ticket"),
+            models.Index(fields=["status", "-created_at"], name="tickets_notice_by_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.event} {self.status}"

@@ -1,8 +1,10 @@
 """Who is told what, and through which channel: the one place that decides.
 
 The ticket services call the `ticket_*` functions below inside their transaction. Each decides the
-recipients and registers one on-commit callback that enqueues a delivery task per notice
-(tickets/tasks.py), so nothing is sent for a change that rolled back and no request waits for a mail server.
+recipients, records a NoticeDelivery row per notice in the same transaction, and registers one on-commit
+callback that enqueues a delivery task per row (tickets/tasks.py, tickets/services/notices.py), so nothing is
+sent for a change that rolled back, no request waits for a mail server, and a notice is sent once however
+often its task runs.
 
 Merchants hear about a public reply, a request for their action (waiting on them) and the resolution —
 by email when they gave one. Agents hear about a new unassigned ticket (every agent), a merchant's reply
@@ -12,17 +14,19 @@ A new channel (SMS, WeChat) is another Channel in CHANNELS and one more address 
 """
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from portal import mail
-from tickets.models import Ticket, TicketMessage
+from tickets.models import NoticeDelivery, Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
 AGENTS_GROUP = "Support agents"  # agents/roles.py's name; tickets must not import agents
@@ -41,6 +45,16 @@ class Event:
 
 
 MERCHANT_EVENTS = {Event.RECEIPT, Event.AGENT_REPLY, Event.WAITING, Event.RESOLVED}
+# What an agent reads when a merchant's notification could not be delivered.
+EVENT_LABELS = {
+    Event.RECEIPT: _("the receipt with the tracking link"),
+    Event.AGENT_REPLY: _("a reply from support"),
+    Event.WAITING: _("the request to answer"),
+    Event.RESOLVED: _("the resolution"),
+    Event.NEW_TICKET: _("a new ticket"),
+    Event.MERCHANT_REPLY: _("the merchant's reply"),
+    Event.BREACH: _("a due time warning"),
+}
 
 
 @dataclass(frozen=True)
@@ -162,14 +176,38 @@ def ticket_breach_near(ticket: Ticket, target: str, due) -> None:
     _after_commit(_agents(ticket, Event.BREACH, _assignee_or_everyone(ticket), extra=extra))
 
 
+def deliver(notice: Notice) -> None:
+    """Send one notice through its channel; raises when the channel cannot take it."""
+    CHANNELS[notice.channel].deliver(notice)
+
+
 def _after_commit(notices: list[Notice]) -> None:
-    if notices:
-        # robust: a queue that cannot take the task is logged, never turned into a failed request.
-        transaction.on_commit(partial(_enqueue, notices), robust=True)
+    """Record a delivery row per notice in the caller's transaction, and enqueue their tasks once it commits."""
+    if not notices:
+        return
+    give_up_at = timezone.now() + timedelta(hours=settings.NOTIFY_GIVE_UP_HOURS)
+    queued = []
+    for notice in notices:
+        extra = dict(notice.extra)
+        # The receipt's private link exists only in the task's arguments, never in a row of ours.
+        tracking_url = extra.pop("tracking_url", "")
+        row = NoticeDelivery.objects.create(
+            ticket_id=notice.ticket_id,
+            event=notice.event,
+            channel=notice.channel,
+            address=notice.address,
+            language=notice.language,
+            message_id=notice.message_id,
+            extra=extra,
+            give_up_at=give_up_at,
+        )
+        queued.append((row.pk, tracking_url))
+    # robust: a queue that cannot take the task is logged, never turned into a failed request.
+    transaction.on_commit(partial(_enqueue, queued), robust=True)
 
 
-def _enqueue(notices: list[Notice]) -> None:
+def _enqueue(queued: list[tuple[int, str]]) -> None:
     from tickets.tasks import notice_deliver
 
-    for notice in notices:
-        notice_deliver.enqueue(notice=asdict(notice), attempt=1)
+    for delivery_id, tracking_url in queued:
+        notice_deliver.enqueue(delivery_id=delivery_id, **({"tracking_url": tracking_url} if tracking_url else {}))

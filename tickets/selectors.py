@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from kb.models import Article
-from tickets.models import Attachment, PendingUpload, Ticket, TicketEvent, TicketMessage
+from tickets.models import Attachment, NoticeDelivery, PendingUpload, Ticket, TicketEvent, TicketMessage
 
 # The "steps to fix" section of an article, in either language: its numbered list holds the suggestions.
 _FIX_HEADING = re.compile(r"<h2[^>]*>[^<]*(?:fix|步骤|解决|处理)[^<]*</h2>", re.IGNORECASE)
@@ -192,3 +192,13 @@ def open_for_terminals(tickets: list[Ticket], *, now: datetime | None = None) ->
     totals = collections.Counter(rows.values_list("merchant_id", "terminal_id"))
     counts = {t.pk: totals.get((t.merchant_id, t.terminal_id), 0) - _is_recent_open(t, now) for t in tickets}
     return {pk: n for pk, n in counts.items() if n > 0}
+
+
+def merchant_not_notified(ticket: Ticket) -> list[NoticeDelivery]:
+    """The merchant's notifications that could not be delivered, each with `label` saying which it was."""
+    from tickets.notifications import EVENT_LABELS, MERCHANT_EVENTS
+
+    rows = list(ticket.notice_deliveries.filter(status=NoticeDelivery.Status.UNDELIVERABLE, event__in=MERCHANT_EVENTS))
+    for row in rows:
+        row.label = EVENT_LABELS.get(row.event, row.event)
+    return rows

@@ -13,34 +13,33 @@ logger = logging.getLogger(__name__)
 
 
 @task
-def notice_deliver(*, notice: dict, attempt: int = 1) -> bool:
-    """Deliver one notification; when the channel fails (mail server down), enqueue it again with backoff."""
-    from tickets.notifications import CHANNELS, Notice
+def notice_deliver(*, delivery_id: int, tracking_url: str = "") -> bool:
+    """Deliver one recorded notification. Idempotent: a delivery already sent (or given up) is not sent
+    again, so a task run twice (requeued after its worker died) sends nothing more. On failure the service
+    enqueues the next try with backoff, or marks it undeliverable for agents and operators."""
+    from tickets.services.notices import notice_attempt
 
-    item = Notice(**notice)
-    try:
-        CHANNELS[item.channel].deliver(item)
-    except Exception:  # any transport failure: SMTP down, DNS, refused connection
-        if attempt >= settings.NOTIFY_MAX_ATTEMPTS:
-            logger.exception("Gave up on %s for ticket %s after %d attempts", item.event, item.ticket_id, attempt)
-            raise
-        logger.warning("Could not deliver %s for ticket %s (attempt %d)", item.event, item.ticket_id, attempt)
-        retry_enqueue(notice=notice, attempt=attempt + 1)
-        return False
-    return True
+    return notice_attempt(delivery_id=delivery_id, tracking_url=tracking_url)
 
 
-def retry_delay(attempt: int) -> timedelta:
-    """1, 2, 4, 8 … times the base delay, capped at a day."""
-    return min(timedelta(seconds=settings.NOTIFY_RETRY_SECONDS * 2 ** (attempt - 2)), timedelta(days=1))
+def retry_delay(attempts: int, *, remaining: timedelta) -> timedelta:
+    """1, 2, 4, 8 … times the base delay after each failed try, never past the time the notice is given up:
+    the last try falls at that time."""
+    delay = timedelta(seconds=settings.NOTIFY_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+    return max(min(delay, remaining), timedelta(seconds=1))
 
 
-def retry_enqueue(*, notice: dict, attempt: int) -> None:
-    if default_task_backend.supports_defer:
-        notice_deliver.using(run_after=timezone.now() + retry_delay(attempt)).enqueue(notice=notice, attempt=attempt)
+def retry_enqueue(*, delivery_id: int, tracking_url: str, delay: timedelta) -> None:
+    kwargs = {"delivery_id": delivery_id, **({"tracking_url": tracking_url} if tracking_url else {})}
+    if delay > timedelta(0) and can_try_later():
+        notice_deliver.using(run_after=timezone.now() + delay).enqueue(**kwargs)
     else:
-        # The immediate backend cannot wait: it tries again at once, up to the same number of attempts.
-        notice_deliver.enqueue(notice=notice, attempt=attempt)
+        notice_deliver.enqueue(**kwargs)
+
+
+def can_try_later() -> bool:
+    # The immediate backend (development, tests) cannot wait: a failed notice is shown as undeliverable at once.
+    return default_task_backend.supports_defer
 
 
 @task

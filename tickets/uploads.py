@@ -12,6 +12,7 @@ import functools
 import gzip
 import hashlib
 import io
+import logging
 import secrets
 import stat
 import tempfile
@@ -48,6 +49,8 @@ from tickets.logstream import (
 )
 from tickets.markup import NEVER_TEXT, SNIFF_BYTES
 from tickets.models import FileKind
+
+logger = logging.getLogger(__name__)
 
 THUMBNAIL_SIZE = (320, 320)
 CHUNK = 64 * 1024
@@ -488,15 +491,26 @@ def store(processed: ProcessedFile) -> tuple[str, str]:
     folder = f"tickets/{timezone.now():%Y}"
     stem = secrets.token_urlsafe(18)
     processed.data.seek(0)
-    file_name = default_storage.save(f"{folder}/{stem}.{processed.extension}", File(processed.data))
+    file_name = _save_whole(f"{folder}/{stem}.{processed.extension}", File(processed.data))
     processed.stored.append(file_name)
     thumb_name = ""
     if processed.thumbnail is not None:
-        thumb_name = default_storage.save(
-            f"{folder}/{stem}.thumb.{processed.extension}", File(io.BytesIO(processed.thumbnail))
-        )
+        thumb_name = _save_whole(f"{folder}/{stem}.thumb.{processed.extension}", File(io.BytesIO(processed.thumbnail)))
         processed.stored.append(thumb_name)
     return file_name, thumb_name
+
+
+def _save_whole(name: str, content: File) -> str:
+    """Save, or leave nothing behind: a full or read-only disk fails after the file was created, and the
+    storage returns no name for it (a 0-byte file per attempt would pile up). The name is random, so the one
+    asked for is the one written; it is deleted again before the error goes on to the caller."""
+    name = default_storage.get_available_name(name)
+    try:
+        return default_storage.save(name, content)
+    except OSError as error:
+        logger.error("Could not store an upload (%s): %s", name, error)
+        delete_stored([name])
+        raise
 
 
 def delete_stored(names) -> None:

@@ -24,7 +24,7 @@ from kb.models import Article
 from portal import mail, pagecache
 from portal.i18n import current_language
 from portal.ratelimit import client_address
-from tickets import ratelimit, selectors, services, uploads
+from tickets import outage, ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
 from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, OCCURRED_AT_FORMAT, ReplyForm, TicketForm, compact
 from tickets.models import Ticket
@@ -364,6 +364,7 @@ def _create(request, sub: Submission):
 
 
 @never_cache
+@outage.keeps_form(outage.new_ticket_page)
 @ratelimit.limit_before_upload
 @limit_uploads
 @require_http_methods(["GET", "POST"])
@@ -476,6 +477,7 @@ def ticket_sent(request, key):
 
 
 @require_POST
+@outage.keeps_form(outage.reply_page)
 @ratelimit.limit_before_upload
 @limit_uploads
 def ticket_reply(request, key):

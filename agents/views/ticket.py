@@ -49,6 +49,7 @@ def ticket_detail(request, reference):
         "events": selectors.timeline(ticket, known_users=workers),
         "earlier": selectors.earlier_tickets(ticket),
         "merged_from": selectors.merged_into_this(ticket),
+        "not_notified": selectors.merchant_not_notified(ticket),
         "same_terminal": selectors.open_for_terminal(ticket),
         "canned": canned_replies_render(replies=canned, ticket=ticket, base_url=base_url),
         "agents": workers,

@@ -11,10 +11,9 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from tickets import services
-from tickets.models import BreachWarning
+from tickets.models import BreachWarning, NoticeDelivery
 from tickets.services import timing
 
 pytestmark = pytest.mark.django_db
@@ -156,35 +155,6 @@ def test_a_merchant_reply_on_an_unassigned_ticket_tells_nobody(ticket, run_commi
     assert mail.outbox == []
 
 
-def test_delivery_is_tried_again_when_the_mail_server_is_down(ticket, agent, settings, run_commits):
-    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DownBackend"}}
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-    from django.tasks import default_task_backend
-
-    with run_commits():
-        services.ticket_agent_reply(ticket=ticket, agent=agent, body="answer")
-    [first] = default_task_backend.results
-    first.task.call(*first.args, **first.kwargs)  # what the worker does: the mail server refuses it
-    retry = default_task_backend.results[-1]
-    assert retry.kwargs["attempt"] == 2
-    assert retry.task.run_after > timezone.now()
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    assert retry.task.call(*retry.args, **retry.kwargs) is True
-    assert mail.outbox[0].to == ["wang@example.com"]
-
-
-def test_delivery_gives_up_after_the_last_attempt(ticket, agent, settings):
-    from tickets.notifications import Event, Notice
-    from tickets.tasks import notice_deliver
-
-    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DownBackend"}}
-    notice = Notice(
-        event=Event.AGENT_REPLY, ticket_id=ticket.pk, channel="email", address="a@example.com", language="en"
-    )
-    with pytest.raises(ConnectionRefusedError):
-        notice_deliver.call(notice=notice.__dict__, attempt=settings.NOTIFY_MAX_ATTEMPTS)
-
-
 @pytest.mark.django_db(transaction=True)  # commits for real, so the send runs inside the request, as in production
 def test_with_the_immediate_backend_a_failed_send_never_breaks_the_request(ticket, agent, client, settings, caplog):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DownBackend"}}
@@ -197,12 +167,11 @@ def test_with_the_immediate_backend_a_failed_send_never_breaks_the_request(ticke
     assert (response.status_code, response["Location"]) == (302, f"{ticket_page}#conversation")
     assert ticket.messages.filter(body="answer", is_internal=False, author=agent).exists()
     assert mail.outbox == []
-    # Every attempt failed and is on record, the last one as given up.
-    tried = [record for record in caplog.records if record.name == "tickets.tasks"]
-    assert [record.levelname for record in tried] == ["WARNING"] * (settings.NOTIFY_MAX_ATTEMPTS - 1) + ["ERROR"]
-    assert tried[-1].getMessage() == (
-        f"Gave up on agent_reply for ticket {ticket.pk} after {settings.NOTIFY_MAX_ATTEMPTS} attempts"
-    )
+    # The refused notice is on record, undeliverable (no later try without a worker), with why, and logged.
+    [delivery] = NoticeDelivery.objects.filter(ticket=ticket, event="agent_reply")
+    assert (delivery.status, delivery.attempts) == (NoticeDelivery.Status.UNDELIVERABLE, 1)
+    assert delivery.last_error
+    assert any(record.levelname == "ERROR" for record in caplog.records if record.name == "tickets.tasks")
 
 
 def test_the_breach_check_warns_once_per_ticket_and_due_time(ticket, agent, run_commits):

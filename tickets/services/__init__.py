@@ -20,6 +20,7 @@ from tickets.services.intake import (
     pending_uploads_discard,
     ticket_create,
 )
+from tickets.services.notices import notice_attempt, notice_retry
 from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke
 from tickets.services.workflow import (
     ticket_assign,
@@ -40,6 +41,8 @@ __all__ = [
     "mask_details",
     "mask_input",
     "mask_text",
+    "notice_attempt",
+    "notice_retry",
     "pending_upload_remove",
     "pending_upload_store",
     "pending_uploads_discard",
