@@ -1,56 +1,34 @@
-"""The cache backends: Redis reuses its clients and counts in one round trip; the folder cache counts
-without stretching a window or losing a hit."""
+"""The folder cache counts without stretching a window or losing a hit; limits count in windows on Redis
+and on the folder alike (Redis's own faults: tests/portal/test_redis_outage.py)."""
 
 import multiprocessing
 import pickle
 import time
 
 import pytest
-from django.conf import settings
 
-from portal.cache import FileBasedCache, RedisCache
-
-
-def test_every_redis_cache_call_reuses_the_client_of_its_pool():
-    backend = RedisCache("redis://127.0.0.1:6379/15", {})  # no connection is made to build clients
-
-    first = backend._cache.get_client(write=True)
-
-    assert backend._cache.get_client(write=True) is first
-    assert backend._cache.get_client(write=False) is first  # one server: reads use the same pool
+from portal.cache import FileBasedCache
+from portal.ratelimit import Limit
 
 
-@pytest.mark.postgres  # the production-services run, which has Redis (REDIS_URL)
-def test_redis_counts_an_existing_key_and_keeps_its_time_to_live():
-    backend = RedisCache(settings.CACHES["default"]["LOCATION"], {"KEY_PREFIX": "test-incr"})
-    backend.set("hits", 1, timeout=60)
+@pytest.mark.redis
+def test_a_limit_on_redis_starts_its_window_on_the_first_count_and_keeps_it(redis_server):
+    limit = Limit("window", 3, 2)
+    client = redis_server.client()
 
-    assert backend.incr("hits") == 2
-    assert 0 < backend._cache.get_client().ttl(backend.make_and_validate_key("hits")) <= 60
-    with pytest.raises(ValueError):
-        backend.incr("never-set")
-    assert backend.get("never-set") is None  # counting a missing key does not create it
-
-
-@pytest.mark.postgres
-def test_redis_starts_a_window_on_the_first_count_and_keeps_it_in_one_round_trip():
-    backend = RedisCache(settings.CACHES["default"]["LOCATION"], {"KEY_PREFIX": "test-count"})
-    backend.delete("window")
-    client = backend._cache.get_client()
-    key = backend.make_and_validate_key("window")
-
-    assert backend.count("window", timeout=2) == 1
-    assert 0 < client.ttl(key) <= 2
-    assert [backend.count("window", timeout=60) for _ in range(3)] == [2, 3, 4]
-    assert client.ttl(key) <= 2 and backend.get("window") == 4  # the window is the first count's
+    assert [limit.count_event("shop") for _ in range(4)] == [1, 2, 3, 4]
+    (key,) = [name for name in client.keys("*ratelimit:window:shop") if not name.endswith(b":ends")]
+    assert 0 < client.pttl(key) <= 2000  # the first count's window: later counts never moved it
+    assert limit.exceeded("shop") and 1 <= limit.retry_after("shop") <= 2
     time.sleep(2.1)
-    assert backend.count("window", timeout=60) == 1 and client.ttl(key) > 2
+    assert limit.count_event("shop") == 1 and not limit.exceeded("shop")
 
 
-def test_the_folder_cache_counts_in_windows_too(folder):
-    assert [folder.count("window", timeout=1) for _ in range(3)] == [1, 2, 3]
+def test_a_limit_on_the_folder_cache_counts_in_windows_too():
+    limit = Limit("window", 3, 1)
+    assert [limit.count_event("shop") for _ in range(3)] == [1, 2, 3]
     time.sleep(1.1)
-    assert folder.count("window", timeout=60) == 1
+    assert limit.count_event("shop") == 1
 
 
 @pytest.fixture
