@@ -23,7 +23,6 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from typing import TypeVar
 
 from django.core.cache import cache
 from django.core.cache.backends import filebased
@@ -37,7 +36,6 @@ logger = logging.getLogger(__name__)
 # Seconds a process leaves Redis alone after a failed call before it tries again.
 RETRY_SECONDS = 2.0
 UNAVAILABLE = (ConnectionInterrupted, RedisError)
-T = TypeVar("T")
 
 _lock = threading.Lock()
 # Per process: when Redis may be tried again, whether an outage is under way (logged once), and how many
@@ -51,7 +49,7 @@ def strict():
     return getattr(cache, "client", cache)
 
 
-def guarded(operation: Callable[[], T], fallback: Callable[[], T]) -> T:
+def guarded[T](operation: Callable[[], T], fallback: Callable[[], T]) -> T:
     """`operation()` against the shared cache, or `fallback()` when Redis is unreachable or was a moment
     ago (then without waiting for it again)."""
     if time.monotonic() < _state["retry_at"]:

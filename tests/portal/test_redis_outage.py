@@ -127,8 +127,7 @@ def test_ticket_sends_are_still_limited_while_redis_is_down(redis_server, settin
     merchant = Client()
 
     statuses = [
-        merchant.post("/tickets/new/", form_data(submission_key=f"key{n:02d}" + "x" * 24)).status_code
-        for n in range(3)
+        merchant.post("/tickets/new/", form_data(submission_key=f"key{n:02d}" + "x" * 24)).status_code for n in range(3)
     ]
 
     assert statuses == [302, 302, 429]
