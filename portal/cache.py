@@ -6,8 +6,11 @@
   failed, not just see a miss: the page cache's generations (an edit whose invalidation never reached
   Redis must not leave old pages trusted) and the rate limits (a counter that silently reads 0 lets
   everything through). They call the cache through `guarded`, one boundary: it uses django-redis's client,
-  which raises what the cache API swallows, and after a failure it leaves Redis alone for RETRY_SECONDS,
-  so a slow Redis costs one timeout per process, not one per call. It logs once per outage.
+  which raises what the cache API swallows. It logs once per outage.
+- Slow or frozen Redis: each call would wait for its timeout, and an agent's page makes a dozen (11 here,
+  2.3 s at 200 ms each). So after any failed call the process leaves Redis alone for RETRY_SECONDS: its
+  connections (`ConnectionPool`, django-redis's CONNECTION_POOL_CLASS) refuse to connect at once until
+  then, which every cache call (sessions included) takes as a miss, and `guarded` uses its fallback.
 - Folder (no Redis): Django's `incr` writes the value back with the default timeout, which stretched a
   rate limit's window to five minutes after its last hit (an hour's limit then forgot in five minutes),
   and two processes counting at once could lose a hit. Here it keeps the entry's expiry and counts in
@@ -29,7 +32,10 @@ from django.core.cache.backends import filebased
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.files import locks
 from django_redis.exceptions import ConnectionInterrupted
+from redis import connection
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +55,25 @@ def strict():
     return getattr(cache, "client", cache)
 
 
+def _failed() -> None:
+    with _lock:
+        if not _state["down"]:
+            logger.warning(
+                "Redis is unreachable: pages are rendered from the database and rate limits use their "
+                "fallbacks until it answers again",
+                exc_info=True,
+            )
+        _state.update(down=True, retry_at=time.monotonic() + RETRY_SECONDS, failures=_state["failures"] + 1)
+
+
+def _answered() -> None:
+    if _state["down"]:
+        with _lock:
+            if _state["down"]:
+                logger.warning("Redis answers again: pages kept before the outage are not used")
+                _state["down"] = False
+
+
 def guarded[T](operation: Callable[[], T], fallback: Callable[[], T]) -> T:
     """`operation()` against the shared cache, or `fallback()` when Redis is unreachable or was a moment
     ago (then without waiting for it again)."""
@@ -57,21 +82,38 @@ def guarded[T](operation: Callable[[], T], fallback: Callable[[], T]) -> T:
     try:
         result = operation()
     except UNAVAILABLE:
-        with _lock:
-            if not _state["down"]:
-                logger.warning(
-                    "Redis is unreachable: pages are rendered from the database and rate limits use their "
-                    "fallbacks until it answers again",
-                    exc_info=True,
-                )
-            _state.update(down=True, retry_at=time.monotonic() + RETRY_SECONDS, failures=_state["failures"] + 1)
+        _failed()
         return fallback()
-    if _state["down"]:
-        with _lock:
-            if _state["down"]:
-                logger.warning("Redis answers again: pages kept before the outage are not used")
-                _state["down"] = False
+    _answered()
     return result
+
+
+class _FailFast:
+    """Mixed into redis-py's connection class (plain, TLS or socket file alike): connecting fails at once
+    while Redis failed a moment ago, and every failure starts that wait."""
+
+    def connect(self):
+        if time.monotonic() < _state["retry_at"]:
+            raise RedisConnectionError(f"Redis failed less than {RETRY_SECONDS} s ago: not tried again yet")
+        try:
+            super().connect()
+        except RedisError:
+            _failed()
+            raise
+        _answered()
+
+    def read_response(self, *args, **kwargs):
+        try:
+            return super().read_response(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError):
+            _failed()
+            raise
+
+
+class ConnectionPool(connection.ConnectionPool):
+    def __init__(self, connection_class=connection.Connection, **kwargs):
+        fail_fast = type(f"FailFast{connection_class.__name__}", (_FailFast, connection_class), {})
+        super().__init__(connection_class=fail_fast, **kwargs)
 
 
 def failures() -> int:

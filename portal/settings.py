@@ -183,6 +183,8 @@ CACHES = {
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT_MS / 1000,
                 "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT_MS / 1000,
+                # After a failure, no call waits for Redis again for a moment (portal/cache.py says why).
+                "CONNECTION_POOL_CLASS": "portal.cache.ConnectionPool",
             },
         }
         if REDIS_URL

@@ -128,8 +128,10 @@ def redis_server(tmp_path, settings):
             "IGNORE_EXCEPTIONS": True,
             "SOCKET_CONNECT_TIMEOUT": settings.REDIS_CONNECT_TIMEOUT_MS / 1000,
             "SOCKET_TIMEOUT": settings.REDIS_SOCKET_TIMEOUT_MS / 1000,
+            "CONNECTION_POOL_CLASS": "portal.cache.ConnectionPool",
         },
     }
+    before = settings.CACHES, settings.REDIS_URL, settings.SESSION_ENGINE
     settings.CACHES = {**settings.CACHES, "default": {**production, "LOCATION": server.url}}
     settings.REDIS_URL = server.url
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -137,6 +139,9 @@ def redis_server(tmp_path, settings):
     try:
         yield server
     finally:
-        server.stop()
         cache.close()
+        # Back to the suite's cache before the server goes, so clearing it afterwards (_fresh_cache) does not
+        # fail against the dead server and make the next test wait out an outage.
+        settings.CACHES, settings.REDIS_URL, settings.SESSION_ENGINE = before
+        server.stop()
         shared_cache.forget_outage()
