@@ -18,7 +18,7 @@ from kb.models import Language
 from portal.i18n import current_language
 from portal.masking import mask
 from portal.middleware import is_local_path
-from portal.ratelimit import Limit, client_address
+from portal.ratelimit import OPEN, Limit, client_address
 
 PAGE_RESULTS = 20
 API_RESULTS = 8
@@ -56,7 +56,9 @@ def _search_budget(request) -> tuple[bool, bool]:
     the lower recording ceiling the results are served all the same, but a script cannot inflate the
     figures or grow the log without bound.
     """
-    used = Limit("search", settings.SEARCH_RATE_PER_MINUTE, 60).count_event(client_address(request))
+    # Open while Redis is down (portal/ratelimit.py): a search only reads.
+    limit = Limit("search", settings.SEARCH_RATE_PER_MINUTE, 60, when_down=OPEN)
+    used = limit.count_event(client_address(request))
     return used <= settings.SEARCH_RATE_PER_MINUTE, used <= settings.SEARCH_LOG_PER_MINUTE
 
 
@@ -107,7 +109,7 @@ def open_result(request, log_key, position):
     signed = constant_time_compare(request.GET.get("s", ""), _signature(log_key, position, url, query))
     if not signed or not is_local_path(url):
         raise Http404(_("No such result."))
-    if Limit("search-open", settings.SEARCH_OPEN_PER_MINUTE, 60).hit(client_address(request)):
+    if Limit("search-open", settings.SEARCH_OPEN_PER_MINUTE, 60, when_down=OPEN).hit(client_address(request)):
         search.open_logged(key=log_key, position=position)
     if "/articles/" in url and "?" not in url:
         # The article carries the search on to the ticket form if it does not help.

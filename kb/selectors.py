@@ -111,7 +111,7 @@ def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: boo
     text = hashlib.blake2b(query.encode(), digest_size=16).hexdigest()
     key = f"kb:search:answer:{language}:{limit}:{int(prefix_last)}:{text}"
     version, kept = search.version(key)
-    if key in kept and kept[key][1] == version and timezone.now() < kept[key][0]:
+    if version is not None and key in kept and kept[key][1] == version and timezone.now() < kept[key][0]:
         return kept[key][2]
     other = Language.ZH_HANS if language == Language.EN else Language.EN
     result = search.search(
@@ -126,7 +126,8 @@ def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: boo
     until = timezone.now() + timedelta(seconds=settings.SEARCH_CACHE_SECONDS)
     due = next_scheduled_publish()
     until = min(until, due) if due else until
-    cache.set(key, (until, version, result), timeout=max(1, int((until - timezone.now()).total_seconds())))
+    if version is not None:  # else Redis is unreachable: nothing is kept
+        cache.set(key, (until, version, result), timeout=max(1, int((until - timezone.now()).total_seconds())))
     return result
 
 

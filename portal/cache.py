@@ -1,11 +1,16 @@
-"""The cache backends, each a small fix over Django's own.
+"""The shared cache as home-made code uses it, and the folder backend used without Redis.
 
-- Redis: Django's client makes a new `redis.Redis(connection_pool=pool)` on every get and set, copying
-  redis-py's table of ~170 response callbacks each time (a sixth of a page served from the page cache);
-  a client over a pool is safe to share between threads, so one per pool is kept. Its `incr` asks whether
-  the key exists, then increments: two round trips on every rate-limited request; one script does both.
-  `count` (a rate limit's "start the window or count in it") is one script too, where `add` then `incr`
-  took two round trips on every search.
+- Redis is django-redis's backend (portal/settings.py), with IGNORE_EXCEPTIONS: a Redis that is down or
+  slow makes every cache call a miss after a short timeout, so sessions (read from the database then),
+  the agents' queue and the rest carry on by themselves. Two users of the cache must know when a call
+  failed, not just see a miss: the page cache's generations (an edit whose invalidation never reached
+  Redis must not leave old pages trusted) and the rate limits (a counter that silently reads 0 lets
+  everything through). They call the cache through `guarded`, one boundary: it uses django-redis's client,
+  which raises what the cache API swallows. It logs once per outage.
+- Slow or frozen Redis: each call would wait for its timeout, and an agent's page makes a dozen (11 here,
+  2.3 s at 200 ms each). So after any failed call the process leaves Redis alone for RETRY_SECONDS: its
+  connections (`ConnectionPool`, django-redis's CONNECTION_POOL_CLASS) refuse to connect at once until
+  then, which every cache call (sessions included) takes as a miss, and `guarded` uses its fallback.
 - Folder (no Redis): Django's `incr` writes the value back with the default timeout, which stretched a
   rate limit's window to five minutes after its last hit (an hour's limit then forgot in five minutes),
   and two processes counting at once could lose a hit. Here it keeps the entry's expiry and counts in
@@ -15,73 +20,110 @@
   suffix, so files of Django's format are never read as ours.
 """
 
+import logging
 import pickle
+import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 
-from django.core.cache.backends import filebased, redis
+from django.core.cache import cache
+from django.core.cache.backends import filebased
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.files import locks
+from django_redis.exceptions import ConnectionInterrupted
+from redis import connection
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-# Increment only a key that exists, keeping its time to live (INCRBY alone would create it without one).
-_INCR_EXISTING = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
-# Count one; the first count starts the window (a key that expired starts a new one).
-_COUNT = "local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n"
-# Set forever and announce in one step, so announcements arrive in the order of the writes (portal/mirror.py).
-_SET_ANNOUNCE = "redis.call('set', KEYS[1], ARGV[1]) return redis.call('publish', ARGV[2], ARGV[3])"
+logger = logging.getLogger(__name__)
 
+# Seconds a process leaves Redis alone after a failed call before it tries again.
+RETRY_SECONDS = 2.0
+UNAVAILABLE = (ConnectionInterrupted, RedisError)
 
-class RedisCacheClient(redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
-        self._scripts: dict[str, object] = {}
-
-    def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients.setdefault(id(pool), self._client(connection_pool=pool))
-        return client
-
-    def _run(self, script: str, key: str, *args):
-        client = self.get_client(key, write=True)
-        if script not in self._scripts:
-            self._scripts[script] = client.register_script(script)
-        return self._scripts[script](keys=[key], args=list(args), client=client)
-
-    def incr(self, key, delta):
-        value = self._run(_INCR_EXISTING, key, delta)
-        if value is None:
-            raise ValueError(f"Key '{key}' not found.")
-        return value
-
-    def count(self, key, timeout: int) -> int:
-        return self._run(_COUNT, key, timeout)
-
-    def set_and_announce(self, key, value, channel: str, message: str) -> None:
-        self._run(_SET_ANNOUNCE, key, self._serializer.dumps(value), channel, message)
+_lock = threading.Lock()
+# Per process: when Redis may be tried again, whether an outage is under way (logged once), and how many
+# failed calls there have been (portal/generations.py moves its epoch on when this has changed).
+_state = {"retry_at": 0.0, "down": False, "failures": 0}
 
 
-class RedisCache(redis.RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = RedisCacheClient
+def strict():
+    """The cache's calls, raising when Redis cannot be reached: django-redis's client under its cache API
+    (the API ignores those errors); the folder cache itself, which has no such errors to hide."""
+    return getattr(cache, "client", cache)
 
-    def count(self, key, *, timeout: int, version=None) -> int:
-        """Count one event under key; the first count starts a window of `timeout` seconds. Returns the
-        count in the window, this one included."""
-        return self._cache.count(self.make_and_validate_key(key, version=version), timeout)
 
-    def set_and_announce(self, key: str, value: str, *, channel: str) -> None:
-        """Set `key` to `value` with no expiry and publish "value:key" on `channel`, in one step."""
-        self._cache.set_and_announce(self.make_and_validate_key(key), value, channel, f"{value}:{key}")
+def _failed() -> None:
+    with _lock:
+        if not _state["down"]:
+            logger.warning(
+                "Redis is unreachable: pages are rendered from the database and rate limits use their "
+                "fallbacks until it answers again",
+                exc_info=True,
+            )
+        _state.update(down=True, retry_at=time.monotonic() + RETRY_SECONDS, failures=_state["failures"] + 1)
 
-    def clear(self):
-        from portal import mirror
 
-        mirror.forget()
-        return super().clear()
+def _answered() -> None:
+    if _state["down"]:
+        with _lock:
+            if _state["down"]:
+                logger.warning("Redis answers again: pages kept before the outage are not used")
+                _state["down"] = False
+
+
+def guarded[T](operation: Callable[[], T], fallback: Callable[[], T]) -> T:
+    """`operation()` against the shared cache, or `fallback()` when Redis is unreachable or was a moment
+    ago (then without waiting for it again)."""
+    if time.monotonic() < _state["retry_at"]:
+        return fallback()
+    try:
+        result = operation()
+    except UNAVAILABLE:
+        _failed()
+        return fallback()
+    _answered()
+    return result
+
+
+class _FailFast:
+    """Mixed into redis-py's connection class (plain, TLS or socket file alike): connecting fails at once
+    while Redis failed a moment ago, and every failure starts that wait."""
+
+    def connect(self):
+        if time.monotonic() < _state["retry_at"]:
+            raise RedisConnectionError(f"Redis failed less than {RETRY_SECONDS} s ago: not tried again yet")
+        try:
+            super().connect()
+        except RedisError:
+            _failed()
+            raise
+        _answered()
+
+    def read_response(self, *args, **kwargs):
+        try:
+            return super().read_response(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError):
+            _failed()
+            raise
+
+
+class ConnectionPool(connection.ConnectionPool):
+    def __init__(self, connection_class=connection.Connection, **kwargs):
+        fail_fast = type(f"FailFast{connection_class.__name__}", (_FailFast, connection_class), {})
+        super().__init__(connection_class=fail_fast, **kwargs)
+
+
+def failures() -> int:
+    """How many calls through `guarded` have failed in this process so far."""
+    return _state["failures"]
+
+
+def forget_outage() -> None:
+    """For tests that start a new Redis: waiting out the last one's outage is over."""
+    _state.update(retry_at=0.0, down=False)
 
 
 class FileBasedCache(filebased.FileBasedCache):
@@ -151,16 +193,6 @@ class FileBasedCache(filebased.FileBasedCache):
                 return False
             write(self.get_backend_timeout(timeout), entry[1])
             return True
-
-    def count(self, key, *, timeout: int, version=None) -> int:
-        """As RedisCache.count."""
-        if self.add(key, 1, timeout=timeout, version=version):
-            return 1
-        try:
-            return self.incr(key, version=version)
-        except ValueError:  # the window ended between add and incr
-            self.set(key, 1, timeout=timeout, version=version)
-            return 1
 
     def incr(self, key, delta=1, version=None):
         with self._rewriting(self._key_to_file(key, version)) as (entry, write):

@@ -3,27 +3,39 @@
 Whatever is kept on their account (a rendered page, a search answer, a user's permissions) records the
 generations it was made at and is never used once they have moved on. `read` fetches the generations and
 the kept entries in one round trip to the cache, so a kept entry costs a single read.
+
+Redis down or slow (portal/cache.py, `guarded`): `read` answers no version at all, so nothing kept is used
+and nothing new is kept, and an edit's `bump` cannot reach Redis. When Redis answers again it may still
+hold the old generations (it was only unreachable from here, or frozen, or restarted from a snapshot), and
+pages kept before the outage would look current although an edit since never reached it. So every
+version also holds an epoch, and a process that saw any call fail moves the epoch on before it trusts a
+read again: everything kept before the outage is then unused, whichever generation it was kept under.
 """
 
+import threading
 import uuid
 
-from django.core.cache import cache
 from django.db import transaction
 
-from portal import mirror
+from portal.cache import failures, guarded, strict
+
+EPOCH_KEY = "generations:epoch"
+
+_lock = threading.Lock()
+# The count of failed calls (portal/cache.py, `failures`) at which this process last moved the epoch on.
+_settled = {"failures": 0}
+
+
+def _new_value() -> str:
+    return uuid.uuid4().hex[:12]
 
 
 def bump(key: str) -> None:
-    """Move the generation on: at once in this process, and for every process again after commit."""
+    """Move the generation on: at once in this process, and for every process again after commit. When
+    Redis cannot be reached the failure is counted, and the epoch moves on once it answers (`read`)."""
 
     def new():
-        value = uuid.uuid4().hex[:12]
-        if hasattr(cache, "set_and_announce"):
-            # Announced by every writer, whether or not it mirrors: processes that do rely on hearing it.
-            cache.set_and_announce(key, value, channel=mirror.channel())
-            mirror.changed(key, value)
-        else:
-            cache.set(key, value, timeout=None)
+        guarded(lambda: strict().set(key, _new_value(), timeout=None), fallback=lambda: None)
 
     # Now, so this process never uses an old entry again, and after commit, because an entry made by
     # another process in between read the data before the change.
@@ -31,13 +43,29 @@ def bump(key: str) -> None:
     transaction.on_commit(new)
 
 
-def read(generation_keys: list[str], *keys: str) -> tuple[str, dict]:
-    """The current generations, joined into one string, and whatever of `keys` the cache holds."""
-    found = cache.get_many([*generation_keys, *keys])
-    for key in generation_keys:
-        if key not in found:
+def _settle(store) -> None:
+    """After an outage this process saw: move the epoch on, so nothing kept before it is trusted."""
+    seen = failures()
+    if seen != _settled["failures"]:
+        store.set(EPOCH_KEY, _new_value(), timeout=None)
+        with _lock:
+            _settled["failures"] = max(_settled["failures"], seen)
+
+
+def _read(generation_keys: list[str], keys: tuple[str, ...]) -> tuple[str, dict]:
+    store = strict()
+    _settle(store)
+    names = [EPOCH_KEY, *generation_keys]
+    found = store.get_many([*names, *keys])
+    for name in names:
+        if name not in found:
             # A cold or cleared cache: agree on one generation (add keeps the first writer's).
-            cache.add(key, uuid.uuid4().hex[:12], timeout=None)
-            found[key] = cache.get(key, "")
-    mirror.note({key: found[key] for key in generation_keys})
-    return ".".join(str(found[key]) for key in generation_keys), {key: found[key] for key in keys if key in found}
+            store.add(name, _new_value(), timeout=None)
+            found[name] = store.get(name, "")
+    return ".".join(str(found[name]) for name in names), {key: found[key] for key in keys if key in found}
+
+
+def read(generation_keys: list[str], *keys: str) -> tuple[str | None, dict]:
+    """The current generations, joined into one string, and whatever of `keys` the cache holds; (None, {})
+    while Redis cannot be reached: then use nothing kept, and keep nothing."""
+    return guarded(lambda: _read(generation_keys, keys), fallback=lambda: (None, {}))

@@ -14,6 +14,9 @@ What keeps shared HTML safe:
 - A response that sets a cookie (choosing a terminal model) or is not a 200 is served but never stored.
 - Any change to what public pages show calls `content_changed()` after commit; pages rendered before are
   never served again. A change seen by one page only (a vote) bumps that page's scope alone.
+- Redis down or slow: every page is rendered from the database for each visitor (still served through
+  `_serve`, with its own token), nothing is kept, and pages kept before the outage are never used again
+  (portal/generations.py says why and how).
 
 Repeat visits revalidate with the ETag and cost a 304 (`Cache-Control: private, no-cache`: the browser keeps
 the page, shared proxies never store it because of the token). The ETag covers the visitor's CSRF cookie
@@ -33,7 +36,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
-from portal import csrf, generations, gzipparts, mirror
+from portal import csrf, generations, gzipparts
 
 GENERATION_KEY = "pagecache:generation"
 RENDERING_ATTR = "_pagecache_rendering"
@@ -77,24 +80,15 @@ def _scope_key(scope: str) -> str:
     return f"pagecache:scope:{scope}"
 
 
-def _lookup(request, *, scope: str | None, variant: str) -> tuple[str, str, dict | None]:
-    """The page's key, the content versions now, and its kept entry if it was rendered at those versions:
-    from this process's mirror when it knows them (no round trip), else one round trip for all three."""
+def _lookup(request, *, scope: str | None, variant: str) -> tuple[str, str | None, dict | None]:
+    """The page's key, the content versions now and its kept entry if it was rendered at those versions, in
+    one round trip; versions None while Redis cannot be reached (render, keep nothing)."""
     address = hashlib.blake2b(request.get_full_path().encode(), digest_size=12).hexdigest()
     key = f"pagecache:page:{get_language()}:{address}:{variant}:{scope or ''}"
     generation_keys = [GENERATION_KEY] + ([_scope_key(scope)] if scope else [])
-    known = mirror.current(generation_keys)
-    if known is not None:
-        versions = ".".join(known[name] for name in generation_keys)
-        entry = mirror.kept(key)
-        if _usable(entry, versions):
-            return key, versions, entry
     versions, found = generations.read(generation_keys, key)
     entry = found.get(key)
-    if not _usable(entry, versions):
-        return key, versions, None
-    mirror.keep(key, entry)
-    return key, versions, entry
+    return key, versions, entry if versions is not None and _usable(entry, versions) else None
 
 
 def _usable(entry: dict | None, versions: str) -> bool:
@@ -244,8 +238,8 @@ def cached_page(
                 return response
             # The versions read before rendering: an edit committed meanwhile makes this entry stale at once.
             entry = _entry(request, response, makers) | {"until": _until(expires), "versions": versions}
-            cache.set(key, entry, timeout=max(1, int((entry["until"] - timezone.now()).total_seconds())))
-            mirror.keep(key, entry)
+            if versions is not None:  # else Redis is unreachable: nothing can be kept, nor trusted later
+                cache.set(key, entry, timeout=max(1, int((entry["until"] - timezone.now()).total_seconds())))
             return _serve(request, entry)
 
         return wrapper

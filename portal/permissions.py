@@ -33,6 +33,8 @@ def shared(name: str, compute):
     key = f"auth:{name}"
     generation, found = generations.read([GENERATION_KEY], key)
     kept = found.get(key)
+    if generation is None:  # Redis unreachable: from the database, as without a cache
+        return compute()
     if kept is not None and kept[0] == generation:
         return kept[1]
     value = compute()

@@ -1,15 +1,49 @@
 """Fixed-window counters in the shared cache, for anything that must not be repeated without bound.
 
 The counters live in the shared cache: Redis (REDIS_URL) for every machine, else the cache folder that one
-machine's processes share.
+machine's processes share. While Redis cannot be reached each limit does what it says (`when_down`): OPEN
+lets everything through (reading pages and searching, which a flood cannot turn into writes or mail), LOCAL
+counts in this process alone (anything that writes or sends: tickets, replies, sign-ups, votes, tracking
+links), so a flood is still slowed, by at most the number of web processes times the limit.
 """
 
 import ipaddress
+import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+
+from portal.cache import guarded, strict
+
+OPEN = "open"
+LOCAL = "local"
+# Counters this process keeps while Redis is down: enough for every client of a busy hour, bounded so a
+# flood of new addresses cannot grow the process without end.
+LOCAL_KEYS = 10_000
+
+_lock = threading.Lock()
+_local: dict[str, tuple[float, int]] = {}  # counter key -> (when its window ends, count)
+
+
+def _count_here(cache_key: str, seconds: int) -> tuple[float, int]:
+    now = time.time()
+    with _lock:
+        ends, used = _local.get(cache_key, (0.0, 0))
+        if ends <= now:
+            ends, used = now + seconds, 0
+        _local[cache_key] = (ends, used + 1)
+        if len(_local) > LOCAL_KEYS:
+            for stale in [name for name, (until, _count) in _local.items() if until <= now]:
+                del _local[stale]
+            while len(_local) > LOCAL_KEYS:  # all live: the oldest counters go first
+                del _local[next(iter(_local))]
+        return ends, used + 1
+
+
+def _seen_here(cache_key: str) -> tuple[float, int]:
+    ends, used = _local.get(cache_key, (0.0, 0))
+    return (ends, used) if ends > time.time() else (0.0, 0)
 
 
 def client_ip(request) -> str | None:
@@ -41,11 +75,13 @@ def client_address(request) -> str:
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `count` events per `seconds` for one key (a client address, an account, …)."""
+    """At most `count` events per `seconds` for one key (a client address, an account, …); `when_down` is
+    what it does while Redis cannot be reached (OPEN or LOCAL, see above)."""
 
     name: str
     count: int
     seconds: int
+    when_down: str = LOCAL
 
     def _key(self, key: str) -> str:
         return f"ratelimit:{self.name}:{key}"
@@ -55,21 +91,44 @@ class Limit:
         return self.count_event(key) <= self.count
 
     def count_event(self, key: str) -> int:
-        """Count one event; returns how many the key has had in this window, this one included."""
+        """Count one event; returns how many the key has had in this window, this one included (0 when
+        nothing could be counted and the limit is OPEN)."""
         cache_key = self._key(key)
-        used = cache.count(cache_key, timeout=self.seconds)
-        if used == 1:
-            # When this window ends, so a refusal can say when to try again.
-            cache.set(cache_key + ":ends", time.time() + self.seconds, timeout=self.seconds)
-        return used
+        return guarded(lambda: self._count_shared(cache_key), fallback=lambda: self._count_down(cache_key))
+
+    def _count_shared(self, cache_key: str) -> int:
+        store = strict()
+        # add, then incr: the first count starts the window with its expiry, and a count never moves it.
+        if not store.add(cache_key, 1, timeout=self.seconds):
+            try:
+                return store.incr(cache_key)
+            except ValueError:  # the window ended between add and incr
+                store.set(cache_key, 1, timeout=self.seconds)
+        # When this window ends, so a refusal can say when to try again.
+        store.set(cache_key + ":ends", time.time() + self.seconds, timeout=self.seconds)
+        return 1
+
+    def _count_down(self, cache_key: str) -> int:
+        return _count_here(cache_key, self.seconds)[1] if self.when_down == LOCAL else 0
+
+    def _state(self, key: str) -> tuple[float, int]:
+        """(when the window ends or 0, events counted in it), without counting."""
+        cache_key = self._key(key)
+
+        def shared():
+            found = strict().get_many([cache_key, cache_key + ":ends"])
+            return found.get(cache_key + ":ends", 0.0), found.get(cache_key, 0)
+
+        down = (lambda: _seen_here(cache_key)) if self.when_down == LOCAL else (lambda: (0.0, 0))
+        return guarded(shared, fallback=down)
 
     def exceeded(self, key: str) -> bool:
         """Whether the key has used up the limit, without counting anything."""
-        return cache.get(self._key(key), 0) >= self.count
+        return self._state(key)[1] >= self.count
 
     def retry_after(self, key: str) -> int:
         """Seconds until the key may be counted again; 0 while it is within the limit."""
-        if not self.exceeded(key):
+        ends, used = self._state(key)
+        if used < self.count:
             return 0
-        ends = cache.get(self._key(key) + ":ends") or time.time() + self.seconds
-        return max(1, int(ends - time.time()))
+        return max(1, int((ends or time.time() + self.seconds) - time.time()))

@@ -166,11 +166,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
+# Redis down, unreachable or slow costs a request at most these waits per call, never an error:
+# IGNORE_EXCEPTIONS makes a failed call a miss (sessions then come from the database, pages are rendered),
+# and each failure is logged (DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS) so operators see it. On a LAN a reply
+# takes well under a millisecond, so these only ever expire when Redis is in trouble.
+REDIS_CONNECT_TIMEOUT_MS = env_int("REDIS_CONNECT_TIMEOUT_MS", 100, minimum=1)
+REDIS_SOCKET_TIMEOUT_MS = env_int("REDIS_SOCKET_TIMEOUT_MS", 200, minimum=1)
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Without Redis, a folder: every process on this machine (gunicorn's workers, the task worker) then shares
 # one cache, so cached pages, rate limits and the synonym version agree. Process-local memory would not.
 CACHES = {
     "default": (
-        {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT_MS / 1000,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT_MS / 1000,
+                # After a failure, no call waits for Redis again for a moment (portal/cache.py says why).
+                "CONNECTION_POOL_CLASS": "portal.cache.ConnectionPool",
+            },
+        }
         if REDIS_URL
         else {
             "BACKEND": "portal.cache.FileBasedCache",
@@ -183,15 +200,13 @@ if REDIS_URL:
     # Several web processes behind a load balancer must keep no state of their own. cached_db over cache:
     # reads come from Redis (no query per request for an agent who keeps the queue open all day) and
     # writes go to both, so a Redis restart, an eviction under its memory limit (it also holds the page
-    # cache) or a cache.clear() never signs anyone out in the middle of a ticket. Without Redis the
-    # database backend (Django's default) already serves every process alike.
+    # cache) or a cache.clear() never signs anyone out in the middle of a ticket; nor does Redis being down
+    # (IGNORE_EXCEPTIONS: a failed read is a miss, and the session is read from the database). Without Redis
+    # the database backend (Django's default) already serves every process alike.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Public pages rendered for anonymous visitors are kept this long (0 turns the page cache off); any
 # change to their content replaces them at once (portal/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
-# With Redis, each process keeps the generations and the pages it served, told of every change by pub/sub,
-# so a cached page costs no round trip (portal/mirror.py). Off: every hit reads Redis.
-GENERATION_MIRROR = env_bool("GENERATION_MIRROR", True)
 # Search answers are kept this long per query (index and synonym edits replace them at once).
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 600)
 

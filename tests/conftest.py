@@ -53,9 +53,15 @@ def _require_redis(url: str) -> None:
 
 def _redis_settings(url: str) -> dict:
     # As portal/settings.py configures a site with REDIS_URL.
+    options = {
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": django_settings.REDIS_CONNECT_TIMEOUT_MS / 1000,
+        "SOCKET_TIMEOUT": django_settings.REDIS_SOCKET_TIMEOUT_MS / 1000,
+        "CONNECTION_POOL_CLASS": "portal.cache.ConnectionPool",
+    }
     return {
         "REDIS_URL": url,
-        "CACHES": {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": url}},
+        "CACHES": {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}},
         "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
     }
 

@@ -1,5 +1,5 @@
-"""The cache backends: Redis reuses its clients and counts in one round trip; the folder cache counts
-without stretching a window or losing a hit."""
+"""The folder cache counts without stretching a window or losing a hit; limits count in windows on Redis
+and on the folder alike (Redis's own faults: tests/portal/test_redis_outage.py)."""
 
 import multiprocessing
 import pickle
@@ -7,53 +7,31 @@ import time
 
 import pytest
 import time_machine
-from django.conf import settings
 
-from portal.cache import FileBasedCache, RedisCache
-
-
-def test_every_redis_cache_call_reuses_the_client_of_its_pool():
-    backend = RedisCache("redis://127.0.0.1:6379/15", {})  # no connection is made to build clients
-
-    first = backend._cache.get_client(write=True)
-
-    assert backend._cache.get_client(write=True) is first
-    assert backend._cache.get_client(write=False) is first  # one server: reads use the same pool
+from portal.cache import FileBasedCache
+from portal.ratelimit import Limit
 
 
 @pytest.mark.redis
-def test_redis_counts_an_existing_key_and_keeps_its_time_to_live():
-    backend = RedisCache(settings.CACHES["default"]["LOCATION"], {"KEY_PREFIX": "test-incr"})
-    backend.set("hits", 1, timeout=60)
+def test_a_limit_on_redis_starts_its_window_on_the_first_count_and_keeps_it(redis_server):
+    limit = Limit("window", 3, 2)
+    client = redis_server.client()
 
-    assert backend.incr("hits") == 2
-    assert 0 < backend._cache.get_client().ttl(backend.make_and_validate_key("hits")) <= 60
-    with pytest.raises(ValueError):
-        backend.incr("never-set")
-    assert backend.get("never-set") is None  # counting a missing key does not create it
+    assert [limit.count_event("shop") for _ in range(4)] == [1, 2, 3, 4]
+    (key,) = [name for name in client.keys("*ratelimit:window:shop") if not name.endswith(b":ends")]
+    assert 0 < client.pttl(key) <= 2000  # the first count's window: later counts never moved it
+    assert limit.exceeded("shop") and 1 <= limit.retry_after("shop") <= 2
+    # The window ends now rather than in two seconds (Redis keeps its own clock: time-machine cannot move it).
+    for name in client.keys("*ratelimit:window:shop*"):
+        client.pexpire(name, 1)
+    _until_gone(client, key)
+    assert limit.count_event("shop") == 1 and not limit.exceeded("shop")
 
 
-def _until_gone(client, key: str, *, within: float = 2.0) -> None:
-    """Poll Redis until the key has expired there (Redis keeps its own clock: time-machine cannot move it)."""
+def _until_gone(client, key, *, within: float = 2.0) -> None:
     deadline = time.monotonic() + within
     while client.exists(key):
         assert time.monotonic() < deadline, f"{key} outlived its time to live"
-
-
-@pytest.mark.redis
-def test_redis_starts_a_window_on_the_first_count_and_keeps_it_in_one_round_trip():
-    backend = RedisCache(settings.CACHES["default"]["LOCATION"], {"KEY_PREFIX": "test-count"})
-    backend.delete("window")
-    client = backend._cache.get_client()
-    key = backend.make_and_validate_key("window")
-
-    assert backend.count("window", timeout=2) == 1
-    assert 0 < client.ttl(key) <= 2
-    assert [backend.count("window", timeout=60) for _ in range(3)] == [2, 3, 4]
-    assert client.ttl(key) <= 2 and backend.get("window") == 4  # the window is the first count's
-    client.pexpire(key, 1)  # the window ends now rather than in two seconds
-    _until_gone(client, key)
-    assert backend.count("window", timeout=60) == 1 and 2 < client.ttl(key) <= 60
 
 
 @pytest.fixture
@@ -64,10 +42,11 @@ def clock():
         yield traveller
 
 
-def test_the_folder_cache_counts_in_windows_too(folder, clock):
-    assert [folder.count("window", timeout=1) for _ in range(3)] == [1, 2, 3]
+def test_a_limit_on_the_folder_cache_counts_in_windows_too(clock):
+    limit = Limit("window", 3, 1)
+    assert [limit.count_event("shop") for _ in range(3)] == [1, 2, 3]
     clock.shift(1.1)
-    assert folder.count("window", timeout=60) == 1
+    assert limit.count_event("shop") == 1
 
 
 @pytest.fixture

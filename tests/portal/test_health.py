@@ -65,7 +65,13 @@ def test_readiness_names_an_unreachable_database(client):
 
 @pytest.mark.django_db
 def test_readiness_names_a_cache_that_does_not_answer(client):
-    closed_port = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/3"}}
+    closed_port = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/3",
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.1},  # as production runs it
+        }
+    }
     with override_settings(CACHES=closed_port):
         status, body = readiness(client)
 
