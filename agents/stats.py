@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import Article, ArticleVote, ResponseCode
-from kb.search.models import SearchLog
+from kb.search import SearchLog
 from tickets.models import Deflection, Ticket
 
 Status = Ticket.Status

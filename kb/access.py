@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from kb.models import Article
+from kb.models import Article, ArticleQuerySet
 
 
 def can_read_internal(user) -> bool:
@@ -14,6 +14,11 @@ def can_read_internal(user) -> bool:
 def can_preview(user) -> bool:
     """Drafts, scheduled and archived articles are the editors' business, not every staff member's."""
     return bool(user.is_active and user.is_staff and user.has_perm("kb.view_article"))
+
+
+def articles_readable_by(*, user) -> ArticleQuerySet:
+    """The live articles this user may read: public ones, plus internal ones for support staff."""
+    return Article.objects.live() if can_read_internal(user) else Article.objects.published()
 
 
 def article_visible_to(*, article: Article, user) -> bool:

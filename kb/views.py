@@ -52,7 +52,7 @@ def _article_for(request, slug: str) -> Article:
 @kb_page
 def category(request, slug):
     category = get_object_or_404(Category, slug=slug)
-    articles = Article.objects.readable_by(request.user).in_language(current_language()).filter(category=category)
+    articles = access.articles_readable_by(user=request.user).in_language(current_language()).filter(category=category)
     return render(request, "kb/category.html", {"category": category, "articles": articles})
 
 
