@@ -23,6 +23,10 @@ def _localized(obj, field: str, language: str | None = None) -> str:
 
 
 class Category(models.Model):
+    # Set by kb.selectors.categories_with_articles for the home page, not stored.
+    article_list: list["Article"]
+    article_count: int
+
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     name_zh = models.CharField(_("name (Chinese)"), max_length=80)

@@ -31,7 +31,7 @@ MAX_TERM = 100
 def _vocabulary(fields: dict) -> set[str]:
     """Every distinct indexed word of an entry. Their entry counts let a query skip words nobody uses,
     start from its rarest words on a large index, and offer spelling corrections."""
-    words = set()
+    words: set[str] = set()
     for name in TOKEN_FIELDS:
         words.update(w for w in fields.get(name, "").split() if len(w) <= MAX_TERM)
     return words
