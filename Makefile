@@ -22,7 +22,7 @@ done; \
 echo "No Python 3.12 or newer found. Install one (e.g. 'pyenv install 3.12' or 'apt-get install python3.12 python3.12-venv') and run make again." >&2; exit 1
 endef
 
-.PHONY: help venv run serve test test-fast system-deps lint format messages bench clean
+.PHONY: help venv run serve test test-fast system-deps lint typecheck format messages bench clean
 
 help:
 	@echo "make run    set up and serve the portal on http://$(HOST):$(PORT) (SQLite, knowledge base loaded)"
@@ -30,6 +30,7 @@ help:
 	@echo "make test-fast  the loop while working: all but the browser and PostgreSQL-only tests, in parallel,"
 	@echo "            on a test database kept between runs (--reuse-db; --create-db in PYTEST_ARGS makes it anew)"
 	@echo "make serve  production-like: gunicorn + the notification worker on http://$(HOST):$(PORT)"
+	@echo "make typecheck  mypy with django-stubs over the files listed in pyproject.toml [tool.mypy]"
 	@echo "make lint | format | messages | bench | clean"
 
 $(VENV)/.installed: requirements.txt
@@ -103,6 +104,10 @@ test-fast: venv
 lint:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The files checked are listed in pyproject.toml ([tool.mypy] files); the modules they import are read, not checked.
+typecheck: venv
+	$(PY) -m mypy
 
 format:
 	$(VENV)/bin/ruff format .

@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from agents.forms import NO_ASSIGNEE, Sort, View, agents_queryset
-from kb.search.pipeline import has_cjk, normalize, segment
+from kb.search import has_cjk, normalize, segment
 from portal import permissions
 from tickets.models import Ticket
 

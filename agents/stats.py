@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kb.models import Article, ArticleVote, ResponseCode
-from kb.search.models import SearchLog
+from kb.search import SearchLog
 from tickets.models import Deflection, Ticket
 
 Status = Ticket.Status
@@ -186,9 +186,9 @@ def top_articles(*, since: datetime, language: str) -> list[Row]:
             articles[article.slug] = article
     rows = []
     for slug, count in top:
-        article = articles.get(slug)
-        label = article.title if article else slug
-        url = article.get_absolute_url() if article and article.is_public else ""
+        found = articles.get(slug)
+        label = found.title if found else slug
+        url = found.get_absolute_url() if found and found.is_public else ""
         rows.append(Row(label=label, value=count, url=url))
     return rows
 

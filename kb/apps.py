@@ -13,8 +13,11 @@ class KbConfig(AppConfig):
 
         from django.core.signals import request_finished
 
-        from kb import search_documents  # noqa: F401
+        from kb import search, search_documents  # noqa: F401
         from kb.search import spool
+        from portal import generations
 
+        # The search library keeps its version in the site's generations (it imports nothing from the site).
+        search.use_generations(generations)
         request_finished.connect(spool.drain_if_due, dispatch_uid="kb.search.spool")
         atexit.register(spool.drain_at_exit)

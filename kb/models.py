@@ -1,3 +1,5 @@
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -21,6 +23,10 @@ def _localized(obj, field: str, language: str | None = None) -> str:
 
 
 class Category(models.Model):
+    # Set by kb.selectors.categories_with_articles for the home page, not stored.
+    article_list: list["Article"]
+    article_count: int
+
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
     name_zh = models.CharField(_("name (Chinese)"), max_length=80)
@@ -48,28 +54,22 @@ class Category(models.Model):
         return _localized(self, "description")
 
 
-class ArticleQuerySet(models.QuerySet):
-    def live(self):
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def live(self) -> Self:
         """Published and past its publish time, whoever may read it. Filtered by time on every read, so a
         scheduled article appears on the minute without a job having to run."""
         due = Q(publish_at__isnull=True) | Q(publish_at__lte=timezone.now())
         return self.filter(due, status=Article.Status.PUBLISHED)
 
-    def published(self):
+    def published(self) -> Self:
         """What merchants and anonymous visitors may see now: live and not internal."""
         return self.live().filter(visibility=Article.Visibility.PUBLIC)
 
-    def indexable(self):
+    def indexable(self) -> Self:
         """What the search index holds: public articles, scheduled ones included (search filters by time)."""
         return self.filter(status=Article.Status.PUBLISHED, visibility=Article.Visibility.PUBLIC)
 
-    def readable_by(self, user):
-        """Public articles, plus internal ones for support staff (see kb.access)."""
-        from kb.access import can_read_internal
-
-        return self.live() if can_read_internal(user) else self.published()
-
-    def in_language(self, language: str):
+    def in_language(self, language: str) -> Self:
         return self.filter(language=language)
 
 

@@ -5,7 +5,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core import signing
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -48,7 +48,7 @@ def _result_urls(key: str | None, hits: list[search.Hit], query: str) -> list[st
     ]
 
 
-def _search_budget(request) -> tuple[bool, bool]:
+def _search_budget(request: HttpRequest) -> tuple[bool, bool]:
     """Whether this search is served, and whether it is recorded for analytics: one counter per address and
     minute for both (one write instead of two on the search's path).
 
@@ -67,7 +67,7 @@ def _record(*, query: str, result: search.SearchResult, source: str, recorded: b
 
 
 @require_GET
-def results(request):
+def results(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     context = {"form": form, "query": request.GET.get("q", "")[:500], "hits": [], "searched": False}
     if not form.is_valid():
@@ -98,7 +98,7 @@ def results(request):
 
 
 @require_GET
-def open_result(request, log_key, position):
+def open_result(request: HttpRequest, log_key: str, position: int) -> HttpResponse:
     """Record which result was opened, then go there.
 
     A GET on purpose, although it records: result links must stay ordinary links (open in a new tab,
@@ -118,7 +118,7 @@ def open_result(request, log_key, position):
 
 
 @require_http_methods(["GET", "POST"])
-def api(request):
+def api(request: HttpRequest) -> HttpResponse:
     """`GET /api/search?q=…&lang=zh-hans|en[&limit=N][&suggest=1]` → results in rank order.
 
     The same parameters may be POSTed (form-encoded, with the CSRF token): the ticket form's suggestions

@@ -197,7 +197,7 @@ def article_restore(*, article: Article, revision: ArticleRevision, author, publ
     if publish:
         note = _("Restored revision %(n)s and published it") % {"n": revision.number}
         article_update(article=article, content=restored, author=author, note=note)
-        return article.revisions.order_by("-number").first()
+        return article.revisions.latest("number")
     note = _("Restored revision %(n)s as a draft for review") % {"n": revision.number}
     return _revision(article, restored, author=author, note=note, changes=changes, pending=True)
 
@@ -344,9 +344,12 @@ class TerminalModelContent:
 
 def _validate_terminal_model(content: TerminalModelContent, instance: TerminalModel | None) -> None:
     errors = {}
+    same_slug = TerminalModel.objects.filter(slug=content.slug)
+    if instance is not None:
+        same_slug = same_slug.exclude(pk=instance.pk)
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,59}", content.slug):
         errors["slug"] = _("Use lower-case letters, digits and hyphens, e.g. generic-keypad.")
-    elif TerminalModel.objects.filter(slug=content.slug).exclude(pk=getattr(instance, "pk", None)).exists():
+    elif same_slug.exists():
         errors["slug"] = _("Another terminal model already uses this slug.")
     if content.kind not in TerminalModel.Kind.values:
         errors["kind"] = _("Choose a keypad terminal, an Android smart POS or an mPOS phone app.")

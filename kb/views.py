@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,25 +38,25 @@ def _article_scope(*, slug: str) -> str:
     return f"article:{slug}"
 
 
-def _article_variant(request, *, slug: str) -> str:
+def _article_variant(request: HttpRequest, *, slug: str) -> str:
     """What an article shows of the visitor's own: their terminal model and their earlier answer."""
     terminal = request.COOKIES.get(TERMINAL_COOKIE, "")
     voted = request.COOKIES.get(_voted_cookie(slug), "")
     return f"{terminal if SLUG_VALUE.match(terminal) else ''}|{voted if voted in ('yes', 'no') else ''}"
 
 
-def _article_for(request, slug: str) -> Article:
+def _article_for(request: HttpRequest, slug: str) -> Article:
     return access.article_for(user=request.user, slug=slug, language=current_language())
 
 
 @kb_page
-def category(request, slug):
+def category(request: HttpRequest, slug: str) -> HttpResponse:
     category = get_object_or_404(Category, slug=slug)
-    articles = Article.objects.readable_by(request.user).in_language(current_language()).filter(category=category)
+    articles = access.articles_readable_by(user=request.user).in_language(current_language()).filter(category=category)
     return render(request, "kb/category.html", {"category": category, "articles": articles})
 
 
-def _terminal_choice(request) -> dict:
+def _terminal_choice(request: HttpRequest) -> dict:
     """The merchant's terminal model: picked with ?terminal= (the select works without JavaScript), then
     remembered in a cookie so every article shows its menu paths."""
     models = selectors.published_terminal_models()
@@ -65,7 +65,7 @@ def _terminal_choice(request) -> dict:
     return {"terminals": models, "terminal": selectors.chosen_terminal_model(models, slug), "picked": picked}
 
 
-def _remember_terminal(response, choice: dict) -> None:
+def _remember_terminal(response: HttpResponse, choice: dict) -> None:
     if choice["picked"] is None:
         return
     if choice["terminal"] is None:
@@ -98,7 +98,7 @@ def _contact_url(article: Article, *, query: str, code: str) -> str:
 
 
 @cached_page(scope=_article_scope, variant=_article_variant, expires=selectors.next_scheduled_publish)
-def article(request, slug):
+def article(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_for(request, slug)
     choice = _terminal_choice(request)
     query = request.GET.get("q", "")[:200].strip()
@@ -123,11 +123,11 @@ def article(request, slug):
 
 
 @require_POST
-def vote(request, slug):
+def vote(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_for(request, slug)
     form = VoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["helpful"][0])
+        messages.error(request, str(form.errors["helpful"][0]))
         return redirect(article.get_absolute_url() + "#feedback")
     visitor = request.COOKIES.get(VISITOR_COOKIE)
     if not visitor:
@@ -164,31 +164,31 @@ def vote(request, slug):
 
 
 @kb_page
-def code_list(request):
+def code_list(request: HttpRequest) -> HttpResponse:
     codes = ResponseCode.objects.filter(is_published=True)
     return render(request, "kb/code_list.html", {"codes": codes})
 
 
 @kb_page
-def code_detail(request, code):
+def code_detail(request: HttpRequest, code: str) -> HttpResponse:
     normalized = code.strip().upper()
     if normalized != code:
         return redirect("kb:code", code=normalized, permanent=True)
     response_code = get_object_or_404(ResponseCode, code=normalized, is_published=True)
     articles = Article.objects.published().in_language(current_language()).filter(codes__icontains=normalized)
-    articles = [a for a in articles.only("slug", "title", "summary", "codes", "language") if normalized in a.code_list]
+    listing = [a for a in articles.only("slug", "title", "summary", "codes", "language") if normalized in a.code_list]
     return render(
         request,
         "kb/code_detail.html",
         {
             "code": response_code,
-            "articles": articles,
+            "articles": listing,
             "contact_url": reverse("tickets:new") + "?" + urlencode({"code": normalized}),
         },
     )
 
 
-def image(request, name):
+def image(request: HttpRequest, name: str) -> FileResponse:
     """Serve an editor-uploaded image. Only our re-encoded formats exist under kb/; anything else is 404."""
     stem, _dot, extension = name.rpartition(".")
     content_type = CONTENT_TYPES.get(extension)

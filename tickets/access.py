@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import re
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -14,13 +15,15 @@ from tickets.models import Attachment, Ticket, TrackingLink
 
 TOKEN_PREFIX = "t/"  # noqa: S105 (the path prefix of tracking links, not a secret)
 REFERENCE = re.compile(r"^POS-\d{4}-\d{6,}$")
+# Whoever acts: a signed-in user (merchant or staff) or an anonymous visitor (a tracking link's holder).
+type Actor = User | AnonymousUser
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def is_agent(user) -> bool:
+def is_agent(user: Actor) -> bool:
     """Support staff who may read every ticket (the queue, the admin, every attachment)."""
     return bool(
         getattr(user, "is_authenticated", False)
@@ -30,12 +33,12 @@ def is_agent(user) -> bool:
     )
 
 
-def may_change_tickets(user) -> bool:
+def may_change_tickets(user: Actor) -> bool:
     """An agent who may also write: reading a ticket is not enough to answer, assign or close it."""
     return is_agent(user) and user.has_perm("tickets.change_ticket")
 
 
-def may_erase_tickets(user) -> bool:
+def may_erase_tickets(user: Actor) -> bool:
     """Erasing a ticket for a data-protection request is an administrator's act, never an agent's."""
     return bool(
         getattr(user, "is_authenticated", False)
@@ -45,13 +48,13 @@ def may_erase_tickets(user) -> bool:
     )
 
 
-def require_ticket_writer(user) -> None:
+def require_ticket_writer(user: Actor) -> None:
     """The write gate every agent-side service runs first."""
     if not may_change_tickets(user):
         raise PermissionDenied
 
 
-def ticket_for(*, user, key: str) -> Ticket:
+def ticket_for(*, user: Actor, key: str) -> Ticket:
     """The merchant's gate: the ticket behind a tracking link or the signed-in owner's reference.
 
     `key` is "t/<token>" (whoever holds a private link, the receipt's or one sent since, may see the
@@ -69,14 +72,14 @@ def ticket_for(*, user, key: str) -> Ticket:
         if link is not None and hmac.compare_digest(link.token_hash, digest):
             return link.ticket
         raise Http404
-    if REFERENCE.match(key) and getattr(user, "is_authenticated", False):
+    if REFERENCE.match(key) and user.is_authenticated:
         ticket = Ticket.objects.filter(reference=key, requester=user).first()
         if ticket is not None:
             return ticket
     raise Http404
 
 
-def agent_ticket_for(*, user, reference: str, related: tuple[str, ...] = ()) -> Ticket:
+def agent_ticket_for(*, user: Actor, reference: str, related: tuple[str, ...] = ()) -> Ticket:
     """The agents' gate: any ticket by its reference, for staff with the ticket permission.
 
     `related` names the relations a page shows, joined in the same query."""
@@ -89,7 +92,7 @@ def agent_ticket_for(*, user, reference: str, related: tuple[str, ...] = ()) -> 
     return ticket
 
 
-def attachment_for(*, user, key: str, pk: int) -> Attachment:
+def attachment_for(*, user: Actor, key: str, pk: int) -> Attachment:
     """A file of a ticket: merchants get the files of their conversation (never of an internal note);
     agents get every file by the ticket's reference, which is where the admin links them."""
     attachment = None

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kb.models import Article, ResponseCode
-from kb.search.selectors import MAX_QUERY_LENGTH, search
+from kb.search import MAX_QUERY_LENGTH, search
 from tickets.access import require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketClassification, TicketEvent
 from tickets.services.events import event_record

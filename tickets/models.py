@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 # The priority sort's order, urgent first.
@@ -9,6 +12,9 @@ PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
 class Ticket(models.Model):
+    # The plain tracking token, on the instance ticket_create returns only (the database keeps its hash).
+    access_token: str
+
     class Status(models.TextChoices):
         NEW = "new", _("New")
         OPEN = "open", _("Open")
@@ -209,6 +215,12 @@ class TicketMessage(models.Model):
 
 class TicketEvent(models.Model):
     """One change to a ticket: who, when, what, old → new. Written by the service that made the change."""
+
+    # Set by tickets.selectors for the timeline, not stored.
+    old_user: Any
+    new_user: Any
+    old_label: str | Promise
+    new_label: str | Promise
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")

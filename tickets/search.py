@@ -4,7 +4,7 @@ The knowledge base's pipeline normalizes both sides (full-width → half-width, 
 lowercase), so "重新簽到" typed by an agent finds a ticket where the merchant wrote 重新签到.
 """
 
-from kb.search.pipeline import normalize
+from kb.search import normalize
 
 # The ticket fields an agent may search by, besides the reference and the messages.
 FIELDS = (

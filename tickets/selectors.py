@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import strip_tags
 
 from kb.models import Article
@@ -121,7 +122,7 @@ def timeline(ticket: Ticket, *, known_users=()) -> list:
     users = {user.pk: user for user in known_users if user.pk in ids}
     missing = ids - users.keys()
     users |= get_user_model().objects.in_bulk(missing) if missing else {}
-    labels = {
+    labels: dict[str, dict[str, str | Promise]] = {
         TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
         TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
     }

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,13 +17,13 @@ from tickets.forms import SignupForm
 
 @login_required
 @require_GET
-def ticket_list(request):
+def ticket_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/list.html", {"tickets": selectors.tickets_of(request.user)})
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def signup(request):
+def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("tickets:list")
     # Bound for any POST, even an empty one: the refusal below adds its error to the form.

@@ -3,6 +3,7 @@ itself; from the tracking page the merchant may revoke every link and get a fres
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,14 +25,14 @@ PER_ADDRESS = Limit("find-ticket-client", 20, 3600)
 MAILS_PER_TICKET = Limit("find-ticket-mails", 3, 3600)
 
 
-def _session_key(request) -> str:
+def _session_key(request: HttpRequest) -> str:
     if not request.session.session_key:
         request.session.save()
         request.session.modified = True  # so the response sets the cookie
-    return request.session.session_key
+    return request.session.session_key or ""
 
 
-def _attempt(request) -> int:
+def _attempt(request: HttpRequest) -> int:
     """Count this try (every try, answered or not); seconds to wait when it is over a limit, else 0."""
     keys = ((PER_SESSION, _session_key(request)), (PER_ADDRESS, client_address(request)))
     over = [(limit, key) for limit, key in keys if not limit.hit(key)]
@@ -48,7 +49,7 @@ def _send_link(*, reference: str, email: str) -> None:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def ticket_find(request):
+def ticket_find(request: HttpRequest) -> HttpResponse:
     form = FindTicketForm(request.POST if request.method == "POST" else None)
     if request.method != "POST":
         return render(request, "tickets/find.html", {"form": form})
@@ -71,7 +72,7 @@ def ticket_find(request):
 
 
 @require_POST
-def tracking_links_revoke(request, key):
+def tracking_links_revoke(request: HttpRequest, key: str) -> HttpResponse:
     """The merchant stops every link to their ticket (one they shared or fear was seen) and gets a new one."""
     ticket = ticket_for(user=request.user, key=key)
     if request.POST.get("confirm") != "yes":

@@ -1,8 +1,10 @@
 """Bulk actions on the queue: one service call per selected ticket, each checked and recorded by the service."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -29,7 +31,7 @@ class BulkResult:
         return " ".join(parts)
 
 
-def _assignee(user, value: str):
+def _assignee(user: User, value: str) -> User | None:
     if value == BulkForm.ME:
         return user
     if value == NO_ASSIGNEE:
@@ -40,7 +42,7 @@ def _assignee(user, value: str):
     return assignee
 
 
-def _action(*, user, data: dict):
+def _action(*, user: User, data: dict) -> Callable[[Ticket], Ticket]:
     """The service call the form asks for, as a function of one ticket."""
     action = data["action"]
     if action == BulkForm.ASSIGN:
@@ -53,13 +55,13 @@ def _action(*, user, data: dict):
     return lambda ticket: services.ticket_close(ticket=ticket, actor=user, actor_kind=ActorKind.AGENT)
 
 
-def _reason(error: Exception) -> str:
+def _reason(error: ValidationError | PermissionDenied) -> str:
     if isinstance(error, PermissionDenied):
         return _("you may not change tickets")
     return " ".join(error.messages)
 
 
-def bulk_apply(*, user, data: dict) -> BulkResult:
+def bulk_apply(*, user: User, data: dict) -> BulkResult:
     """Apply the action to each ticket on its own: one refusal does not undo or stop the others."""
     result = BulkResult()
     try:

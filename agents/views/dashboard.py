@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from agents import charts, stats
-from agents.access import agent_required
+from agents.access import AgentRequest, agent_required
 from agents.dashboard_forms import PeriodForm
 from portal.i18n import current_language
 
@@ -78,7 +79,7 @@ def _charts(data: stats.Dashboard) -> dict:
 
 @agent_required
 @require_safe
-def dashboard(request):
+def dashboard(request: AgentRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     data = stats.dashboard_cached(days=form.period(), language=current_language())
     context = {
@@ -95,7 +96,7 @@ def dashboard(request):
 
 @agent_required
 @require_POST
-def dashboard_refresh(request):
+def dashboard_refresh(request: AgentRequest) -> HttpResponse:
     """Recompute the figures of the period shown (for every agent), then show them."""
     form = PeriodForm(request.POST)
     days = form.period()

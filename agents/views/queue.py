@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.db.models.functions import Substr
-from django.http import HttpResponse, HttpResponseNotModified, QueryDict
+from django.http import HttpResponse, HttpResponseNotModified, HttpResponseRedirect, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from agents import queue_cache, selectors
-from agents.access import agent_required
+from agents.access import AgentRequest, agent_required
 from agents.export import queue_csv_response
 from agents.forms import BulkForm, QueueFilterForm, SavedViewForm, View
 from agents.models import SavedView
@@ -45,7 +47,7 @@ class Queue:
 
     @property
     def count(self) -> int:
-        return self.page.paginator.count if self.valid else 0
+        return self.page.paginator.count if self.page is not None else 0
 
 
 def _clean_query(form: QueueFilterForm) -> str:
@@ -57,7 +59,7 @@ def _clean_query(form: QueueFilterForm) -> str:
 class CountedPaginator(Paginator):
     """A paginator told its count (from queue_cache) instead of counting the tickets again."""
 
-    def __init__(self, object_list, per_page, *, count: int):
+    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
         super().__init__(object_list, per_page)
         self.known_count = count
 
@@ -66,7 +68,7 @@ class CountedPaginator(Paginator):
         return self.known_count
 
 
-def _queue(request) -> Queue:
+def _queue(request: AgentRequest) -> Queue:
     """Validate the filters, select and paginate the tickets: a fixed number of queries at any size."""
     agents = selectors.assignable_agents()
     form = QueueFilterForm(request.GET, agents=agents)
@@ -93,7 +95,7 @@ def _queue(request) -> Queue:
     return Queue(form=form, agents=agents, page=page, version=version)
 
 
-def _rows_html(request, queue: Queue, context: dict) -> str:
+def _rows_html(request: AgentRequest, queue: Queue, context: dict) -> str:
     """The rows, as the page shows them and as the polled fragment sends them (rendered once per version)."""
     if not queue.valid:
         return render_to_string(ROWS, context, request=request)
@@ -105,7 +107,7 @@ def _rows_html(request, queue: Queue, context: dict) -> str:
     )
 
 
-def _context(request, queue: Queue) -> dict:
+def _context(request: AgentRequest, queue: Queue) -> dict:
     query = request.GET.urlencode()
     shown = {"q", "view", "sort", "size"}
     return {
@@ -126,7 +128,7 @@ def _context(request, queue: Queue) -> dict:
 
 @agent_required
 @require_GET
-def queue(request):
+def queue(request: AgentRequest) -> HttpResponse:
     current = _queue(request)
     context = _context(request, current)
     context["rows_html"] = _rows_html(request, current, context)
@@ -148,12 +150,13 @@ def _etag(version: str) -> str:
 
 @agent_required
 @require_GET
-def queue_rows(request):
+def queue_rows(request: AgentRequest) -> HttpResponse:
     """The rows alone, for the page's script: 304 when nothing changed since the ETag it sent."""
     current = _queue(request)
     etag = _etag(current.version)
     # Compared weakly: the gzip middleware marks the ETag of a compressed 200 as weak (W/"…").
     sent = {tag.removeprefix("W/") for tag in parse_etags(request.headers.get("If-None-Match", ""))}
+    response: HttpResponse
     if current.valid and etag in sent:
         response = HttpResponseNotModified()
     else:
@@ -166,7 +169,7 @@ def queue_rows(request):
 
 @agent_required
 @require_GET
-def queue_export(request):
+def queue_export(request: AgentRequest) -> HttpResponseBase:
     """The whole filtered queue (every page) as CSV, streamed."""
     form = QueueFilterForm(request.GET, agents=selectors.assignable_agents())
     if not form.is_valid():
@@ -175,14 +178,14 @@ def queue_export(request):
     return queue_csv_response(selectors.queue_tickets(user=request.user, data=form.cleaned_data))
 
 
-def _back(query: str):
+def _back(query: str) -> HttpResponseRedirect:
     """Back to the queue with the filters it was on; only a query string is accepted, never an address."""
     return redirect(f"{reverse('agents:queue')}?{QueryDict(query).urlencode()}" if query else "agents:queue")
 
 
 @agent_required
 @require_POST
-def queue_bulk(request):
+def queue_bulk(request: AgentRequest) -> HttpResponse:
     form = BulkForm(request.POST)
     if not form.is_valid():
         errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
@@ -196,7 +199,7 @@ def queue_bulk(request):
 
 @agent_required
 @require_POST
-def view_save(request):
+def view_save(request: AgentRequest) -> HttpResponse:
     """Save the current filters under a name; the same name again replaces that view's filters."""
     filters = QueueFilterForm(QueryDict(request.POST.get("query", "")[:1000]), agents=selectors.assignable_agents())
     form = SavedViewForm(request.POST)
@@ -211,7 +214,7 @@ def view_save(request):
 
 @agent_required
 @require_POST
-def view_delete(request, pk: int):
+def view_delete(request: AgentRequest, pk: int) -> HttpResponse:
     # Someone else's view is as missing as one that never existed.
     view = get_object_or_404(SavedView, pk=pk, owner=request.user)
     view.delete()

@@ -1,16 +1,20 @@
 """What an agent does on a ticket page: each a POST through a tickets service, then back to the page."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from agents.access import agent_required
+from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of, presence_report
 from tickets import classify, services
 from tickets.access import agent_ticket_for
@@ -19,16 +23,18 @@ from tickets.services.knowledge import article_from_reply
 from tickets.services.workflow import ticket_merge
 
 
-def _back(ticket: Ticket, anchor: str = ""):
+def _back(ticket: Ticket, anchor: str = "") -> HttpResponseRedirect:
     return redirect(reverse("agents:ticket", kwargs={"reference": ticket.reference}) + anchor)
 
 
-def _error(request, error: ValidationError) -> None:
+def _error(request: AgentRequest, error: ValidationError) -> None:
     for text in error.messages:
         messages.error(request, text)
 
 
-def _run(request, ticket: Ticket, action, done: str, anchor: str = ""):
+def _run(
+    request: AgentRequest, ticket: Ticket, action: Callable[[], object], done: str, anchor: str = ""
+) -> HttpResponseRedirect:
     """Do one service call; a refused or invalid change is reported on the page, never a server error."""
     try:
         action()
@@ -41,13 +47,13 @@ def _run(request, ticket: Ticket, action, done: str, anchor: str = ""):
     return _back(ticket, anchor)
 
 
-def _files(request) -> list:
+def _files(request: AgentRequest) -> list:
     return request.FILES.getlist("files")
 
 
 @agent_required
 @require_POST
-def ticket_reply(request, reference):
+def ticket_reply(request: AgentRequest, reference: str) -> HttpResponse:
     """A public reply or an internal note, chosen by the button pressed."""
     ticket = agent_ticket_for(user=request.user, reference=reference)
     body = request.POST.get("body", "")
@@ -68,7 +74,7 @@ def ticket_reply(request, reference):
     )
 
 
-def _assignee(request):
+def _assignee(request: AgentRequest) -> User | None:
     # "Assign to me" is a button in the same form as the menu: the browser sends both values.
     values = request.POST.getlist("assignee")
     if "me" in values:
@@ -86,7 +92,7 @@ def _assignee(request):
 
 @agent_required
 @require_POST
-def ticket_assign(request, reference):
+def ticket_assign(request: AgentRequest, reference: str) -> HttpResponse:
     ticket = agent_ticket_for(user=request.user, reference=reference)
     return _run(
         request,
@@ -96,12 +102,14 @@ def ticket_assign(request, reference):
     )
 
 
-def _field_setter(service, field: str, done):
+def _field_setter(
+    service: Callable[..., Ticket], field: str, done: str | Promise
+) -> Callable[[HttpRequest, str], HttpResponse]:
     """A view that sets one field of the ticket through its workflow service (status, priority)."""
 
     @agent_required
     @require_POST
-    def view(request, reference):
+    def view(request: AgentRequest, reference: str) -> HttpResponse:
         ticket = agent_ticket_for(user=request.user, reference=reference)
         value = request.POST.get(field, "")
         return _run(request, ticket, lambda: service(ticket=ticket, agent=request.user, **{field: value}), str(done))
@@ -116,7 +124,7 @@ ticket_priority = _field_setter(services.ticket_priority_set, "priority", gettex
 
 @agent_required
 @require_POST
-def ticket_merge_into(request, reference):
+def ticket_merge_into(request: AgentRequest, reference: str) -> HttpResponse:
     ticket = agent_ticket_for(user=request.user, reference=reference)
     target = request.POST.get("into", "").strip().upper()
     try:
@@ -136,7 +144,7 @@ def ticket_merge_into(request, reference):
 
 @agent_required
 @require_POST
-def ticket_classification(request, reference):
+def ticket_classification(request: AgentRequest, reference: str) -> HttpResponse:
     ticket = agent_ticket_for(user=request.user, reference=reference)
     return _run(
         request,
@@ -154,7 +162,7 @@ def ticket_classification(request, reference):
 
 @agent_required
 @require_POST
-def ticket_article(request, reference, message_pk):
+def ticket_article(request: AgentRequest, reference: str, message_pk: int) -> HttpResponse:
     """Knowledge capture: a draft article from one of support's public answers on this ticket."""
     ticket = agent_ticket_for(user=request.user, reference=reference)
     message = TicketMessage.objects.filter(ticket=ticket, pk=message_pk).first()
@@ -171,7 +179,7 @@ def ticket_article(request, reference, message_pk):
 
 @agent_required
 @require_POST
-def ticket_presence(request, reference):
+def ticket_presence(request: AgentRequest, reference: str) -> HttpResponse:
     """The page reports that this agent is viewing or typing; the answer names the other agents present."""
     ticket = agent_ticket_for(user=request.user, reference=reference)
     others = presence_report(ticket_pk=ticket.pk, user=request.user, state=request.POST.get("state", ""))
@@ -180,7 +188,7 @@ def ticket_presence(request, reference):
 
 @agent_required
 @require_GET
-def ticket_presence_list(request, reference):
+def ticket_presence_list(request: AgentRequest, reference: str) -> HttpResponse:
     ticket = agent_ticket_for(user=request.user, reference=reference)
     return JsonResponse(
         {"others": presence_of(ticket_pk=ticket.pk, user=request.user)}, headers={"Cache-Control": "no-store"}

@@ -1,17 +1,21 @@
-"""Symptom search, as a library: callers hand it documents and ask it queries. This module is its one
-entry point (docs/search.md); the rest of the portal imports nothing else from kb.search except the admin
-registration and, for tests and the benchmark, the pipeline.
+"""Symptom search, as a library: callers hand it documents and ask it queries. This module is its public
+face (docs/search.md): the rest of the portal imports nothing else from kb.search, except kb itself, which
+registers the library's models, admin and log drain (kb/models.py, kb/admin.py, kb/apps.py) and freezes
+its backends' SQL in migrations. tests/test_architecture.py holds both rules.
 
 Search knows nothing of the knowledge base: kb builds a `Document` per page and language (kind, key,
 language, title, body, symptoms, tags, codes, url) and indexes it inside its own transactions, and kb's
-views call `search` and record what was shown and opened.
+views call `search` and record what was shown and opened. It imports nothing from the site either: the
+generation store its version lives in is handed to it (`use_generations`), and the search log keeps what
+it is given, so callers mask queries before searching (kb.search_views does).
 """
 
 from kb.search import spool
 from kb.search.analytics import search_analytics
 from kb.search.documents import ARTICLE, CODE, Document, plain_text
 from kb.search.models import SearchLog
-from kb.search.selectors import Hit, SearchResult, alternatives, search
+from kb.search.pipeline import has_cjk, normalize, segment
+from kb.search.selectors import MAX_QUERY_LENGTH, Hit, SearchResult, alternatives, search
 from kb.search.services import (
     entries_bulk_load,
     entry_index,
@@ -22,6 +26,7 @@ from kb.search.services import (
     synonym_save,
     synonym_terms_digest,
 )
+from kb.search.version import Generations, use_generations
 from kb.search.version import current as version
 
 
@@ -47,7 +52,10 @@ def reindex_all(documents) -> int:
 
 def log_search(*, query: str, result: SearchResult, source: str) -> str:
     """Record a search and the result URLs shown, in rank order, off the request's critical path (see
-    kb.search.spool); returns the key that names it in `open_logged`."""
+    kb.search.spool); returns the key that names it in `open_logged`.
+
+    The log keeps the query as given and the normalized form `result` was searched with: mask the query
+    before calling `search` (a card number must never reach the log) and pass that same masked text here."""
     return search_log_record(
         query=query,
         normalized=result.query.normalized,
@@ -70,22 +78,28 @@ def flush_log() -> int:
 __all__ = [
     "ARTICLE",
     "CODE",
+    "MAX_QUERY_LENGTH",
     "Document",
+    "Generations",
     "Hit",
     "SearchLog",
     "SearchResult",
     "alternatives",
     "flush_log",
+    "has_cjk",
     "index",
     "index_many",
     "log_search",
+    "normalize",
     "open_logged",
     "plain_text",
     "reindex_all",
     "search",
     "search_analytics",
+    "segment",
     "synonym_save",
     "synonym_terms_digest",
     "unindex",
+    "use_generations",
     "version",
 ]

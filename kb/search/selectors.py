@@ -2,6 +2,8 @@
 
 import math
 import re
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -298,7 +300,7 @@ def unit_covered(query: ParsedQuery, tokens: set[str], unit: tuple[str, ...], *,
     return max(covers(query, tokens, word, pinyin=pinyin) for word in unit)
 
 
-def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: set[str] = frozenset()) -> float:
+def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: AbstractSet[str] = frozenset()) -> float:
     """How far a page's tokens cover one typed word: 1 for the word itself, its typo correction or (for
     letters: "qiandao" in "pos机qiandao") its pinyin; SYNONYM_CREDIT for a synonym standing for it."""
     if word in tokens or query.corrections.get(word) in tokens:
@@ -543,7 +545,7 @@ def _match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
     return shares
 
 
-def alternatives(result: SearchResult, *, fallback: list[tuple[str, str]] = (), limit: int = 5) -> list[Hit]:
+def alternatives(result: SearchResult, *, fallback: Sequence[tuple[str, str]] = (), limit: int = 5) -> list[Hit]:
     """For a search with no results: articles matching any single character or word prefix of the query,
     else the caller's `fallback` pages ((kind, key) pairs, in that order), so nobody lands on an empty page."""
     query = result.query

@@ -21,7 +21,6 @@ from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchTerm, Synonym
 from kb.search.pipeline import normalize
 from kb.search.synonyms import synonyms_changed
 from kb.search.version import index_changed
-from portal.masking import mask
 
 MAX_TERM = 100
 
@@ -32,7 +31,7 @@ MAX_TERM = 100
 def _vocabulary(fields: dict) -> set[str]:
     """Every distinct indexed word of an entry. Their entry counts let a query skip words nobody uses,
     start from its rarest words on a large index, and offer spelling corrections."""
-    words = set()
+    words: set[str] = set()
     for name in TOKEN_FIELDS:
         words.update(w for w in fields.get(name, "").split() if len(w) <= MAX_TERM)
     return words
@@ -189,17 +188,18 @@ def synonym_delete(*, synonym: Synonym) -> None:
 
 
 def search_log_record(*, query: str, normalized: str, language: str, source: str, result_urls: list[str]) -> str:
-    """Record a search (spooled: see kb.search.spool); returns its key, which names it in `search_log_open`."""
+    """Record a search (spooled: see kb.search.spool); returns its key, which names it in `search_log_open`.
+
+    The log keeps what it is given: the caller masks the query before searching (kb.search_views does, with
+    portal.masking), so neither the query nor its normalized form can hold a card number."""
     key = secrets.token_urlsafe(12)
-    # Merchants paste whole receipts and log lines into the ticket form, whose suggestions search as they
-    # type: whatever the caller did, no card number reaches the log.
     spool.append(
         {
             "kind": "search",
             "key": key,
             "at": timezone.now().isoformat(),
-            "query": mask(query)[:200],
-            "normalized": mask(normalized)[:200],
+            "query": query[:200],
+            "normalized": normalized[:200],
             "language": language,
             "source": source,
             "results": result_urls,

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from kb.models import ArticleVote
-from kb.search.models import SearchLog
+from kb.search import SearchLog
 from tickets.models import Deflection, Ticket
 
 _numbers = itertools.count(1)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agents import stats
 from kb.models import Article, ResponseCode
-from kb.search.models import SearchLog
+from kb.search import SearchLog
 from tests.agents.dashboard_helpers import deflection, search, ticket, vote
 from tickets.models import Ticket
 

@@ -2,6 +2,8 @@
 Markdown URLs are judged as browsers read them, pathological Markdown renders quickly, drafts need a
 kb permission and the vote cookies are Secure in production."""
 
+import unicodedata
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -61,6 +63,34 @@ def test_the_results_page_sends_a_card_number_away_masked(client):
     assert followed.status_code == 200
     assert CARD not in followed.content.decode()
     assert CARD not in _logged_text()
+
+
+# Every way a search reaches the log. The library logs what it is given (kb.search imports nothing from the
+# site), so this is what proves the views mask before searching.
+ENTRY_POINTS = {
+    "results page": ("get", "/search/", {}),
+    "api": ("get", "/api/search", {}),
+    "suggestions": ("get", "/api/search", {"suggest": "1"}),
+    "posted api": ("post", "/api/search", {}),
+    "posted suggestions": ("post", "/api/search", {"suggest": "1"}),
+}
+
+
+def _digits_only(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text) if ch.isdigit())
+
+
+@pytest.mark.parametrize("card", [CARD, SPACED, "４１１１－１１１１－１１１１－１１１１"])
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_no_entry_point_lets_a_card_number_reach_the_search_log(client, entry, card):
+    method, url, extra = ENTRY_POINTS[entry]
+
+    response = getattr(client, method)(url, {"q": f"刷卡 {card} 请重新签到"} | extra, follow=True)
+
+    assert response.status_code == 200
+    assert SearchLog.objects.count() == 1
+    assert _digits_only(CARD) not in _digits_only(_logged_text())
+    assert "签到" in _logged_text()
 
 
 # --- Limits on analytics -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from kb.search.selectors import search
+from kb.search import search
 from tickets.classify import classify_text
 
 SET = Path(__file__).with_name("classification_set.yaml")

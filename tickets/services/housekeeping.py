@@ -29,7 +29,7 @@ def _delete_orphans(*, cutoff: datetime) -> int:
         # No upload yet in the media folder. (Object storage has no folders to test with exists(): it
         # lists an empty prefix instead.)
         return 0
-    known = set()
+    known: set[str] = set()
     for model in (Attachment, PendingUpload):
         for file_name, thumb_name in model.objects.values_list("file", "thumbnail"):
             known.update((file_name, thumb_name))

@@ -2,10 +2,11 @@
 and the "this solved it" count. Card numbers are masked here, for every caller, with one field list."""
 
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -86,7 +87,7 @@ def mask_text(name: str, value: str) -> tuple[str, int]:
     return masked, count
 
 
-def mask_input(data: Mapping) -> tuple[Mapping, int]:
+def mask_input[D: (dict[str, Any], QueryDict)](data: D) -> tuple[D, int]:
     """A copy of submitted values (a dict or a QueryDict) with every card number masked, and the count.
 
     The view masks what it validates and shows back with this, and ticket_create masks what it stores with
@@ -96,7 +97,8 @@ def mask_input(data: Mapping) -> tuple[Mapping, int]:
     total = 0
     for name in MASKED_TEXT:
         if name in data:
-            data[name], count = mask_text(name, data[name])
+            # One text per name: a QueryDict gives its last value.
+            data[name], count = mask_text(name, cast(str, data[name]))
             total += count
     for name in MASKED_LISTS:
         if name not in data:

@@ -26,7 +26,7 @@ Status = Ticket.Status
 # The clock stops while the merchant has the ticket, and while it sits resolved or closed.
 PAUSED = (Status.WAITING_ON_MERCHANT, Status.RESOLVED, Status.CLOSED)
 # (first response, resolution) when the admin has not set a priority's target: the migration's defaults.
-DEFAULT_TARGETS = {
+DEFAULT_TARGETS: dict[str, tuple[timedelta, timedelta]] = {
     Ticket.Priority.URGENT: (timedelta(minutes=30), timedelta(hours=4)),
     Ticket.Priority.HIGH: (timedelta(hours=1), timedelta(hours=8)),
     Ticket.Priority.NORMAL: (timedelta(hours=4), timedelta(hours=24)),
@@ -156,6 +156,8 @@ def tickets_breach_warn(*, now: datetime, within: timedelta) -> int:
     ]
     warned = 0
     for ticket, target, due in candidates:
+        if due is None:  # filtered out by the queries above; said again for the type checker
+            continue
         with transaction.atomic():
             _row, created = BreachWarning.objects.get_or_create(ticket=ticket, target=target, due=due)
             if created:
