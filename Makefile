@@ -101,9 +101,10 @@ test-fast: venv
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 	$(PYTEST) --reuse-db -m "not browser and not postgres" $(PYTEST_ARGS)
 
-lint:
+lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
 
 # The files checked are listed in pyproject.toml ([tool.mypy] files); the modules they import are read, not checked.
 typecheck: venv

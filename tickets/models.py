@@ -541,6 +541,9 @@ class NoticeDelivery(models.Model):
     task's arguments, and sending a receipt again issues a new link.
     """
 
+    # Set by tickets.selectors for the agent's page, not stored.
+    label: str | Promise
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")
         SENT = "sent", _("Sent")

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_protect
 
-from tickets import selectors, services, uploads
+from tickets import formpage, selectors, services, uploads
 from tickets.forms import ReplyForm, TicketForm
 
 logger = logging.getLogger(__name__)
@@ -84,22 +84,21 @@ def _pending_or_none(submission_key: str) -> list:
 
 def new_ticket_page(request):
     """The new-ticket form as it was sent, with the explanation on top."""
-    from tickets.views import _form_context, _render_form, _step_rows, _submission_key  # views imports this
 
     data, _count = services.mask_input(request.POST)
     fixes = data.getlist("tried_fixes")
     form = TicketForm(initial={**data.dict(), "tried_fixes": fixes}, fix_choices=fixes)
-    key = _submission_key(request.POST)
+    key = formpage.submission_key(request.POST)
     form.initial["submission_key"] = key
-    context = _form_context(
+    context = formpage.form_context(
         form,
-        steps=_step_rows(data.getlist("steps")),
+        steps=formpage.step_rows(data.getlist("steps")),
         submission_key=key,
         article=None,
         pending=_pending_or_none(key),
     )
     context["unsaved"] = True
-    return _render_form(request, context, 503)
+    return formpage.render_form(request, context, 503)
 
 
 def reply_page(request, key):

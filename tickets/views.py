@@ -26,20 +26,21 @@ from portal.i18n import current_language
 from portal.ratelimit import client_address
 from tickets import outage, ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
-from tickets.forms import DEFAULT_STEP_ROWS, MAX_STEPS, OCCURRED_AT_FORMAT, ReplyForm, TicketForm, compact
+from tickets.formpage import SUBMISSION_KEY
+from tickets.formpage import form_context as _form_context
+from tickets.formpage import render_form as _render_form
+from tickets.formpage import step_rows as _step_rows
+from tickets.formpage import submission_key as _submission_key
+from tickets.formpage import wants_json as _wants_json
+from tickets.forms import MAX_STEPS, OCCURRED_AT_FORMAT, ReplyForm, TicketForm, compact
 from tickets.models import Ticket
 from tickets.qr import qr_data_uri
 from tickets.services import TicketDetails
 
 logger = logging.getLogger(__name__)
 
-SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 SESSION_TOKENS = "ticket_tokens"
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
 
 
 # --- The form ---------------------------------------------------------------------------------
@@ -47,15 +48,6 @@ def _wants_json(request) -> bool:
 
 def _uploads(request) -> list:
     return [f for name in ("photos", "images", "logs", "files") for f in request.FILES.getlist(name)]
-
-
-def _step_rows(steps: list[str], extra: int = 0) -> list[str]:
-    rows = list(steps)
-    while rows and not rows[-1].strip() and len(rows) > DEFAULT_STEP_ROWS:
-        rows.pop()
-    rows += [""] * max(0, DEFAULT_STEP_ROWS - len(rows))
-    rows += [""] * extra
-    return rows[:MAX_STEPS]
 
 
 def _edit_steps(steps: list[str], action: str) -> tuple[list[str], bool]:
@@ -92,25 +84,6 @@ class Submission:
     terminals: list[dict] = field(default_factory=list)
 
 
-def _form_context(
-    form, *, steps, submission_key, article, notices=(), file_errors=(), terminals=(), pending=None
-) -> dict:
-    return {
-        "form": form,
-        "steps": steps,
-        "submission_key": submission_key,
-        "article": article,
-        "pending": selectors.pending_uploads(submission_key) if pending is None else pending,
-        "notices": list(notices),
-        "file_errors": list(file_errors),
-        "max_files": settings.TICKET_MAX_FILES,
-        "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
-        "max_total_mb": settings.TICKET_MAX_TOTAL_BYTES // (1024 * 1024),
-        "max_steps": MAX_STEPS,
-        "terminals": list(terminals),
-    }
-
-
 def _submission_context(sub: Submission, *, form=None, steps=None, notices=None, file_errors=()) -> dict:
     return _form_context(
         form or sub.form,
@@ -121,23 +94,6 @@ def _submission_context(sub: Submission, *, form=None, steps=None, notices=None,
         file_errors=file_errors,
         terminals=sub.terminals,
     )
-
-
-def _render_form(request, context, status):
-    if _wants_json(request) and request.method == "POST":
-        form = context["form"]
-        errors = {name: [str(m) for m in msgs] for name, msgs in form.errors.items()} if form.is_bound else {}
-        if context["file_errors"]:
-            errors["files"] = [str(m) for m in context["file_errors"]]
-        return JsonResponse(
-            {
-                "errors": errors,
-                # The re-rendered form, so the page can show the errors and the files kept without reloading.
-                "html": render_to_string("tickets/new.html#ticket-form", context, request=request),
-            },
-            status=status if status >= 400 else 400,
-        )
-    return render(request, "tickets/new.html", context, status=status)
 
 
 def _details(cleaned: dict) -> TicketDetails:
@@ -253,15 +209,6 @@ def _honeypot(request):
     # A bot filled the invisible field; answer like a success so it learns nothing.
     logger.info("Ticket honeypot filled by %s", client_address(request))
     return render(request, "tickets/received.html", {})
-
-
-def _submission_key(post) -> str:
-    """The key the form was issued with, or a fresh one for anything we did not issue (ours never hold a
-    card number; a forged one could, and it is stored)."""
-    key = post.get("submission_key", "")
-    if SUBMISSION_KEY.match(key) and not services.mask_text("submission_key", key)[1]:
-        return key
-    return secrets.token_urlsafe(24)
 
 
 def _apply_known_terminal(data, terminals: list[dict]) -> None:
