@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin_services import ServiceAdminMixin
 from tickets import selectors, services
+from tickets.details import Kind, Section, detail_kind, detail_names
 from tickets.models import (
     Attachment,
     BusinessCalendar,
@@ -26,6 +27,19 @@ from tickets.services import policy
 
 # What agents may change in the admin, each through its workflow service.
 ADMIN_EDITABLE = ("status", "priority", "assignee")
+# The merchant's details in the sections tickets/details.py declares, in its order, with what the admin adds.
+DETAIL_SECTIONS = {
+    Section.CONTACT: _("Contact"),
+    Section.TERMINAL: _("Terminal"),
+    Section.EVENT: _("What happened"),
+    Section.TRANSACTION: _("Transaction"),
+}
+DETAIL_EXTRAS = {Section.EVENT: ["masked"]}
+
+
+def _admin_field(name: str) -> str:
+    """A list (steps taken, fixes tried) is shown as a numbered list by the `<name>_list` display method."""
+    return f"{name}_list" if detail_kind(name) == Kind.LIST else name
 
 
 def _steps(values) -> str:
@@ -122,7 +136,7 @@ class TicketAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "phone",
     ]
     list_filter = ["status", "priority", "response_code", "created_at"]
-    search_fields = ["reference", "merchant_id", "terminal_id", "phone", "email", "serial_number"]
+    search_fields = ["reference", "phone", "email", *detail_names(searched=True)]
     date_hierarchy = "created_at"
     list_select_related = ["requester"]
     fieldsets = [
@@ -145,28 +159,9 @@ class TicketAdmin(ServiceAdminMixin, admin.ModelAdmin):
             _("Time targets"),
             {"fields": ["first_response_due", "resolution_due", "first_responded_at", "resolved_at", "waiting_since"]},
         ),
-        (_("Contact"), {"fields": ["contact_name", "phone", "email"]}),
-        (_("Terminal"), {"fields": ["merchant_id", "terminal_id", "serial_number", "terminal_model", "acquirer"]}),
-        (
-            _("What happened"),
-            {
-                "fields": [
-                    "occurred_at",
-                    "location",
-                    "response_code",
-                    "screen_text",
-                    "description",
-                    "steps_list",
-                    "tried_fixes_list",
-                    "article_slug",
-                    "search_query",
-                    "masked",
-                ]
-            },
-        ),
-        (
-            _("Transaction"),
-            {"fields": ["amount", "trace_number", "batch_number", "reference_number", "auth_code", "card_masked"]},
+        *(
+            (title, {"fields": [*map(_admin_field, detail_names(section=section)), *DETAIL_EXTRAS.get(section, [])]})
+            for section, title in DETAIL_SECTIONS.items()
         ),
     ]
     # What the merchant sent is evidence: agents change only the status, priority and assignee here.
