@@ -15,27 +15,21 @@ from kb.admin_revisions import RevisionsAdminMixin, field_label
 from kb.models import Article, Category, ResponseCode, TerminalModel
 from kb.search import admin as search_admin  # noqa: F401  (registers the search admin)
 from kb.services import ArticleContent, ResponseCodeContent, TerminalModelContent
+from portal.admin_services import ServiceAdminMixin
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name_zh", "name_en", "slug", "order"]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name_en"]}
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
         fields = ("slug", "order", "name_zh", "name_en", "description_zh", "description_en")
-        saved = services.category_save(
-            **{name: getattr(obj, name) for name in fields}, instance=obj if change else None
-        )
-        obj.pk = saved.pk
+        return services.category_save(**{name: getattr(obj, name) for name in fields}, instance=obj if change else None)
 
-    def delete_model(self, request, obj):
+    def service_delete(self, request, obj):
         services.category_delete(category=obj)
-
-    def delete_queryset(self, request, queryset):
-        for category in queryset:
-            services.category_delete(category=category)
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -61,7 +55,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionsAdminMixin, MarkdownxModelAdmin):
+class ArticleAdmin(ServiceAdminMixin, RevisionsAdminMixin, MarkdownxModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "title", "language", "category", "status", "visibility", "publish_at", "updated_at", "helpful_yes",
@@ -125,7 +119,7 @@ class ArticleAdmin(RevisionsAdminMixin, MarkdownxModelAdmin):
         ) % {"count": pending}
         return format_html("{} <strong>{}</strong>", link, waiting)
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
         data = form.cleaned_data
         content = ArticleContent(**{name: data[name] for name in services.ARTICLE_FIELDS})
         note = data.get("note", "")
@@ -133,13 +127,10 @@ class ArticleAdmin(RevisionsAdminMixin, MarkdownxModelAdmin):
             # The admin's own history then names the fields the service saw change, not the form's guess
             # (which counted a textarea's browser line endings as an edit).
             request.kb_article_changes = services.article_changes(article=obj, content=content)
-            saved = services.article_update(article=obj, content=content, author=request.user, note=note)
-        else:
-            saved = services.article_create(
-                slug=data["slug"], language=data["language"], content=content, author=request.user, note=note
-            )
-        obj.pk = saved.pk
-        obj.refresh_from_db()
+            return services.article_update(article=obj, content=content, author=request.user, note=note)
+        return services.article_create(
+            slug=data["slug"], language=data["language"], content=content, author=request.user, note=note
+        )
 
     def construct_change_message(self, request, form, formsets, add=False):
         changes = getattr(request, "kb_article_changes", None)
@@ -150,12 +141,8 @@ class ArticleAdmin(RevisionsAdminMixin, MarkdownxModelAdmin):
             labels = [str(field_label(name)) for name in changes]
         return [{"changed": {"fields": labels}}] if labels else []
 
-    def delete_model(self, request, obj):
+    def service_delete(self, request, obj):
         services.article_delete(article=obj)
-
-    def delete_queryset(self, request, queryset):
-        for article in queryset:
-            services.article_delete(article=article)
 
     def _set_status(self, request, queryset, status):
         for article in queryset:
@@ -185,25 +172,19 @@ class ResponseCodeAdminForm(forms.ModelForm):
 
 
 @admin.register(ResponseCode)
-class ResponseCodeAdmin(admin.ModelAdmin):
+class ResponseCodeAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = ResponseCodeAdminForm
     list_display = ["code", "name_zh", "name_en", "resign", "is_published"]
     list_filter = ["resign", "is_published"]
     search_fields = ["code", "name_zh", "name_en", "screen_texts"]
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
         data = form.cleaned_data
         content = ResponseCodeContent(**{name: data[name] for name in ResponseCodeContent.__dataclass_fields__})
-        saved = services.response_code_save(content=content, instance=obj if change else None)
-        obj.pk = saved.pk
-        obj.refresh_from_db()
+        return services.response_code_save(content=content, instance=obj if change else None)
 
-    def delete_model(self, request, obj):
+    def service_delete(self, request, obj):
         services.response_code_delete(code=obj)
-
-    def delete_queryset(self, request, queryset):
-        for code in queryset:
-            services.response_code_delete(code=code)
 
 
 TERMINAL_MAIN_FIELDS = ["slug", "name_zh", "name_en", "kind", "vendor", "order", "is_published"]
@@ -223,7 +204,7 @@ class TerminalModelAdminForm(forms.ModelForm):
 
 
 @admin.register(TerminalModel)
-class TerminalModelAdmin(admin.ModelAdmin):
+class TerminalModelAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = TerminalModelAdminForm
     list_display = ["name_zh", "name_en", "kind", "vendor", "order", "is_published"]
     list_filter = ["kind", "is_published"]
@@ -233,16 +214,10 @@ class TerminalModelAdmin(admin.ModelAdmin):
         (gettext_lazy("Menu paths"), {"fields": TERMINAL_PATH_FIELDS}),
     ]
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
         data = form.cleaned_data
         content = TerminalModelContent(**{name: data[name] for name in TerminalModelContent.__dataclass_fields__})
-        saved = services.terminal_model_save(content=content, instance=obj if change else None)
-        obj.pk = saved.pk
-        obj.refresh_from_db()
+        return services.terminal_model_save(content=content, instance=obj if change else None)
 
-    def delete_model(self, request, obj):
+    def service_delete(self, request, obj):
         services.terminal_model_delete(model=obj)
-
-    def delete_queryset(self, request, queryset):
-        for model in queryset:
-            services.terminal_model_delete(model=model)

@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin_services import ServiceAdminMixin
 from tickets import selectors, services
+from tickets.details import Kind, Section, detail_kind, detail_names
 from tickets.models import (
     Attachment,
     BusinessCalendar,
@@ -21,10 +23,23 @@ from tickets.models import (
     TicketEvent,
     TicketMessage,
 )
-from tickets.services import timing
+from tickets.services import policy
 
 # What agents may change in the admin, each through its workflow service.
 ADMIN_EDITABLE = ("status", "priority", "assignee")
+# The merchant's details in the sections tickets/details.py declares, in its order, with what the admin adds.
+DETAIL_SECTIONS = {
+    Section.CONTACT: _("Contact"),
+    Section.TERMINAL: _("Terminal"),
+    Section.EVENT: _("What happened"),
+    Section.TRANSACTION: _("Transaction"),
+}
+DETAIL_EXTRAS = {Section.EVENT: ["masked"]}
+
+
+def _admin_field(name: str) -> str:
+    """A list (steps taken, fixes tried) is shown as a numbered list by the `<name>_list` display method."""
+    return f"{name}_list" if detail_kind(name) == Kind.LIST else name
 
 
 def _steps(values) -> str:
@@ -109,7 +124,7 @@ class TicketEventInline(ReadOnlyInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "status",
@@ -121,7 +136,7 @@ class TicketAdmin(admin.ModelAdmin):
         "phone",
     ]
     list_filter = ["status", "priority", "response_code", "created_at"]
-    search_fields = ["reference", "merchant_id", "terminal_id", "phone", "email", "serial_number"]
+    search_fields = ["reference", "phone", "email", *detail_names(searched=True)]
     date_hierarchy = "created_at"
     list_select_related = ["requester"]
     fieldsets = [
@@ -144,28 +159,9 @@ class TicketAdmin(admin.ModelAdmin):
             _("Time targets"),
             {"fields": ["first_response_due", "resolution_due", "first_responded_at", "resolved_at", "waiting_since"]},
         ),
-        (_("Contact"), {"fields": ["contact_name", "phone", "email"]}),
-        (_("Terminal"), {"fields": ["merchant_id", "terminal_id", "serial_number", "terminal_model", "acquirer"]}),
-        (
-            _("What happened"),
-            {
-                "fields": [
-                    "occurred_at",
-                    "location",
-                    "response_code",
-                    "screen_text",
-                    "description",
-                    "steps_list",
-                    "tried_fixes_list",
-                    "article_slug",
-                    "search_query",
-                    "masked",
-                ]
-            },
-        ),
-        (
-            _("Transaction"),
-            {"fields": ["amount", "trace_number", "batch_number", "reference_number", "auth_code", "card_masked"]},
+        *(
+            (title, {"fields": [*map(_admin_field, detail_names(section=section)), *DETAIL_EXTRAS.get(section, [])]})
+            for section, title in DETAIL_SECTIONS.items()
         ),
     ]
     # What the merchant sent is evidence: agents change only the status, priority and assignee here.
@@ -187,9 +183,9 @@ class TicketAdmin(admin.ModelAdmin):
             kwargs["queryset"] = selectors.ticket_workers()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
         """Each changed field goes through its workflow service, which locks the row and records the event;
-        the admin never saves the ticket itself."""
+        the admin never saves the ticket itself. (Nothing here deletes a ticket: see has_delete_permission.)"""
         with transaction.atomic():
             if "status" in form.changed_data:
                 services.ticket_status_set(ticket=obj, agent=request.user, status=form.cleaned_data["status"])
@@ -197,6 +193,7 @@ class TicketAdmin(admin.ModelAdmin):
                 services.ticket_priority_set(ticket=obj, agent=request.user, priority=form.cleaned_data["priority"])
             if "assignee" in form.changed_data:
                 services.ticket_assign(ticket=obj, agent=request.user, assignee=form.cleaned_data["assignee"])
+        return obj
 
     @admin.display(description=_("steps taken"))
     def steps_list(self, ticket):
@@ -272,15 +269,15 @@ class DeflectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CannedReply)
-class CannedReplyAdmin(admin.ModelAdmin):
+class CannedReplyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["title", "language", "is_active", "updated_at"]
     list_filter = ["language", "is_active"]
     search_fields = ["title", "body"]
     fields = ["title", "language", "body", "is_active"]
 
-    def save_model(self, request, obj, form, change):
+    def service_save(self, request, obj, form, change):
         data = form.cleaned_data
-        services.canned_reply_save(
+        return services.canned_reply_save(
             agent=request.user,
             title=data["title"],
             body=data["body"],
@@ -289,22 +286,25 @@ class CannedReplyAdmin(admin.ModelAdmin):
             reply=obj if change else None,
         )
 
+    def service_delete(self, request, obj):
+        services.canned_reply_delete(agent=request.user, reply=obj)
 
-# --- Time targets: every save goes through tickets/services/timing.py --------------------------------
+
+# --- Time targets: every write goes through tickets/services/policy.py ------------------------------
 
 
 @admin.register(ServiceTarget)
-class ServiceTargetAdmin(admin.ModelAdmin):
+class ServiceTargetAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["priority", "first_response_minutes", "resolution_hours"]
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        saved = timing.service_target_set(
-            priority=data["priority"],
-            first_response_minutes=data["first_response_minutes"],
-            resolution_hours=data["resolution_hours"],
-        )
-        obj.pk = saved.pk
+    def service_save(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in ("priority", "first_response_minutes", "resolution_hours")}
+        if change:
+            return policy.service_target_update(actor=request.user, target=obj, **data)
+        return policy.service_target_set(actor=request.user, **data)
+
+    def service_delete(self, request, obj):
+        policy.service_target_delete(actor=request.user, target=obj)
 
 
 class BusinessHoursInline(admin.TabularInline):
@@ -318,49 +318,49 @@ class HolidayInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "timezone"]
     inlines = [BusinessHoursInline, HolidayInline]
 
-    def save_model(self, request, obj, form, change):
-        saved = timing.business_calendar_save(
-            calendar=obj if change else None, name=form.cleaned_data["name"], timezone=form.cleaned_data["timezone"]
-        )
-        obj.pk = saved.pk
+    def service_save(self, request, obj, form, change):
+        data = {"name": form.cleaned_data["name"], "timezone": form.cleaned_data["timezone"]}
+        if change:
+            return policy.business_calendar_update(actor=request.user, calendar=obj, **data)
+        return policy.business_calendar_create(actor=request.user, **data)
 
-    def save_formset(self, request, form, formset, change):
+    def service_delete(self, request, obj):
+        policy.business_calendar_delete(actor=request.user, calendar=obj)
+
+    def service_save_rows(self, request, form, formset, change):
         """Opening hours and holidays are set and removed through their services, row by row."""
         calendar = form.instance
-        # The admin's change message reads these; the services, not formset.save(), did the writing.
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for row in formset.forms:
             data = getattr(row, "cleaned_data", None)
             if not data or (not row.has_changed() and not data.get("DELETE")):
                 continue
             if formset.model is BusinessHours:
-                self._hours_row(calendar, row, data)
+                self._hours_row(request.user, calendar, row, data)
             else:
-                self._holiday_row(calendar, row, data)
+                self._holiday_row(request.user, calendar, row, data)
+
+    # A row's stored weekday or date is in `row.initial`: the form has already put the new one on the instance.
+    @staticmethod
+    def _hours_row(actor, calendar, row, data):
+        stored = row.initial.get("weekday") if row.instance.pk else None
+        if stored is not None and (data.get("DELETE") or stored != data["weekday"]):
+            policy.business_hours_remove(actor=actor, calendar=calendar, weekday=stored)
+        if not data.get("DELETE"):
+            policy.business_hours_set(
+                actor=actor, calendar=calendar, weekday=data["weekday"], opens=data["opens"], closes=data["closes"]
+            )
 
     @staticmethod
-    def _hours_row(calendar, row, data):
-        if data.get("DELETE"):
-            timing.business_hours_remove(calendar=calendar, weekday=row.instance.weekday)
-            return
-        if row.instance.pk and row.instance.weekday != data["weekday"]:
-            timing.business_hours_remove(calendar=calendar, weekday=row.instance.weekday)
-        timing.business_hours_set(
-            calendar=calendar, weekday=data["weekday"], opens=data["opens"], closes=data["closes"]
-        )
-
-    @staticmethod
-    def _holiday_row(calendar, row, data):
-        if data.get("DELETE"):
-            timing.holiday_remove(calendar=calendar, day=row.instance.date)
-            return
-        if row.instance.pk and row.instance.date != data["date"]:
-            timing.holiday_remove(calendar=calendar, day=row.instance.date)
-        timing.holiday_set(calendar=calendar, day=data["date"], name=data.get("name", ""))
+    def _holiday_row(actor, calendar, row, data):
+        stored = row.initial.get("date") if row.instance.pk else None
+        if stored is not None and (data.get("DELETE") or stored != data["date"]):
+            policy.holiday_remove(actor=actor, calendar=calendar, day=stored)
+        if not data.get("DELETE"):
+            policy.holiday_set(actor=actor, calendar=calendar, day=data["date"], name=data.get("name", ""))
 
 
 @admin.register(NoticeDelivery)

@@ -11,7 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.masking import MASKED_CARD, mask_card_numbers, mask_digits
 from portal.validators import no_card_number
+from tickets.details import DETAIL_NAMES
 
+# The form's own fields, besides the merchant's details: its identity and the bots' honeypot.
+FORM_ONLY_FIELDS = ("submission_key", "website")
 MAX_STEPS = 20
 DEFAULT_STEP_ROWS = 1
 # How the form writes and reads back "when did it happen" (an HTML datetime-local value).
@@ -178,6 +181,9 @@ class TicketForm(forms.Form):
     submission_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
     # Honeypot: hidden from people, filled in by form-spamming bots.
     website = forms.CharField(required=False, max_length=200, label=_("Leave this empty"))
+
+    # The declared order (tickets/details.py); `steps` is no field here, as the view reads its repeated inputs.
+    field_order = [*DETAIL_NAMES, *FORM_ONLY_FIELDS]
 
     def __init__(self, *args, fix_choices: list[str] | None = None, steps: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,20 +5,10 @@ lowercase), so "重新簽到" typed by an agent finds a ticket where the merchan
 """
 
 from kb.search import normalize
+from tickets.details import detail_names
 
-# The ticket fields an agent may search by, besides the reference and the messages.
-FIELDS = (
-    "merchant_id",
-    "terminal_id",
-    "serial_number",
-    "terminal_model",
-    "acquirer",
-    "response_code",
-    "screen_text",
-    "location",
-    "contact_name",
-    "description",
-)
+# The ticket fields an agent may search by, besides the reference and the messages (declared in tickets/details.py).
+FIELDS = detail_names(searched=True)
 # Long conversations stay searchable without the column growing without bound.
 MAX_LENGTH = 20_000
 

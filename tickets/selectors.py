@@ -12,24 +12,17 @@ from django.utils.functional import Promise
 from django.utils.html import strip_tags
 
 from kb.models import Article
+from tickets.details import Section, detail_names
 from tickets.models import Attachment, NoticeDelivery, PendingUpload, Ticket, TicketEvent, TicketMessage
 
 # The "steps to fix" section of an article, in either language: its numbered list holds the suggestions.
 _FIX_HEADING = re.compile(r"<h2[^>]*>[^<]*(?:fix|步骤|解决|处理)[^<]*</h2>", re.IGNORECASE)
 _LIST = re.compile(r"<ol>(.*?)</ol>", re.DOTALL)
 _ITEM = re.compile(r"<li>(.*?)</li>", re.DOTALL)
-# Contact and terminal details a signed-in merchant does not have to type again.
-PREFILL_FIELDS = (
-    "contact_name",
-    "phone",
-    "email",
-    "merchant_id",
-    "terminal_id",
-    "serial_number",
-    "terminal_model",
-    "acquirer",
-    "location",
-)
+# The terminal a merchant writes about, and the contact and terminal details (and the shop) a signed-in
+# merchant does not have to type again.
+TERMINAL_FIELDS = detail_names(section=Section.TERMINAL)
+PREFILL_FIELDS = (*detail_names(section=Section.CONTACT), *TERMINAL_FIELDS, "location")
 
 
 def source_article(*, slug: str, language: str) -> Article | None:
@@ -62,9 +55,6 @@ def last_ticket_initial(user) -> dict:
     if last is None:
         return {"email": user.email} if user.email else {}
     return {name: value for name, value in last.items() if value}
-
-
-TERMINAL_FIELDS = ("merchant_id", "terminal_id", "serial_number", "terminal_model", "acquirer")
 
 
 def known_terminals(user, *, limit: int = 5) -> list[dict]:

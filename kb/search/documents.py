@@ -44,7 +44,7 @@ def _tokens(text: str) -> str:
 
 
 def _snippet_source(lines, body: str) -> str:
-    """Symptom lines, a blank line, then the body on one line (selectors._snippet relies on this shape)."""
+    """Symptom lines, a blank line, then the body on one line (snippets.snippet relies on this shape)."""
     return "\n".join(line.replace("\n", " ") for line in lines) + "\n\n" + " ".join(body.split())
 
 

@@ -5,6 +5,7 @@ import json
 import re
 import zlib
 from html import unescape
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image, PngImagePlugin
 
+from kb import services
 from kb.models import Article, ArticleRevision, Category, ResponseCode
 
 pytestmark = pytest.mark.usefixtures("loaded_kb")
@@ -428,3 +430,13 @@ def test_a_new_private_code_is_stored_in_capitals(staff_client):
     staff_client.post(reverse("admin:kb_responsecode_add"), _code_form(code, code="c1", name_zh="收单机构自定义"))
 
     assert ResponseCode.objects.get(code="C1").name_zh == "收单机构自定义"
+
+
+def test_the_bulk_delete_action_removes_codes_through_the_service(staff_client):
+    codes = list(ResponseCode.objects.order_by("code")[:2])
+    url = reverse("admin:kb_responsecode_changelist")
+    data = {"action": "delete_selected", "_selected_action": [code.pk for code in codes], "post": "yes"}
+    with mock.patch("kb.admin.services.response_code_delete", wraps=services.response_code_delete) as service:
+        assert staff_client.post(url, data).status_code == 302
+    assert sorted(call.kwargs["code"].code for call in service.call_args_list) == [code.code for code in codes]
+    assert not ResponseCode.objects.filter(pk__in=[code.pk for code in codes]).exists()

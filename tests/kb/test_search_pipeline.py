@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.search import selectors
+from kb.search import planning
 from kb.search.pipeline import (
     Clause,
     ParsedQuery,
@@ -143,19 +143,19 @@ def _query(words, *, expansions=()):
 
 @pytest.fixture
 def large_index(monkeypatch):
-    monkeypatch.setattr(selectors, "_entry_count", lambda: 100_000)
+    monkeypatch.setattr(planning, "entry_count", lambda: 100_000)
 
 
 def test_on_a_small_index_every_known_clause_picks_candidates(monkeypatch):
-    monkeypatch.setattr(selectors, "_entry_count", lambda: 120)
+    monkeypatch.setattr(planning, "entry_count", lambda: 120)
     query = _query(["签到", "失败"], expansions=[("sign", "on")])
-    plan, window = selectors._plan(query, {"签到": 80, "失败": 60, "sign": 40, "on": 40})
+    plan, window = planning.plan(query, {"签到": 80, "失败": 60, "sign": 40, "on": 40})
     assert (len(plan.clauses), window) == (3, None)
 
 
 def test_words_missing_from_the_index_are_dropped(monkeypatch):
-    monkeypatch.setattr(selectors, "_entry_count", lambda: 120)
-    plan, _window = selectors._plan(_query(["签到", "量子"]), {"签到": 80})
+    monkeypatch.setattr(planning, "entry_count", lambda: 120)
+    plan, _window = planning.plan(_query(["签到", "量子"]), {"签到": 80})
     assert plan.clauses == [Clause(("签到",))]
 
 
@@ -163,7 +163,7 @@ def test_words_missing_from_the_index_are_dropped(monkeypatch):
 def test_on_a_large_index_the_rarest_typed_words_come_first_within_the_budget():
     query = _query(["签到", "日切", "结算"], expansions=[("day", "cutover")])
     counts = {"签到": 60_000, "日切": 300, "结算": 900, "day": 5_000, "cutover": 200}
-    plan, window = selectors._plan(query, counts)
+    plan, window = planning.plan(query, counts)
     assert window is None
     assert plan.clauses == [Clause(("日切",)), Clause(("结算",)), Clause(("day", "cutover"))]
 
@@ -171,8 +171,8 @@ def test_on_a_large_index_the_rarest_typed_words_come_first_within_the_budget():
 @pytest.mark.usefixtures("large_index")
 def test_when_every_typed_word_is_common_a_window_of_the_newest_matches_is_ranked_without_synonyms():
     query = _query(["签到"], expansions=[("未签到",)])
-    plan, window = selectors._plan(query, {"签到": 60_000, "未签到": 40})
-    assert window == selectors.STREAM_WINDOW
+    plan, window = planning.plan(query, {"签到": 60_000, "未签到": 40})
+    assert window == planning.STREAM_WINDOW
     assert plan.clauses == [Clause(("签到",))]
 
 

@@ -204,7 +204,7 @@ def test_each_suggestion_carries_one_short_line_from_the_start_of_its_summary(cl
 
 
 def test_a_long_first_sentence_ends_at_a_word_with_an_ellipsis():
-    from kb.search.selectors import first_line
+    from kb.search.snippets import first_line
 
     line = first_line("When Wi-Fi, the SIM or the cable fails, sign-on and payments fail or time out, and more. Next.")
     assert line.endswith("…") and len(line) <= 81 and not line[:-1].endswith(" ")

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from tickets import services
 from tickets.models import BusinessCalendar, BusinessHours, Holiday, ServiceTarget
-from tickets.services import timing
+from tickets.services import policy
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -66,7 +66,7 @@ def test_waiting_on_the_merchant_pauses_the_clock(evening_ticket, agent):
 
 
 def test_a_holiday_in_the_policy_moves_new_due_times(make_ticket):
-    timing.holiday_set(calendar=BusinessCalendar.objects.get(), day=date(2026, 12, 3), name="测试假日")
+    policy.holiday_set(actor=None, calendar=BusinessCalendar.objects.get(), day=date(2026, 12, 3), name="测试假日")
     with clock(at(2, 20)):
         ticket, _token = make_ticket()
     ticket.refresh_from_db()
@@ -75,12 +75,14 @@ def test_a_holiday_in_the_policy_moves_new_due_times(make_ticket):
 
 def test_targets_must_be_positive(db):
     with translation.override("en"), pytest.raises(ValidationError, match="zero"):
-        timing.service_target_set(priority="low", first_response_minutes=0, resolution_hours=1)
+        policy.service_target_set(actor=None, priority="low", first_response_minutes=0, resolution_hours=1)
 
 
 def test_closing_hours_must_follow_opening_hours(db):
     with translation.override("en"), pytest.raises(ValidationError, match="after"):
-        timing.business_hours_set(calendar=BusinessCalendar.objects.get(), weekday=0, opens=time(18), closes=time(9))
+        policy.business_hours_set(
+            actor=None, calendar=BusinessCalendar.objects.get(), weekday=0, opens=time(18), closes=time(9)
+        )
 
 
 def test_the_admin_saves_a_target_through_the_service(client, agent):
@@ -89,10 +91,12 @@ def test_the_admin_saves_a_target_through_the_service(client, agent):
     agent.save()
     target = ServiceTarget.objects.get(priority="high")
     url = f"/admin/tickets/servicetarget/{target.pk}/change/"
-    with mock.patch("tickets.admin.timing.service_target_set", wraps=timing.service_target_set) as service:
+    with mock.patch("tickets.admin.policy.service_target_update", wraps=policy.service_target_update) as service:
         response = client.post(url, {"priority": "high", "first_response_minutes": "45", "resolution_hours": "6"})
     assert response.status_code == 302
-    service.assert_called_once_with(priority="high", first_response_minutes=45, resolution_hours=6)
+    service.assert_called_once_with(
+        actor=agent, target=target, priority="high", first_response_minutes=45, resolution_hours=6
+    )
     assert ServiceTarget.objects.get(priority="high").first_response_minutes == 45
 
 

@@ -5,7 +5,7 @@ TicketEvent for the change.
 """
 
 from tickets.access import hash_token
-from tickets.services.canned import canned_replies_render, canned_reply_save
+from tickets.services.canned import canned_replies_render, canned_reply_delete, canned_reply_save
 from tickets.services.conversation import ticket_agent_reply, ticket_note_add, ticket_reply
 from tickets.services.erasure import ticket_erase
 from tickets.services.housekeeping import PENDING_MAX_AGE, tickets_cleanup
@@ -35,6 +35,7 @@ __all__ = [
     "PENDING_MAX_AGE",
     "TicketDetails",
     "canned_replies_render",
+    "canned_reply_delete",
     "canned_reply_save",
     "deflection_record",
     "hash_token",

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kb.models import Article
+from portal.audit import Action, audit_record, values_of, values_stored
 from tickets.access import require_ticket_writer
 from tickets.models import CannedReply, Ticket
 
@@ -14,18 +15,33 @@ from tickets.models import CannedReply, Ticket
 _ARTICLE = re.compile(r"\{article:([a-z0-9-]{1,80})\}")
 
 
+# What the record of a change to a canned reply compares.
+_RECORDED = ("title", "language", "body", "is_active")
+
+
 @transaction.atomic
 def canned_reply_save(
     *, agent, title: str, body: str, language: str, is_active: bool = True, reply: CannedReply | None = None
 ) -> CannedReply:
+    """Write a new canned reply, or change `reply`; the audit record names the agent and each change."""
     require_ticket_writer(agent)
     title, body = title.strip(), body.strip()
     if not title or not body:
         raise ValidationError(_("A canned reply needs a title and a text."))
-    reply = reply or CannedReply()
+    reply = reply if reply is not None and reply.pk else CannedReply()
+    before = values_stored(reply, _RECORDED) if reply.pk else {}
     reply.title, reply.body, reply.language, reply.is_active = title, body, language, is_active
     reply.save()
+    action = Action.CHANGED if before else Action.CREATED
+    audit_record(actor=agent, action=action, instance=reply, before=before, after=values_of(reply, _RECORDED))
     return reply
+
+
+@transaction.atomic
+def canned_reply_delete(*, agent, reply: CannedReply) -> None:
+    require_ticket_writer(agent)
+    audit_record(actor=agent, action=Action.DELETED, instance=reply, before=values_of(reply, _RECORDED))
+    reply.delete()
 
 
 def canned_replies_render(*, replies, ticket: Ticket, base_url: str = "") -> list[tuple[CannedReply, str]]:

@@ -3,9 +3,7 @@ and the "this solved it" count. Card numbers are masked here, for every caller, 
 
 import secrets
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, replace
-from datetime import datetime
-from decimal import Decimal
+from dataclasses import asdict, replace
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from portal.masking import mask_card_numbers, mask_digits
 from tickets import notifications, uploads
 from tickets.access import hash_token
+from tickets.details import Kind, TicketDetails, detail_names
 from tickets.forms import compact
 from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
 from tickets.search import search_text_for
@@ -26,54 +25,16 @@ from tickets.services.files import adopt_pending, attach, process_all, storing
 from tickets.services.timing import due_times_apply
 from tickets.tasks import classification_enqueue
 
-
-@dataclass(frozen=True)
-class TicketDetails:
-    """What the merchant tells us, as the form (or any other caller) provides it."""
-
-    contact_name: str
-    merchant_id: str
-    terminal_id: str
-    occurred_at: datetime
-    description: str
-    phone: str = ""
-    email: str = ""
-    serial_number: str = ""
-    terminal_model: str = ""
-    acquirer: str = ""
-    location: str = ""
-    response_code: str = ""
-    screen_text: str = ""
-    steps: list[str] = field(default_factory=list)
-    tried_fixes: list[str] = field(default_factory=list)
-    article_slug: str = ""
-    search_query: str = ""
-    amount: Decimal | None = None
-    trace_number: str = ""
-    batch_number: str = ""
-    reference_number: str = ""
-    auth_code: str = ""
-    card_masked: str = ""
-
-
-# Identifiers with a fixed format are validated by the form and never hold a card number; everything a
-# merchant writes freely is masked: the ticket form's fields and a reply's body.
+# Every field a card number fits in is masked (tickets/details.py decides which those are), and so is a
+# reply's body; identifiers with a fixed format are validated by the form instead.
 MASKED_TEXT = (
-    "contact_name",
-    "serial_number",
-    "terminal_model",
-    "acquirer",
-    "location",
-    "screen_text",
-    "description",
-    "search_query",
-    "card_masked",
+    *detail_names(kind=Kind.TEXT),
     "body",
-    # Hidden fields come back from the browser as anything a script wants them to be.
-    "article_slug",
+    # The honeypot comes back from the browser as anything a script wants it to be.
     "website",
 )
-MASKED_LISTS = ("steps", "tried_fixes")
+MASKED_LISTS = detail_names(kind=Kind.LIST)
+_MASKED = frozenset((*MASKED_TEXT, *MASKED_LISTS))
 
 
 def mask_text(name: str, value: str) -> tuple[str, int]:
@@ -114,7 +75,7 @@ def mask_input[D: (dict[str, Any], QueryDict)](data: D) -> tuple[D, int]:
 
 
 def mask_details(details: TicketDetails) -> tuple[TicketDetails, int]:
-    values, total = mask_input({f.name: getattr(details, f.name) for f in fields(TicketDetails) if f.name != "amount"})
+    values, total = mask_input({name: getattr(details, name) for name in detail_names() if name in _MASKED})
     return replace(details, **values), total
 
 

@@ -1,22 +1,18 @@
 """Time targets on tickets: the policy (targets, calendar, holidays) and the due times stored on each ticket.
 
 The arithmetic is in tickets/sla.py; this module loads the policy, feeds it the ticket's history and writes
-the result. The policy itself is changed here too, so the admin's saves are typed services like every write.
+the result. The policy itself is changed by the services in tickets/services/policy.py.
 """
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from tickets import sla
 from tickets.models import (
     BreachWarning,
     BusinessCalendar,
-    BusinessHours,
-    Holiday,
     ServiceTarget,
     Ticket,
     TicketEvent,
@@ -77,60 +73,6 @@ def _set(ticket: Ticket, name: str, value: datetime) -> list[str]:
         return []
     setattr(ticket, name, value)
     return [name]
-
-
-# --- The policy, as the admin changes it ------------------------------------------------------------
-
-
-def service_target_set(*, priority: str, first_response_minutes: int, resolution_hours: int) -> ServiceTarget:
-    if priority not in Ticket.Priority.values:
-        raise ValidationError({"priority": _("Choose one of the offered values.")})
-    if first_response_minutes <= 0 or resolution_hours <= 0:
-        raise ValidationError(_("Targets must be more than zero."))
-    with transaction.atomic():
-        target, _created = ServiceTarget.objects.update_or_create(
-            priority=priority,
-            defaults={"first_response_minutes": first_response_minutes, "resolution_hours": resolution_hours},
-        )
-    return target
-
-
-def business_calendar_save(*, calendar: BusinessCalendar | None, name: str, timezone: str) -> BusinessCalendar:
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError({"timezone": _("Unknown time zone.")}) from None
-    with transaction.atomic():
-        calendar = calendar or BusinessCalendar()
-        calendar.name, calendar.timezone = name, timezone
-        calendar.full_clean()
-        calendar.save()
-    return calendar
-
-
-def business_hours_set(*, calendar: BusinessCalendar, weekday: int, opens: time, closes: time) -> BusinessHours:
-    if not opens < closes:
-        raise ValidationError({"closes": _("Closing time must be after opening time.")})
-    with transaction.atomic():
-        hours, _created = BusinessHours.objects.update_or_create(
-            calendar=calendar, weekday=weekday, defaults={"opens": opens, "closes": closes}
-        )
-    return hours
-
-
-def business_hours_remove(*, calendar: BusinessCalendar, weekday: int) -> None:
-    """The desk is closed on that weekday from now on."""
-    BusinessHours.objects.filter(calendar=calendar, weekday=weekday).delete()
-
-
-def holiday_set(*, calendar: BusinessCalendar, day: date, name: str = "") -> Holiday:
-    with transaction.atomic():
-        holiday, _created = Holiday.objects.update_or_create(calendar=calendar, date=day, defaults={"name": name})
-    return holiday
-
-
-def holiday_remove(*, calendar: BusinessCalendar, day: date) -> None:
-    Holiday.objects.filter(calendar=calendar, date=day).delete()
 
 
 # --- Warnings before a due time -------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""Planning a query before it is matched: the codes it names, the typos it corrects, how common each word is
+in the index, and which clauses select the candidates (`plan`)."""
+
+from django.core.cache import cache
+
+from kb.search.models import SearchEntry, SearchTerm
+from kb.search.pipeline import Clause, ParsedQuery, code_candidates, code_lookalikes, edits1
+
+SMALL_INDEX = 500  # entries up to which every clause selects candidates (the shipped knowledge base has ~120)
+CANDIDATE_BUDGET = 1500  # pages the clauses chosen to select candidates may match, together (see plan)
+STREAM_WINDOW = 250  # when every typed word is more common than that: how many of the newest matches are ranked
+ENTRY_COUNT_KEY = "kb:search:entry-count"
+
+# A clause with how many entries hold it (None for an as-you-type prefix, which is never counted).
+type Counted = tuple[Clause, int | None]
+
+
+def entry_count() -> int:
+    """Roughly how many entries the index holds (cached a minute: counting rows is slow on a large table)."""
+    count = cache.get(ENTRY_COUNT_KEY)
+    if count is None:
+        count = SearchEntry.objects.count()
+        cache.set(ENTRY_COUNT_KEY, count, 60)
+    return count
+
+
+def detect_codes(query: ParsedQuery) -> tuple[list[str], list[str]]:
+    """The response codes the query names that have a page, and the code-shaped strings that have none."""
+    candidates = code_candidates(query.normalized)
+    lookalikes = code_lookalikes(query.normalized)
+    if not candidates and not lookalikes:
+        return [], []
+    # The codes that have a page: the index's code documents, whatever their language.
+    known = set(
+        SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, key__in=candidates + lookalikes).values_list(
+            "key", flat=True
+        )
+    )
+    found = [c for c in candidates if c in known]
+    # "AO" typed for "A0": only when the query is not itself a code.
+    found = found or [c for c in lookalikes if c in known]
+    return found, [c for c in candidates if c not in known] if not found else []
+
+
+def count_terms(parsed: ParsedQuery) -> None:
+    """Fill in how many entries hold each of the query's tokens that has not been counted yet."""
+    tokens = {token for clause in parsed.clauses if not clause.prefix for token in clause.tokens}
+    tokens.update(piece for unit in parsed.units for piece in unit)
+    missing = tokens - set(parsed.counts)
+    if missing:
+        parsed.counts |= dict(SearchTerm.objects.filter(term__in=missing).values_list("term", "entries"))
+
+
+def correct_typos(query: ParsedQuery, counts: dict[str, int]) -> dict[str, str]:
+    """English words and pinyin the index has never seen get their closest indexed spelling as an
+    alternative (one edit away: a letter missing, extra, wrong or two swapped)."""
+    for word in query.words:
+        if word in counts or not (word.isascii() and word.isalpha() and len(word) >= 4):
+            continue
+        best = (
+            SearchTerm.objects.filter(term__in=sorted(edits1(word)))
+            .order_by("-entries", "term")
+            .values_list("term", "entries")
+            .first()
+        )
+        if best:
+            query.corrections[word] = best[0]
+            counts[best[0]] = best[1]
+            query.add(Clause((best[0],)))
+            query.highlight.add(best[0])
+    return query.corrections
+
+
+# --- The plan ---------------------------------------------------------------------------------------
+
+
+def plan(query: ParsedQuery, counts: dict[str, int]) -> tuple[ParsedQuery, int | None]:
+    """Which clauses select the candidates, and whether to rank only a window of them.
+
+    Clauses whose words are not in the index are dropped. On an index larger than SMALL_INDEX the
+    words the merchant typed are taken rarest first, then synonyms and corrections, until the pages they
+    match would exceed the budget: rare words decide what a page is about, while a word found in most
+    pages adds next to nothing to its score (bm25's IDF) and costs a pass over most of the index. When
+    even the rarest typed word is that common ("签到" on a big index), the newest STREAM_WINDOW pages
+    matching what was typed are ranked instead of all of them. The re-rank still scores every typed word.
+    """
+    known = _known_clauses(query, counts)
+    if entry_count() <= SMALL_INDEX:
+        return _planned(query, (clause for clause, _n in known)), None
+    own, others = _rarest_first(query, known)
+    if _too_common(own, others):
+        return _planned(query, _typed_clauses(query, known)), STREAM_WINDOW
+    return _planned(query, _within_budget(own + others)), None
+
+
+def _entries(clause: Clause, counts: dict[str, int]) -> int | None:
+    """How many entries hold all of a clause's tokens, at most; None for a prefix (not counted)."""
+    return None if clause.prefix else min(counts.get(token, 0) for token in clause.tokens)
+
+
+def _known_clauses(query: ParsedQuery, counts: dict[str, int]) -> list[Counted]:
+    """The query's clauses that some entry holds (prefixes kept: they are not counted)."""
+    counted = ((clause, _entries(clause, counts)) for clause in query.clauses)
+    return [(clause, n) for clause, n in counted if n is None or n > 0]
+
+
+def _planned(query: ParsedQuery, clauses) -> ParsedQuery:
+    """A query with the same text and words as `query`, selecting candidates with `clauses` only."""
+    chosen = ParsedQuery(raw=query.raw, normalized=query.normalized, words=query.words)
+    for clause in clauses:
+        chosen.add(clause)
+    return chosen
+
+
+def _rarest_first(
+    query: ParsedQuery, known: list[Counted]
+) -> tuple[list[tuple[Clause, int]], list[tuple[Clause, int]]]:
+    """The counted clauses, rarest first: the typed words, then the others (synonyms, corrections, codes)."""
+    typed = {Clause((word,)) for word in query.words}
+    countable = [(clause, n) for clause, n in known if n is not None]
+    own = sorted(((c, n) for c, n in countable if c in typed), key=lambda item: item[1])
+    others = sorted(((c, n) for c, n in countable if c not in typed), key=lambda item: item[1])
+    return own, others
+
+
+def _too_common(own: list[tuple[Clause, int]], others: list[tuple[Clause, int]]) -> bool:
+    """Whether even the rarest typed word (or, with none counted, the rarest other clause) is over budget."""
+    rarest = own[0][1] if own else (others[0][1] if others else None)
+    return rarest is None or rarest > CANDIDATE_BUDGET
+
+
+def _typed_clauses(query: ParsedQuery, known: list[Counted]) -> list[Clause]:
+    """What was typed (with corrections, codes and as-you-type prefixes), not the synonyms: every clause is
+    tested on every page the window walks past."""
+    return [clause for clause, _n in known if clause not in query.expansions]
+
+
+def _within_budget(ordered: list[tuple[Clause, int]]) -> list[Clause]:
+    """The clauses, in order, whose pages still fit in CANDIDATE_BUDGET together (a large one is skipped)."""
+    chosen, budget = [], 0
+    for clause, n in ordered:
+        if budget + n <= CANDIDATE_BUDGET:
+            chosen.append(clause)
+            budget += n
+    return chosen

@@ -1,0 +1,149 @@
+"""Ranking the backend's candidates: what each candidate holds, how far it covers what was typed, and the
+re-rank that orders them (`rerank`); `match_shares` says how much of the query a page answers."""
+
+import math
+from collections.abc import Set as AbstractSet
+from functools import lru_cache
+
+from django.db.models import Q
+from django.utils import timezone
+
+from kb.search.models import TOKEN_FIELDS, SearchEntry
+from kb.search.pipeline import STOP_WORDS, ParsedQuery, stem
+from kb.search.planning import entry_count
+
+RERANK_COVERAGE = 0.5
+RERANK_EXACT = 0.6
+BODY_CREDIT = 0.5
+SYNONYM_CREDIT = 0.75  # a word covered only through a synonym counts for less than the word itself
+
+_CANDIDATE_FIELDS = (
+    "pk", "kind", "key", "language", "url", "title", "summary", "codes",
+    "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases",
+)  # fmt: skip
+
+
+def candidates(ids) -> dict[int, dict]:
+    """What re-ranking and display need of each candidate, in one query (the text only for the winners).
+
+    Pages scheduled for later are left out here, so no result list, suggestion or fallback shows them
+    before their time, and nothing has to run when the time comes.
+    """
+    due = Q(visible_from__isnull=True) | Q(visible_from__lte=timezone.now())
+    entries = SearchEntry.objects.filter(due, pk__in=list(ids))
+    return {row["pk"]: row for row in entries.values(*_CANDIDATE_FIELDS)}
+
+
+@lru_cache(maxsize=4096)
+def _line_words(line: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in line.split() if w not in STOP_WORDS)
+
+
+def _exact(whole: str, words: set[str], lines: list[str]) -> float:
+    """1 when the query is inside the title, 0.8 inside a symptom line; otherwise, when the query contains a
+    whole line (as text, or all its words in any order), the share of the query that line covers."""
+    if len(whole) < 2:
+        return 0.0
+    compacted = [line.replace(" ", "") for line in lines]
+    if whole in compacted[0]:
+        return 1.0
+    if any(whole in line for line in compacted[1:]):
+        return 0.8
+    inside = 0
+    for line, compacted_line in zip(lines, compacted, strict=True):
+        if len(compacted_line) < 3 or len(compacted_line) <= inside:
+            continue
+        if compacted_line in whole or (" " in line and len(lw := _line_words(line)) >= 2 and lw <= words):
+            inside = len(compacted_line)
+    return 0.6 * min(inside / len(whole), 1.0)
+
+
+def typed_units(query: ParsedQuery) -> list[tuple[str, ...]]:
+    """The words the merchant typed that say what the problem is (not brands or model numbers), each whole
+    word with its parts. Pinyin typed with spaces that the index knows joined ("qian dao") is one word."""
+    joined = "".join(query.normalized.split())
+    if query.is_ascii_letters and len(query.units) > 1 and query.counts.get(joined):
+        return [(joined,)]
+    return [unit for unit in query.units if unit[0] not in query.ignored]
+
+
+def unit_covered(query: ParsedQuery, tokens: set[str], unit: tuple[str, ...], *, pinyin=frozenset()) -> float:
+    return max(covers(query, tokens, word, pinyin=pinyin) for word in unit)
+
+
+def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: AbstractSet[str] = frozenset()) -> float:
+    """How far a page's tokens cover one typed word: 1 for the word itself, its typo correction or (for
+    letters: "qiandao" in "pos机qiandao") its pinyin; SYNONYM_CREDIT for a synonym standing for it."""
+    if word in tokens or query.corrections.get(word) in tokens:
+        return 1.0
+    if pinyin and word.isascii() and word.isalpha() and (word in pinyin or query.corrections.get(word) in pinyin):
+        return 1.0
+    if any(all(token in tokens for token in clause) for clause in query.synonyms_of(word)):
+        return SYNONYM_CREDIT
+    return 0.0
+
+
+def rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int, dict]) -> list[tuple[int, float]]:
+    """Re-rank the backend's best candidates with signals full text cannot see, the same on both databases:
+
+    - the query is the title, or one of the symptom lines, or contains one ("请重新签到" in a long
+      description): merchants type what the screen says, and editors list exactly that;
+    - the share of the query's own words (not synonyms) found in the title, symptoms, codes and tags,
+      each word weighted by how rare it is among the candidates, so the words the merchant typed count
+      more than the alternatives added for them.
+    The backend's score, scaled to 0-1 among the candidates, still orders everything else.
+    """
+    if len(matches) < 2:
+        return matches
+    words = typed_units(query)
+    covered: dict[int, dict] = {}  # how far each candidate covers each typed word
+    for pk, row in rows.items():
+        strong = {*row["title_tokens"].split(), *row["symptoms_tokens"].split()}
+        strong.update(row["codes_tokens"].split(), row["tags_tokens"].split())
+        pinyin = set(row["pinyin_tokens"].split())
+        covered[pk] = {w: unit_covered(query, strong, w, pinyin=pinyin) for w in words}
+    pool = len(covered)
+    # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
+    weight = {w: math.log((pool + 1) / (0.5 + sum(c[w] for c in covered.values()))) for w in words}
+    total = sum(weight.values())
+    whole = (query.corrected or query.normalized).replace(" ", "")  # already normalized
+    top = max(score for _pk, score in matches) or 1.0
+    rescored = []
+    for pk, score in matches:
+        found = covered.get(pk, {})
+        coverage = sum(weight[w] * found.get(w, 0.0) for w in words) / total if total > 0 else 0.0
+        lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
+        exact = _exact(whole, set(query.words), lines)
+        rescored.append((pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_EXACT * exact))
+    return sorted(rescored, key=lambda item: -item[1])
+
+
+def match_share(query: ParsedQuery, pk: int) -> float:
+    return match_shares(query, [pk]).get(pk, 0.0)
+
+
+def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
+    """How much of what was typed each page covers, in any field: each typed word weighted by how rare
+    it is in the whole index, so a word no page has ("发票", "bitcoin") weighs most. Below EXACT_SHARE for
+    the best page the results are only the closest pages, and say so."""
+    units = typed_units(query)
+    if not units or not pks:
+        return {}
+    entries = entry_count()
+    weight = {u: math.log((entries + 1) / (0.5 + max(query.counts.get(w, 0) for w in u))) for u in units}
+    total = sum(weight.values())
+    last = query.words[-1] if query.words else ""
+    shares = {}
+    for row in SearchEntry.objects.filter(pk__in=pks).values("pk", *TOKEN_FIELDS):
+        pk = row.pop("pk")
+        body = set(row.pop("body_tokens", "").split())
+        tokens = set(" ".join(row.values()).split())
+        share = 0.0
+        for unit in units:
+            # A word only the body has is mentioned there; the page is not about it.
+            found = unit_covered(query, tokens, unit, pinyin=tokens) or BODY_CREDIT * unit_covered(query, body, unit)
+            if not found and last in unit and query.prefix and any(t.startswith(last) for t in tokens):
+                found = 1.0  # as-you-type: the last word may be unfinished
+            share += weight[unit] * found
+        shares[pk] = share / total
+    return shares
