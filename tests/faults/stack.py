@@ -13,6 +13,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import socketserver
 import subprocess
@@ -332,6 +333,15 @@ class Stack:
         if self.mounted:
             subprocess.run(["umount", str(self.media)], capture_output=True)
             self.mounted = False
+        self._keep_logs()
+
+    def _keep_logs(self) -> None:
+        """The servers' logs outlive the throwaway folder, for reading after a failed run."""
+        kept = ROOT / "var" / "faults" / "logs"
+        kept.mkdir(parents=True, exist_ok=True)
+        for log in (self.folder / "gunicorn.log", self.worker_log, self.folder / "pg" / "server.log"):
+            if log.exists():
+                shutil.copyfile(log, kept / log.name)
 
     # -- the worker
 
