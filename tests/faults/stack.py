@@ -28,7 +28,6 @@ import requests
 from PIL import Image
 
 from tests.pgcluster import Cluster, free_port, portal_env
-from tests.portal.conftest import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -193,7 +192,7 @@ class Stack:
 
     def __post_init__(self):
         self.cluster: Cluster | None = None
-        self.redis: RedisServer | None = None
+        self.redis = None
         self.sink: SmtpSink | None = None
         self.web: subprocess.Popen | None = None
         self.worker: subprocess.Popen | None = None
@@ -222,6 +221,8 @@ class Stack:
         self.cluster.init()
         self.cluster.start()
         database_url = self.cluster.create_database("wt_load_portal")
+        from tests.portal.conftest import RedisServer  # imported here: it brings moto, which the load test need not
+
         self.redis = RedisServer(self.folder)
         self.redis.start()
         self.sink = SmtpSink()
@@ -342,6 +343,21 @@ class Stack:
         for log in (self.folder / "gunicorn.log", self.worker_log, self.folder / "pg" / "server.log"):
             if log.exists():
                 shutil.copyfile(log, kept / log.name)
+
+    def create_agents(self, count: int) -> list[str]:
+        """`count` staff accounts in the "Support agents" group, all with AGENT_PASSWORD."""
+        names = [f"load-agent-{n}" for n in range(count)]
+        code = (
+            "from django.contrib.auth import get_user_model\n"
+            "from django.contrib.auth.models import Group\n"
+            "group = Group.objects.get(name='Support agents')\n"
+            f"for name in {names!r}:\n"
+            "    user = get_user_model().objects.create_user(username=name, email=name + '@example.com',"
+            f" password={AGENT_PASSWORD!r}, is_staff=True)\n"
+            "    user.groups.add(group)\n"
+        )
+        self.manage("shell", "-c", code)
+        return names
 
     # -- the worker
 
