@@ -415,6 +415,18 @@ class Stack:
                 missing.append(name)
         return missing
 
+    def unreferenced_files(self) -> list[str]:
+        """Ticket files on disk that no attachment or pending upload names: left behind by a failed send."""
+        named = {
+            name
+            for table in ("tickets_attachment", "tickets_pendingupload")
+            for row in self.query(f"SELECT file, thumbnail FROM {table}")  # noqa: S608 (two fixed names)
+            for name in row
+            if name
+        }
+        on_disk = (p for p in (self.media / "tickets").rglob("*") if p.is_file())
+        return sorted(str(p) for p in on_disk if str(p.relative_to(self.media)) not in named)
+
     def empty_files(self) -> list[str]:
         return [str(p) for p in self.media.rglob("*") if p.is_file() and p.stat().st_size == 0 and p != self.filler]
 

@@ -48,6 +48,7 @@ def _acknowledged_are_stored(stack, load: Load) -> tuple[int, int]:
     names = [name for key in acknowledged for row in found[key] for name in row[:2] if name]
     assert stack.missing_files(names) == [], "stored files missing or empty on disk"
     assert stack.empty_files() == [], "half-written (0-byte) files in the media folder"
+    assert stack.unreferenced_files() == [], "files of failed sends left in the media folder"
     return len(acknowledged), len(found)
 
 
