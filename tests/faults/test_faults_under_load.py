@@ -3,8 +3,9 @@ log: what docs/operations.md promises holds on real servers (tests/faults/stack.
 again mid-load. Every test asserts the pages served, that no acknowledged send was lost, that nothing was
 left half-written, that the worker takes tasks again, and what /readyz said during and after.
 
-Outages are short so the whole run stays within CI's budget: Redis 8 s (the issue asks 20; the code path
-is the same after the first failed call), PostgreSQL 8 s, the disk full 8 s, SMTP refusing for three tries.
+Outages are short so the whole run stays within CI's budget: Redis 8 s (FAULTS_REDIS_DOWN_SECONDS=20 for
+the issue's 20 s: the code path is the same after the first failed call), PostgreSQL 8 s, the disk full
+8 s, SMTP refusing for three tries.
 """
 
 import os
@@ -18,18 +19,19 @@ from tests.faults.stack import Load, until
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres]
 DOWN_S = 8
+REDIS_DOWN_S = int(os.environ.get("FAULTS_REDIS_DOWN_SECONDS", "8"))  # 20 for the issue's full outage
 WORKER_NOTE = "recovered: killed until a new task ran; /readyz cannot see a 2 s gap (heartbeat age 300 s)"
 UNSAVED = "Nothing was lost on your phone"
 
 
-def _outage(stack, *, breaks, mends, part: str, load: Load) -> tuple[float, float, list[str], float]:
-    """Break a part 2 s into the load, wait for /readyz to name it, keep it down DOWN_S in all, mend it;
+def _outage(stack, *, breaks, mends, part: str, load: Load, down_s: float = DOWN_S) -> tuple:
+    """Break a part 2 s into the load, wait for /readyz to name it, keep it down `down_s` in all, mend it;
     returns (start, end, failing, seconds from the mending until /readyz answered 200 again)."""
     time.sleep(2)
     start = time.monotonic()
     breaks()
     failing = stack.wait_failing(part)
-    time.sleep(max(0.0, start + DOWN_S - time.monotonic()))
+    time.sleep(max(0.0, start + down_s - time.monotonic()))
     end = time.monotonic()
     mends()
     stack.wait_ready(timeout=90)
@@ -65,14 +67,14 @@ def test_with_redis_down_every_page_is_served_and_every_send_kept(healthy):
     stack, restarts = healthy, healthy.worker_restarts()
     with Load(stack.base) as load:
         start, end, failing, recovered = _outage(
-            stack, breaks=stack.redis.kill, mends=stack.redis.start, part="cache", load=load
+            stack, breaks=stack.redis.kill, mends=stack.redis.start, part="cache", load=load, down_s=REDIS_DOWN_S
         )
     assert _not_served(load.answers) == []
     assert failing == ["cache"]
     acknowledged, stored = _acknowledged_are_stored(stack, load)
     _worker_takes_tasks(stack)
     record(
-        fault=f"Redis killed {DOWN_S} s",
+        fault=f"Redis killed {REDIS_DOWN_S} s",
         during=load.during(start, end),
         acknowledged=acknowledged,
         stored=stored,
