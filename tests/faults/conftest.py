@@ -33,7 +33,8 @@ def stack():
     _need(shutil.which("redis-server"), "redis-server")
     folder = Path(tempfile.mkdtemp(prefix="wt_load_faults_"))
     folder.chmod(0o755)  # the cluster runs as the postgres account when the tests run as root
-    portal = Stack(folder, tmpfs_mb=16, extra_env=FAULT_ENV)
+    # The media folder on a 16 MB tmpfs when root may mount one; FAULTS_TMPFS_MB=0 uses the refusing storage.
+    portal = Stack(folder, tmpfs_mb=int(os.environ.get("FAULTS_TMPFS_MB", "16")), extra_env=FAULT_ENV)
     try:
         yield portal.start()
     finally:

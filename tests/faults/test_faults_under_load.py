@@ -162,7 +162,7 @@ def test_with_the_disk_full_sends_get_the_unsaved_page_and_nothing_is_half_writt
     assert failing == ["storage"]
     acknowledged, stored = _acknowledged_are_stored(stack, load)
     _worker_takes_tasks(stack)
-    how = "tmpfs written full" if stack.mounted else "refusing storage (not root)"
+    how = "tmpfs written full" if stack.mounted else "refusing storage (no tmpfs)"
     record(
         fault=f"disk full {DOWN_S} s",
         during=load.during(start, end),
