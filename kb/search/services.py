@@ -3,7 +3,9 @@ inside their own transactions, so a page and its entry change together or not at
 
 import hashlib
 import json
+import logging
 import secrets
+import threading
 from collections import Counter
 from collections.abc import Iterable
 
@@ -14,15 +16,15 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kb.search import spool
 from kb.search.backends import get_backend
 from kb.search.documents import Document, entry_fields
-from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchTerm, Synonym
+from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm, Synonym
 from kb.search.pipeline import normalize
 from kb.search.synonyms import synonyms_changed
 from kb.search.version import index_changed
 
 MAX_TERM = 100
+logger = logging.getLogger(__name__)
 
 
 # --- Index entries -----------------------------------------------------------------------------
@@ -187,30 +189,64 @@ def synonym_delete(*, synonym: Synonym) -> None:
 # --- Search log --------------------------------------------------------------------------------
 
 
+# Searches and opens recorded during this thread's request, stored in one go once its response is sent.
+_log = threading.local()
+
+
+def _pending() -> dict[str, list]:
+    if not hasattr(_log, "searches"):
+        _log.searches, _log.opens = [], []
+    return {"searches": _log.searches, "opens": _log.opens}
+
+
 def search_log_record(*, query: str, normalized: str, language: str, source: str, result_urls: list[str]) -> str:
-    """Record a search (spooled: see kb.search.spool); returns its key, which names it in `search_log_open`.
+    """Record a search, stored after the response (`search_log_flush`); returns its key, which names it in
+    `search_log_open`.
 
     The log keeps what it is given: the caller masks the query before searching (kb.search_views does, with
     portal.masking), so neither the query nor its normalized form can hold a card number."""
     key = secrets.token_urlsafe(12)
-    spool.append(
-        {
-            "kind": "search",
-            "key": key,
-            "at": timezone.now().isoformat(),
-            "query": query[:200],
-            "normalized": normalized[:200],
-            "language": language,
-            "source": source,
-            "results": result_urls,
-        }
+    _pending()["searches"].append(
+        SearchLog(
+            key=key,
+            created_at=timezone.now(),
+            query=query[:200],
+            normalized=normalized[:200],
+            language=language,
+            source=source,
+            result_count=len(result_urls),
+            results=result_urls,
+        )
     )
     return key
 
 
 def search_log_open(*, key: str, position: int) -> None:
-    """Record that result `position` (1 = first) of a search was opened. Only the first open of a search
-    counts, so reloading or opening several results in tabs does not inflate click-through."""
+    """Record that result `position` (1 = first) of a search was opened (stored after the response). Only
+    the first open of a search counts, so reloading or opening several results in tabs does not inflate
+    click-through."""
     if position < 1:
         raise ValidationError(_("No such result."))
-    spool.append({"kind": "open", "key": key, "position": position, "at": timezone.now().isoformat()})
+    _pending()["opens"].append((key, position, timezone.now()))
+
+
+def search_log_flush() -> int:
+    """Store what this thread recorded: one bulk insert, then the opens. Connected to `request_finished`, so
+    it runs after the response is sent; a failure is logged, never shown (the visitor has their answer),
+    and those records are lost (analytics only). Returns how many records were stored."""
+    pending = _pending()
+    searches, opens = list(pending["searches"]), list(pending["opens"])
+    pending["searches"].clear()
+    pending["opens"].clear()
+    if not searches and not opens:
+        return 0
+    try:
+        with transaction.atomic():
+            SearchLog.objects.bulk_create(searches, ignore_conflicts=True)
+            for key, position, at in opens:
+                unopened = SearchLog.objects.filter(key=key, opened_position__isnull=True)
+                unopened.update(opened_position=position, opened_at=at)
+    except Exception:
+        logger.exception("Could not store %d search log records", len(searches) + len(opens))
+        return 0
+    return len(searches) + len(opens)
