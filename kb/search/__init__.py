@@ -1,7 +1,7 @@
 """Symptom search, as a library: callers hand it documents and ask it queries. This module is its public
 face (docs/search.md): the rest of the portal imports nothing else from kb.search, except kb itself, which
-registers the library's models and admin (kb/models.py, kb/admin.py) and stores its log after responses (kb/apps.py) and freezes
-its backends' SQL in migrations. tests/test_architecture.py holds both rules.
+registers the library's models and admin (kb/models.py, kb/admin.py) and freezes its backends' SQL in
+migrations. tests/test_architecture.py holds both rules.
 
 Search knows nothing of the knowledge base: kb builds a `Document` per page and language (kind, key,
 language, title, body, symptoms, tags, codes, url) and indexes it inside its own transactions, and kb's
