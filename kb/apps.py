@@ -8,7 +8,9 @@ class KbConfig(AppConfig):
 
     def ready(self):
         # Rows deleted without the services (a queryset delete) still leave the search index.
-        # The search log reaches the database after the response is sent (kb.search.flush_log).
+        # The search log reaches the database after responses are sent, and at exit (kb.search.flush_log).
+        import atexit
+
         from django.core.signals import request_finished
 
         from kb import search, search_documents  # noqa: F401
@@ -17,3 +19,4 @@ class KbConfig(AppConfig):
         # The search library keeps its version in the site's generations (it imports nothing from the site).
         search.use_generations(generations)
         request_finished.connect(search.flush_log, dispatch_uid="kb.search.flush_log")
+        atexit.register(search.flush_log)

@@ -51,8 +51,8 @@ def reindex_all(documents) -> int:
 
 
 def log_search(*, query: str, result: SearchResult, source: str) -> str:
-    """Record a search and the result URLs shown, in rank order, stored after the response (`flush_log`);
-    returns the key that names it in `open_logged`.
+    """Record a search and the result URLs shown, in rank order, stored in bulk after responses
+    (`flush_log`); returns the key that names it in `open_logged`.
 
     The log keeps the query as given and the normalized form `result` was searched with: mask the query
     before calling `search` (a card number must never reach the log) and pass that same masked text here."""
@@ -70,10 +70,10 @@ def open_logged(*, key: str, position: int) -> None:
     search_log_open(key=key, position=position)
 
 
-def flush_log(**_signal) -> int:
-    """Store what this thread has recorded (the request_finished signal; commands, tests); returns how many
-    records were stored."""
-    return search_log_flush()
+def flush_log(**signal) -> int:
+    """Store the search log this process has recorded: at once, or when due if sent by request_finished
+    (kb/apps.py). Returns how many records were stored."""
+    return search_log_flush(only_if_due="signal" in signal)
 
 
 __all__ = [

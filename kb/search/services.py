@@ -6,9 +6,12 @@ import json
 import logging
 import secrets
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -189,14 +192,12 @@ def synonym_delete(*, synonym: Synonym) -> None:
 # --- Search log --------------------------------------------------------------------------------
 
 
-# Searches and opens recorded during this thread's request, stored in one go once its response is sent.
-_log = threading.local()
-
-
-def _pending() -> dict[str, list]:
-    if not hasattr(_log, "searches"):
-        _log.searches, _log.opens = [], []
-    return {"searches": _log.searches, "opens": _log.opens}
+# Searches and opens this process has recorded and not stored yet; one bulk insert after a response, at most
+# every SEARCH_LOG_FLUSH_SECONDS (an INSERT per search made every search wait for SQLite's one write lock).
+_lock = threading.Lock()
+_log: dict = {"searches": [], "opens": [], "flushed": 0.0}
+# An open whose search another process has not stored yet is tried again this long.
+OPEN_PATIENCE = timedelta(minutes=5)
 
 
 def search_log_record(*, query: str, normalized: str, language: str, source: str, result_urls: list[str]) -> str:
@@ -206,18 +207,19 @@ def search_log_record(*, query: str, normalized: str, language: str, source: str
     The log keeps what it is given: the caller masks the query before searching (kb.search_views does, with
     portal.masking), so neither the query nor its normalized form can hold a card number."""
     key = secrets.token_urlsafe(12)
-    _pending()["searches"].append(
-        SearchLog(
-            key=key,
-            created_at=timezone.now(),
-            query=query[:200],
-            normalized=normalized[:200],
-            language=language,
-            source=source,
-            result_count=len(result_urls),
-            results=result_urls,
+    with _lock:
+        _log["searches"].append(
+            SearchLog(
+                key=key,
+                created_at=timezone.now(),
+                query=query[:200],
+                normalized=normalized[:200],
+                language=language,
+                source=source,
+                result_count=len(result_urls),
+                results=result_urls,
+            )
         )
-    )
     return key
 
 
@@ -227,26 +229,35 @@ def search_log_open(*, key: str, position: int) -> None:
     click-through."""
     if position < 1:
         raise ValidationError(_("No such result."))
-    _pending()["opens"].append((key, position, timezone.now()))
+    with _lock:
+        _log["opens"].append((key, position, timezone.now()))
 
 
-def search_log_flush() -> int:
-    """Store what this thread recorded: one bulk insert, then the opens. Connected to `request_finished`, so
-    it runs after the response is sent; a failure is logged, never shown (the visitor has their answer),
-    and those records are lost (analytics only). Returns how many records were stored."""
-    pending = _pending()
-    searches, opens = list(pending["searches"]), list(pending["opens"])
-    pending["searches"].clear()
-    pending["opens"].clear()
+def search_log_flush(*, only_if_due: bool = False) -> int:
+    """Store what this process recorded: one bulk insert, then the opens. Run after each response
+    (`request_finished`, `only_if_due`: at most every SEARCH_LOG_FLUSH_SECONDS), at exit, and by commands
+    and tests. A failure is logged, never shown (the visitor has their answer), and those records are lost
+    (analytics only). Returns how many records were stored."""
+    with _lock:
+        if only_if_due and time.monotonic() - _log["flushed"] < settings.SEARCH_LOG_FLUSH_SECONDS:
+            return 0
+        searches, opens = _log["searches"], _log["opens"]
+        _log.update(searches=[], opens=[], flushed=time.monotonic())
     if not searches and not opens:
         return 0
+    waiting = []
     try:
         with transaction.atomic():
             SearchLog.objects.bulk_create(searches, ignore_conflicts=True)
             for key, position, at in opens:
-                unopened = SearchLog.objects.filter(key=key, opened_position__isnull=True)
-                unopened.update(opened_position=position, opened_at=at)
+                log = SearchLog.objects.filter(key=key)
+                if log.filter(opened_position__isnull=True).update(opened_position=position, opened_at=at):
+                    continue
+                if timezone.now() - at < OPEN_PATIENCE and not log.exists():
+                    waiting.append((key, position, at))
     except Exception:
         logger.exception("Could not store %d search log records", len(searches) + len(opens))
         return 0
-    return len(searches) + len(opens)
+    with _lock:
+        _log["opens"] += waiting
+    return len(searches) + len(opens) - len(waiting)

@@ -71,3 +71,28 @@ def test_a_log_the_database_refuses_is_reported_and_the_search_still_answered(cl
 
     assert response.status_code == 200 and response.json()["results"]
     assert "Could not store 1 search log records" in caplog.text and not SearchLog.objects.exists()
+
+
+def test_a_busy_process_stores_its_searches_in_one_insert_at_most_every_few_seconds(client, settings):
+    settings.SEARCH_LOG_FLUSH_SECONDS = 60
+    search.flush_log()  # as if this process had just stored its log
+    for query in ("A0", "A1", "签到失败"):
+        client.get(API, {"q": query})
+    assert not SearchLog.objects.exists()
+
+    assert search.flush_log() == 3  # when due, or at the process's exit
+
+    assert SearchLog.objects.count() == 3
+
+
+def test_an_open_whose_search_another_process_has_not_stored_yet_waits_for_it():
+    search.open_logged(key="later", position=1)
+    assert search.flush_log() == 0
+
+    # The other process stores the search.
+    SearchLog.objects.create(
+        key="later", query="A0", normalized="a0", language="zh-hans", source="api", results=[], result_count=0
+    )
+    search.flush_log()
+
+    assert SearchLog.objects.get(key="later").opened_position == 1
