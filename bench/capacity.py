@@ -8,8 +8,8 @@ seed), then, in worker processes with a connection each:
    request) with its notifications (the merchant's receipt, one to each of --agents agents) queued for the
    worker as in production (TASKS_BACKEND=database): a warm-up batch, then 1 worker and N at once without
    files, then 1 worker with a small photo and a log;
-2. records searches through `kb.search.services.search_log_record` (one analytics row per search, spooled and
-   moved into the database in bulk: kb/search/spool.py);
+2. records searches through `kb.search.services.search_log_record` (one analytics row per search, kept in
+   memory and stored in one bulk insert after a response: `kb.search.flush_log`);
 3. requests the agent console's pages through the test client as the seeded agent (--runs each).
 
 For each it prints the wall rate, the PostgreSQL server's own CPU time (the backend processes' utime +
@@ -118,17 +118,17 @@ def tracking_url(token: str) -> str:
 
 
 def record_search(worker: int, n: int, with_files: bool):
-    """A search as the views record it: spooled, then moved into the database in bulk after responses. A
-    drain every SPOOL_BATCH searches is a process answering 10 searches a second with the production flush
+    """A search as the views record it: kept in memory, then stored in one bulk insert after a response. A
+    flush every SPOOL_BATCH searches is a process answering 10 searches a second with the production flush
     interval (SEARCH_LOG_FLUSH_SECONDS=2)."""
-    from kb.search import services, spool
+    from kb.search import flush_log, services
 
     query = ["刷卡提示请重新签到", "打印机不出纸", "A0", "sign on failed"][n % 4]
     services.search_log_record(
         query=f"{query} {n}", normalized=query, language="zh-hans", source="api", result_urls=["/articles/x/"] * 5
     )
     if n % SPOOL_BATCH == SPOOL_BATCH - 1:
-        spool.drain()
+        flush_log()
 
 
 def work(args) -> tuple[float, float, int]:
@@ -312,8 +312,8 @@ def main() -> None:
             phase("ticket_create, no files", file_ticket, count=args.tickets, workers=1)
             phase("ticket_create, no files", file_ticket, count=args.tickets, workers=args.workers)
             phase("ticket_create, photo + log", file_ticket, count=args.file_tickets, workers=1, with_files=True)
-            phase("search_log_record + spool drain", record_search, count=args.searches, workers=1)
-            phase("search_log_record + spool drain", record_search, count=args.searches, workers=args.workers)
+            phase("search_log_record + bulk flush", record_search, count=args.searches, workers=1)
+            phase("search_log_record + bulk flush", record_search, count=args.searches, workers=args.workers)
             agent_reads(args.runs)
             connection.close()
             tickets = Ticket.objects.count() - counts["tickets"]

@@ -8,16 +8,15 @@ class KbConfig(AppConfig):
 
     def ready(self):
         # Rows deleted without the services (a queryset delete) still leave the search index.
-        # The search log reaches the database after responses are sent (kb.search.spool).
+        # The search log reaches the database after responses are sent, and at exit (kb.search.flush_log).
         import atexit
 
         from django.core.signals import request_finished
 
         from kb import search, search_documents  # noqa: F401
-        from kb.search import spool
         from portal import generations
 
         # The search library keeps its version in the site's generations (it imports nothing from the site).
         search.use_generations(generations)
-        request_finished.connect(spool.drain_if_due, dispatch_uid="kb.search.spool")
-        atexit.register(spool.drain_at_exit)
+        request_finished.connect(search.flush_log, dispatch_uid="kb.search.flush_log")
+        atexit.register(search.flush_log)

@@ -34,8 +34,8 @@ def _signature(key: str, position: int, url: str, query: str, signer: signing.Si
 
 def _result_urls(key: str | None, hits: list[search.Hit], query: str) -> list[str]:
     """The result links, in rank order: through the click recorder when the search was recorded. Each link
-    carries its own signed target, so opening a result needs no database read (the search may still be in
-    a spool) and cannot be pointed anywhere else."""
+    carries its own signed target, so opening a result needs no database read (the search is written
+    after the response) and cannot be pointed anywhere else."""
     if not key:
         return [hit.url for hit in hits]
     signer = signing.Signer(salt=OPEN_SALT)

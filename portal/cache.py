@@ -11,21 +11,20 @@
   2.3 s at 200 ms each). So after any failed call the process leaves Redis alone for RETRY_SECONDS: its
   connections (`ConnectionPool`, django-redis's CONNECTION_POOL_CLASS) refuse to connect at once until
   then, which every cache call (sessions included) takes as a miss, and `guarded` uses its fallback.
-- Folder (no Redis): Django's `incr` writes the value back with the default timeout, which stretched a
-  rate limit's window to five minutes after its last hit (an hour's limit then forgot in five minutes),
-  and two processes counting at once could lose a hit. Here it keeps the entry's expiry and counts in
-  place under a lock on the entry's file, which every process of the machine respects. Entries are not
-  zlib-compressed: the largest, cached pages, are gzip already (portal/gzipparts.py), and inflating each
-  of a page's three entries on every hit cost more than reading them whole. Their files have their own
-  suffix, so files of Django's format are never read as ours.
+- Folder (no Redis): Django's own backend, whose `add` and `incr` read and then write, so two processes
+  counting at once could lose a hit. Here both run under a lock every process of the machine respects (a
+  file in the folder's `locks/`, one of 64 by the key's hash). Django's `incr` writes the count back with
+  the default timeout; this one keeps it a day (COUNTER_SECONDS), and the rate limits never rely on a
+  count's expiry (portal/ratelimit.py).
 """
 
+import hashlib
 import logging
-import pickle
 import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.core.cache import cache
 from django.core.cache.backends import filebased
@@ -127,77 +126,29 @@ def forget_outage() -> None:
 
 
 class FileBasedCache(filebased.FileBasedCache):
-    cache_suffix = ".cache"
+    COUNTER_SECONDS = 86_400
+    LOCKS = 64
 
-    def _read(self, fname: str):
-        """(expiry, value) of a live entry, or None. The folder is ours alone, as for Django's own reads."""
-        try:
-            with open(fname, "rb") as file:
-                # Shared: never half-way through a count written in place (`incr`).
-                locks.lock(file, locks.LOCK_SH)
-                return self._load(file)
-        except FileNotFoundError:
-            return None
-
-    @staticmethod
-    def _load(file):
-        try:
-            expiry = pickle.load(file)  # noqa: S301 -- written by this backend only
-            if expiry is not None and expiry < time.time():
-                return None
-            return expiry, pickle.load(file)  # noqa: S301
-        except EOFError:
-            return None
-
-    def get(self, key, default=None, version=None):
-        entry = self._read(self._key_to_file(key, version))
-        return default if entry is None else entry[1]
-
-    def has_key(self, key, version=None):
-        return self._read(self._key_to_file(key, version)) is not None
-
-    def _write_content(self, file, timeout, value):
-        self._dump(file, self.get_backend_timeout(timeout), value)
-
-    def _dump(self, file, expiry, value) -> None:
-        file.write(pickle.dumps(expiry, self.pickle_protocol))
-        file.write(pickle.dumps(value, self.pickle_protocol))
-        file.truncate()
+    def __init__(self, location, params):
+        super().__init__(location, params)
+        self.locks = Path(location) / "locks"
 
     @contextmanager
-    def _rewriting(self, fname: str):
-        """The entry's (expiry, value) or None, under an exclusive lock on its file, and a function that
-        writes a new (expiry, value) over it in place.
+    def _locked(self, key, version):
+        self.locks.mkdir(parents=True, exist_ok=True)
+        stripe = int(hashlib.blake2b(self.make_key(key, version).encode(), digest_size=4).hexdigest(), 16)
+        with open(self.locks / str(stripe % self.LOCKS), "ab") as file:
+            locks.lock(file, locks.LOCK_EX)  # released when the file closes
+            yield
 
-        In place, not to a new file renamed over the old one: a rename cost half a millisecond here, as
-        much as the rest of a search, and a search counts its client on every request. Readers take the
-        shared lock, so they see the old entry or the new. A `set` meanwhile renames a new file in, which
-        then wins, as it would had it come a moment later."""
-        try:
-            file = open(fname, "r+b")  # noqa: SIM115 -- closed by the with block below
-        except FileNotFoundError:
-            yield None, None
-            return
-        with file:
-            locks.lock(file, locks.LOCK_EX)
-
-            def write(expiry, value):
-                file.seek(0)
-                self._dump(file, expiry, value)
-
-            yield self._load(file), write
-
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        with self._rewriting(self._key_to_file(key, version)) as (entry, write):
-            if entry is None:
-                return False
-            write(self.get_backend_timeout(timeout), entry[1])
-            return True
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        with self._locked(key, version):
+            return super().add(key, value, timeout, version)
 
     def incr(self, key, delta=1, version=None):
-        with self._rewriting(self._key_to_file(key, version)) as (entry, write):
-            if entry is None:
+        with self._locked(key, version):
+            value = self.get(key, version=version)
+            if value is None:
                 raise ValueError(f"Key '{key}' not found.")
-            expiry, value = entry
-            write(expiry, value + delta)
+            self.set(key, value + delta, timeout=self.COUNTER_SECONDS, version=version)
             return value + delta

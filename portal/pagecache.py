@@ -10,7 +10,8 @@ What keeps shared HTML safe:
 - Signed-in users, and visitors with a message waiting (the one shown after a vote), always get a freshly
   rendered page: account links and messages are theirs alone.
 - The CSRF token is the one per-visitor secret in an anonymous page. Pages are rendered with a placeholder
-  in its place and every response gets the visitor's own token, so the cached copy holds none.
+  in its place and every response gets the visitor's own token from Django's `get_token`, so the cached
+  copy holds none.
 - A response that sets a cookie (choosing a terminal model) or is not a 200 is served but never stored.
 - Any change to what public pages show calls `content_changed()` after commit; pages rendered before are
   never served again. A change seen by one page only (a vote) bumps that page's scope alone.
@@ -19,30 +20,31 @@ What keeps shared HTML safe:
   (portal/generations.py says why and how).
 
 Repeat visits revalidate with the ETag and cost a 304 (`Cache-Control: private, no-cache`: the browser keeps
-the page, shared proxies never store it because of the token). The ETag covers the visitor's CSRF cookie
-too, so a token rotated since (a sign-in) never revives a page holding the old one.
+the page, shared proxies never store it because of the token). The ETag covers the CSRF cookie the visitor
+sent, so a token rotated since (a sign-in) never revives a page holding the old one; a first visit (no
+cookie yet) gets no ETag. Compression is GZipMiddleware's, per response, like every other page's.
 """
 
 import hashlib
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
+from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 
-from portal import csrf, generations, gzipparts
+from portal import generations
 
 GENERATION_KEY = "pagecache:generation"
 RENDERING_ATTR = "_pagecache_rendering"
 FRESH_ATTR = "_pagecache_fresh"
 MAX_PATH_LENGTH = 300
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def _placeholder(name: str) -> str:
@@ -98,16 +100,20 @@ def _usable(entry: dict | None, versions: str) -> bool:
 def _anonymous_without_messages(request) -> bool:
     if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
         return False
-    if "messages" in request.COOKIES:
-        return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES and "_messages" in request.session:
+    may_hold_messages = "messages" in request.COOKIES or settings.SESSION_COOKIE_NAME in request.COOKIES
+    if may_hold_messages and len(messages.get_messages(request)):  # counted, not read: they stay for the page
         return False
     return len(request.get_full_path()) <= MAX_PATH_LENGTH
 
 
+def _first_visit(request, entry: dict) -> bool:
+    """The page holds a token and the visitor sent no CSRF cookie: `get_token` starts their secret now."""
+    return "csrf" in entry["fresh"] and settings.CSRF_COOKIE_NAME not in request.COOKIES
+
+
 def _etag(entry: dict, request) -> str:
-    # The secret the visitor's CSRF cookie holds (or will hold from this response on).
-    visitor = request.META.get("CSRF_COOKIE", "") if "csrf" in entry["fresh"] else ""
+    # The CSRF cookie the visitor sent: the page's token was made for it.
+    visitor = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "") if "csrf" in entry["fresh"] else ""
     digest = hashlib.blake2b(visitor.encode(), digest_size=6, key=entry["digest"].encode()).hexdigest()
     return f'W/"{entry["digest"]}-{digest}"'
 
@@ -122,19 +128,12 @@ def _storable(response) -> bool:
     )
 
 
-def _entry(request, response, makers) -> dict:
+def _entry(response, makers) -> dict:
     body = response.content
-    # The page cut at its placeholders: fixed parts, and between them the names of the values that go there.
-    placeholders = {_placeholder(name).encode(): name for name in makers}
-    pieces = re.split(b"(" + b"|".join(map(re.escape, placeholders)) + b")", body)
-    parts, slots = pieces[0::2], [placeholders[piece] for piece in pieces[1::2]]
-    # The values' lengths in bytes, from one of each (a token, a key, a time always has the same length).
-    length = {name: len(makers[name](request).encode()) for name in set(slots)}
-    lengths = [length[name] for name in slots]
     return {
-        "fresh": sorted(length),
-        "parts": gzipparts.make(parts, lengths),
-        "slots": slots,
+        # The names of the values whose placeholders the page holds, filled in on every response.
+        "fresh": sorted(name for name in makers if _placeholder(name).encode() in body),
+        "body": body,
         "content_type": response["Content-Type"],
         # Headers the view set itself (the middleware adds the rest on every response, hit or miss).
         "headers": {name: value for name, value in response.items() if name.lower() != "content-type"},
@@ -158,37 +157,19 @@ def _fill(request, body: bytes, names) -> bytes:
 
 
 def _serve(request, entry: dict) -> HttpResponse:
-    made = None
-    if "csrf" in entry["fresh"] and not request.META.get("CSRF_COOKIE"):
-        # A first visit, so never a 304: the values now, as making the token starts the secret the ETag is
-        # bound to (and the cookie that carries it).
-        made = _made(request, entry)
+    first_visit = _first_visit(request, entry)
     etag = _etag(entry, request)
-    if made is None and etag in request.headers.get("If-None-Match", "") and set(entry["fresh"]) <= {"csrf"}:
+    if not first_visit and etag in request.headers.get("If-None-Match", "") and set(entry["fresh"]) <= {"csrf"}:
         # Only for pages whose one fresh value is the token: a one-time form key must be new every time.
         response = HttpResponseNotModified()
     else:
-        made = made or _made(request, entry)
-        values = [made[name] for name in entry["slots"]]
-        if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
-            response = HttpResponse(entry["parts"].gzipped(values))
-            response["Content-Encoding"] = "gzip"
-        else:
-            response = HttpResponse(entry["parts"].plain(values))
-        response["Content-Type"] = entry["content_type"]
+        response = HttpResponse(_fill(request, entry["body"], entry["fresh"]), content_type=entry["content_type"])
         for name, value in entry["headers"].items():
             response.headers[name] = value
-        # GZipMiddleware leaves an encoded response alone and adds this only to those it compresses.
-        patch_vary_headers(response, ("Accept-Encoding",))
-    response["ETag"] = etag
+    if not first_visit:
+        response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)
     return response
-
-
-def _made(request, entry: dict) -> dict[str, bytes]:
-    """One value per name for the whole response (a page may hold its token in several forms)."""
-    makers = getattr(request, FRESH_ATTR)
-    return {name: makers[name](request).encode() for name in entry["fresh"]}
 
 
 def cached_page(
@@ -206,7 +187,7 @@ def cached_page(
     it next changes by itself, `bypass(request)` whether this visitor's page is their own (one told to wait),
     `fresh` the values each response needs its own of (see `fresh()`), by name.
     """
-    makers = {"csrf": csrf.get_token} | (fresh or {})
+    makers = {"csrf": get_token} | (fresh or {})
 
     def decorator(view):
         @wraps(view)
@@ -237,7 +218,7 @@ def cached_page(
                     response.content = _fill(request, response.content, makers)
                 return response
             # The versions read before rendering: an edit committed meanwhile makes this entry stale at once.
-            entry = _entry(request, response, makers) | {"until": _until(expires), "versions": versions}
+            entry = _entry(response, makers) | {"until": _until(expires), "versions": versions}
             if versions is not None:  # else Redis is unreachable: nothing can be kept, nor trusted later
                 cache.set(key, entry, timeout=max(1, int((entry["until"] - timezone.now()).total_seconds())))
             return _serve(request, entry)

@@ -43,15 +43,14 @@ def shared(name: str, compute):
 
 
 class ModelBackend(backends.ModelBackend):
-    """Django's, with each user's set of permissions read from the shared cache."""
+    """Django's, with each user's set of permissions read from the shared cache (one read per check, no
+    query); Django's own per-object cache is left to Django."""
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
-        if not hasattr(user_obj, "_perm_cache"):
-            compute = super().get_all_permissions
-            user_obj._perm_cache = shared(f"permissions:{user_obj.pk}", lambda: compute(user_obj))
-        return user_obj._perm_cache
+        compute = super().get_all_permissions
+        return shared(f"permissions:{user_obj.pk}", lambda: compute(user_obj))
 
 
 def connect() -> None:

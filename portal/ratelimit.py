@@ -1,7 +1,12 @@
 """Fixed-window counters in the shared cache, for anything that must not be repeated without bound.
 
-The counters live in the shared cache: Redis (REDIS_URL) for every machine, else the cache folder that one
-machine's processes share. While Redis cannot be reached each limit does what it says (`when_down`): OPEN
+The counters live in the shared cache, through Django's cache API: Redis (REDIS_URL) for every machine, else
+the cache folder that one machine's processes share. A window starts at its key's first count: a key holding
+when it ends (added with the window's life, so the first writer's wins), and the count under a name made of
+that end, moved on atomically by `incr` (Redis's INCRBY; the folder cache's under a lock). A backend that
+stretches a count's life as it counts (Django's `incr` on the folder does) cannot stretch the window.
+
+While Redis cannot be reached each limit does what it says (`when_down`): OPEN
 lets everything through (reading pages and searching, which a flood cannot turn into writes or mail), LOCAL
 counts in this process alone (anything that writes or sends: tickets, replies, sign-ups, votes, tracking
 links), so a flood is still slowed, by at most the number of web processes times the limit.
@@ -98,15 +103,17 @@ class Limit:
 
     def _count_shared(self, cache_key: str) -> int:
         store = strict()
-        # add, then incr: the first count starts the window with its expiry, and a count never moves it.
-        if not store.add(cache_key, 1, timeout=self.seconds):
-            try:
-                return store.incr(cache_key)
-            except ValueError:  # the window ended between add and incr
-                store.set(cache_key, 1, timeout=self.seconds)
-        # When this window ends, so a refusal can say when to try again.
-        store.set(cache_key + ":ends", time.time() + self.seconds, timeout=self.seconds)
-        return 1
+        ends = store.get(cache_key)
+        if ends is None:
+            store.add(cache_key, time.time() + self.seconds, timeout=self.seconds)
+            ends = store.get(cache_key, time.time() + self.seconds)
+        counter = f"{cache_key}:{ends}"
+        try:
+            return store.incr(counter)
+        except ValueError:  # the window's first count, here or in another process at the same moment
+            if store.add(counter, 1, timeout=self.seconds + 1):
+                return 1
+            return store.incr(counter)
 
     def _count_down(self, cache_key: str) -> int:
         return _count_here(cache_key, self.seconds)[1] if self.when_down == LOCAL else 0
@@ -116,8 +123,9 @@ class Limit:
         cache_key = self._key(key)
 
         def shared():
-            found = strict().get_many([cache_key, cache_key + ":ends"])
-            return found.get(cache_key + ":ends", 0.0), found.get(cache_key, 0)
+            store = strict()
+            ends = store.get(cache_key)
+            return (0.0, 0) if ends is None else (ends, store.get(f"{cache_key}:{ends}", 0))
 
         down = (lambda: _seen_here(cache_key)) if self.when_down == LOCAL else (lambda: (0.0, 0))
         return guarded(shared, fallback=down)
@@ -132,3 +140,15 @@ class Limit:
         if used < self.count:
             return 0
         return max(1, int((ends or time.time() + self.seconds) - time.time()))
+
+
+def wait(counted: list[tuple[Limit, str]]) -> int:
+    """Seconds before every (limit, key) is within its limit again; 0 when they are. Counts nothing."""
+    return max((limit.retry_after(key) for limit, key in counted), default=0)
+
+
+def attempt(counted: list[tuple[Limit, str]]) -> int:
+    """Count one event against every (limit, key); seconds to wait when it is over any of them (0: go
+    ahead). Counted before compared, so events at the same moment get different counts and at most the
+    limit goes through."""
+    return wait([(limit, key) for limit, key in counted if not limit.hit(key)])

@@ -409,9 +409,8 @@ TICKET_MAX_ARCHIVE_MEMBERS = env_int("TICKET_MAX_ARCHIVE_MEMBERS", 50, minimum=1
 # recorded per minute, votes without a visitor cookie and sign-ups per hour.
 SEARCH_RATE_PER_MINUTE = env_int("SEARCH_RATE_PER_MINUTE", 600, minimum=1)
 SEARCH_LOG_PER_MINUTE = env_int("SEARCH_LOG_PER_MINUTE", 120, minimum=1)
-# The search log is spooled to a file per process and stored in bulk after responses, at most this often
-# (kb/search/spool.py); in development at once, so the figures are there as soon as you search.
-SEARCH_LOG_SPOOL_DIR = env_str("SEARCH_LOG_SPOOL_DIR", str(VAR_DIR / "spool" / "search-log"))
+# The search log is stored in bulk after responses, at most this often (kb/search/services.py); in
+# development at once, so the figures are there as soon as you search.
 SEARCH_LOG_FLUSH_SECONDS = env_int("SEARCH_LOG_FLUSH_SECONDS", 2 if PRODUCTION else 0)
 SEARCH_OPEN_PER_MINUTE = env_int("SEARCH_OPEN_PER_MINUTE", 60, minimum=1)
 VOTE_NEW_VISITOR_PER_HOUR = env_int("VOTE_NEW_VISITOR_PER_HOUR", 30, minimum=1)

@@ -107,7 +107,6 @@ def _fast_passwords(settings):
 def _isolated_media(settings, tmp_path):
     """Every test writes uploads to its own folder, so nothing leaks between tests or into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SEARCH_LOG_SPOOL_DIR = tmp_path / "search-log"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

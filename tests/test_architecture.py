@@ -21,11 +21,10 @@ PACKAGES = ("portal", "kb", "tickets", "agents", "api")
 LIBRARY = "kb.search"
 
 # What kb, the app that owns the search library, wires up from inside it: the library's models belong to
-# kb's models module (so to kb's migrations), its admin to kb's admin, its log drain to kb's app config.
+# kb's models module (so to kb's migrations), its admin to kb's admin.
 LIBRARY_WIRING = {
     ("kb.models", "kb.search.models"),
     ("kb.admin", "kb.search.admin"),
-    ("kb.apps", "kb.search.spool"),
 }
 
 # Cycles not fixed yet, each with its reason. A cycle that is gone must leave this list (tested below).
@@ -84,7 +83,7 @@ def _imports(module: str, path: Path) -> set[str]:
                 for _ in range(node.level - 1):
                     package = package.rpartition(".")[0]
                 base = f"{package}.{base}".rstrip(".")
-            # `from kb.search import spool` imports a module; `from kb.search import normalize` a name.
+            # `from kb.search import services` imports a module; `from kb.search import normalize` a name.
             names = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
         found.update(target for name in names if (target := _project_module(name)) and target != module)
     return found

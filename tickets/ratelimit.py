@@ -7,13 +7,10 @@ controls: nothing a stranger can also type (a terminal's MID/TID) can use up a m
 tickets about one terminal are grouped for agents instead (tickets/selectors.py, open_for_terminal).
 
 Every send counts, valid or not (a failed send costs as much to check as a good one), counted and compared
-in one atomic step so that concurrent sends cannot all slip under the limit: see `Sender.attempt`. A
+in one atomic step so that concurrent sends cannot all slip under the limit (portal.ratelimit.attempt). A
 no-JavaScript step or file button is not a send and never counts. The submitter's own limits are also
 checked, without counting, before the request body (and any upload in it) is read: see
-`limit_before_upload`.
-
-The counters live in the shared cache: Redis (REDIS_URL) for every machine, else the cache folder that one
-machine's processes share.
+`limit_before_upload`. How counting works, and what each limit does while Redis is down: portal/ratelimit.py.
 """
 
 import hashlib
@@ -26,6 +23,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal import ratelimit
 from portal.ratelimit import Limit, client_address
 
 __all__ = ["client_address"]
@@ -74,16 +72,11 @@ class Sender:
 
     def wait(self) -> int:
         """Seconds before this sender may send again; 0 when they may. Counts nothing."""
-        return max(limit.retry_after(key) for limit, key in self._keys())
+        return ratelimit.wait(self._keys())
 
     def attempt(self) -> int:
-        """Count one send; seconds to wait when it is over a limit (0: go ahead).
-
-        Counted before it is compared: two sends at once get two different counts, so at most the limit
-        goes through.
-        """
-        over = [(limit, key) for limit, key in self._keys() if not limit.hit(key)]
-        return max((limit.retry_after(key) for limit, key in over), default=0)
+        """Count one send; seconds to wait when it is over a limit (0: go ahead)."""
+        return ratelimit.attempt(self._keys())
 
 
 def sender(request, *, ticket_key: str = "", sending: bool = True) -> Sender:

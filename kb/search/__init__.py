@@ -1,7 +1,7 @@
 """Symptom search, as a library: callers hand it documents and ask it queries. This module is its public
 face (docs/search.md): the rest of the portal imports nothing else from kb.search, except kb itself, which
-registers the library's models, admin and log drain (kb/models.py, kb/admin.py, kb/apps.py) and freezes
-its backends' SQL in migrations. tests/test_architecture.py holds both rules.
+registers the library's models and admin (kb/models.py, kb/admin.py) and freezes its backends' SQL in
+migrations. tests/test_architecture.py holds both rules.
 
 Search knows nothing of the knowledge base: kb builds a `Document` per page and language (kind, key,
 language, title, body, symptoms, tags, codes, url) and indexes it inside its own transactions, and kb's
@@ -10,7 +10,6 @@ generation store its version lives in is handed to it (`use_generations`), and t
 it is given, so callers mask queries before searching (kb.search_views does).
 """
 
-from kb.search import spool
 from kb.search.analytics import search_analytics
 from kb.search.documents import ARTICLE, CODE, Document, plain_text
 from kb.search.models import SearchLog
@@ -21,6 +20,7 @@ from kb.search.services import (
     entry_index,
     entry_unindex,
     index_rebuild,
+    search_log_flush,
     search_log_open,
     search_log_record,
     synonym_save,
@@ -51,8 +51,8 @@ def reindex_all(documents) -> int:
 
 
 def log_search(*, query: str, result: SearchResult, source: str) -> str:
-    """Record a search and the result URLs shown, in rank order, off the request's critical path (see
-    kb.search.spool); returns the key that names it in `open_logged`.
+    """Record a search and the result URLs shown, in rank order, stored in bulk after responses
+    (`flush_log`); returns the key that names it in `open_logged`.
 
     The log keeps the query as given and the normalized form `result` was searched with: mask the query
     before calling `search` (a card number must never reach the log) and pass that same masked text here."""
@@ -70,9 +70,10 @@ def open_logged(*, key: str, position: int) -> None:
     search_log_open(key=key, position=position)
 
 
-def flush_log() -> int:
-    """Store the spooled search log now (commands, tests); returns how many records were stored."""
-    return spool.drain()
+def flush_log(**signal) -> int:
+    """Store the search log this process has recorded: at once, or when due if sent by request_finished
+    (kb/apps.py). Returns how many records were stored."""
+    return search_log_flush(only_if_due="signal" in signal)
 
 
 __all__ = [

@@ -122,9 +122,9 @@ class SearchLog(models.Model):
         API = "api", _("API")
         SUGGEST = "suggest", _("Suggestions")
 
-    # Set when the search ran, not when the spool reached the database (kb.search.spool).
+    # Set when the search ran, not when the record reached the database (after the response).
     created_at = models.DateTimeField(_("searched at"), default=timezone.now, db_index=True)
-    # Names the search in its result links and spooled opens; empty for searches logged before spooling.
+    # Names the search in its result links and recorded opens; empty for searches logged before keys.
     key = models.CharField(max_length=24, unique=True, null=True, blank=True, editable=False)
     query = models.CharField(_("query"), max_length=200)
     normalized = models.CharField(_("normalized query"), max_length=200, db_index=True)

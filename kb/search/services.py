@@ -3,10 +3,15 @@ inside their own transactions, so a page and its entry change together or not at
 
 import hashlib
 import json
+import logging
 import secrets
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -14,15 +19,15 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kb.search import spool
 from kb.search.backends import get_backend
 from kb.search.documents import Document, entry_fields
-from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchTerm, Synonym
+from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm, Synonym
 from kb.search.pipeline import normalize
 from kb.search.synonyms import synonyms_changed
 from kb.search.version import index_changed
 
 MAX_TERM = 100
+logger = logging.getLogger(__name__)
 
 
 # --- Index entries -----------------------------------------------------------------------------
@@ -187,30 +192,72 @@ def synonym_delete(*, synonym: Synonym) -> None:
 # --- Search log --------------------------------------------------------------------------------
 
 
+# Searches and opens this process has recorded and not stored yet; one bulk insert after a response, at most
+# every SEARCH_LOG_FLUSH_SECONDS (an INSERT per search made every search wait for SQLite's one write lock).
+_lock = threading.Lock()
+_log: dict = {"searches": [], "opens": [], "flushed": 0.0}
+# An open whose search another process has not stored yet is tried again this long.
+OPEN_PATIENCE = timedelta(minutes=5)
+
+
 def search_log_record(*, query: str, normalized: str, language: str, source: str, result_urls: list[str]) -> str:
-    """Record a search (spooled: see kb.search.spool); returns its key, which names it in `search_log_open`.
+    """Record a search, stored after the response (`search_log_flush`); returns its key, which names it in
+    `search_log_open`.
 
     The log keeps what it is given: the caller masks the query before searching (kb.search_views does, with
     portal.masking), so neither the query nor its normalized form can hold a card number."""
     key = secrets.token_urlsafe(12)
-    spool.append(
-        {
-            "kind": "search",
-            "key": key,
-            "at": timezone.now().isoformat(),
-            "query": query[:200],
-            "normalized": normalized[:200],
-            "language": language,
-            "source": source,
-            "results": result_urls,
-        }
-    )
+    with _lock:
+        _log["searches"].append(
+            SearchLog(
+                key=key,
+                created_at=timezone.now(),
+                query=query[:200],
+                normalized=normalized[:200],
+                language=language,
+                source=source,
+                result_count=len(result_urls),
+                results=result_urls,
+            )
+        )
     return key
 
 
 def search_log_open(*, key: str, position: int) -> None:
-    """Record that result `position` (1 = first) of a search was opened. Only the first open of a search
-    counts, so reloading or opening several results in tabs does not inflate click-through."""
+    """Record that result `position` (1 = first) of a search was opened (stored after the response). Only
+    the first open of a search counts, so reloading or opening several results in tabs does not inflate
+    click-through."""
     if position < 1:
         raise ValidationError(_("No such result."))
-    spool.append({"kind": "open", "key": key, "position": position, "at": timezone.now().isoformat()})
+    with _lock:
+        _log["opens"].append((key, position, timezone.now()))
+
+
+def search_log_flush(*, only_if_due: bool = False) -> int:
+    """Store what this process recorded: one bulk insert, then the opens. Run after each response
+    (`request_finished`, `only_if_due`: at most every SEARCH_LOG_FLUSH_SECONDS), at exit, and by commands
+    and tests. A failure is logged, never shown (the visitor has their answer), and those records are lost
+    (analytics only). Returns how many records were stored."""
+    with _lock:
+        if only_if_due and time.monotonic() - _log["flushed"] < settings.SEARCH_LOG_FLUSH_SECONDS:
+            return 0
+        searches, opens = _log["searches"], _log["opens"]
+        _log.update(searches=[], opens=[], flushed=time.monotonic())
+    if not searches and not opens:
+        return 0
+    waiting = []
+    try:
+        with transaction.atomic():
+            SearchLog.objects.bulk_create(searches, ignore_conflicts=True)
+            for key, position, at in opens:
+                log = SearchLog.objects.filter(key=key)
+                if log.filter(opened_position__isnull=True).update(opened_position=position, opened_at=at):
+                    continue
+                if timezone.now() - at < OPEN_PATIENCE and not log.exists():
+                    waiting.append((key, position, at))
+    except Exception:
+        logger.exception("Could not store %d search log records", len(searches) + len(opens))
+        return 0
+    with _lock:
+        _log["opens"] += waiting
+    return len(searches) + len(opens) - len(waiting)

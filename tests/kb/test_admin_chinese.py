@@ -1,6 +1,7 @@
 """The knowledge-base admin, rendered in Chinese, has no English labels left."""
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
@@ -19,10 +20,10 @@ def _kb_pages(user) -> list[tuple[str, set[str]]]:
     request = RequestFactory().get("/admin/")
     request.user = user
     pages = [(reverse("admin:index"), set()), (reverse("admin:app_list", kwargs={"app_label": "kb"}), set())]
-    for model, model_admin in admin.site._registry.items():
-        opts = model._meta
-        if opts.app_label != "kb":
+    for model in apps.get_app_config("kb").get_models():
+        if not admin.site.is_registered(model):
             continue
+        opts, model_admin = model._meta, admin.site.get_model_admin(model)
         pages.append((reverse(f"admin:kb_{opts.model_name}_changelist"), set()))
         if model_admin.has_add_permission(request):
             pages.append((reverse(f"admin:kb_{opts.model_name}_add"), set()))

@@ -109,7 +109,7 @@ def test_no_page_has_markup_the_policy_would_block(client, pages, name):
 
 
 def test_an_inline_script_given_the_nonce_is_allowed_by_the_header(rf):
-    from django.middleware.csp import ContentSecurityPolicyMiddleware
+    from django.middleware.csp import ContentSecurityPolicyMiddleware, get_nonce
     from django.template import Context, Template
 
     request = rf.get("/")
@@ -118,11 +118,11 @@ def test_an_inline_script_given_the_nonce_is_allowed_by_the_header(rf):
         from django.http import HttpResponse
 
         template = Template('<script nonce="{{ csp_nonce }}">go()</script>')
-        html = template.render(Context({"csp_nonce": request._csp_nonce}))
+        html = template.render(Context({"csp_nonce": get_nonce(request)}))
         return HttpResponse(html)
 
     response = ContentSecurityPolicyMiddleware(view)(request)
-    nonce = str(request._csp_nonce)
+    nonce = str(get_nonce(request))
     assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
     assert f'nonce="{nonce}"' in response.content.decode()
 

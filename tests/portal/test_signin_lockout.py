@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -42,21 +43,21 @@ def test_the_right_password_is_refused_while_locked(client, merchant):
     guess(client, "merchant", 5)
     response = sign_in(client, "merchant", "merchant-pass-123")
     assert response.status_code == 429
-    assert "_auth_user_id" not in client.session
+    assert not get_user(client).is_authenticated
 
 
 def test_a_guesser_elsewhere_does_not_lock_the_real_user_out(client, merchant):
     guess(Client(), "merchant", 10, address="198.51.100.9")
     response = sign_in(client, "merchant", "merchant-pass-123")
     assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(merchant.pk)
+    assert get_user(client).pk == merchant.pk
 
 
 def test_another_account_from_the_same_address_still_signs_in(client, merchant, outsider):
     guess(client, "merchant", 5)
     response = sign_in(client, "outsider", "outsider-pass-123")
     assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(outsider.pk)
+    assert get_user(client).pk == outsider.pk
 
 
 def test_many_failures_behind_a_shop_address_do_not_lock_the_shop_out(client, merchant):
@@ -112,7 +113,7 @@ def test_a_successful_sign_in_clears_earlier_failures(client, merchant):
 def test_a_sign_in_without_a_client_address_is_still_recorded(client, merchant):
     # client.force_login builds a request without REMOTE_ADDR; PostgreSQL refuses a non-address there.
     client.force_login(merchant)
-    assert client.session["_auth_user_id"] == str(merchant.pk)
+    assert get_user(client).pk == merchant.pk
 
 
 def test_an_administrator_unlocks_one_account(client, admin_user, merchant, outsider):

@@ -149,7 +149,7 @@ def _start(name: str, env: dict[str, str], folder: Path) -> tuple[subprocess.Pop
         process = subprocess.Popen(
             [*command, "--workers", "1", "--log-level", "warning"],
             cwd=settings.BASE_DIR,
-            # Each machine has its own local folder (the search-log spool, the secret key file it never
+            # Each machine has its own local folder (the folder cache, the secret key file it never
             # needs here): only the database, Redis and the bucket are shared.
             env={**env, "PORTAL_VAR_DIR": str(folder / name)},
             stdout=log,
