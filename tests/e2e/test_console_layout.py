@@ -12,7 +12,7 @@ from tests.e2e.journey import Shots
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SIZES = {"1440x900": (1440, 900), "1280x720": (1280, 720)}
+SIZES = {"1440x900": (1440, 900), "1280x720": (1280, 720), "1024x768": (1024, 768)}
 
 
 @pytest.fixture
