@@ -42,6 +42,19 @@
     return Array.prototype.slice.call(form.querySelectorAll("input[name=ids]:checked")).map(function (box) { return box.value; });
   }
 
+  // The bulk bar shows its controls and "N selected" only while some ticket is selected (without JavaScript
+  // the controls simply stay visible).
+  var count = form.querySelector(".bulk-count");
+  function showSelection() {
+    var n = checkedIds().length;
+    form.classList.add("bulk-js");
+    form.classList.toggle("has-selection", n > 0);
+    if (count) count.textContent = n ? count.dataset.template.replace("{n}", n) : "";
+  }
+  form.addEventListener("change", function (event) {
+    if (event.target.name === "ids") showSelection();
+  });
+
   function replaceRows(html) {
     var checked = checkedIds();
     var holder = document.createElement("div");
@@ -60,6 +73,7 @@
     var row = currentRow();
     if (row) { row.classList.add("current"); row.setAttribute("aria-current", "true"); }
     setTitle();
+    showSelection();
   }
 
   function poll() {
@@ -122,7 +136,7 @@
     x: function () {
       var row = currentRow();
       var box = row && row.querySelector("input[name=ids]");
-      if (box) box.checked = !box.checked;
+      if (box) { box.checked = !box.checked; showSelection(); }
     },
     "?": function () { if (dialog.open) dialog.close(); else dialog.showModal(); }
   };
@@ -145,5 +159,6 @@
   var first = document.getElementById("queue-rows");
   if (first && first.dataset.version) etag = '"' + first.dataset.version + '"';
   setTitle();
+  showSelection();
   schedule();
 })();

@@ -1,0 +1,134 @@
+"""The agent console as a new agent sees it on a desktop: a visible header, a dense queue, the first row on screen."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from django.utils import timezone
+
+from tests.agents.conftest import make_ticket
+from tests.e2e.journey import Shots
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SIZES = {"1440x900": (1440, 900), "1280x720": (1280, 720), "1024x768": (1024, 768)}
+
+
+@pytest.fixture
+def console(browser, live_server, agent):
+    """A 1440×900 page signed in as an agent."""
+    client = Client()
+    client.force_login(agent)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1440, "height": 900})
+    context.set_default_timeout(10_000)
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def twenty_tickets():
+    now = timezone.now()
+    return [
+        make_ticket(
+            first_response_due=now + timedelta(hours=n + 1),
+            description=f"第{n}笔扫码支付失败，屏幕显示交易超时，请联系收单机构。商户反复重试后仍然失败，顾客已离开。",
+        )
+        for n in range(20)
+    ]
+
+
+def _colors(page, selector):
+    return page.eval_on_selector(
+        selector,
+        """el => {
+            const color = getComputedStyle(el).color;
+            let node = el, background = "rgba(0, 0, 0, 0)";
+            while (node && (background === "rgba(0, 0, 0, 0)" || background === "transparent")) {
+                background = getComputedStyle(node).backgroundColor; node = node.parentElement;
+            }
+            return [color, background];
+        }""",
+    )
+
+
+def _rows_in_view(page):
+    return page.eval_on_selector_all(
+        ".queue-row",
+        "rows => rows.filter(r => { const b = r.getBoundingClientRect(); return b.top >= 0 && b.bottom <= innerHeight; }).length",
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_queue_shows_a_visible_header_and_a_dense_table_at_1440x900(console, twenty_tickets, language):
+    page = console
+    page.goto("/agent/" if language == "zh-hans" else "/en/agent/")
+
+    color, background = _colors(page, ".console-header .brand")
+    assert color != background, "the console's name is invisible against its header"
+    for selector in (".console-user", ".console-header .lang button", ".console-header form:last-child button"):
+        assert page.locator(selector).first.is_visible()
+
+    assert page.locator(".queue-side").is_visible(), "the views sidebar is missing"
+    side = page.locator(".queue-side").bounding_box()
+    body = page.locator(".queue-table").bounding_box()
+    assert side["x"] + side["width"] <= body["x"], "the views sidebar is not beside the ticket list"
+
+    first = page.locator(".queue-row").first.bounding_box()
+    assert first["y"] < 400, f"the first ticket row starts at y = {first['y']}"
+    assert _rows_in_view(page) >= 15
+
+    line = page.eval_on_selector(".queue-table th", "th => parseFloat(getComputedStyle(th).lineHeight)")
+    for height in page.eval_on_selector_all(".queue-table th", "ths => ths.map(th => th.getBoundingClientRect().height)"):
+        assert height < 2 * line, "a column header wraps onto a second line"
+    for height in page.eval_on_selector_all(".queue-row", "rows => rows.map(r => r.getBoundingClientRect().height)"):
+        assert height < 2 * line + 8, "a ticket row wraps onto a second line"
+
+
+def test_the_bulk_bar_appears_when_a_ticket_is_selected(console, twenty_tickets):
+    page = console
+    page.goto("/en/agent/")
+    bar = page.locator(".bulk-actions")
+    assert not page.locator("#bulk-assignee").is_visible()
+    page.locator(".queue-row input[name=ids]").nth(1).check()
+    page.locator(".queue-row input[name=ids]").nth(2).check()
+    assert page.locator("#bulk-assignee").is_visible()
+    assert "2 selected" in bar.inner_text()
+    box = bar.bounding_box()
+    assert box["height"] < 60, "the bulk actions are not one compact row"
+    first = page.locator(".queue-row").first.bounding_box()
+    assert first["y"] < 400
+
+
+def test_the_focus_ring_shows_in_the_console(console, twenty_tickets):
+    page = console
+    page.goto("/en/agent/")
+    page.locator(".queue-row .ticket-link").first.focus()
+    outline = page.eval_on_selector(".queue-row .ticket-link", "a => getComputedStyle(a).outlineStyle")
+    assert outline not in ("none", "")
+
+
+def test_screenshots_of_the_console_at_two_desktop_sizes(console, twenty_tickets):
+    page = console
+    shots = Shots("console-layout")
+    ticket = twenty_tickets[0]
+    for name, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto("/agent/")
+        shots(page, f"queue-{name}")
+        page.locator(".queue-row input[name=ids]").first.check()
+        shots(page, f"queue-selected-{name}")
+        page.goto(f"/agent/tickets/{ticket.reference}/")
+        shots(page, f"ticket-{name}")
+        conversation = page.locator("#conversation").bounding_box()
+        side = page.locator(".ticket-side").bounding_box()
+        assert conversation["x"] + conversation["width"] <= side["x"], "the properties are not beside the conversation"
+        page.goto("/agent/dashboard/")
+        shots(page, f"dashboard-{name}")
+        page.goto("/en/agent/")
+        shots(page, f"queue-en-{name}")
+        page.locator(".queue-row input[name=ids]").first.check()
+        shots(page, f"queue-en-selected-{name}")
