@@ -170,11 +170,15 @@ def mask_digits(digits: str) -> str:
     return digits[:6] + MASK * (len(digits) - 10) + digits[-4:]
 
 
+# What an escape sequence of each length becomes (the longest is an OSC of 2 + 128 + 2 characters).
+_NULS = ["\x00" * length for length in range(140)]
+
+
 def plain(text: str) -> str:
     """The text as masking reads it: the same length, every digit form an ASCII digit, modifier letters
     "-", escape sequences and what a reader does not see NUL."""
     if "\x1b" in text:  # before the controls that end an escape sequence (BEL) become NUL
-        text = _ESCAPES.sub(lambda match: "\x00" * len(match.group()), text)
+        text = _ESCAPES.sub(lambda match: _NULS[match.end() - match.start()], text)
     return text.translate(_TO_ASCII)
 
 
@@ -326,9 +330,11 @@ def _vector_spans(value, begins, finishes) -> list[tuple[int, int]]:
         first_group, last_group = group[:last] - 1, group[length - 1 :] - 1
         one_group = first_group == last_group
         unmarked = (length in _UNMARKED_LENGTHS) | (announced[:last] == length)
-        ok &= (one_group & (on_start | on_end | unmarked)) | (
-            on_start & on_end & ~one_group & grouping.allows(first_group, last_group)
-        )
+        across = ok & on_start & on_end & ~one_group
+        ok &= one_group & (on_start | on_end | unmarked)
+        if across.any():  # the grouping rule only for the few candidates it decides
+            where = np.flatnonzero(across)
+            ok[where] = grouping.allows(first_group[where], last_group[where])
         found = np.flatnonzero(ok)
         found_starts.append(found)
         found_lengths.append(np.full(len(found), length))

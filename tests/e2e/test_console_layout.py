@@ -58,7 +58,8 @@ def _colors(page, selector):
 def _rows_in_view(page):
     return page.eval_on_selector_all(
         ".queue-row",
-        "rows => rows.filter(r => { const b = r.getBoundingClientRect(); return b.top >= 0 && b.bottom <= innerHeight; }).length",
+        "rows => rows.filter(r => { const b = r.getBoundingClientRect(); "
+        "return b.top >= 0 && b.bottom <= innerHeight; }).length",
     )
 
 
@@ -82,7 +83,8 @@ def test_the_queue_shows_a_visible_header_and_a_dense_table_at_1440x900(console,
     assert _rows_in_view(page) >= 15
 
     line = page.eval_on_selector(".queue-table th", "th => parseFloat(getComputedStyle(th).lineHeight)")
-    for height in page.eval_on_selector_all(".queue-table th", "ths => ths.map(th => th.getBoundingClientRect().height)"):
+    headers = page.eval_on_selector_all(".queue-table th", "ths => ths.map(th => th.getBoundingClientRect().height)")
+    for height in headers:
         assert height < 2 * line, "a column header wraps onto a second line"
     for height in page.eval_on_selector_all(".queue-row", "rows => rows.map(r => r.getBoundingClientRect().height)"):
         assert height < 2 * line + 8, "a ticket row wraps onto a second line"
