@@ -69,3 +69,19 @@ def read(generation_keys: list[str], *keys: str) -> tuple[str | None, dict]:
     """The current generations, joined into one string, and whatever of `keys` the cache holds; (None, {})
     while Redis cannot be reached: then use nothing kept, and keep nothing."""
     return guarded(lambda: _read(generation_keys, keys), fallback=lambda: (None, {}))
+
+
+def epoch() -> str | None:
+    """The epoch alone (moved on first if this process saw Redis fail since it last looked); None while
+    Redis cannot be reached. Sessions kept in Redis are named by it (portal/sessions.py)."""
+
+    def current() -> str:
+        store = strict()
+        _settle(store)
+        value = store.get(EPOCH_KEY)
+        if value is None:
+            store.add(EPOCH_KEY, _new_value(), timeout=None)
+            value = store.get(EPOCH_KEY, "")
+        return str(value)
+
+    return guarded(current, fallback=lambda: None)

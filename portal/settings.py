@@ -203,7 +203,7 @@ if REDIS_URL:
     # cache) or a cache.clear() never signs anyone out in the middle of a ticket; nor does Redis being down
     # (IGNORE_EXCEPTIONS: a failed read is a miss, and the session is read from the database). Without Redis
     # the database backend (Django's default) already serves every process alike.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "portal.sessions"  # cached_db, its Redis copies named by the epoch (portal/sessions.py)
 # Public pages rendered for anonymous visitors are kept this long (0 turns the page cache off); any
 # change to their content replaces them at once (portal/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)

@@ -62,7 +62,7 @@ def _redis_settings(url: str) -> dict:
     return {
         "REDIS_URL": url,
         "CACHES": {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}},
-        "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+        "SESSION_ENGINE": "portal.sessions",
     }
 
 

@@ -134,7 +134,7 @@ def redis_server(tmp_path, settings):
     before = settings.CACHES, settings.REDIS_URL, settings.SESSION_ENGINE
     settings.CACHES = {**settings.CACHES, "default": {**production, "LOCATION": server.url}}
     settings.REDIS_URL = server.url
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "portal.sessions"
     shared_cache.forget_outage()
     try:
         yield server

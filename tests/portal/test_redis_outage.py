@@ -150,3 +150,21 @@ def test_the_limits_count_in_redis_when_it_is_up(redis_server, settings):
     Client().get("/search/", {"q": "签到"})
 
     assert Client().get("/search/", {"q": "签到"}).status_code == 429
+
+
+def test_signing_out_while_redis_is_unreachable_stays_signed_out_once_it_answers(redis_server, agent, no_waiting):
+    # Redis frozen (or cut off) keeps its copy of the session; the sign-out reaches only the database.
+    staff = Client()
+    _sign_in(staff)
+    assert staff.get("/agent/").status_code == 200
+    cookie = staff.cookies["sessionid"].value
+    redis_server.freeze()
+    try:
+        assert staff.post("/accounts/logout/").status_code in (200, 302)
+    finally:
+        redis_server.thaw()
+
+    thief = Client()
+    thief.cookies["sessionid"] = cookie  # the old cookie, replayed once Redis answers again
+    # Signed out: the console answers anyone who is not a signed-in agent with 404 (it was 200 here).
+    assert thief.get("/agent/").status_code == 404

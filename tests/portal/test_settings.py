@@ -205,4 +205,4 @@ def test_sessions_are_kept_in_the_database_without_redis(run):
 def test_sessions_are_read_from_redis_and_backed_by_the_database_with_redis(run):
     engine = _setting(run, "settings.SESSION_ENGINE", REDIS_URL="redis://cache.internal:6379/0")
 
-    assert engine == "django.contrib.sessions.backends.cached_db"
+    assert engine == "portal.sessions"
