@@ -40,7 +40,16 @@ def clock():
         yield traveller
 
 
-def test_a_limit_on_the_folder_cache_counts_in_windows_too(clock):
+@pytest.fixture
+def on_the_folder_cache(settings, tmp_path):
+    """The default cache is the folder cache, as without REDIS_URL (CI's PostgreSQL leg sets one)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "portal.cache.FileBasedCache", "LOCATION": str(tmp_path / "limits")},
+    }
+
+
+def test_a_limit_on_the_folder_cache_counts_in_windows_too(clock, on_the_folder_cache):
     limit = Limit("window", 3, 1)
     assert [limit.count_event("shop") for _ in range(3)] == [1, 2, 3]
     clock.shift(1.1)
@@ -52,7 +61,7 @@ def folder(tmp_path):
     return FileBasedCache(str(tmp_path / "cache"), {})
 
 
-def test_a_limit_on_the_folder_cache_keeps_its_whole_window_however_long(clock):
+def test_a_limit_on_the_folder_cache_keeps_its_whole_window_however_long(clock, on_the_folder_cache):
     # Django's folder `incr` gives a count the default five minutes again: an hour's window must not end then.
     limit = Limit("hourly", 3, 3600)
     assert [limit.count_event("shop") for _ in range(3)] == [1, 2, 3]
