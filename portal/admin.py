@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin_services import ReadOnlyAdminMixin
 from portal.models import AuditEvent
 
 
@@ -36,19 +37,10 @@ admin.site.register(AccessFailureLog, AccessFailureLogAdmin)
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Who changed which setting: written by the services, read only here (it is the trace of each change)."""
 
     list_display = ["created_at", "actor_username", "action", "model", "object_repr"]
     list_filter = ["action", "model"]
     search_fields = ["object_repr", "actor_username"]
     fields = readonly_fields = [*list_display, "object_id", "changes"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -47,3 +47,17 @@ class ServiceAdminMixin:
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if formset.has_changed():
             self.service_save_rows(request, form, formset, change)
+
+
+class ReadOnlyAdminMixin:
+    """For records that are the trace of a change (audit events, erasures): shown, never added, changed or
+    deleted in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

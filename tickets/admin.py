@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_services import ServiceAdminMixin
+from portal.admin_services import ReadOnlyAdminMixin, ServiceAdminMixin
 from tickets import selectors, services
 from tickets.details import Kind, Section, detail_kind, detail_names
 from tickets.models import (
@@ -209,21 +209,12 @@ class TicketAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TicketErasure)
-class TicketErasureAdmin(admin.ModelAdmin):
+class TicketErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The record of erased tickets: read only, as it is the trace of a deletion."""
 
     list_display = ["reference", "actor_username", "created_at", "messages", "attachments", "files"]
     search_fields = ["reference", "actor_username"]
     fields = readonly_fields = [*list_display, "events", "reason"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _titled(title):

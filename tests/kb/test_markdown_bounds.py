@@ -1,31 +1,15 @@
 """Issue 18 §4.3: no Markdown text keeps a worker busy; what editors write still renders as before."""
 
-import contextlib
-import signal
-
 import pytest
 
 from kb.markdown import TAG_BUDGET, render
+from tests.timeguard import time_guard
 
 GUARD_SECONDS = 10  # linear work takes well under a second here; the "<http://a" text took 104 s
 
 
-class _TookTooLong(Exception):
-    pass
-
-
-@contextlib.contextmanager
 def _guard(seconds: int = GUARD_SECONDS):
-    def stop(_signum, _frame):
-        raise _TookTooLong(f"not rendered after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+    return time_guard(seconds, "not rendered in time")
 
 
 @pytest.mark.parametrize(

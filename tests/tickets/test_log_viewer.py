@@ -1,15 +1,14 @@
 """Issue 18 §4.1: the agent's log viewer reads a hostile log in linear time and bounded memory."""
 
-import contextlib
 import gzip
 import io
-import signal
 import tracemalloc
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
+from tests.timeguard import time_guard
 from tickets.logs import CODE_NEAR, MAX_LINE, log_page
 from tickets.models import Attachment
 
@@ -17,24 +16,8 @@ from tickets.models import Attachment
 GUARD_SECONDS = 10
 
 
-class _TookTooLong(Exception):
-    pass
-
-
-@contextlib.contextmanager
 def _guard(seconds: int = GUARD_SECONDS):
-    """Fail (instead of hanging the test run) when the work inside has not finished in time."""
-
-    def stop(_signum, _frame):
-        raise _TookTooLong(f"not finished after {seconds} s: the work grows faster than the input")
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+    return time_guard(seconds)
 
 
 def _stored(name: str, data: bytes) -> Attachment:
