@@ -285,6 +285,9 @@ class AttachmentQuerySet(models.QuerySet):
 
 
 class Attachment(StoredFileFields):
+    # Set by the agent's ticket page (an image shown inline), not stored.
+    inline: bool
+
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(
         TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"

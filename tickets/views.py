@@ -4,6 +4,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import Any
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -96,9 +97,10 @@ def _submission_context(sub: Submission, *, form=None, steps=None, notices=None,
     )
 
 
-def _details(cleaned: dict) -> TicketDetails:
+def _details(cleaned: dict[str, Any]) -> TicketDetails:
     names = TicketDetails.__dataclass_fields__
-    return TicketDetails(**{name: cleaned.get(name) for name in names if name in cleaned})
+    values: dict[str, Any] = {name: cleaned.get(name) for name in names if name in cleaned}
+    return TicketDetails(**values)
 
 
 def _confirmation_url(token: str) -> str:
@@ -294,7 +296,9 @@ def _create(request, sub: Submission):
             tracking_url=tracking_url,
         )
     except ValidationError as error:
-        errors = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+        errors: dict[str | None, list[str]] = {None: error.messages}
+        if hasattr(error, "error_dict"):
+            errors = dict(error.message_dict.items())
         errors.pop("files", None)
         for name, msgs in errors.items():
             for message in msgs:
@@ -528,8 +532,8 @@ def attachment_thumbnail(request, key, pk):
 @require_GET
 def pending_thumbnail(request, submission_key, pk):
     """Preview of a photo already accepted for a form that is being filled in; the key is the secret."""
-    upload = selectors.pending_uploads(submission_key) if SUBMISSION_KEY.match(submission_key) else []
-    upload = next((u for u in upload if u.pk == pk), None)
+    uploads = selectors.pending_uploads(submission_key) if SUBMISSION_KEY.match(submission_key) else []
+    upload = next((u for u in uploads if u.pk == pk), None)
     if upload is None or upload.content_type not in INLINE_IMAGE_TYPES or not upload.thumbnail:
         raise Http404
     return _file_response(upload.thumbnail, content_type=upload.content_type, download_name=None)

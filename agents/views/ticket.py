@@ -1,24 +1,27 @@
 """The agents' ticket page and its log viewer: reads only; every change is a POST in ticket_actions."""
 
-from django.http import Http404
+from collections.abc import Iterable
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from agents.access import agent_required
+from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
 from kb.models import ResponseCode
 from portal import mail
 from tickets import classify, logs, selectors
 from tickets.access import agent_ticket_for, attachment_for, may_change_tickets
-from tickets.models import CannedReply, FileKind, Ticket
+from tickets.models import Attachment, CannedReply, FileKind, Ticket, TicketMessage
 from tickets.services.canned import canned_replies_render
 
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
 
 
-def _files(conversation) -> tuple[list, list]:
-    images, logs_ = [], []
+def _files(conversation: Iterable[TicketMessage]) -> tuple[list[Attachment], list[Attachment]]:
+    images: list[Attachment] = []
+    logs_: list[Attachment] = []
     for message in conversation:
         for attachment in message.attachments.all():
             if attachment.kind == FileKind.IMAGE and attachment.thumbnail:
@@ -31,7 +34,7 @@ def _files(conversation) -> tuple[list, list]:
 
 @agent_required
 @require_GET
-def ticket_detail(request, reference):
+def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
     ticket = agent_ticket_for(
         user=request.user, reference=reference, related=("assignee", "merged_into", "classification")
     )
@@ -78,7 +81,7 @@ def _page_number(value: str) -> int:
 
 @agent_required
 @require_GET
-def ticket_log(request, reference, pk):
+def ticket_log(request: AgentRequest, reference: str, pk: int) -> HttpResponse:
     """One page of a log file, numbered and searchable; the file is checked by the same gate as downloads."""
     ticket = agent_ticket_for(user=request.user, reference=reference)
     attachment = attachment_for(user=request.user, key=ticket.reference, pk=pk)
