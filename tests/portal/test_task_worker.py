@@ -19,7 +19,8 @@ ENQUEUE = """
 from datetime import timedelta
 from django.utils import timezone
 from tickets.tasks import ticket_classify
-print(ticket_classify.using(run_after=timezone.now() + timedelta(seconds=2)).enqueue(ticket_id=0).id)
+due = timezone.now() + timedelta(seconds=15)
+print(due.timestamp(), ticket_classify.using(run_after=due).enqueue(ticket_id=0).id)
 """
 
 
@@ -82,13 +83,15 @@ def test_a_task_due_while_the_database_was_down_runs_once_it_is_back(cluster, da
     enqueued = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", ENQUEUE], env=env, cwd=ROOT, capture_output=True, text=True
     )
-    task_id = enqueued.stdout.strip().splitlines()[-1]
+    # Due 15 s after it is queued: time enough, on a busy machine, to see it waiting before the outage.
+    due, task_id = enqueued.stdout.strip().splitlines()[-1].split()
     assert _status(url, task_id) == "READY"
 
     cluster.kill()
     try:
         _until(lambda: "db_worker exited" in worker.read_text(), "the worker to die with the database")
-        time.sleep(2)  # the task falls due while the database is still down
+        # The task falls due while the database is still down (a real clock: real processes).
+        time.sleep(max(0.0, float(due) - time.time()) + 1)
     finally:
         cluster.start()
 
