@@ -12,13 +12,12 @@
   connections (`ConnectionPool`, django-redis's CONNECTION_POOL_CLASS) refuse to connect at once until
   then, which every cache call (sessions included) takes as a miss, and `guarded` uses its fallback.
 - Folder (no Redis): Django's own backend, whose `add` and `incr` read and then write, so two processes
-  counting at once could lose a hit. Here both run under a lock every process of the machine respects (a
-  file in the folder's `locks/`, one of 64 by the key's hash). Django's `incr` writes the count back with
+  counting at once could lose a hit. Here both run under a lock every process of the machine respects (the
+  folder's `counters.lock`: counts are few, so one lock is enough). Django's `incr` writes the count back with
   the default timeout; this one keeps it a day (COUNTER_SECONDS), and the rate limits never rely on a
   count's expiry (portal/ratelimit.py).
 """
 
-import hashlib
 import logging
 import threading
 import time
@@ -127,26 +126,24 @@ def forget_outage() -> None:
 
 class FileBasedCache(filebased.FileBasedCache):
     COUNTER_SECONDS = 86_400
-    LOCKS = 64
 
     def __init__(self, location, params):
         super().__init__(location, params)
-        self.locks = Path(location) / "locks"
+        self.lock_file = Path(location) / "counters.lock"
 
     @contextmanager
-    def _locked(self, key, version):
-        self.locks.mkdir(parents=True, exist_ok=True)
-        stripe = int(hashlib.blake2b(self.make_key(key, version).encode(), digest_size=4).hexdigest(), 16)
-        with open(self.locks / str(stripe % self.LOCKS), "ab") as file:
+    def _locked(self):
+        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_file, "ab") as file:
             locks.lock(file, locks.LOCK_EX)  # released when the file closes
             yield
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        with self._locked(key, version):
+        with self._locked():
             return super().add(key, value, timeout, version)
 
     def incr(self, key, delta=1, version=None):
-        with self._locked(key, version):
+        with self._locked():
             value = self.get(key, version=version)
             if value is None:
                 raise ValueError(f"Key '{key}' not found.")
