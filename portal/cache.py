@@ -1,21 +1,12 @@
-"""The shared cache as home-made code uses it, and the folder backend used without Redis.
+"""The shared cache's boundary for code that must know when Redis failed, and the folder cache without Redis.
 
-- Redis is django-redis's backend (portal/settings.py), with IGNORE_EXCEPTIONS: a Redis that is down or
-  slow makes every cache call a miss after a short timeout, so sessions (read from the database then),
-  the agents' queue and the rest carry on by themselves. Two users of the cache must know when a call
-  failed, not just see a miss: the page cache's generations (an edit whose invalidation never reached
-  Redis must not leave old pages trusted) and the rate limits (a counter that silently reads 0 lets
-  everything through). They call the cache through `guarded`, one boundary: it uses django-redis's client,
-  which raises what the cache API swallows. It logs once per outage.
-- Slow or frozen Redis: each call would wait for its timeout, and an agent's page makes a dozen (11 here,
-  2.3 s at 200 ms each). So after any failed call the process leaves Redis alone for RETRY_SECONDS: its
-  connections (`ConnectionPool`, django-redis's CONNECTION_POOL_CLASS) refuse to connect at once until
-  then, which every cache call (sessions included) takes as a miss, and `guarded` uses its fallback.
-- Folder (no Redis): Django's own backend, whose `add` and `incr` read and then write, so two processes
-  counting at once could lose a hit. Here both run under a lock every process of the machine respects (the
-  folder's `counters.lock`: counts are few, so one lock is enough). Django's `incr` writes the count back with
-  the default timeout; this one keeps it a day (COUNTER_SECONDS), and the rate limits never rely on a
-  count's expiry (portal/ratelimit.py).
+Django's cache API (django-redis with IGNORE_EXCEPTIONS) answers a miss when Redis is down, which is right
+for most callers. The generations (an invalidation that never reached Redis must not leave old pages
+trusted) and the rate limits (a counter that silently reads 0 lets everything through) call it through
+`guarded` instead. After a failed call a process leaves Redis alone for RETRY_SECONDS (`ConnectionPool`),
+so a frozen Redis costs one timeout, not one per call. The folder cache's `add` and `incr` run under a
+lock every process of the machine respects, so counting is atomic there too. docs/operations.md says what
+a user sees while Redis is down.
 """
 
 import logging
