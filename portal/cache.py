@@ -77,7 +77,7 @@ def guarded[T](operation: Callable[[], T], fallback: Callable[[], T]) -> T:
     return result
 
 
-class _FailFast:
+class _FailFast(connection.AbstractConnection):
     """Mixed into redis-py's connection class (plain, TLS or socket file alike): connecting fails at once
     while Redis failed a moment ago, and every failure starts that wait."""
 
@@ -107,7 +107,7 @@ class ConnectionPool(connection.ConnectionPool):
 
 def failures() -> int:
     """How many calls through `guarded` have failed in this process so far."""
-    return _state["failures"]
+    return int(_state["failures"])
 
 
 def forget_outage() -> None:

@@ -138,6 +138,7 @@ def _fill(request, body: bytes, names) -> bytes:
 
 def _serve(request, entry: dict) -> HttpResponse:
     etag = _etag(entry, request)
+    response: HttpResponse
     if etag and etag in request.headers.get("If-None-Match", "") and set(entry["fresh"]) <= {"csrf"}:
         # Only for pages whose one fresh value is the token: a one-time form key must be new every time.
         response = HttpResponseNotModified()

@@ -56,5 +56,5 @@ def connect() -> None:
     post_save.connect(_user_saved, sender=user, dispatch_uid="rights-user-saved")
     for model in (Group, Permission):
         post_save.connect(rights_changed, sender=model, dispatch_uid=f"rights-{model._meta.label}-saved")
-    for model in (user, Group, Permission):
-        post_delete.connect(rights_changed, sender=model, dispatch_uid=f"rights-{model._meta.label}-deleted")
+    for deleted in (user, Group, Permission):
+        post_delete.connect(rights_changed, sender=deleted, dispatch_uid=f"rights-{deleted._meta.label}-deleted")
