@@ -2,7 +2,7 @@
 cache under the content's generations (portal/generations.py). The CSRF token and any other value a
 response needs its own of are placeholders in the kept copy, filled in per response; signed-in visitors,
 visitors with a message waiting and responses that set a cookie are never served from it nor kept. What
-keeps shared HTML safe, what changes a page and how stale it may be: docs/caches.md.
+keeps shared HTML safe: docs/performance.md; what changes a page and how stale it may be: docs/caches.md.
 """
 
 import hashlib
