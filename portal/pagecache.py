@@ -13,10 +13,10 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
 
 from portal import generations
@@ -114,9 +114,8 @@ def _entry(response, makers) -> dict:
         # The names of the values whose placeholders the page holds, filled in on every response.
         "fresh": sorted(name for name in makers if _placeholder(name).encode() in body),
         "body": body,
-        "content_type": response["Content-Type"],
         # Headers the view set itself (the middleware adds the rest on every response, hit or miss).
-        "headers": {name: value for name, value in response.items() if name.lower() != "content-type"},
+        "headers": dict(response.items()),
         "digest": hashlib.blake2b(body, digest_size=10).hexdigest(),
     }
 
@@ -138,14 +137,9 @@ def _fill(request, body: bytes, names) -> bytes:
 
 def _serve(request, entry: dict) -> HttpResponse:
     etag = _etag(entry, request)
-    response: HttpResponse
-    if etag and etag in request.headers.get("If-None-Match", "") and set(entry["fresh"]) <= {"csrf"}:
-        # Only for pages whose one fresh value is the token: a one-time form key must be new every time.
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(_fill(request, entry["body"], entry["fresh"]), content_type=entry["content_type"])
-        for name, value in entry["headers"].items():
-            response.headers[name] = value
+    # A 304 only for pages whose one fresh value is the token: a one-time form key must be new every time.
+    revalidated = get_conditional_response(request, etag=etag) if etag and set(entry["fresh"]) <= {"csrf"} else None
+    response = revalidated or HttpResponse(_fill(request, entry["body"], entry["fresh"]), headers=entry["headers"])
     if etag:
         response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)
