@@ -71,7 +71,8 @@ def sender(request: HttpRequest, *, ticket_key: str = "", sending: bool = True) 
     if request.user.is_authenticated:
         submitter = f"user:{request.user.pk}"
     else:
-        submitter = (key := session_key(request, create=sending)) and f"session:{key}"
+        key = session_key(request, create=sending)
+        submitter = f"session:{key}" if key else ""
     return Sender(
         submitter=submitter,
         address=client_address(request),
