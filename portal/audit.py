@@ -7,6 +7,7 @@ and new value, so nothing is recorded for a save that changed nothing.
 
 from collections.abc import Iterable, Mapping
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
 from portal.models import AuditEvent
@@ -44,7 +45,7 @@ def changes_between(before: Mapping[str, str], after: Mapping[str, str]) -> dict
 
 def audit_record(
     *,
-    actor,
+    actor: User | AnonymousUser | None,
     action: str,
     instance: models.Model,
     before: Mapping[str, str] | None = None,
@@ -57,10 +58,10 @@ def audit_record(
     changes = changes_between(before or {}, after or {})
     if action == Action.CHANGED and not changes:
         return None
-    username = actor.get_username() if getattr(actor, "pk", None) else ""
+    user = actor if isinstance(actor, User) and actor.pk else None  # the system, or nobody signed in: no one
     return AuditEvent.objects.create(
-        actor=actor if username else None,
-        actor_username=username,
+        actor=user,
+        actor_username=user.get_username() if user else "",
         action=action,
         model=instance._meta.label_lower,
         object_id=str(instance.pk),

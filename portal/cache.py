@@ -1,24 +1,14 @@
-"""The shared cache as home-made code uses it, and the folder backend used without Redis.
+"""The shared cache's boundary for code that must know when Redis failed, and the folder cache without Redis.
 
-- Redis is django-redis's backend (portal/settings.py), with IGNORE_EXCEPTIONS: a Redis that is down or
-  slow makes every cache call a miss after a short timeout, so sessions (read from the database then),
-  the agents' queue and the rest carry on by themselves. Two users of the cache must know when a call
-  failed, not just see a miss: the page cache's generations (an edit whose invalidation never reached
-  Redis must not leave old pages trusted) and the rate limits (a counter that silently reads 0 lets
-  everything through). They call the cache through `guarded`, one boundary: it uses django-redis's client,
-  which raises what the cache API swallows. It logs once per outage.
-- Slow or frozen Redis: each call would wait for its timeout, and an agent's page makes a dozen (11 here,
-  2.3 s at 200 ms each). So after any failed call the process leaves Redis alone for RETRY_SECONDS: its
-  connections (`ConnectionPool`, django-redis's CONNECTION_POOL_CLASS) refuse to connect at once until
-  then, which every cache call (sessions included) takes as a miss, and `guarded` uses its fallback.
-- Folder (no Redis): Django's own backend, whose `add` and `incr` read and then write, so two processes
-  counting at once could lose a hit. Here both run under a lock every process of the machine respects (a
-  file in the folder's `locks/`, one of 64 by the key's hash). Django's `incr` writes the count back with
-  the default timeout; this one keeps it a day (COUNTER_SECONDS), and the rate limits never rely on a
-  count's expiry (portal/ratelimit.py).
+Django's cache API (django-redis with IGNORE_EXCEPTIONS) answers a miss when Redis is down, which is right
+for most callers. The generations (an invalidation that never reached Redis must not leave old pages
+trusted) and the rate limits (a counter that silently reads 0 lets everything through) call it through
+`guarded` instead. After a failed call a process leaves Redis alone for RETRY_SECONDS (`ConnectionPool`),
+so a frozen Redis costs one timeout, not one per call. The folder cache's `add` and `incr` run under a
+lock every process of the machine respects, so counting is atomic there too. docs/operations.md says what
+a user sees while Redis is down.
 """
 
-import hashlib
 import logging
 import threading
 import time
@@ -87,7 +77,7 @@ def guarded[T](operation: Callable[[], T], fallback: Callable[[], T]) -> T:
     return result
 
 
-class _FailFast:
+class _FailFast(connection.AbstractConnection):
     """Mixed into redis-py's connection class (plain, TLS or socket file alike): connecting fails at once
     while Redis failed a moment ago, and every failure starts that wait."""
 
@@ -117,7 +107,7 @@ class ConnectionPool(connection.ConnectionPool):
 
 def failures() -> int:
     """How many calls through `guarded` have failed in this process so far."""
-    return _state["failures"]
+    return int(_state["failures"])
 
 
 def forget_outage() -> None:
@@ -127,26 +117,24 @@ def forget_outage() -> None:
 
 class FileBasedCache(filebased.FileBasedCache):
     COUNTER_SECONDS = 86_400
-    LOCKS = 64
 
     def __init__(self, location, params):
         super().__init__(location, params)
-        self.locks = Path(location) / "locks"
+        self.lock_file = Path(location) / "counters.lock"
 
     @contextmanager
-    def _locked(self, key, version):
-        self.locks.mkdir(parents=True, exist_ok=True)
-        stripe = int(hashlib.blake2b(self.make_key(key, version).encode(), digest_size=4).hexdigest(), 16)
-        with open(self.locks / str(stripe % self.LOCKS), "ab") as file:
+    def _locked(self):
+        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_file, "ab") as file:
             locks.lock(file, locks.LOCK_EX)  # released when the file closes
             yield
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        with self._locked(key, version):
+        with self._locked():
             return super().add(key, value, timeout, version)
 
     def incr(self, key, delta=1, version=None):
-        with self._locked(key, version):
+        with self._locked():
             value = self.get(key, version=version)
             if value is None:
                 raise ValueError(f"Key '{key}' not found.")

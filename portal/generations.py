@@ -1,15 +1,10 @@
 """Generations: values in the shared cache that change whenever what depends on them must be read anew.
 
-Whatever is kept on their account (a rendered page, a search answer, a user's permissions) records the
-generations it was made at and is never used once they have moved on. `read` fetches the generations and
-the kept entries in one round trip to the cache, so a kept entry costs a single read.
-
-Redis down or slow (portal/cache.py, `guarded`): `read` answers no version at all, so nothing kept is used
-and nothing new is kept, and an edit's `bump` cannot reach Redis. When Redis answers again it may still
-hold the old generations (it was only unreachable from here, or frozen, or restarted from a snapshot), and
-pages kept before the outage would look current although an edit since never reached it. So every
-version also holds an epoch, and a process that saw any call fail moves the epoch on before it trusts a
-read again: everything kept before the outage is then unused, whichever generation it was kept under.
+Whatever is kept on their account (a page, a search answer, a user's permissions) records the generations
+it was made at and is never used once they moved on; `read` fetches both in one round trip. While Redis
+cannot be reached `read` answers no version (use nothing kept, keep nothing), and every version also holds
+an epoch that a process which saw a call fail moves on before it trusts Redis again: an edit whose
+invalidation never reached Redis can then not revive a page kept before it (docs/caches.md).
 """
 
 import threading
@@ -74,14 +69,4 @@ def read(generation_keys: list[str], *keys: str) -> tuple[str | None, dict]:
 def epoch() -> str | None:
     """The epoch alone (moved on first if this process saw Redis fail since it last looked); None while
     Redis cannot be reached. Sessions kept in Redis are named by it (portal/sessions.py)."""
-
-    def current() -> str:
-        store = strict()
-        _settle(store)
-        value = store.get(EPOCH_KEY)
-        if value is None:
-            store.add(EPOCH_KEY, _new_value(), timeout=None)
-            value = store.get(EPOCH_KEY, "")
-        return str(value)
-
-    return guarded(current, fallback=lambda: None)
+    return read([])[0]

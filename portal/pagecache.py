@@ -1,28 +1,8 @@
-"""The public pages as anonymous visitors see them, rendered once and shared by every web process.
-
-Why: a merchant at the counter opens the same few articles and code pages as thousands of others, and
-rendering them (Markdown already stored as HTML, but templates, i18n and a dozen queries) costs far more
-than serving them. Pages are kept in Django's cache (Redis in production, so every process and machine
-shares one copy and one invalidation), keyed by content generation, language, address and the few
-per-visitor choices a page shows (`variant`).
-
-What keeps shared HTML safe:
-- Signed-in users, and visitors with a message waiting (the one shown after a vote), always get a freshly
-  rendered page: account links and messages are theirs alone.
-- The CSRF token is the one per-visitor secret in an anonymous page. Pages are rendered with a placeholder
-  in its place and every response gets the visitor's own token from Django's `get_token`, so the cached
-  copy holds none.
-- A response that sets a cookie (choosing a terminal model) or is not a 200 is served but never stored.
-- Any change to what public pages show calls `content_changed()` after commit; pages rendered before are
-  never served again. A change seen by one page only (a vote) bumps that page's scope alone.
-- Redis down or slow: every page is rendered from the database for each visitor (still served through
-  `_serve`, with its own token), nothing is kept, and pages kept before the outage are never used again
-  (portal/generations.py says why and how).
-
-Repeat visits revalidate with the ETag and cost a 304 (`Cache-Control: private, no-cache`: the browser keeps
-the page, shared proxies never store it because of the token). The ETag covers the CSRF cookie the visitor
-sent, so a token rotated since (a sign-in) never revives a page holding the old one; a first visit (no
-cookie yet) gets no ETag. Compression is GZipMiddleware's, per response, like every other page's.
+"""Public pages as anonymous visitors see them, rendered once and shared by every web process, in Django's
+cache under the content's generations (portal/generations.py). The CSRF token and any other value a
+response needs its own of are placeholders in the kept copy, filled in per response; signed-in visitors,
+visitors with a message waiting and responses that set a cookie are never served from it nor kept. What
+keeps shared HTML safe: docs/performance.md; what changes a page and how stale it may be: docs/caches.md.
 """
 
 import hashlib
@@ -33,10 +13,10 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.translation import get_language
 
 from portal import generations
@@ -106,14 +86,14 @@ def _anonymous_without_messages(request) -> bool:
     return len(request.get_full_path()) <= MAX_PATH_LENGTH
 
 
-def _first_visit(request, entry: dict) -> bool:
-    """The page holds a token and the visitor sent no CSRF cookie: `get_token` starts their secret now."""
-    return "csrf" in entry["fresh"] and settings.CSRF_COOKIE_NAME not in request.COOKIES
-
-
-def _etag(entry: dict, request) -> str:
-    # The CSRF cookie the visitor sent: the page's token was made for it.
-    visitor = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "") if "csrf" in entry["fresh"] else ""
+def _etag(entry: dict, request) -> str | None:
+    """The page's digest and the CSRF cookie the visitor sent (the page's token was made for it); None on
+    a first visit to a page with a token, which `get_token` is about to give a new secret."""
+    if "csrf" not in entry["fresh"]:
+        return f'W/"{entry["digest"]}"'
+    if settings.CSRF_COOKIE_NAME not in request.COOKIES:
+        return None
+    visitor = request.COOKIES[settings.CSRF_COOKIE_NAME]
     digest = hashlib.blake2b(visitor.encode(), digest_size=6, key=entry["digest"].encode()).hexdigest()
     return f'W/"{entry["digest"]}-{digest}"'
 
@@ -134,9 +114,8 @@ def _entry(response, makers) -> dict:
         # The names of the values whose placeholders the page holds, filled in on every response.
         "fresh": sorted(name for name in makers if _placeholder(name).encode() in body),
         "body": body,
-        "content_type": response["Content-Type"],
         # Headers the view set itself (the middleware adds the rest on every response, hit or miss).
-        "headers": {name: value for name, value in response.items() if name.lower() != "content-type"},
+        "headers": dict(response.items()),
         "digest": hashlib.blake2b(body, digest_size=10).hexdigest(),
     }
 
@@ -157,16 +136,11 @@ def _fill(request, body: bytes, names) -> bytes:
 
 
 def _serve(request, entry: dict) -> HttpResponse:
-    first_visit = _first_visit(request, entry)
     etag = _etag(entry, request)
-    if not first_visit and etag in request.headers.get("If-None-Match", "") and set(entry["fresh"]) <= {"csrf"}:
-        # Only for pages whose one fresh value is the token: a one-time form key must be new every time.
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(_fill(request, entry["body"], entry["fresh"]), content_type=entry["content_type"])
-        for name, value in entry["headers"].items():
-            response.headers[name] = value
-    if not first_visit:
+    # A 304 only for pages whose one fresh value is the token: a one-time form key must be new every time.
+    revalidated = get_conditional_response(request, etag=etag) if etag and set(entry["fresh"]) <= {"csrf"} else None
+    response = revalidated or HttpResponse(_fill(request, entry["body"], entry["fresh"]), headers=entry["headers"])
+    if etag:
         response["ETag"] = etag
     patch_cache_control(response, private=True, no_cache=True)
     return response

@@ -1,10 +1,6 @@
-"""Who may do what, read once and shared by every process until someone's rights change.
-
-Why: every agent page asked the database for the agent's permissions (their own and their groups', two
-queries) and the queue also for everyone a ticket may be assigned to, on every request of a queue kept
-open all day. These are kept in the shared cache under one generation that any change to users, groups
-or permissions moves on (`connect`'s signals, the Django admin's writes included), so a revoked agent
-loses access on their very next request, as before.
+"""Each user's permissions and the assignable agents, kept in the shared cache under one generation that
+any change to users, groups or permissions moves on (the admin's writes included): an agent page reads
+them without a query, and a revoked agent loses access on their very next request.
 """
 
 from django.contrib.auth import backends, get_user_model
@@ -60,5 +56,5 @@ def connect() -> None:
     post_save.connect(_user_saved, sender=user, dispatch_uid="rights-user-saved")
     for model in (Group, Permission):
         post_save.connect(rights_changed, sender=model, dispatch_uid=f"rights-{model._meta.label}-saved")
-    for model in (user, Group, Permission):
-        post_delete.connect(rights_changed, sender=model, dispatch_uid=f"rights-{model._meta.label}-deleted")
+    for deleted in (user, Group, Permission):
+        post_delete.connect(rights_changed, sender=deleted, dispatch_uid=f"rights-{deleted._meta.label}-deleted")

@@ -1,57 +1,34 @@
-"""Fixed-window counters in the shared cache, for anything that must not be repeated without bound.
+"""Fixed-window limits on Django's cache API, for anything that must not be repeated without bound.
 
-The counters live in the shared cache, through Django's cache API: Redis (REDIS_URL) for every machine, else
-the cache folder that one machine's processes share. A window starts at its key's first count: a key holding
-when it ends (added with the window's life, so the first writer's wins), and the count under a name made of
-that end, moved on atomically by `incr` (Redis's INCRBY; the folder cache's under a lock). A backend that
-stretches a count's life as it counts (Django's `incr` on the folder does) cannot stretch the window.
+A window starts at its key's first count: `ratelimit:<name>:<key>` holds when it ends (added with the
+window's life, so the first writer's wins), and the count lives under a name made of that end, moved on by
+`incr` (Redis's INCRBY; the folder cache's under a lock, portal/cache.py). Counted before compared, so
+events at the same moment get different counts and at most the limit goes through.
 
-While Redis cannot be reached each limit does what it says (`when_down`): OPEN
-lets everything through (reading pages and searching, which a flood cannot turn into writes or mail), LOCAL
-counts in this process alone (anything that writes or sends: tickets, replies, sign-ups, votes, tracking
-links), so a flood is still slowed, by at most the number of web processes times the limit.
+While Redis cannot be reached a limit does what `when_down` says: OPEN lets everything through (reading
+pages and searching, which a flood cannot turn into writes or mail); LOCAL counts the same way in this
+process's memory (Django's LocMemCache, whose add and incr hold a lock), for anything that writes or sends,
+so a flood is still slowed, by at most the number of web processes times the limit.
 """
 
 import ipaddress
-import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.http import HttpRequest
 
 from portal.cache import guarded, strict
 
 OPEN = "open"
 LOCAL = "local"
-# Counters this process keeps while Redis is down: enough for every client of a busy hour, bounded so a
-# flood of new addresses cannot grow the process without end.
-LOCAL_KEYS = 10_000
-
-_lock = threading.Lock()
-_local: dict[str, tuple[float, int]] = {}  # counter key -> (when its window ends, count)
+# Bounded, so a flood of new addresses cannot grow the process without end (LocMemCache culls beyond it).
+_here = LocMemCache("ratelimit-while-redis-is-down", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
 
 
-def _count_here(cache_key: str, seconds: int) -> tuple[float, int]:
-    now = time.time()
-    with _lock:
-        ends, used = _local.get(cache_key, (0.0, 0))
-        if ends <= now:
-            ends, used = now + seconds, 0
-        _local[cache_key] = (ends, used + 1)
-        if len(_local) > LOCAL_KEYS:
-            for stale in [name for name, (until, _count) in _local.items() if until <= now]:
-                del _local[stale]
-            while len(_local) > LOCAL_KEYS:  # all live: the oldest counters go first
-                del _local[next(iter(_local))]
-        return ends, used + 1
-
-
-def _seen_here(cache_key: str) -> tuple[float, int]:
-    ends, used = _local.get(cache_key, (0.0, 0))
-    return (ends, used) if ends > time.time() else (0.0, 0)
-
-
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest) -> str | None:
     """The client's address, trusting exactly TRUSTED_PROXY_COUNT proxies in front of the portal.
 
     Each trusted proxy appends the address it was reached from to X-Forwarded-For, so the client is the
@@ -73,62 +50,56 @@ def client_ip(request) -> str | None:
         return None
 
 
-def client_address(request) -> str:
+def client_address(request: HttpRequest) -> str:
     """The client's address as a counter key: every per-address limit, and sign-in lockouts, use it."""
     return client_ip(request) or "unknown"
 
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `count` events per `seconds` for one key (a client address, an account, …); `when_down` is
-    what it does while Redis cannot be reached (OPEN or LOCAL, see above)."""
+    """At most `count` events per `seconds` for one key (a client address, an account, …)."""
 
     name: str
     count: int
     seconds: int
     when_down: str = LOCAL
 
-    def _key(self, key: str) -> str:
-        return f"ratelimit:{self.name}:{key}"
+    def _on[T](self, action: Callable[..., T], default: T) -> T:
+        """`action(store)` on the shared cache, or while Redis cannot be reached as `when_down` says."""
+        down = (lambda: action(_here)) if self.when_down == LOCAL else (lambda: default)
+        return guarded(lambda: action(strict()), fallback=down)
+
+    def count_event(self, key: str) -> int:
+        """Count one event; how many the key has had in this window, this one included (0 when nothing
+        could be counted and the limit is OPEN)."""
+        window = f"ratelimit:{self.name}:{key}"
+
+        def count(store) -> int:
+            ends = store.get(window)
+            if ends is None:
+                store.add(window, time.time() + self.seconds, timeout=self.seconds)
+                ends = store.get(window, time.time() + self.seconds)
+            try:
+                return store.incr(f"{window}:{ends}")
+            except ValueError:  # the window's first count, here or in another process at the same moment
+                store.add(f"{window}:{ends}", 0, timeout=self.seconds + 1)
+                return store.incr(f"{window}:{ends}")
+
+        return self._on(count, 0)
+
+    def _state(self, key: str) -> tuple[float, int]:
+        """(when the window ends or 0, events counted in it), without counting."""
+        window = f"ratelimit:{self.name}:{key}"
+
+        def read(store) -> tuple[float, int]:
+            ends = store.get(window)
+            return (0.0, 0) if ends is None else (ends, store.get(f"{window}:{ends}", 0))
+
+        return self._on(read, (0.0, 0))
 
     def hit(self, key: str) -> bool:
         """Count one event; True while the key is still within the limit (this event included)."""
         return self.count_event(key) <= self.count
-
-    def count_event(self, key: str) -> int:
-        """Count one event; returns how many the key has had in this window, this one included (0 when
-        nothing could be counted and the limit is OPEN)."""
-        cache_key = self._key(key)
-        return guarded(lambda: self._count_shared(cache_key), fallback=lambda: self._count_down(cache_key))
-
-    def _count_shared(self, cache_key: str) -> int:
-        store = strict()
-        ends = store.get(cache_key)
-        if ends is None:
-            store.add(cache_key, time.time() + self.seconds, timeout=self.seconds)
-            ends = store.get(cache_key, time.time() + self.seconds)
-        counter = f"{cache_key}:{ends}"
-        try:
-            return store.incr(counter)
-        except ValueError:  # the window's first count, here or in another process at the same moment
-            if store.add(counter, 1, timeout=self.seconds + 1):
-                return 1
-            return store.incr(counter)
-
-    def _count_down(self, cache_key: str) -> int:
-        return _count_here(cache_key, self.seconds)[1] if self.when_down == LOCAL else 0
-
-    def _state(self, key: str) -> tuple[float, int]:
-        """(when the window ends or 0, events counted in it), without counting."""
-        cache_key = self._key(key)
-
-        def shared():
-            store = strict()
-            ends = store.get(cache_key)
-            return (0.0, 0) if ends is None else (ends, store.get(f"{cache_key}:{ends}", 0))
-
-        down = (lambda: _seen_here(cache_key)) if self.when_down == LOCAL else (lambda: (0.0, 0))
-        return guarded(shared, fallback=down)
 
     def exceeded(self, key: str) -> bool:
         """Whether the key has used up the limit, without counting anything."""
@@ -137,9 +108,7 @@ class Limit:
     def retry_after(self, key: str) -> int:
         """Seconds until the key may be counted again; 0 while it is within the limit."""
         ends, used = self._state(key)
-        if used < self.count:
-            return 0
-        return max(1, int((ends or time.time() + self.seconds) - time.time()))
+        return 0 if used < self.count else max(1, int((ends or time.time() + self.seconds) - time.time()))
 
 
 def wait(counted: list[tuple[Limit, str]]) -> int:
@@ -148,7 +117,5 @@ def wait(counted: list[tuple[Limit, str]]) -> int:
 
 
 def attempt(counted: list[tuple[Limit, str]]) -> int:
-    """Count one event against every (limit, key); seconds to wait when it is over any of them (0: go
-    ahead). Counted before compared, so events at the same moment get different counts and at most the
-    limit goes through."""
+    """Count one event against every (limit, key); seconds to wait when it is over any of them (0: go ahead)."""
     return wait([(limit, key) for limit, key in counted if not limit.hit(key)])

@@ -117,7 +117,7 @@ def _isolated_media(settings, tmp_path):
 
 @pytest.fixture
 def redis_cache(settings) -> str:
-    """The cache, sessions and the page cache's mirror on Redis, as a site with REDIS_URL has them, on this
+    """The cache, sessions and the page cache on Redis, as a site with REDIS_URL has them, on this
     worker's own database; its URL. Tests marked `redis` get it; they run wherever Redis answers."""
     url = redis_url_for_tests()
     _require_redis(url)

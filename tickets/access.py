@@ -48,9 +48,9 @@ def may_erase_tickets(user: Actor) -> bool:
     )
 
 
-def require_ticket_writer(user: Actor) -> None:
-    """The write gate every agent-side service runs first."""
-    if not may_change_tickets(user):
+def require_ticket_writer(user: Actor | None) -> None:
+    """The write gate every agent-side service runs first (None: the system or nobody, never a writer)."""
+    if user is None or not may_change_tickets(user):
         raise PermissionDenied
 
 

@@ -2,6 +2,7 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
@@ -9,9 +10,12 @@ from urllib.parse import urlparse
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, JsonResponse, QueryDict
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -47,7 +51,7 @@ INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
 # --- The form ---------------------------------------------------------------------------------
 
 
-def _uploads(request) -> list:
+def _uploads(request: HttpRequest) -> list[UploadedFile]:
     return [f for name in ("photos", "images", "logs", "files") for f in request.FILES.getlist(name)]
 
 
@@ -79,13 +83,20 @@ class Submission:
     masked_count: int
     article: Article | None
     form: TicketForm
-    files: list
+    files: list[UploadedFile]
     action: str
     notices: list[str] = field(default_factory=list)
     terminals: list[dict] = field(default_factory=list)
 
 
-def _submission_context(sub: Submission, *, form=None, steps=None, notices=None, file_errors=()) -> dict:
+def _submission_context(
+    sub: Submission,
+    *,
+    form: TicketForm | None = None,
+    steps: list[str] | None = None,
+    notices: list[str] | None = None,
+    file_errors: Sequence[str] = (),
+) -> dict:
     return _form_context(
         form or sub.form,
         steps=_step_rows(sub.steps) if steps is None else steps,
@@ -107,14 +118,14 @@ def _confirmation_url(token: str) -> str:
     return reverse("tickets:sent", kwargs={"key": TOKEN_PREFIX + token})
 
 
-def _remember_token(request, submission_key: str, token: str) -> None:
+def _remember_token(request: HttpRequest, submission_key: str, token: str) -> None:
     tokens = request.session.get(SESSION_TOKENS, {})
     tokens[submission_key] = token
     # Only the last few: a session is not an archive of links.
     request.session[SESSION_TOKENS] = dict(list(tokens.items())[-10:])
 
 
-def _duplicate_response(request, ticket: Ticket, submission_key: str):
+def _duplicate_response(request: HttpRequest, ticket: Ticket, submission_key: str) -> HttpResponse:
     token = request.session.get(SESSION_TOKENS, {}).get(submission_key)
     if token and hmac.compare_digest(hash_token(token), ticket.access_token_hash):
         url = _confirmation_url(token)
@@ -128,7 +139,7 @@ def _duplicate_response(request, ticket: Ticket, submission_key: str):
     return redirect(url)
 
 
-def limit_uploads(view):
+def limit_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Install the size-limiting upload handler before anything reads the request body.
 
     CSRF protection reads the body, so it has to run after the handler is installed: the view is exempted
@@ -137,7 +148,7 @@ def limit_uploads(view):
 
     @wraps(view)
     @csrf_exempt
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         request.upload_handlers.insert(0, uploads.LimitUploadHandler(request))
         if request.method == "POST":
             try:
@@ -149,7 +160,7 @@ def limit_uploads(view):
     return wrapper
 
 
-def _too_large(request, *, key: str | None):
+def _too_large(request: HttpRequest, *, key: str | None) -> HttpResponse:
     """Django's limits on a request's fields refuse it before any form sees it; say so in the merchant's
     language instead of a bare "Bad Request". Nothing was kept, so send them back to what they typed."""
     message = _(
@@ -163,11 +174,11 @@ def _too_large(request, *, key: str | None):
     return _private(render(request, "tickets/too_large.html", {"message": message, "back_url": back}, status=413))
 
 
-def _told_to_wait(request) -> bool:
+def _told_to_wait(request: HttpRequest) -> bool:
     return bool(ratelimit.sender(request, sending=False).wait())
 
 
-def _now_for_input(request) -> str:
+def _now_for_input(request: HttpRequest) -> str:
     return timezone.localtime().strftime(OCCURRED_AT_FORMAT)
 
 
@@ -177,7 +188,7 @@ def _now_for_input(request) -> str:
     bypass=_told_to_wait,
     fresh={"submission_key": lambda request: secrets.token_urlsafe(24), "now": _now_for_input},
 )
-def _blank_form(request):
+def _blank_form(request: HttpRequest) -> HttpResponse:
     """The empty form, filled in from where the merchant came from (an article, a code, a search)."""
     language = current_language()
     article = selectors.source_article(slug=request.GET.get("article", "")[:80], language=language)
@@ -207,13 +218,13 @@ def _blank_form(request):
     return render(request, "tickets/new.html", context)
 
 
-def _honeypot(request):
+def _honeypot(request: HttpRequest) -> HttpResponse:
     # A bot filled the invisible field; answer like a success so it learns nothing.
     logger.info("Ticket honeypot filled by %s", client_address(request))
     return render(request, "tickets/received.html", {})
 
 
-def _apply_known_terminal(data, terminals: list[dict]) -> None:
+def _apply_known_terminal(data: QueryDict, terminals: list[dict]) -> None:
     """Without JavaScript, picking one of the merchant's terminals fills its fields on the server.
 
     The pick wins unless the merchant typed a terminal of their own (fields that match none they know).
@@ -228,7 +239,7 @@ def _apply_known_terminal(data, terminals: list[dict]) -> None:
         data[name] = value
 
 
-def _read_submission(request, submission_key: str) -> Submission:
+def _read_submission(request: HttpRequest, submission_key: str) -> Submission:
     data, masked_count = services.mask_input(request.POST)
     data["submission_key"] = submission_key
     terminals = selectors.known_terminals(request.user)
@@ -256,7 +267,7 @@ def _read_submission(request, submission_key: str) -> Submission:
     return sub
 
 
-def _form_button(request, sub: Submission):
+def _form_button(request: HttpRequest, sub: Submission) -> HttpResponse:
     """A no-JavaScript button (add/move/remove a step, remove a file): keep everything, show no errors yet."""
     file_errors = services.pending_upload_store(submission_key=sub.key, files=sub.files)
     verb, _sep, index = sub.action.partition(":")
@@ -271,7 +282,7 @@ def _form_button(request, sub: Submission):
     return render(request, "tickets/new.html", context)
 
 
-def _form_again(request, sub: Submission, status: int = 400):
+def _form_again(request: HttpRequest, sub: Submission, status: int = 400) -> HttpResponse:
     """The form with its errors; files that were fine are kept (the others refused again) so they need not be
     chosen again."""
     file_errors = services.pending_upload_store(submission_key=sub.key, files=sub.files)
@@ -279,7 +290,7 @@ def _form_again(request, sub: Submission, status: int = 400):
     return _render_form(request, context, status)
 
 
-def _create(request, sub: Submission):
+def _create(request: HttpRequest, sub: Submission) -> HttpResponse:
     def tracking_url(token: str) -> str:
         # Emailed: on the configured site address, never on the request's Host header.
         return mail.site_link(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
@@ -319,7 +330,7 @@ def _create(request, sub: Submission):
 @ratelimit.limit_before_upload
 @limit_uploads
 @require_http_methods(["GET", "POST"])
-def ticket_new(request):
+def ticket_new(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _blank_form(request)
     if request.POST.get("website"):
@@ -344,7 +355,7 @@ def ticket_new(request):
 
 
 @require_POST
-def ticket_deflect(request):
+def ticket_deflect(request: HttpRequest) -> HttpResponse:
     """ "This solved it": count a deflected ticket instead of creating one, and say thank you."""
     language = current_language()
     slug = request.POST.get("article", "")[:80]
@@ -367,7 +378,7 @@ def ticket_deflect(request):
 # --- Tracking ---------------------------------------------------------------------------------
 
 
-def _survivor_reference(request, ticket: Ticket) -> str:
+def _survivor_reference(request: HttpRequest, ticket: Ticket) -> str:
     """Where a merged request goes on, named only to the signed-in owner of that other request: anyone else
     holding this link learns nothing of it, not even its reference."""
     if ticket.merged_into_id is None or not request.user.is_authenticated:
@@ -376,7 +387,7 @@ def _survivor_reference(request, ticket: Ticket) -> str:
     return survivor.values_list("reference", flat=True).first() or ""
 
 
-def _detail_context(request, key: str, ticket: Ticket, **extra) -> dict:
+def _detail_context(request: HttpRequest, key: str, ticket: Ticket, **extra: Any) -> dict:
     """The merchant's page: this view is never the agents' (they have the admin, later the console)."""
     return {
         "ticket": ticket,
@@ -391,12 +402,13 @@ def _detail_context(request, key: str, ticket: Ticket, **extra) -> dict:
     }
 
 
-def _merchant(request, ticket: Ticket):
+def _merchant(request: HttpRequest, ticket: Ticket) -> User | None:
     """Who the merchant is in the ticket's history: the signed-in owner, or nobody for a link holder."""
-    return request.user if request.user.is_authenticated and request.user.pk == ticket.requester_id else None
+    user = request.user
+    return user if isinstance(user, User) and user.pk == ticket.requester_id else None
 
 
-def _private(response):
+def _private[R: HttpResponseBase](response: R) -> R:
     # Tracking pages carry a secret in their address: keep them out of caches and search engines.
     response["Cache-Control"] = "no-store, private"
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -404,13 +416,13 @@ def _private(response):
 
 
 @require_GET
-def ticket_detail(request, key):
+def ticket_detail(request: HttpRequest, key: str) -> HttpResponse:
     ticket = ticket_for(user=request.user, key=key)
     return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket)))
 
 
 @require_GET
-def ticket_sent(request, key):
+def ticket_sent(request: HttpRequest, key: str) -> HttpResponse:
     ticket = ticket_for(user=request.user, key=key)
     # Only what the merchant sent or can see: card numbers masked in an internal note's files are not theirs.
     masked_in_files = sum(a.masked_count for a in ticket.attachments.merchant_visible())
@@ -431,7 +443,7 @@ def ticket_sent(request, key):
 @outage.keeps_form(outage.reply_page)
 @ratelimit.limit_before_upload
 @limit_uploads
-def ticket_reply(request, key):
+def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
     ticket = ticket_for(user=request.user, key=key)
     wait = ratelimit.sender(request, ticket_key=key).attempt()  # every send counts, valid or not
     if wait:
@@ -471,7 +483,7 @@ def ticket_reply(request, key):
     return redirect(url)
 
 
-def _change_status(request, key, change, done_message):
+def _change_status(request: HttpRequest, key: str, change: Callable[..., Ticket], done_message: str) -> HttpResponse:
     ticket = ticket_for(user=request.user, key=key)
     try:
         change(ticket=ticket, actor=_merchant(request, ticket))
@@ -482,7 +494,7 @@ def _change_status(request, key, change, done_message):
 
 
 @require_POST
-def ticket_close(request, key):
+def ticket_close(request: HttpRequest, key: str) -> HttpResponse:
     return _change_status(
         request,
         key,
@@ -492,13 +504,13 @@ def ticket_close(request, key):
 
 
 @require_POST
-def ticket_reopen(request, key):
+def ticket_reopen(request: HttpRequest, key: str) -> HttpResponse:
     return _change_status(
         request, key, services.ticket_reopen, _("The ticket is open again. Tell us what happened below.")
     )
 
 
-def _file_response(name: str, *, content_type: str, download_name: str | None):
+def _file_response(name: str, *, content_type: str, download_name: str | None) -> FileResponse:
     if not name or not default_storage.exists(name):
         raise Http404
     response = FileResponse(
@@ -515,13 +527,13 @@ def _file_response(name: str, *, content_type: str, download_name: str | None):
 
 
 @require_GET
-def attachment_download(request, key, pk):
+def attachment_download(request: HttpRequest, key: str, pk: int) -> FileResponse:
     attachment = attachment_for(user=request.user, key=key, pk=pk)
     return _file_response(attachment.file, content_type=attachment.content_type, download_name=attachment.original_name)
 
 
 @require_GET
-def attachment_thumbnail(request, key, pk):
+def attachment_thumbnail(request: HttpRequest, key: str, pk: int) -> FileResponse:
     attachment = attachment_for(user=request.user, key=key, pk=pk)
     # Only our own re-encoded image types are ever shown inline.
     if attachment.kind != "image" or attachment.content_type not in INLINE_IMAGE_TYPES or not attachment.thumbnail:
@@ -530,7 +542,7 @@ def attachment_thumbnail(request, key, pk):
 
 
 @require_GET
-def pending_thumbnail(request, submission_key, pk):
+def pending_thumbnail(request: HttpRequest, submission_key: str, pk: int) -> FileResponse:
     """Preview of a photo already accepted for a form that is being filled in; the key is the secret."""
     uploads = selectors.pending_uploads(submission_key) if SUBMISSION_KEY.match(submission_key) else []
     upload = next((u for u in uploads if u.pk == pk), None)

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal import mail
+from portal import mail, ratelimit
 from portal.ratelimit import Limit, client_address
 from tickets import services
 from tickets.access import TOKEN_PREFIX, ticket_for
 from tickets.forms import FindTicketForm
 from tickets.models import Ticket
+from tickets.ratelimit import session_key
 
 # Keyed only on who asks (browser session, address): a stranger's wrong tries never block the owner.
 PER_SESSION = Limit("find-ticket-session", 5, 3600)
@@ -25,18 +26,9 @@ PER_ADDRESS = Limit("find-ticket-client", 20, 3600)
 MAILS_PER_TICKET = Limit("find-ticket-mails", 3, 3600)
 
 
-def _session_key(request: HttpRequest) -> str:
-    if not request.session.session_key:
-        request.session.save()
-        request.session.modified = True  # so the response sets the cookie
-    return request.session.session_key or ""
-
-
 def _attempt(request: HttpRequest) -> int:
     """Count this try (every try, answered or not); seconds to wait when it is over a limit, else 0."""
-    keys = ((PER_SESSION, _session_key(request)), (PER_ADDRESS, client_address(request)))
-    over = [(limit, key) for limit, key in keys if not limit.hit(key)]
-    return max((limit.retry_after(key) for limit, key in over), default=0)
+    return ratelimit.attempt([(PER_SESSION, session_key(request)), (PER_ADDRESS, client_address(request))])
 
 
 def _send_link(*, reference: str, email: str) -> None:

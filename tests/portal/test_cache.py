@@ -3,6 +3,7 @@ and on the folder alike (Redis's own faults: tests/portal/test_redis_outage.py).
 
 import multiprocessing
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
@@ -24,6 +25,18 @@ def test_a_limit_on_redis_starts_its_window_on_the_first_count_and_keeps_it(redi
     client.pexpire(key, 1)
     _until_gone(client, key)
     assert limit.count_event("shop") == 1 and not limit.exceeded("shop")
+
+
+@pytest.mark.redis
+def test_while_redis_is_down_a_limit_counts_every_event_once_in_the_process(redis_server):
+    redis_server.kill()
+    limit = Limit("down-threads", 1000, 60)  # LOCAL: Django's LocMemCache, its add and incr under a lock
+
+    with ThreadPoolExecutor(4) as pool:
+        counts = list(pool.map(lambda _: limit.count_event("shop"), range(200)))
+
+    assert sorted(counts) == list(range(1, 201))  # no two threads got the same count, none was lost
+    assert limit.retry_after("shop") == 0 and Limit("down-threads", 200, 60).retry_after("shop") > 0
 
 
 def _until_gone(client, key, *, within: float = 2.0) -> None:

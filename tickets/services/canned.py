@@ -1,6 +1,7 @@
 """Canned replies: prepared answers agents insert into a reply and adapt."""
 
 import re
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from kb.models import Article
 from portal.audit import Action, audit_record, values_of, values_stored
-from tickets.access import require_ticket_writer
+from tickets.access import Actor, require_ticket_writer
 from tickets.models import CannedReply, Ticket
 
 # {article:slug} becomes the address of that article in the ticket's language.
@@ -21,7 +22,7 @@ _RECORDED = ("title", "language", "body", "is_active")
 
 @transaction.atomic
 def canned_reply_save(
-    *, agent, title: str, body: str, language: str, is_active: bool = True, reply: CannedReply | None = None
+    *, agent: Actor, title: str, body: str, language: str, is_active: bool = True, reply: CannedReply | None = None
 ) -> CannedReply:
     """Write a new canned reply, or change `reply`; the audit record names the agent and each change."""
     require_ticket_writer(agent)
@@ -38,13 +39,15 @@ def canned_reply_save(
 
 
 @transaction.atomic
-def canned_reply_delete(*, agent, reply: CannedReply) -> None:
+def canned_reply_delete(*, agent: Actor, reply: CannedReply) -> None:
     require_ticket_writer(agent)
     audit_record(actor=agent, action=Action.DELETED, instance=reply, before=values_of(reply, _RECORDED))
     reply.delete()
 
 
-def canned_replies_render(*, replies, ticket: Ticket, base_url: str = "") -> list[tuple[CannedReply, str]]:
+def canned_replies_render(
+    *, replies: Iterable[CannedReply], ticket: Ticket, base_url: str = ""
+) -> list[tuple[CannedReply, str]]:
     """Fill in canned replies for one ticket, with one query for all the articles they link.
 
     Plain replacement, never a template: the text is agents' input. Unknown article slugs are left as

@@ -1,5 +1,8 @@
 """Messages on a ticket: the merchant's replies, the agents' public replies and their internal notes."""
 
+from collections.abc import Callable
+
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -8,11 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tickets import notifications, uploads
-from tickets.access import require_ticket_writer
+from tickets.access import Actor, require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 from tickets.search import search_text_append
 from tickets.services.events import copy_back, event_record, locked, user_or_none
-from tickets.services.files import attach, process_all, storing
+from tickets.services.files import Files, attach, process_all, storing
 from tickets.services.intake import mask_text
 from tickets.services.workflow import MERGED_REFUSAL, STATUS_FIELDS, status_apply
 
@@ -26,7 +29,7 @@ def _refuse_if_closed(ticket: Ticket, *, internal: bool) -> None:
     raise ValidationError(MERGED_REFUSAL if ticket.merged_into_id is not None else _CLOSED)
 
 
-def _checked(*, ticket: Ticket, body: str, files, internal: bool) -> tuple[str, int, list]:
+def _checked(*, ticket: Ticket, body: str, files: Files, internal: bool) -> tuple[str, int, list]:
     """Mask and check a message before anything is written; return (body, masked count, processed files)."""
     body, masked = mask_text("body", body.strip())
     if not body and not files:
@@ -43,7 +46,14 @@ def _checked(*, ticket: Ticket, body: str, files, internal: bool) -> tuple[str, 
 
 
 def _write(
-    *, ticket: Ticket, author, actor_kind: ActorKind, body: str, files, internal: bool, next_status
+    *,
+    ticket: Ticket,
+    author: Actor | None,
+    actor_kind: ActorKind,
+    body: str,
+    files: Files,
+    internal: bool,
+    next_status: Callable[[Ticket], str | None],
 ) -> TicketMessage:
     """Add the message, its files, its event and any status change, in one transaction on the locked ticket.
 
@@ -79,14 +89,14 @@ def _write(
     return message
 
 
-def _merchant_next(row: Ticket):
+def _merchant_next(row: Ticket) -> str | None:
     # The merchant answered: a ticket that waited on them, or was resolved, is open again.
     if row.status in (Ticket.Status.WAITING_ON_MERCHANT, Ticket.Status.RESOLVED):
         return Ticket.Status.OPEN
     return None
 
 
-def ticket_reply(*, ticket: Ticket, author, body: str, files=()) -> TicketMessage:
+def ticket_reply(*, ticket: Ticket, author: User | None, body: str, files: Files = ()) -> TicketMessage:
     """The merchant writes (signed in or holding the tracking link; `author` is None when anonymous)."""
     return _write(
         ticket=ticket,
@@ -99,7 +109,7 @@ def ticket_reply(*, ticket: Ticket, author, body: str, files=()) -> TicketMessag
     )
 
 
-def ticket_agent_reply(*, ticket: Ticket, agent, body: str, files=()) -> TicketMessage:
+def ticket_agent_reply(*, ticket: Ticket, agent: Actor, body: str, files: Files = ()) -> TicketMessage:
     """A public answer from support; the ticket then waits on the merchant."""
     require_ticket_writer(agent)
     return _write(
@@ -113,7 +123,7 @@ def ticket_agent_reply(*, ticket: Ticket, agent, body: str, files=()) -> TicketM
     )
 
 
-def ticket_note_add(*, ticket: Ticket, agent, body: str, files=()) -> TicketMessage:
+def ticket_note_add(*, ticket: Ticket, agent: Actor, body: str, files: Files = ()) -> TicketMessage:
     """An internal note: for agents only, never shown to the merchant, and it changes no status."""
     require_ticket_writer(agent)
     return _write(

@@ -7,6 +7,7 @@ and why."""
 
 import logging
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ def _stored_names(ticket: Ticket) -> list[str]:
     return names
 
 
-def ticket_erase(*, actor, ticket: Ticket, reason: str) -> TicketErasure:
+def ticket_erase(*, actor: User, ticket: Ticket, reason: str) -> TicketErasure:
     """Delete `ticket` and its files for a data-protection request; return the record that outlives it.
 
     The stored files are deleted once the transaction has committed, so a rollback leaves the ticket whole;

@@ -1,11 +1,14 @@
 """What every ticket write shares: lock the row, and record the change as a TicketEvent."""
 
+from django.contrib.auth.models import User
+
+from tickets.access import Actor
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 
 
-def user_or_none(user):
+def user_or_none(user: Actor | None) -> User | None:
     """The signed-in user behind a change, or None for an anonymous merchant or the system."""
-    return user if getattr(user, "pk", None) else None
+    return user if isinstance(user, User) and user.pk else None
 
 
 def locked(ticket: Ticket) -> Ticket:
@@ -16,7 +19,7 @@ def locked(ticket: Ticket) -> Ticket:
 def event_record(
     *,
     ticket: Ticket,
-    actor,
+    actor: Actor | None,
     actor_kind: ActorKind,
     kind: TicketEvent.Kind,
     old_value: str = "",

@@ -1,18 +1,22 @@
 """Turning uploads into attachments, shared by new tickets and replies."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 
 from tickets import uploads
 from tickets.models import Attachment, PendingUpload, StoredFileFields, Ticket, TicketMessage
+
+# What a form sends: its files, not yet checked.
+type Files = Sequence[UploadedFile]
 
 # The columns an attachment and a pending upload have in common (everything a stored file is).
 _SHARED = [f.name for f in StoredFileFields._meta.get_fields() if f.name != "created_at"]
 
 
-def process_all(files) -> list["uploads.ProcessedFile"]:
+def process_all(files: Files) -> list["uploads.ProcessedFile"]:
     """Check and clean every file before anything is written; all problems are reported together."""
     processed, errors = [], []
     for upload in files:

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from portal.masking import mask_card_numbers, mask_digits
 from tickets import notifications, uploads
-from tickets.access import hash_token
+from tickets.access import Actor, hash_token
 from tickets.details import Kind, TicketDetails, detail_names
 from tickets.forms import compact
 from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
 from tickets.search import search_text_for
-from tickets.services.events import event_record
-from tickets.services.files import adopt_pending, attach, process_all, storing
+from tickets.services.events import event_record, user_or_none
+from tickets.services.files import Files, adopt_pending, attach, process_all, storing
 from tickets.services.timing import due_times_apply
 from tickets.tasks import classification_enqueue
 
@@ -104,10 +104,10 @@ def _next_reference() -> str:
 
 def ticket_create(
     *,
-    requester,
+    requester: Actor | None,
     details: TicketDetails,
     submission_key: str,
-    files=(),
+    files: Files = (),
     pending_key: str = "",
     language: str = "zh-hans",
     already_masked: int = 0,
@@ -154,7 +154,7 @@ def ticket_create(
     return ticket
 
 
-def _checked_files(files, *, pending_key: str) -> tuple[list, list[PendingUpload]]:
+def _checked_files(files: Files, *, pending_key: str) -> tuple[list, list[PendingUpload]]:
     """The new files, checked and cleaned, and the form's kept uploads: all before any row is written."""
     pending = list(PendingUpload.objects.filter(submission_key=pending_key)) if pending_key else []
     limit_errors = uploads.check_limits(files, already_count=len(pending), already_bytes=sum(p.size for p in pending))
@@ -199,7 +199,13 @@ def _first_message(*, ticket: Ticket, body: str, masked: int, processed: list, p
 
 
 def _ticket_row(
-    *, requester, details: TicketDetails, submission_key: str, token: str, language: str, masked_count: int
+    *,
+    requester: Actor | None,
+    details: TicketDetails,
+    submission_key: str,
+    token: str,
+    language: str,
+    masked_count: int,
 ) -> Ticket:
     reference = _next_reference()
     return Ticket.objects.create(
@@ -207,14 +213,14 @@ def _ticket_row(
         search_text=search_text_for(reference=reference, values=details),
         access_token_hash=hash_token(token),
         submission_key=submission_key,
-        requester=requester if getattr(requester, "pk", None) else None,
+        requester=user_or_none(requester),
         language=language,
         masked_count=masked_count,
         **asdict(details),
     )
 
 
-def pending_upload_store(*, submission_key: str, files) -> list[str]:
+def pending_upload_store(*, submission_key: str, files: Files) -> list[str]:
     """Keep the acceptable files of a form that came back with errors; return messages for the others."""
     if not files:
         return []

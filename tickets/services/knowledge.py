@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from kb.models import Article, Category
 from kb.services import ArticleContent, article_create
-from tickets.access import require_ticket_writer
+from tickets.access import Actor, require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 from tickets.services.events import event_record
 
@@ -18,7 +18,7 @@ def _title(ticket: Ticket) -> str:
     return words[:TITLE_LENGTH] or ticket.reference
 
 
-def article_from_reply(*, ticket: Ticket, message: TicketMessage, agent, title: str = "") -> Article:
+def article_from_reply(*, ticket: Ticket, message: TicketMessage, agent: Actor, title: str = "") -> Article:
     """A DRAFT article in the ticket's language from a public agent reply; its first revision note names the
     ticket, and the ticket's timeline records the article, so each leads to the other."""
     require_ticket_writer(agent)

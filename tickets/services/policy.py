@@ -9,6 +9,7 @@ so one calendar's history reads in one place.
 from datetime import date, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,7 +32,9 @@ def _check_target(priority: str, first_response_minutes: int, resolution_hours: 
 
 
 @transaction.atomic
-def service_target_set(*, actor, priority: str, first_response_minutes: int, resolution_hours: int) -> ServiceTarget:
+def service_target_set(
+    *, actor: User, priority: str, first_response_minutes: int, resolution_hours: int
+) -> ServiceTarget:
     """The targets of a priority, whether it had its own row or used the defaults."""
     _check_target(priority, first_response_minutes, resolution_hours)
     target = ServiceTarget.objects.select_for_update().filter(priority=priority).first()
@@ -52,7 +55,7 @@ def service_target_set(*, actor, priority: str, first_response_minutes: int, res
 
 @transaction.atomic
 def service_target_update(
-    *, actor, target: ServiceTarget, priority: str, first_response_minutes: int, resolution_hours: int
+    *, actor: User, target: ServiceTarget, priority: str, first_response_minutes: int, resolution_hours: int
 ) -> ServiceTarget:
     """Change one target row (its priority too, if no other row has that priority)."""
     _check_target(priority, first_response_minutes, resolution_hours)
@@ -68,7 +71,7 @@ def service_target_update(
 
 
 @transaction.atomic
-def service_target_delete(*, actor, target: ServiceTarget) -> None:
+def service_target_delete(*, actor: User, target: ServiceTarget) -> None:
     """The priority falls back to the default targets (timing.DEFAULT_TARGETS)."""
     audit_record(actor=actor, action=Action.DELETED, instance=target, before=values_of(target, _TARGET_FIELDS))
     target.delete()
@@ -85,7 +88,7 @@ def _check_zone(timezone: str) -> None:
 
 
 @transaction.atomic
-def business_calendar_create(*, actor, name: str, timezone: str) -> BusinessCalendar:
+def business_calendar_create(*, actor: User, name: str, timezone: str) -> BusinessCalendar:
     _check_zone(timezone)
     calendar = BusinessCalendar(name=name, timezone=timezone)
     calendar.full_clean()
@@ -95,7 +98,7 @@ def business_calendar_create(*, actor, name: str, timezone: str) -> BusinessCale
 
 
 @transaction.atomic
-def business_calendar_update(*, actor, calendar: BusinessCalendar, name: str, timezone: str) -> BusinessCalendar:
+def business_calendar_update(*, actor: User, calendar: BusinessCalendar, name: str, timezone: str) -> BusinessCalendar:
     _check_zone(timezone)
     before = values_stored(calendar, _CALENDAR_FIELDS)
     calendar.name, calendar.timezone = name, timezone
@@ -107,7 +110,7 @@ def business_calendar_update(*, actor, calendar: BusinessCalendar, name: str, ti
 
 
 @transaction.atomic
-def business_calendar_delete(*, actor, calendar: BusinessCalendar) -> None:
+def business_calendar_delete(*, actor: User, calendar: BusinessCalendar) -> None:
     """Its hours and holidays go with it; the next calendar, or the default one, is used from then on."""
     before = values_of(calendar, _CALENDAR_FIELDS) | _hours_text(calendar) | _holidays_text(calendar)
     audit_record(actor=actor, action=Action.DELETED, instance=calendar, before=before)
@@ -126,7 +129,9 @@ def _holidays_text(calendar: BusinessCalendar) -> dict[str, str]:
 
 
 @transaction.atomic
-def business_hours_set(*, actor, calendar: BusinessCalendar, weekday: int, opens: time, closes: time) -> BusinessHours:
+def business_hours_set(
+    *, actor: User, calendar: BusinessCalendar, weekday: int, opens: time, closes: time
+) -> BusinessHours:
     if not opens < closes:
         raise ValidationError({"closes": _("Closing time must be after opening time.")})
     before = _hours_text(calendar)
@@ -138,7 +143,7 @@ def business_hours_set(*, actor, calendar: BusinessCalendar, weekday: int, opens
 
 
 @transaction.atomic
-def business_hours_remove(*, actor, calendar: BusinessCalendar, weekday: int) -> None:
+def business_hours_remove(*, actor: User, calendar: BusinessCalendar, weekday: int) -> None:
     """The desk is closed on that weekday from now on."""
     before = _hours_text(calendar)
     BusinessHours.objects.filter(calendar=calendar, weekday=weekday).delete()
@@ -146,7 +151,7 @@ def business_hours_remove(*, actor, calendar: BusinessCalendar, weekday: int) ->
 
 
 @transaction.atomic
-def holiday_set(*, actor, calendar: BusinessCalendar, day: date, name: str = "") -> Holiday:
+def holiday_set(*, actor: User, calendar: BusinessCalendar, day: date, name: str = "") -> Holiday:
     before = _holidays_text(calendar)
     holiday, _created = Holiday.objects.update_or_create(calendar=calendar, date=day, defaults={"name": name})
     audit_record(actor=actor, action=Action.CHANGED, instance=calendar, before=before, after=_holidays_text(calendar))
@@ -154,7 +159,7 @@ def holiday_set(*, actor, calendar: BusinessCalendar, day: date, name: str = "")
 
 
 @transaction.atomic
-def holiday_remove(*, actor, calendar: BusinessCalendar, day: date) -> None:
+def holiday_remove(*, actor: User, calendar: BusinessCalendar, day: date) -> None:
     before = _holidays_text(calendar)
     Holiday.objects.filter(calendar=calendar, date=day).delete()
     audit_record(actor=actor, action=Action.CHANGED, instance=calendar, before=before, after=_holidays_text(calendar))

@@ -1,16 +1,19 @@
 """Status, priority, assignment, closing and reopening: each a keyword-only service that locks the ticket,
 changes it in one transaction and records a TicketEvent for every field it changed."""
 
+from collections.abc import Callable
 from datetime import datetime
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from tickets import notifications
-from tickets.access import may_change_tickets, require_ticket_writer
+from tickets.access import Actor, may_change_tickets, require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 from tickets.services.events import copy_back, event_record, locked, user_or_none
 from tickets.services.timing import due_times_apply
@@ -25,7 +28,13 @@ MERGED_REFUSAL = gettext_lazy(
 
 
 def status_apply(
-    *, ticket: Ticket, status: str, actor, actor_kind: ActorKind, now: datetime, message: TicketMessage | None = None
+    *,
+    ticket: Ticket,
+    status: str,
+    actor: Actor | None,
+    actor_kind: ActorKind,
+    now: datetime,
+    message: TicketMessage | None = None,
 ) -> list[str]:
     """Move a locked ticket to `status` with the time facts that go with it; return the fields to save.
 
@@ -54,12 +63,12 @@ def status_apply(
     return list(STATUS_FIELDS)
 
 
-def _valid(value: str, choices, field: str) -> None:
+def _valid(value: str, choices: type[models.TextChoices], field: str) -> None:
     if value not in choices.values:
         raise ValidationError({field: _("Choose one of the offered values.")})
 
 
-def ticket_status_set(*, ticket: Ticket, agent, status: str) -> Ticket:
+def ticket_status_set(*, ticket: Ticket, agent: Actor, status: str) -> Ticket:
     """An agent moves the ticket along new → open → waiting on merchant → resolved → closed."""
     require_ticket_writer(agent)
     _valid(status, Status, "status")
@@ -76,7 +85,7 @@ def ticket_status_set(*, ticket: Ticket, agent, status: str) -> Ticket:
     return ticket
 
 
-def ticket_priority_set(*, ticket: Ticket, agent, priority: str) -> Ticket:
+def ticket_priority_set(*, ticket: Ticket, agent: Actor, priority: str) -> Ticket:
     require_ticket_writer(agent)
     _valid(priority, Ticket.Priority, "priority")
     with transaction.atomic():
@@ -97,7 +106,7 @@ def ticket_priority_set(*, ticket: Ticket, agent, priority: str) -> Ticket:
     return ticket
 
 
-def ticket_assign(*, ticket: Ticket, agent, assignee) -> Ticket:
+def ticket_assign(*, ticket: Ticket, agent: Actor, assignee: User | None) -> Ticket:
     """Give the ticket to an agent who may work it, or to nobody (assignee=None)."""
     require_ticket_writer(agent)
     if assignee is not None and not may_change_tickets(assignee):
@@ -120,7 +129,16 @@ def ticket_assign(*, ticket: Ticket, agent, assignee) -> Ticket:
     return ticket
 
 
-def _status_with_note(*, ticket: Ticket, actor, actor_kind: ActorKind, status: str, note, allowed, refusal) -> Ticket:
+def _status_with_note(
+    *,
+    ticket: Ticket,
+    actor: Actor | None,
+    actor_kind: ActorKind,
+    status: str,
+    note: StrOrPromise,
+    allowed: Callable[[Ticket], bool],
+    refusal: StrOrPromise,
+) -> Ticket:
     """A close or reopen: the status change plus a line in the conversation saying so.
 
     `allowed(ticket)` is checked again on the locked row: another request may have changed it meanwhile.
@@ -145,7 +163,7 @@ def _status_with_note(*, ticket: Ticket, actor, actor_kind: ActorKind, status: s
     return ticket
 
 
-def ticket_close(*, ticket: Ticket, actor, actor_kind: ActorKind = ActorKind.MERCHANT) -> Ticket:
+def ticket_close(*, ticket: Ticket, actor: Actor | None, actor_kind: ActorKind = ActorKind.MERCHANT) -> Ticket:
     return _status_with_note(
         ticket=ticket,
         actor=actor,
@@ -157,7 +175,7 @@ def ticket_close(*, ticket: Ticket, actor, actor_kind: ActorKind = ActorKind.MER
     )
 
 
-def ticket_reopen(*, ticket: Ticket, actor, actor_kind: ActorKind = ActorKind.MERCHANT) -> Ticket:
+def ticket_reopen(*, ticket: Ticket, actor: Actor | None, actor_kind: ActorKind = ActorKind.MERCHANT) -> Ticket:
     # A merged duplicate stays closed: its requester goes on in a new request, support in the survivor.
     if ticket.merged_into_id is not None:
         raise ValidationError(MERGED_REFUSAL)
@@ -186,7 +204,7 @@ def _merge_checks(ticket: Ticket, into: Ticket) -> None:
         raise ValidationError({"into": _("Only tickets of the same merchant (MID) can be merged.")})
 
 
-def ticket_merge(*, ticket: Ticket, into: Ticket, agent) -> Ticket:
+def ticket_merge(*, ticket: Ticket, into: Ticket, agent: Actor) -> Ticket:
     """Merge a duplicate into `into`: the duplicate is closed, points there, and both record the merge.
 
     Each ticket keeps its own messages and files. Two requesters are two people until proven otherwise (a
