@@ -34,7 +34,9 @@ def test_the_language_button_shares_the_brand_row(loaded_kb, phone, prefix):
 
 @pytest.mark.parametrize("prefix", ["", "/en"])
 @pytest.mark.parametrize("slug", ["reversal-stuck", "host-outage", "re-sign-in-prompt"])
-def test_an_article_issue_23_added_or_grew_reads_whole_on_a_phone_and_a_desktop(loaded_kb, phone, desktop, slug, prefix):
+def test_an_article_issue_23_added_or_grew_reads_whole_on_a_phone_and_a_desktop(
+    loaded_kb, phone, desktop, slug, prefix
+):
     # Issue 23's articles carry long screen texts ("交易笔数已满，请先结算") and the hub's table grew three rows:
     # nothing may run off the side of a 390 px phone, and the page loads without a failed request.
     shots = Shots(f"issue-23-{slug}{prefix.replace('/', '-') or '-zh'}")

@@ -58,7 +58,8 @@ NO_SIGN_ON = {
         r"|不会要求重新签到|不用签到|与签到无关|重新签到没有帮助|重新签到不会|不需要签到|签到也不会|签到帮不了"
     ),
     "en": re.compile(
-        r"signing on (?:again )?(?:does not|will not|cannot|changes nothing|helps with neither|is not needed|helps neither)"
+        r"signing on (?:again )?(?:does not|will not|cannot|changes nothing|helps with neither|is not needed"
+        r"|helps neither)"
         r"|keep signing on|stop signing on|no sign-on needed|nothing to do with sign-on|unrelated to sign-on"
         r"|neither asks you to sign on again|never cause .请重新签到",
         re.IGNORECASE,
@@ -66,7 +67,9 @@ NO_SIGN_ON = {
 }
 # A line that tells the merchant not to run the payment again.
 DO_NOT_RETRY = {
-    "zh-hans": re.compile(r"不要(?:直接|马上)?(?:再次?|重新)?刷(?!磁条)|别再刷|不要重刷|不能重试|不要重试|再刷也不会|不要再收"),
+    "zh-hans": re.compile(
+        r"不要(?:直接|马上)?(?:再次?|重新)?刷(?!磁条)|别再刷|不要重刷|不能重试|不要重试|再刷也不会|不要再收"
+    ),
     "en": re.compile(
         r"(?:do not|don't|must not|never) (?:simply |just )?(?:swipe|retry|try the card|charge again|keep swiping"
         r"|keep retrying)",
@@ -102,7 +105,10 @@ RULED_OUT = [
 NEVER_SAY = [
     (r"小额交易|\bsmall payment|\btest payment", "a test sale charges a real card: retry the customer's own payment"),
     (r"当天未结算|today's unsettled", "void or refund depends on whether the batch is settled, not on the day"),
-    (r"常见于结算后没有签到|或结算后还没有签到|nobody signed on after settlement", "77's sourced cause is a batch mismatch"),
+    (
+        r"常见于结算后没有签到|或结算后还没有签到|nobody signed on after settlement",
+        "77's sourced cause is a batch mismatch",
+    ),
     (r"多是途中断网|usually because the connection dropped", "a host that does not answer looks the same"),
     (r"返回码表是银联规范里的通用代码|table lists the general codes of the UnionPay", "77 is a POS-centre code"),
     (r"(?:仍处于未签到|仍未签到|still not signed on).*code:(?:A0|99)", "not signed on shows 未签到, not A0/99"),
@@ -154,7 +160,12 @@ def _sources(table: dict):
             post = _article(slug, language)
             listed = frozenset(str(code).upper() for code in post.metadata.get("codes") or [])
             for field, text in _article_texts(post).items():
-                yield f"{slug}.{language}:{field}", language, _linked(text, table), listed if field == "title" else frozenset()
+                yield (
+                    f"{slug}.{language}:{field}",
+                    language,
+                    _linked(text, table),
+                    listed if field == "title" else frozenset(),
+                )
     for code, item in table.items():
         for language in LANGUAGES:
             for field, text in _code_texts(item, language).items():
@@ -282,7 +293,7 @@ def test_every_code_says_whether_the_payment_may_be_run_again():
 
 
 def test_no_text_tells_the_merchant_to_take_another_card_for_a_payment_that_went_through():
-    def wrong(_where, _language, statement, codes, table):
+    def wrong(where, _language, statement, codes, table):
         about = _about(statement) or dict.fromkeys(codes, statement)
         return [f"{where}: {code}: {statement.strip()}" for code, text in sorted(about.items())
                 if table[code]["retry"] == "approved" and ANOTHER_WAY.search(text)]  # fmt: skip
