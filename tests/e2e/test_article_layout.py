@@ -3,7 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.journey import Shots, top_of
+from tests.e2e.journey import RequestLog, Shots, top_of
+from tests.e2e.test_accessibility import serious_violations
 
 SCREEN_HEIGHT = 844
 # The header may take a quarter of the first screen at most (it measures 155 px in both languages).
@@ -29,3 +30,22 @@ def test_the_language_button_shares_the_brand_row(loaded_kb, phone, prefix):
     brand = phone.locator(".brand").bounding_box()
     language = phone.locator(".lang button").bounding_box()
     assert abs((brand["y"] + brand["height"] / 2) - (language["y"] + language["height"] / 2)) < brand["height"]
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize("slug", ["reversal-stuck", "host-outage", "re-sign-in-prompt"])
+def test_an_article_issue_23_added_or_grew_reads_whole_on_a_phone_and_a_desktop(
+    loaded_kb, phone, desktop, slug, prefix
+):
+    # Issue 23's articles carry long screen texts ("交易笔数已满，请先结算") and the hub's table grew three rows:
+    # nothing may run off the side of a 390 px phone, and the page loads without a failed request.
+    shots = Shots(f"issue-23-{slug}{prefix.replace('/', '-') or '-zh'}")
+    for page, name in ((phone, "phone"), (desktop, "desktop")):
+        log = RequestLog().attach(page)
+        page.goto(f"{prefix}/articles/{slug}/")
+        shots(page, name, full_page=True)
+        width = page.evaluate("document.documentElement.clientWidth")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name}: the page scrolls sideways"
+        expect(page.locator("h1")).to_be_visible()
+        assert log.failures() == []
+        assert serious_violations(page) == []

@@ -66,8 +66,10 @@ def test_query_syntax_characters_are_treated_as_text(query):
     # read as operators, they would fail or find something else.
     make_article(slug="operator-words", title="Near the clock, it is not quoted: a or b", language="en")
     make_article(slug="zebra-en", title="Zebra", language="en")
-    matches = get_backend().match(parse_query(query), language="en", limit=5)
-    assert [SearchEntry.objects.get(pk=pk).key for pk, _score in matches][:1] == ["operator-words"]
+    matches = get_backend().match(parse_query(query), language="en", limit=50)
+    found = [SearchEntry.objects.get(pk=pk).key for pk, _score in matches]
+    # The shipped knowledge base may be indexed as well (it has a page about a wrong clock): compare this test's pages.
+    assert [key for key in found if key in {"operator-words", "zebra-en"}][:1] == ["operator-words"]
 
 
 # --- SQLite: FTS5 ------------------------------------------------------------------------------
