@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kb.search.models import TOKEN_FIELDS, SearchEntry
-from kb.search.pipeline import STOP_WORDS, ParsedQuery, stem
+from kb.search.pipeline import STOP_WORDS, ParsedQuery, is_brand, segment, stem, without_filler
 from kb.search.planning import entry_count
 
 RERANK_COVERAGE = 0.5
@@ -74,8 +74,11 @@ def unit_covered(query: ParsedQuery, tokens: set[str], unit: tuple[str, ...], *,
 def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: AbstractSet[str] = frozenset()) -> float:
     """How far a page's tokens cover one typed word: 1 for the word itself, its typo correction or (for
     letters: "qiandao" in "pos机qiandao") its pinyin; SYNONYM_CREDIT for a synonym standing for it."""
-    if word in tokens or query.corrections.get(word) in tokens:
+    corrected = query.corrections.get(word, "")
+    if word in tokens or corrected in tokens:
         return 1.0
+    if " " in corrected and all(part in tokens or part in STOP_WORDS for part in corrected.split()):
+        return 1.0  # glued words ("macerror"): every one of them
     if pinyin and word.isascii() and word.isalpha() and (word in pinyin or query.corrections.get(word) in pinyin):
         return 1.0
     if any(all(token in tokens for token in clause) for clause in query.synonyms_of(word)):
@@ -147,3 +150,70 @@ def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
             share += weight[unit] * found
         shares[pk] = share / total
     return shares
+
+
+# --- The code whose screen text the query is --------------------------------------------------------
+
+OWNED_SHARE = 0.5  # how much of what was typed (filler, brands and the terminal left out) a screen text must be
+
+
+def owning_code(query: ParsedQuery, ranked: list[tuple[int, float]], rows: dict[int, dict], language: str) -> int | None:
+    """The code page whose name or screen text the query is ("终端未登记", "MAC error", "刷卡显示商户未登记"),
+    or whose name it says in other words ("卡里钱不够" for 余额不足): the code's own page answers it more
+    exactly than the articles that mention the text in passing. A text several codes share ("请重新签到")
+    names none of them; of two texts in the query the longest wins ("交易超时，请重试" is 98's, not 30's
+    "请重试")."""
+    text = query.corrected or query.normalized
+    core = without_filler(text)
+    typed = {_compact(text), _compact(core)}
+    weighed = len(_compact(" ".join(w for w in core.split() if not is_brand(w)))) or len(_compact(core))
+    owners, names = _code_lines(language)
+    said = [line for line in owners if any(line in t for t in typed) and len(line) >= OWNED_SHARE * weighed]
+    said += _meant(query, names, weighed, ranked, rows)
+    unique = [line for line in said if len(owners.get(line, ())) == 1 and len(line) >= 2]
+    if not unique:
+        return None
+    return next(iter(owners[max(unique, key=len)]))
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "")
+
+
+def _code_lines(language: str) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Every code page's lines (names and screen texts, compacted) with the entries that have each; and
+    the same for the names alone."""
+    owners: dict[str, set[int]] = {}
+    names: dict[str, set[int]] = {}
+    codes = SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, language=language).values_list("pk", "phrases")
+    for pk, phrases in codes:
+        for i, line in enumerate(filter(None, phrases.split("\n"))):
+            owners.setdefault(_compact(line), set()).add(pk)
+            if i < 2:  # the name in this language, then in the other (documents.code_document)
+                names.setdefault(_compact(line), set()).add(pk)
+    return owners, names
+
+
+def _meant(query: ParsedQuery, names: dict[str, set[int]], weighed: int, ranked, rows) -> list[str]:
+    """Code names that a synonym of most of the query is ("钱不够" in "卡里钱不够" stands for 余额不足), unless
+    an article's title or symptom says what was typed ("密钥不同步" is in the keys article's title)."""
+    meant = []
+    for clause, found in query.said.items():
+        typed = max((_compact(term) for term in found), key=len, default="")
+        if len(typed) < OWNED_SHARE * weighed or _article_says(typed, ranked, rows):
+            continue
+        meant += [line for line in names if _line_tokens(line) == clause.tokens]
+    return meant
+
+
+@lru_cache(maxsize=4096)
+def _line_tokens(line: str) -> tuple[str, ...]:
+    return tuple(segment(line, fine=False))
+
+
+def _article_says(typed: str, ranked: list[tuple[int, float]], rows: dict[int, dict]) -> bool:
+    for pk, _score in ranked:
+        row = rows.get(pk) or {}
+        if row.get("kind") == "article" and any(typed in _compact(line) for line in row["phrases"].split("\n")):
+            return True
+    return False
