@@ -14,6 +14,10 @@ from kb.search.planning import entry_count
 
 RERANK_COVERAGE = 0.5
 RERANK_EXACT = 0.6
+# What the title says a page is about weighs beyond the other strong fields: "sign on keeps failing" is
+# answered by the page titled "sign-on itself fails", not by one titled "sign-in vs sign-on" whose symptom
+# lines also mention failing.
+RERANK_TITLE = 0.3
 BODY_CREDIT = 0.5
 SYNONYM_CREDIT = 0.75  # a word covered only through a synonym counts for less than the word itself
 
@@ -100,24 +104,36 @@ def rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int,
         return matches
     words = typed_units(query)
     covered: dict[int, dict] = {}  # how far each candidate covers each typed word
+    titled: dict[int, dict] = {}  # the same, by the title alone
     for pk, row in rows.items():
-        strong = {*row["title_tokens"].split(), *row["symptoms_tokens"].split()}
+        title = set(row["title_tokens"].split())
+        strong = {*title, *row["symptoms_tokens"].split()}
         strong.update(row["codes_tokens"].split(), row["tags_tokens"].split())
         pinyin = set(row["pinyin_tokens"].split())
         covered[pk] = {w: unit_covered(query, strong, w, pinyin=pinyin) for w in words}
+        titled[pk] = {w: unit_covered(query, title, w) for w in words}
     pool = len(covered)
     # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
     weight = {w: math.log((pool + 1) / (0.5 + sum(c[w] for c in covered.values()))) for w in words}
     total = sum(weight.values())
+    # Weighed by how rare each word is among the candidates' titles: "fail" in few, "sign" in most.
+    title_weight = {w: math.log((pool + 1) / (0.5 + sum(t[w] for t in titled.values()))) for w in words}
+    title_total = sum(title_weight.values())
     whole = (query.corrected or query.normalized).replace(" ", "")  # already normalized
     top = max(score for _pk, score in matches) or 1.0
     rescored = []
     for pk, score in matches:
         found = covered.get(pk, {})
         coverage = sum(weight[w] * found.get(w, 0.0) for w in words) / total if total > 0 else 0.0
+        in_title = titled.get(pk, {})
+        title_coverage = (
+            sum(title_weight[w] * in_title.get(w, 0.0) for w in words) / title_total if title_total > 0 else 0.0
+        )
         lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
         exact = _exact(whole, set(query.words), lines)
-        rescored.append((pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_EXACT * exact))
+        rescored.append(
+            (pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_TITLE * title_coverage + RERANK_EXACT * exact)
+        )
     return sorted(rescored, key=lambda item: -item[1])
 
 
