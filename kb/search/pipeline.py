@@ -279,6 +279,13 @@ class Synonyms:
 
     def __post_init__(self):
         self._patterns = [(_term_pattern(term), i) for i, g in enumerate(self.groups) for term in g.terms]
+        # English terms stemmed as well, matched against the query's stemmed words.
+        self._patterns += [
+            (_term_pattern(stemmed), i)
+            for i, g in enumerate(self.groups)
+            for term in g.terms
+            if term.isascii() and (stemmed := " ".join(stem(word) for word in term.split())) != term
+        ]
 
     @classmethod
     def from_term_lists(cls, term_lists) -> "Synonyms":
@@ -330,7 +337,9 @@ def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool
     parsed.ignored = {word for word in words if is_brand(word) or word in models}
     parsed.units = _units(normalized, words)
     if synonyms is not None:
-        add_synonyms(parsed, synonyms, f"{normalized} | {without_filler(normalized)}")
+        core = without_filler(normalized)
+        # Stemmed too, as the terms are matched: "sign on fails" says the synonym "sign on failed".
+        add_synonyms(parsed, synonyms, f"{normalized} | {core} | {' '.join(stem(word) for word in core.split())}")
     return parsed
 
 
