@@ -385,9 +385,9 @@ def add_synonyms(parsed: ParsedQuery, synonyms: Synonyms, text: str, *, phrases_
             continue  # other names for the terminal match every page and would only add noise
         for term in terms:
             clause = Clause(tuple(segment(term, fine=False)))
-            # A term made of the typed words plus more ("sign on again" for "sign on") is no other way of
-            # saying it: it would only reward the pages that repeat what was typed.
-            if not clause.tokens or set(clause.tokens) <= words or set(clause.tokens) > words:
+            # A term sharing a word with what was typed ("sign in again" for "sign on") is no other way of
+            # saying it: it would only count that word again, for the pages that repeat it most.
+            if not clause.tokens or set(clause.tokens) & words:
                 continue
             if clause not in parsed.clauses:
                 parsed.add(clause)

@@ -173,12 +173,14 @@ def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
 OWNED_SHARE = 0.5  # how much of what was typed (filler, brands and the terminal left out) a screen text must be
 
 
-def owning_code(query: ParsedQuery, ranked: list[tuple[int, float]], rows: dict[int, dict], language: str) -> int | None:
+def owning_code(
+    query: ParsedQuery, ranked: list[tuple[int, float]], rows: dict[int, dict], language: str
+) -> tuple[int | None, set[int]]:
     """The code page whose name or screen text the query is ("终端未登记", "MAC error", "刷卡显示商户未登记"),
     or whose name it says in other words ("卡里钱不够" for 余额不足): the code's own page answers it more
     exactly than the articles that mention the text in passing. A text several codes share ("请重新签到")
     names none of them; of two texts in the query the longest wins ("交易超时，请重试" is 98's, not 30's
-    "请重试")."""
+    "请重试"). Returns the owner, or None and the codes sharing the text the query is."""
     text = query.corrected or query.normalized
     core = without_filler(text)
     typed = {_compact(text), _compact(core)}
@@ -186,10 +188,14 @@ def owning_code(query: ParsedQuery, ranked: list[tuple[int, float]], rows: dict[
     owners, names = _code_lines(language)
     said = [line for line in owners if any(line in t for t in typed) and len(line) >= OWNED_SHARE * weighed]
     said += _meant(query, names, weighed, ranked, rows)
-    unique = [line for line in said if len(owners.get(line, ())) == 1 and len(line) >= 2]
-    if not unique:
-        return None
-    return next(iter(owners[max(unique, key=len)]))
+    said = [line for line in said if len(line) >= 2 and line in owners]
+    if not said:
+        return None, set()
+    longest = max(said, key=len)
+    unique = [line for line in said if len(owners[line]) == 1]
+    if unique and len(max(unique, key=len)) >= len(longest):
+        return next(iter(owners[max(unique, key=len)])), set()
+    return None, owners[longest] if len(owners[longest]) > 1 else set()
 
 
 def _compact(text: str) -> str:

@@ -74,10 +74,15 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
     matches = [(pk, score) for pk, score in matches if pk in rows]  # not the ones scheduled for later
     ranked = rerank(query, matches, rows)
     if not codes:
-        owner = owning_code(query, ranked, rows, language)
+        owner, shared = owning_code(query, ranked, rows, language)
         if owner is not None:
             query.owner = owner
             ranked = [(owner, float("inf")), *((pk, s) for pk, s in ranked if pk != owner)]
+        elif shared and ranked and ranked[0][0] in shared:
+            # A screen text several codes show ("请重新签到"): the page explaining it comes before any of them.
+            first = next((i for i, (pk, _s) in enumerate(ranked) if pk not in shared), None)
+            if first is not None:
+                ranked = [ranked[first], *ranked[:first], *ranked[first + 1 :]]
         return ranked[:limit], rows
     first = [(pk, float("inf")) for pk in code_ids]
     rest = [(pk, score) for pk, score in ranked if pk not in code_ids]
