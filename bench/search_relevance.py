@@ -79,9 +79,7 @@ def print_table(results: dict[str, dict]) -> None:
     print(f"{'class':18}{'n':>4}" + f"{'MRR':>10}{'R@1':>7}{'R@3':>7}" * len(databases))
     for kind in classes:
         n = results[databases[0]]["figures"][kind][0]
-        cells = "".join(
-            "{:>10.3f}{:>7.2f}{:>7.2f}".format(*results[db]["figures"][kind][1:]) for db in databases
-        )
+        cells = "".join("{:>10.3f}{:>7.2f}{:>7.2f}".format(*results[db]["figures"][kind][1:]) for db in databases)
         print(f"{kind:18}{n:>4}{cells}")
 
 

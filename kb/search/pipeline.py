@@ -419,7 +419,9 @@ DEVICE_WORDS = frozenset({"pos", "pos机", "pos终端", "终端", "刷卡机", "
 
 
 # Latin prefixes are whole words: "err" inside "error" must not make "or" a code ("MAC error").
-_CODE_PREFIX = r"(?:应答码|返回码|错误码|响应码|错误代码|返回代码|代码|码|(?<![a-z])(?:error|err|code|response code|rc)(?![a-z]))"
+_CODE_PREFIX = (
+    r"(?:应答码|返回码|错误码|响应码|错误代码|返回代码|代码|码|(?<![a-z])(?:error|err|code|response code|rc)(?![a-z]))"
+)
 _CODE = r"([a-z0-9]{2})"
 
 

@@ -101,12 +101,14 @@ def split_glued(word: str, counts: dict[str, int]) -> tuple[str, ...]:
     def known(part: str) -> bool:
         return len(part) >= 2 and (counts.get(stem(part), 0) > 0 or part in STOP_WORDS)
 
-    splits = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
+    splits: list[tuple[str, ...]] = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
     splits += [(word[:i], word[i:j], word[j:]) for i in range(2, len(word)) for j in range(i + 2, len(word) - 1)]
     found = [split for split in splits if all(known(p) for p in split) and any(p not in STOP_WORDS for p in split)]
     if not found:
         return ()
-    best = min(found, key=lambda split: (len(split), -min(counts.get(stem(p), 0) for p in split if p not in STOP_WORDS)))
+    best = min(
+        found, key=lambda split: (len(split), -min(counts.get(stem(p), 0) for p in split if p not in STOP_WORDS))
+    )
     return tuple(stem(part) for part in best)
 
 

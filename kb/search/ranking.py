@@ -132,7 +132,13 @@ def rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int,
         lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
         exact = _exact(whole, set(query.words), lines)
         rescored.append(
-            (pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_TITLE * title_coverage + RERANK_EXACT * exact)
+            (
+                pk,
+                max(score, 0.0) / top
+                + RERANK_COVERAGE * coverage
+                + RERANK_TITLE * title_coverage
+                + RERANK_EXACT * exact,
+            )
         )
     return sorted(rescored, key=lambda item: -item[1])
 
@@ -209,7 +215,7 @@ def _code_lines(language: str) -> tuple[dict[str, set[int]], dict[str, set[int]]
     names: dict[str, set[int]] = {}
     codes = SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, language=language).values_list("pk", "phrases")
     for pk, phrases in codes:
-        for i, line in enumerate(filter(None, phrases.split("\n"))):
+        for i, line in enumerate(filter(None, (phrases or "").split("\n"))):
             owners.setdefault(_compact(line), set()).add(pk)
             if i < 2:  # the name in this language, then in the other (documents.code_document)
                 names.setdefault(_compact(line), set()).add(pk)

@@ -80,9 +80,9 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
             ranked = [(owner, float("inf")), *((pk, s) for pk, s in ranked if pk != owner)]
         elif shared and ranked and ranked[0][0] in shared:
             # A screen text several codes show ("请重新签到"): the page explaining it comes before any of them.
-            first = next((i for i, (pk, _s) in enumerate(ranked) if pk not in shared), None)
-            if first is not None:
-                ranked = [ranked[first], *ranked[:first], *ranked[first + 1 :]]
+            lead = next((i for i, (pk, _s) in enumerate(ranked) if pk not in shared), None)
+            if lead is not None:
+                ranked = [ranked[lead], *ranked[:lead], *ranked[lead + 1 :]]
         return ranked[:limit], rows
     first = [(pk, float("inf")) for pk in code_ids]
     rest = [(pk, score) for pk, score in ranked if pk not in code_ids]

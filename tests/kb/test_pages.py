@@ -258,7 +258,10 @@ def test_an_unknown_code_is_not_found(client):
 
 @pytest.mark.parametrize(
     ("address", "heading", "language"),
-    [("/codes/ZZ/", "本站的返回码表里没有这个代码", "zh-hans"), ("/en/codes/ZZ/", "This code is not in our table", "en")],
+    [
+        ("/codes/ZZ/", "本站的返回码表里没有这个代码", "zh-hans"),
+        ("/en/codes/ZZ/", "This code is not in our table", "en"),
+    ],
 )
 def test_an_unknown_code_shows_the_help_on_unknown_codes_with_a_search_box(client, address, heading, language):
     response = client.get(address)
