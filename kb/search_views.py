@@ -112,8 +112,10 @@ def open_result(request: HttpRequest, log_key: str, position: int) -> HttpRespon
     if Limit("search-open", settings.SEARCH_OPEN_PER_MINUTE, 60, when_down=OPEN).hit(client_address(request)):
         search.open_logged(key=log_key, position=position)
     if "/articles/" in url and "?" not in url:
-        # The article carries the search on to the ticket form if it does not help.
-        url += "?" + urlencode({"q": query})
+        # The article carries the search on to the ticket form if it does not help, and shows the menu
+        # paths of the terminal the query names ("商米P2结算不了").
+        model = selectors.terminal_model_named(query)
+        url += "?" + urlencode({"q": query} | ({"terminal": model.slug} if model else {}))
     return redirect(url)
 
 

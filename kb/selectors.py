@@ -1,6 +1,7 @@
 """Reads for knowledge-base pages, each shaped to keep a page to a handful of queries."""
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -89,6 +90,39 @@ def published_terminal_models() -> list[TerminalModel]:
 def chosen_terminal_model(models: list[TerminalModel], slug: str | None) -> TerminalModel | None:
     """The merchant's model among the published ones; an unknown or withdrawn slug means none."""
     return next((m for m in models if slug and m.slug == slug), None)
+
+
+# What merchants call each kind of terminal: a query naming one ("安卓智能POS怎么签到", "mPOS app") opens
+# the answer with that kind's menu paths.
+TERMINAL_KIND_WORDS = {
+    TerminalModel.Kind.SMART: ("智能pos", "安卓pos", "安卓", "smart pos", "android"),
+    TerminalModel.Kind.MPOS: ("mpos", "手机pos", "手机收款", "phone app"),
+    TerminalModel.Kind.KEYPAD: ("键盘pos", "传统pos", "keypad"),
+}
+
+
+def terminal_model_named(query: str) -> TerminalModel | None:
+    """The published terminal model a query names: by its name or its maker (the first model listed for
+    that maker), else by its kind (the generic model of that kind, the first listed)."""
+    text = search.normalize(query)
+    if not text:
+        return None
+    models = published_terminal_models()
+    for model in models:
+        names = [search.normalize(n) for n in (model.name_zh, model.name_en, model.vendor) if n]
+        if any(name and _names(text, name) for name in names):
+            return model
+    for kind, words in TERMINAL_KIND_WORDS.items():
+        if any(_names(text, word) for word in words):
+            return next((m for m in models if m.kind == kind), None)
+    return None
+
+
+def _names(text: str, name: str) -> bool:
+    # Latin names are whole words ("pax" is not in "paxton"); Chinese ones anywhere in the text.
+    if search.has_cjk(name):
+        return name in text
+    return re.search(r"(?<![a-z0-9])" + re.escape(name) + r"(?![a-z0-9])", text) is not None
 
 
 # --- Search: kb's policy over the search library ---------------------------------------------------

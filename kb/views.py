@@ -174,7 +174,9 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
     normalized = code.strip().upper()
     if normalized != code:
         return redirect("kb:code", code=normalized, permanent=True)
-    response_code = get_object_or_404(ResponseCode, code=normalized, is_published=True)
+    response_code = ResponseCode.objects.filter(code=normalized, is_published=True).first()
+    if response_code is None:
+        return _unknown_code(request, normalized)
     articles = Article.objects.published().in_language(current_language()).filter(codes__icontains=normalized)
     listing = [a for a in articles.only("slug", "title", "summary", "codes", "language") if normalized in a.code_list]
     return render(
@@ -186,6 +188,27 @@ def code_detail(request: HttpRequest, code: str) -> HttpResponse:
             "contact_url": reverse("tickets:new") + "?" + urlencode({"code": normalized}),
         },
     )
+
+
+_CODE_SHAPE = re.compile(r"^[0-9A-Z]{2}$")
+
+
+def _unknown_code(request: HttpRequest, code: str) -> HttpResponse:
+    """A code-shaped address the table does not have (an acquirer's private code, "/codes/C1/"): the help on
+    unknown codes with a search box, still a 404 so the address is not listed as a page of its own."""
+    if not _CODE_SHAPE.match(code):
+        raise Http404
+    help_page = access.article_for(user=request.user, slug=selectors.UNKNOWN_CODES_SLUG, language=current_language())
+    do_now_html, rest_html = split_do_now(help_page.body_html)
+    context = {
+        "code": code,
+        "article": help_page,
+        "do_now_html": do_now_html,
+        "rest_html": rest_html,
+        "query": code,
+        "contact_url": reverse("tickets:new") + "?" + urlencode({"code": code, "article": help_page.slug}),
+    }
+    return render(request, "kb/code_unknown.html", context, status=404)
 
 
 def image(request: HttpRequest, name: str) -> FileResponse:

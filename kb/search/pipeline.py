@@ -24,6 +24,7 @@ STOP_WORDS = frozenset(
     a an the is are was were be been am to of in and or my me i we you your our it its this that these those there
     what how why when do does did can could would should will with for at by from as so if then
     please help hi hello every morning evening today yesterday always just still also very really now keep
+    pls plz msg 不
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
@@ -55,12 +56,27 @@ def _segmenter():
     return _state["jieba"]
 
 
+# English negations, with or without the apostrophe merchants skip when texting ("cant", "wont"): "can't"
+# would otherwise leave a stray "t", and "cant" would be corrected to "want".
+_NEGATION = re.compile(
+    r"(?<![a-z])(can|won|don|doesn|didn|isn|aren|wasn|weren|couldn|shouldn|wouldn|haven|hasn)(?:['’]?t|not)(?![a-z])"
+)
+_NEGATED = {"can": "can", "won": "will"}  # the others lose their "n": "doesn't" is "does not"
+_POSSESSIVE = re.compile(r"(?<=[a-z])['’]s(?![a-z])")
+
+
+def _english_contractions(text: str) -> str:
+    text = _NEGATION.sub(lambda m: _NEGATED.get(m.group(1), m.group(1)[:-1]) + " not", text)
+    return _POSSESSIVE.sub("", text)
+
+
 def normalize(text: str) -> str:
-    """Full-width to half-width, Traditional to Simplified, lowercase, punctuation to single spaces."""
+    """Full-width to half-width, Traditional to Simplified, lowercase, English negations spelled out,
+    punctuation to single spaces."""
     text = unicodedata.normalize("NFKC", text or "")
     if _CJK.search(text):
         text = _converter().convert(text)
-    text = text.lower()
+    text = _english_contractions(text.lower())
     text = "".join(ch if ch.isalnum() else " " for ch in text)
     return _SPACE.sub(" ", text).strip()
 
@@ -220,6 +236,8 @@ class ParsedQuery:
     ignored: set[str] = field(default_factory=set)  # brands and model numbers: searched, but not weighed
     units: list[tuple[str, ...]] = field(default_factory=list)  # words grouped by whole word (_units)
     corrected: str = ""  # normalized, with typos replaced by the indexed words (when there were any)
+    owner: int | None = None  # the entry of the code whose screen text the query is (ranking.owning_code)
+    said: dict[Clause, set[str]] = field(default_factory=dict)  # per synonym clause, the terms typed for it
     _synonyms_of: dict | None = field(default=None, repr=False)
 
     @property
@@ -261,6 +279,13 @@ class Synonyms:
 
     def __post_init__(self):
         self._patterns = [(_term_pattern(term), i) for i, g in enumerate(self.groups) for term in g.terms]
+        # English terms stemmed as well, matched against the query's stemmed words.
+        self._patterns += [
+            (_term_pattern(stemmed), i)
+            for i, g in enumerate(self.groups)
+            for term in g.terms
+            if term.isascii() and (stemmed := " ".join(stem(word) for word in term.split())) != term
+        ]
 
     @classmethod
     def from_term_lists(cls, term_lists) -> "Synonyms":
@@ -308,11 +333,26 @@ def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool
     if parsed.is_ascii_letters and len(normalized.split()) > 1:
         # Pinyin typed with spaces ("qian dao") matches the joined pinyin indexed for titles and tags.
         parsed.add(Clause(("".join(normalized.split()),)))
-    parsed.ignored = {word for word in words if is_brand(word)}
+    models = {code.lower() for code in model_numbers(normalized)}
+    parsed.ignored = {word for word in words if is_brand(word) or word in models}
     parsed.units = _units(normalized, words)
     if synonyms is not None:
-        add_synonyms(parsed, synonyms, normalized)
+        core = without_filler(normalized)
+        # Stemmed too, as the terms are matched: "sign on fails" says the synonym "sign on failed".
+        add_synonyms(parsed, synonyms, f"{normalized} | {core} | {' '.join(stem(word) for word in core.split())}")
     return parsed
+
+
+def without_filler(normalized: str) -> str:
+    """The query without its stop words, Chinese words joined again: "签到老是不成功" reads "签到不成功" and
+    "sign on keeps failing" "sign on failing", so a phrase broken by filler still matches a synonym."""
+    text = ""
+    for word in _segmenter().cut(normalized, False):
+        word = word.strip()
+        if not word or not _keep(word):
+            continue
+        text += (" " if text and word.isascii() and text[-1].isascii() else "") + word
+    return text
 
 
 NEGATIONS = frozenset("没不无未")
@@ -345,7 +385,9 @@ def add_synonyms(parsed: ParsedQuery, synonyms: Synonyms, text: str, *, phrases_
             continue  # other names for the terminal match every page and would only add noise
         for term in terms:
             clause = Clause(tuple(segment(term, fine=False)))
-            if not clause.tokens or set(clause.tokens) <= words:
+            # A term sharing a word with what was typed ("sign in again" for "sign on") is no other way of
+            # saying it: it would only count that word again, for the pages that repeat it most.
+            if not clause.tokens or set(clause.tokens) & words:
                 continue
             if clause not in parsed.clauses:
                 parsed.add(clause)
@@ -353,6 +395,7 @@ def add_synonyms(parsed: ParsedQuery, synonyms: Synonyms, text: str, *, phrases_
                 parsed.highlight.add(term)
             if clause in parsed.expansions:
                 parsed.stands_for.setdefault(clause, set()).update(words)
+                parsed.said.setdefault(clause, set()).update(found)
 
 
 def _brands() -> frozenset[str]:
@@ -362,7 +405,7 @@ def _brands() -> frozenset[str]:
     return _state["brands"]
 
 
-_MODEL_NUMBER = re.compile(r"[a-z]{1,3}[0-9]{3,4}[a-z]?")
+_MODEL_NUMBER = re.compile(r"[a-z]{1,3}[0-9]{3,4}[a-z]?|[a-z]{1,4}[0-9]{2,4}[a-z]?(?<=.{3})")
 
 
 def is_brand(word: str) -> bool:
@@ -375,7 +418,10 @@ def is_brand(word: str) -> bool:
 DEVICE_WORDS = frozenset({"pos", "pos机", "pos终端", "终端", "刷卡机", "收款机", "terminal", "machine", "device"})
 
 
-_CODE_PREFIX = r"(?:应答码|返回码|错误码|响应码|错误代码|返回代码|代码|码|error|err|code|response code|rc)"
+# Latin prefixes are whole words: "err" inside "error" must not make "or" a code ("MAC error").
+_CODE_PREFIX = (
+    r"(?:应答码|返回码|错误码|响应码|错误代码|返回代码|代码|码|(?<![a-z])(?:error|err|code|response code|rc)(?![a-z]))"
+)
 _CODE = r"([a-z0-9]{2})"
 
 
@@ -401,11 +447,26 @@ def code_candidates(normalized: str) -> list[str]:
     tokens = normalized.split()
     if len(tokens) == 1 and re.fullmatch(r"[a-z0-9]{2}", tokens[0]):
         found.append(tokens[0])
-    for match in re.finditer(r"(?<![a-z0-9])([a-z][0-9]|[0-9][a-z])(?![a-z0-9])", normalized):
+    for match in _LETTER_DIGIT.finditer(normalized):
         found.append(match.group(1))
     for match in _BARE_NUMBER.finditer(normalized):
         found.append(match.group(1))
     return [c.upper() for c in dict.fromkeys(found)]
+
+
+_LETTER_DIGIT = re.compile(r"(?<![a-z0-9])([a-z][0-9]|[0-9][a-z])(?![a-z0-9])")
+
+
+def model_numbers(normalized: str) -> set[str]:
+    """Letter-and-digit pairs right after a maker's name ("联迪A8", "sunmi p2"): a model, not a response
+    code, unless the table has that code (upper case, as code_candidates gives them)."""
+    found = set()
+    for match in _LETTER_DIGIT.finditer(normalized):
+        before = normalized[: match.start()].rstrip()
+        word = re.search(r"[a-z]+$", before) if before[-1:].isascii() else None
+        if (word.group() in _brands()) if word else any(before.endswith(b) for b in _brands() if has_cjk(b)):
+            found.add(match.group(1).upper())
+    return found
 
 
 # Letters merchants type for look-alike digits when copying a code from the screen ("AO" for "A0").

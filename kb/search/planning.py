@@ -4,7 +4,16 @@ in the index, and which clauses select the candidates (`plan`)."""
 from django.core.cache import cache
 
 from kb.search.models import SearchEntry, SearchTerm
-from kb.search.pipeline import Clause, ParsedQuery, code_candidates, code_lookalikes, edits1
+from kb.search.pipeline import (
+    STOP_WORDS,
+    Clause,
+    ParsedQuery,
+    code_candidates,
+    code_lookalikes,
+    edits1,
+    model_numbers,
+    stem,
+)
 
 SMALL_INDEX = 500  # entries up to which every clause selects candidates (the shipped knowledge base has ~120)
 CANDIDATE_BUDGET = 1500  # pages the clauses chosen to select candidates may match, together (see plan)
@@ -39,7 +48,8 @@ def detect_codes(query: ParsedQuery) -> tuple[list[str], list[str]]:
     found = [c for c in candidates if c in known]
     # "AO" typed for "A0": only when the query is not itself a code.
     found = found or [c for c in lookalikes if c in known]
-    return found, [c for c in candidates if c not in known] if not found else []
+    models = model_numbers(query.normalized)
+    return found, [c for c in candidates if c not in known and c not in models] if not found else []
 
 
 def count_terms(parsed: ParsedQuery) -> None:
@@ -68,7 +78,38 @@ def correct_typos(query: ParsedQuery, counts: dict[str, int]) -> dict[str, str]:
             counts[best[0]] = best[1]
             query.add(Clause((best[0],)))
             query.highlight.add(best[0])
+        elif parts := split_glued(word, counts):
+            # "signinagain", "macerror": words typed without their spaces; all of them must match.
+            query.corrections[word] = " ".join(parts)
+            indexed = tuple(part for part in parts if part in counts)
+            query.add(Clause(indexed))
+            query.highlight.update(indexed)
     return query.corrections
+
+
+GLUED_MIN = 6  # letters of a word before it is tried as several glued ones ("signon")
+
+
+def split_glued(word: str, counts: dict[str, int]) -> tuple[str, ...]:
+    """The fewest indexed words (2 or 3, English stop words allowed between them) that spell `word`, the
+    most common such split first; () when none does."""
+    if len(word) < GLUED_MIN or not word.isalpha():
+        return ()
+    parts = {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1)} - set(counts)
+    counts.update(SearchTerm.objects.filter(term__in=parts).values_list("term", "entries"))
+
+    def known(part: str) -> bool:
+        return len(part) >= 2 and (counts.get(stem(part), 0) > 0 or part in STOP_WORDS)
+
+    splits: list[tuple[str, ...]] = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
+    splits += [(word[:i], word[i:j], word[j:]) for i in range(2, len(word)) for j in range(i + 2, len(word) - 1)]
+    found = [split for split in splits if all(known(p) for p in split) and any(p not in STOP_WORDS for p in split)]
+    if not found:
+        return ()
+    best = min(
+        found, key=lambda split: (len(split), -min(counts.get(stem(p), 0) for p in split if p not in STOP_WORDS))
+    )
+    return tuple(stem(part) for part in best)
 
 
 # --- The plan ---------------------------------------------------------------------------------------

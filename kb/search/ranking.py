@@ -9,11 +9,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kb.search.models import TOKEN_FIELDS, SearchEntry
-from kb.search.pipeline import STOP_WORDS, ParsedQuery, stem
+from kb.search.pipeline import STOP_WORDS, ParsedQuery, is_brand, segment, stem, without_filler
 from kb.search.planning import entry_count
 
 RERANK_COVERAGE = 0.5
 RERANK_EXACT = 0.6
+# What the title says a page is about weighs beyond the other strong fields: "sign on keeps failing" is
+# answered by the page titled "sign-on itself fails", not by one titled "sign-in vs sign-on" whose symptom
+# lines also mention failing.
+RERANK_TITLE = 0.3
 BODY_CREDIT = 0.5
 SYNONYM_CREDIT = 0.75  # a word covered only through a synonym counts for less than the word itself
 
@@ -74,8 +78,11 @@ def unit_covered(query: ParsedQuery, tokens: set[str], unit: tuple[str, ...], *,
 def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: AbstractSet[str] = frozenset()) -> float:
     """How far a page's tokens cover one typed word: 1 for the word itself, its typo correction or (for
     letters: "qiandao" in "pos机qiandao") its pinyin; SYNONYM_CREDIT for a synonym standing for it."""
-    if word in tokens or query.corrections.get(word) in tokens:
+    corrected = query.corrections.get(word, "")
+    if word in tokens or corrected in tokens:
         return 1.0
+    if " " in corrected and all(part in tokens or part in STOP_WORDS for part in corrected.split()):
+        return 1.0  # glued words ("macerror"): every one of them
     if pinyin and word.isascii() and word.isalpha() and (word in pinyin or query.corrections.get(word) in pinyin):
         return 1.0
     if any(all(token in tokens for token in clause) for clause in query.synonyms_of(word)):
@@ -97,24 +104,42 @@ def rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int,
         return matches
     words = typed_units(query)
     covered: dict[int, dict] = {}  # how far each candidate covers each typed word
+    titled: dict[int, dict] = {}  # the same, by the title alone
     for pk, row in rows.items():
-        strong = {*row["title_tokens"].split(), *row["symptoms_tokens"].split()}
+        title = set(row["title_tokens"].split())
+        strong = {*title, *row["symptoms_tokens"].split()}
         strong.update(row["codes_tokens"].split(), row["tags_tokens"].split())
         pinyin = set(row["pinyin_tokens"].split())
         covered[pk] = {w: unit_covered(query, strong, w, pinyin=pinyin) for w in words}
+        titled[pk] = {w: unit_covered(query, title, w) for w in words}
     pool = len(covered)
     # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
     weight = {w: math.log((pool + 1) / (0.5 + sum(c[w] for c in covered.values()))) for w in words}
     total = sum(weight.values())
+    # Weighed by how rare each word is among the candidates' titles: "fail" in few, "sign" in most.
+    title_weight = {w: math.log((pool + 1) / (0.5 + sum(t[w] for t in titled.values()))) for w in words}
+    title_total = sum(title_weight.values())
     whole = (query.corrected or query.normalized).replace(" ", "")  # already normalized
     top = max(score for _pk, score in matches) or 1.0
     rescored = []
     for pk, score in matches:
         found = covered.get(pk, {})
         coverage = sum(weight[w] * found.get(w, 0.0) for w in words) / total if total > 0 else 0.0
+        in_title = titled.get(pk, {})
+        title_coverage = (
+            sum(title_weight[w] * in_title.get(w, 0.0) for w in words) / title_total if title_total > 0 else 0.0
+        )
         lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
         exact = _exact(whole, set(query.words), lines)
-        rescored.append((pk, max(score, 0.0) / top + RERANK_COVERAGE * coverage + RERANK_EXACT * exact))
+        rescored.append(
+            (
+                pk,
+                max(score, 0.0) / top
+                + RERANK_COVERAGE * coverage
+                + RERANK_TITLE * title_coverage
+                + RERANK_EXACT * exact,
+            )
+        )
     return sorted(rescored, key=lambda item: -item[1])
 
 
@@ -147,3 +172,76 @@ def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
             share += weight[unit] * found
         shares[pk] = share / total
     return shares
+
+
+# --- The code whose screen text the query is --------------------------------------------------------
+
+OWNED_SHARE = 0.5  # how much of what was typed (filler, brands and the terminal left out) a screen text must be
+
+
+def owning_code(
+    query: ParsedQuery, ranked: list[tuple[int, float]], rows: dict[int, dict], language: str
+) -> tuple[int | None, set[int]]:
+    """The code page whose name or screen text the query is ("终端未登记", "MAC error", "刷卡显示商户未登记"),
+    or whose name it says in other words ("卡里钱不够" for 余额不足): the code's own page answers it more
+    exactly than the articles that mention the text in passing. A text several codes share ("请重新签到")
+    names none of them; of two texts in the query the longest wins ("交易超时，请重试" is 98's, not 30's
+    "请重试"). Returns the owner, or None and the codes sharing the text the query is."""
+    text = query.corrected or query.normalized
+    core = without_filler(text)
+    typed = {_compact(text), _compact(core)}
+    weighed = len(_compact(" ".join(w for w in core.split() if not is_brand(w)))) or len(_compact(core))
+    owners, names = _code_lines(language)
+    said = [line for line in owners if any(line in t for t in typed) and len(line) >= OWNED_SHARE * weighed]
+    said += _meant(query, names, weighed, ranked, rows)
+    said = [line for line in said if len(line) >= 2 and line in owners]
+    if not said:
+        return None, set()
+    longest = max(said, key=len)
+    unique = [line for line in said if len(owners[line]) == 1]
+    if unique and len(max(unique, key=len)) >= len(longest):
+        return next(iter(owners[max(unique, key=len)])), set()
+    return None, owners[longest] if len(owners[longest]) > 1 else set()
+
+
+def _compact(text: str) -> str:
+    return text.replace(" ", "")
+
+
+def _code_lines(language: str) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Every code page's lines (names and screen texts, compacted) with the entries that have each; and
+    the same for the names alone."""
+    owners: dict[str, set[int]] = {}
+    names: dict[str, set[int]] = {}
+    codes = SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, language=language).values_list("pk", "phrases")
+    for pk, phrases in codes:
+        for i, line in enumerate(filter(None, (phrases or "").split("\n"))):
+            owners.setdefault(_compact(line), set()).add(pk)
+            if i < 2:  # the name in this language, then in the other (documents.code_document)
+                names.setdefault(_compact(line), set()).add(pk)
+    return owners, names
+
+
+def _meant(query: ParsedQuery, names: dict[str, set[int]], weighed: int, ranked, rows) -> list[str]:
+    """Code names that a synonym of most of the query is ("钱不够" in "卡里钱不够" stands for 余额不足), unless
+    an article's title or symptom says what was typed ("密钥不同步" is in the keys article's title)."""
+    meant = []
+    for clause, found in query.said.items():
+        typed = max((_compact(term) for term in found), key=len, default="")
+        if len(typed) < OWNED_SHARE * weighed or _article_says(typed, ranked, rows):
+            continue
+        meant += [line for line in names if _line_tokens(line) == clause.tokens]
+    return meant
+
+
+@lru_cache(maxsize=4096)
+def _line_tokens(line: str) -> tuple[str, ...]:
+    return tuple(segment(line, fine=False))
+
+
+def _article_says(typed: str, ranked: list[tuple[int, float]], rows: dict[int, dict]) -> bool:
+    for pk, _score in ranked:
+        row = rows.get(pk) or {}
+        if row.get("kind") == "article" and any(typed in _compact(line) for line in row["phrases"].split("\n")):
+            return True
+    return False

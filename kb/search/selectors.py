@@ -10,7 +10,7 @@ from kb.search.backends import get_backend
 from kb.search.models import SearchEntry
 from kb.search.pipeline import Clause, ParsedQuery, add_synonyms, has_cjk, parse_query, stem
 from kb.search.planning import STREAM_WINDOW, correct_typos, count_terms, detect_codes, plan
-from kb.search.ranking import candidates, match_share, match_shares, rerank
+from kb.search.ranking import candidates, match_share, match_shares, owning_code, rerank
 from kb.search.snippets import first_line, highlighter, mark, snippet
 from kb.search.synonyms import current_synonyms
 
@@ -74,6 +74,15 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
     matches = [(pk, score) for pk, score in matches if pk in rows]  # not the ones scheduled for later
     ranked = rerank(query, matches, rows)
     if not codes:
+        owner, shared = owning_code(query, ranked, rows, language)
+        if owner is not None:
+            query.owner = owner
+            ranked = [(owner, float("inf")), *((pk, s) for pk, s in ranked if pk != owner)]
+        elif shared and ranked and ranked[0][0] in shared:
+            # A screen text several codes show ("请重新签到"): the page explaining it comes before any of them.
+            lead = next((i for i, (pk, _s) in enumerate(ranked) if pk not in shared), None)
+            if lead is not None:
+                ranked = [ranked[lead], *ranked[:lead], *ranked[lead + 1 :]]
         return ranked[:limit], rows
     first = [(pk, float("inf")) for pk in code_ids]
     rest = [(pk, score) for pk, score in ranked if pk not in code_ids]
@@ -201,7 +210,7 @@ def _without_stray_codes(query: ParsedQuery, ranked: list, rows: dict, *, exact:
         return [(pk, s) for pk, s in ranked if pk not in codes]
     missing = [pk for pk in codes if pk not in shares]
     shares = shares | (match_shares(query, missing) if missing else {})
-    return [(pk, s) for pk, s in ranked if pk not in codes or shares.get(pk, 0.0) >= CODE_SHARE]
+    return [(pk, s) for pk, s in ranked if pk not in codes or pk == query.owner or shares.get(pk, 0.0) >= CODE_SHARE]
 
 
 def _same_pages(ranked: list, rows: dict, *, language: str) -> tuple[list, dict]:

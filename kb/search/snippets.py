@@ -43,6 +43,50 @@ def mark(text: str, pattern: re.Pattern | None) -> list[tuple[str, bool]]:
     return parts
 
 
+_SENTENCE_BREAK = re.compile(r"[。！？；]|[.!?;:](?=\s)|：")
+_CLAUSE_BREAK = re.compile(r"[，、,]")
+LEAD_CHARS = 60  # at most this much of the sentence before the first match is shown
+
+
+def _clause_start(body: str, match: int) -> int:
+    """Where a snippet around `match` starts: the start of its sentence, or when that is far before the match,
+    of its clause; never inside a word or sentence (a stretch cut off mid-sentence reads as garbled)."""
+    floor = max(0, match - LEAD_CHARS)
+    for pattern in (_SENTENCE_BREAK, _CLAUSE_BREAK):
+        breaks = [m.end() for m in pattern.finditer(body, floor, match)]
+        if breaks:
+            return _skip_space(body, breaks[-1])
+    if floor == 0:
+        return 0
+    # No boundary near: start at the match's own word.
+    start = match
+    while start > 0 and body[start - 1].isalnum() and body[start - 1].isascii():
+        start -= 1
+    return start
+
+
+def _skip_space(body: str, at: int) -> int:
+    while at < len(body) and body[at].isspace():
+        at += 1
+    return at
+
+
+def _clause_end(body: str, begin: int) -> int:
+    """Where a snippet starting at `begin` ends: SNIPPET_CHARS on, back to the last sentence or clause end
+    in its second half, else to a word boundary."""
+    end = min(len(body), begin + SNIPPET_CHARS)
+    if end == len(body):
+        return end
+    half = begin + SNIPPET_CHARS // 2
+    for pattern in (_SENTENCE_BREAK, _CLAUSE_BREAK):
+        breaks = [m.end() for m in pattern.finditer(body, half, end)]
+        if breaks:
+            return breaks[-1]
+    while end > half and body[end - 1].isascii() and body[end - 1].isalnum() and body[end].isalnum():
+        end -= 1
+    return end
+
+
 def _truncate(text: str) -> str:
     return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1] + "…"
 
@@ -73,8 +117,8 @@ def snippet(text: str, fallback: str, pattern: re.Pattern | None) -> str:
                 last += 1
             if last - first + 1 > best_count:
                 best_start, best_count = start, last - first + 1
-        begin = max(0, best_start - 20)
-        end = min(len(body), begin + SNIPPET_CHARS)
+        begin = _clause_start(body, best_start)
+        end = _clause_end(body, begin)
         return ("…" if begin > 0 else "") + body[begin:end].strip() + ("…" if end < len(body) else "")
     lines = [line for line in symptoms.split("\n") if line and pattern and pattern.search(line)]
     if lines:

@@ -256,6 +256,31 @@ def test_an_unknown_code_is_not_found(client):
     assert client.get("/codes/ZZ/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("address", "heading", "language"),
+    [
+        ("/codes/ZZ/", "本站的返回码表里没有这个代码", "zh-hans"),
+        ("/en/codes/ZZ/", "This code is not in our table", "en"),
+    ],
+)
+def test_an_unknown_code_shows_the_help_on_unknown_codes_with_a_search_box(client, address, heading, language):
+    response = client.get(address)
+    page = _page(response)
+    help_page = Article.objects.get(slug=selectors.UNKNOWN_CODES_SLUG, language=language)
+
+    assert response.status_code == 404
+    assert heading in page.text
+    assert help_page.title in page.text
+    assert 'name="q" type="search" maxlength="200" value="ZZ"' in response.content.decode()
+
+
+def test_an_address_that_is_not_code_shaped_is_a_plain_not_found(client):
+    response = client.get("/en/codes/NOPE/")
+
+    assert response.status_code == 404
+    assert "This code is not in our table" not in response.content.decode()
+
+
 def test_an_unpublished_code_is_not_found(client):
     ResponseCode.objects.filter(code="A0").update(is_published=False)
 

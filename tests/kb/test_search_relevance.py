@@ -1,18 +1,17 @@
 """Relevance of symptom search on the shipped knowledge base: MRR and recall@3 per class of query.
 
 `pytest tests/kb/test_search_relevance.py -s` prints the figures per class and every query that missed
-rank 1. Each class has its own floor, set by what the merchant needs from it, not by today's output:
+rank 1; `bench/search_relevance.py` prints them for SQLite and PostgreSQL side by side.
 
-- `code`, `code-in-sentence`: a response code is unambiguous, so its page must be first, every time.
-- the short and typed-as-seen classes (simplified, traditional, fullwidth, english, typo, cross-language,
-  sentence, brand): the right page in the top 3 (what a phone shows without scrolling) for at least 95%
-  of queries, and MRR >= 0.85 (mostly first, rarely below second).
-- the classes that share few or no words with the page (colloquial, pinyin, pinyin-sentence,
-  mixed-script, latin-typo): the right page in the top 3 for at least 85%, MRR >= 0.7 (on average the
-  right page is first or second). These depend on synonyms and fuzzy matching, which can only approximate.
-- `no-match` (no page answers it): at least 70% flagged "no exact match", none showing a code page, and
-  at most 3% of the answerable queries flagged by mistake (the flag is a hint above the closest pages, so
-  a false alarm costs less than a confident list of unrelated pages).
+The target (issue 23) is MRR >= 0.95 on the whole set and on every class, with the right page in the top
+3 (what a phone shows without scrolling). Response codes typed as such (`code`, `code-in-sentence`) and
+the screen texts a code owns (`screen-text`) are unambiguous: their page must be first, every time. A
+class still below the target has its measured floor in BELOW_TARGET, so it cannot slip further while
+the gap stays in sight.
+
+`no-match` (no page answers it): at least 70% flagged "no exact match", none showing a code page, and at
+most 3% of the answerable queries flagged by mistake (the flag is a hint above the closest pages, so a
+false alarm costs less than a confident list of unrelated pages).
 """
 
 import functools
@@ -27,15 +26,31 @@ from kb.selectors import search_pages as search
 
 CASES = yaml.safe_load((Path(__file__).with_name("search_relevance.yaml")).read_text(encoding="utf-8"))
 DEPTH = 10
-EXACT = {"code", "code-in-sentence"}
-LOOSE = {"colloquial", "pinyin", "pinyin-sentence", "mixed-script", "latin-typo"}
-FLOORS = {"exact": (1.0, 1.0), "loose": (0.7, 0.85), "plain": (0.85, 0.95)}  # (MRR, recall@3)
+EXACT = {"code", "code-in-sentence", "screen-text"}
+TARGET = (0.95, 0.95)  # (MRR, recall@3), on the whole set and on every class
+# The classes the search does not reach the target on yet, at the lower of what SQLite and PostgreSQL
+# measure (bench/search_relevance.py), so they cannot slip; raise a floor when a change lifts the class and
+# delete it at the target. _report prints the misses.
+BELOW_TARGET = {
+    "all": (0.94, 0.97),
+    "colloquial": (0.9, 0.95),
+    "english-hub": (0.78, 0.87),
+    "latin-typo": (0.89, 0.87),
+    "mixed-script": (0.73, 1.0),
+    "money-words": (0.84, 0.84),
+    "pinyin": (0.83, 1.0),
+    "pinyin-sentence": (0.93, 1.0),
+    "sign-on-generic": (0.73, 1.0),
+}
 MIN_NO_MATCH_FLAGGED = 0.7
 MAX_FALSE_NO_MATCH = 0.03
+MIN_QUERIES = 250
+MIN_ENGLISH = 0.4
+MIN_TEXTED = 60  # queries written the way people text (`style: texting`)
 
 
 def _floor(kind: str) -> tuple[float, float]:
-    return FLOORS["exact" if kind in EXACT else "loose" if kind in LOOSE else "plain"]
+    return (1.0, 1.0) if kind in EXACT else BELOW_TARGET.get(kind, TARGET)
 
 
 def _run(case) -> dict:
@@ -103,16 +118,25 @@ def test_the_relevance_set_has_every_class_in_both_languages():
         assert by_class[kind] == {"zh-hans", "en"}, kind
 
 
-def test_each_class_meets_its_mrr_and_recall_at_3_floor(runs):
+def test_the_relevance_set_is_large_mostly_typed_as_merchants_type_and_two_fifths_english():
+    english = sum(1 for case in CASES if case.get("lang") == "en")
+    texted = sum(1 for case in CASES if case.get("style") == "texting")
+
+    assert len(CASES) >= MIN_QUERIES
+    assert english >= MIN_ENGLISH * len(CASES)
+    assert texted >= MIN_TEXTED
+
+
+def test_the_whole_set_and_each_class_meet_their_mrr_and_recall_at_3_floor(runs):
     below = {}
     for kind, (_n, mrr, _at1, at3) in _report(runs).items():
         min_mrr, min_at3 = _floor(kind)
-        if kind != "all" and (mrr < min_mrr or at3 < min_at3):
+        if mrr < min_mrr or at3 < min_at3:
             below[kind] = (round(mrr, 3), round(at3, 2))
     assert below == {}
 
 
-def test_every_response_code_query_puts_the_code_page_first(runs):
+def test_every_response_code_or_screen_text_query_puts_the_code_page_first(runs):
     missed = [run["case"]["q"] for run in runs if run["case"]["class"] in EXACT and run["rank"] != 1]
     assert missed == []
 

@@ -123,6 +123,21 @@ def test_an_article_opened_from_the_results_carries_the_search_on(client):
     assert 'name="q" value="请重新签到"' in feedback
 
 
+def test_an_answer_opened_for_a_query_naming_a_terminal_kind_shows_that_kinds_menu_paths(client):
+    link = open_links(client.get(SEARCH, {"q": "安卓智能POS怎么签到"}))[0]
+    response = client.get(link)
+
+    assert "terminal=generic-smart" in response["Location"]
+    page = strip_tags(client.get(response["Location"]).content.decode())
+    assert "打开银行卡收款应用" in page  # the smart POS sign-on path (kb/content/terminal_models.yaml)
+
+
+def test_an_answer_opened_for_a_query_naming_no_terminal_picks_none(client):
+    link = open_links(client.get(SEARCH, {"q": "请重新签到"}))[0]
+
+    assert "terminal=" not in client.get(link)["Location"]
+
+
 def test_only_the_first_opened_result_counts(client):
     links = open_links(client.get(SEARCH, {"q": "A0"}))
     client.get(links[1])
