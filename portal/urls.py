@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.views import api as rest_api
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
 from portal import health, views
@@ -21,7 +22,8 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/kb/", include("kb.admin_urls")),
     path("admin/", admin.site.urls),
-    path("api/", include("kb.api_urls")),
+    path("api/v1/", rest_api.urls),
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
