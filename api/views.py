@@ -8,6 +8,7 @@ import hashlib
 import json
 from functools import wraps
 from math import ceil
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
@@ -19,6 +20,7 @@ from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from pydantic import Field
 
 from api import access, problems, selectors, services
 from api.models import ApiClient, Scope
@@ -55,7 +57,21 @@ class TokenAuth(HttpBearer):
         return client
 
 
-api = NinjaAPI(
+class PortalApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Ninja documents every answer as application/json; errors are problem documents."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for item in schema["paths"].values():
+            for operation in item.values():
+                for status, answer in operation.get("responses", {}).items():
+                    if str(status).startswith("4") and "application/json" in answer.get("content", {}):
+                        answer["content"] = {problems.CONTENT_TYPE: answer["content"]["application/json"]}
+                    if str(status) == "401":
+                        answer.setdefault("headers", {})["WWW-Authenticate"] = {"schema": {"type": "string"}}
+        return schema
+
+
+api = PortalApi(
     title="POS support portal API",
     version="1",
     urls_namespace="v1",
@@ -77,12 +93,30 @@ def _unauthorized(request, error):
     return problems.response(request, problems.unauthorized())
 
 
+def _message(item: dict) -> str:
+    """A parameter's error in the caller's language (pydantic's own messages are English only)."""
+    ctx = item.get("ctx") or {}
+    kind = item.get("type", "")
+    if kind == "missing":
+        return _("This is required.")
+    if kind == "literal_error":
+        return _("Use one of: %(values)s.") % {"values": ctx.get("expected", "")}
+    if kind in ("string_too_short", "string_too_long"):
+        return _("Use at most %(max)s characters, and at least %(min)s.") % {
+            "max": ctx.get("max_length", "…"),
+            "min": ctx.get("min_length", 1),
+        }
+    if kind in ("greater_than_equal", "less_than_equal", "int_parsing", "int_from_float"):
+        return _("Use a whole number in the documented range.")
+    return _("This value is not valid here.")
+
+
 @api.exception_handler(NinjaValidationError)
 def _invalid(request, error: NinjaValidationError):
     errors: dict[str, list[str]] = {}
     for item in error.errors:
         name = ".".join(str(part) for part in item.get("loc", [])[1:]) or "request"
-        errors.setdefault(name, []).append(str(item.get("msg", "")))
+        errors.setdefault(name, []).append(_message(item))
     return problems.response(request, problems.invalid(errors))
 
 
@@ -104,9 +138,10 @@ def _limit(request: HttpRequest, *, client: ApiClient | None = None) -> None:
         raise problems.too_many(wait)
 
 
+type Lang = Literal["zh-hans", "en"]
+
+
 def _language(request: HttpRequest, lang: str | None) -> str:
-    if lang and lang not in ("zh-hans", "en"):
-        raise problems.invalid({"lang": [_("lang must be zh-hans or en.")]})
     return lang or current_language()
 
 
@@ -141,30 +176,33 @@ public = Router(tags=["knowledge base"])
 
 
 @public.get("/search", response={200: SearchOut, **PROBLEMS}, summary="Search the knowledge base")
-def search(request: HttpRequest, q: str, lang: str | None = None, limit: int = 5):
+def search(
+    request: HttpRequest,
+    q: Annotated[str, Field(min_length=1, max_length=200)],
+    lang: Lang | None = None,
+    limit: Annotated[int, Field(ge=1, le=20)] = 5,
+):
     """The same search as the site's, for a screen text, a response code or a description."""
     _limit(request)
     if not q.strip() or len(q) > 200:
         raise problems.invalid({"q": [_("Type between 1 and 200 characters.")]})
-    if not 1 <= limit <= 20:
-        raise problems.invalid({"limit": [_("limit must be between 1 and 20.")]})
     return _cacheable(request, selectors.search(q, language=_language(request, lang), limit=limit))
 
 
 @public.get("/categories", response={200: list[CategoryOut], **PROBLEMS}, summary="Article categories")
-def categories(request: HttpRequest, lang: str | None = None):
+def categories(request: HttpRequest, lang: Lang | None = None):
     _limit(request)
     return _cacheable(request, selectors.categories(language=_language(request, lang)))
 
 
 @public.get("/articles", response={200: list[ArticleSummaryOut], **PROBLEMS}, summary="Published articles")
-def articles(request: HttpRequest, lang: str | None = None, category: str | None = None):
+def articles(request: HttpRequest, lang: Lang | None = None, category: str | None = None):
     _limit(request)
     return _cacheable(request, selectors.articles(language=_language(request, lang), category=category))
 
 
 @public.get("/articles/{slug}", response={200: ArticleOut, **PROBLEMS}, summary="One article")
-def article(request: HttpRequest, slug: str, lang: str | None = None):
+def article(request: HttpRequest, slug: str, lang: Lang | None = None):
     _limit(request)
     found = selectors.article(slug=slug, language=_language(request, lang))
     if found is None:
@@ -173,13 +211,13 @@ def article(request: HttpRequest, slug: str, lang: str | None = None):
 
 
 @public.get("/codes", response={200: list[CodeOut], **PROBLEMS}, summary="Response codes")
-def codes(request: HttpRequest, lang: str | None = None):
+def codes(request: HttpRequest, lang: Lang | None = None):
     _limit(request)
     return _cacheable(request, selectors.codes(language=_language(request, lang)))
 
 
 @public.get("/codes/{code}", response={200: CodeOut, **PROBLEMS}, summary="One response code")
-def code(request: HttpRequest, code: str, lang: str | None = None):
+def code(request: HttpRequest, code: str, lang: Lang | None = None):
     _limit(request)
     found = selectors.code(code, language=_language(request, lang))
     if found is None:
@@ -346,7 +384,7 @@ def agent_tickets(
     assignee: str | None = None,
     code: str | None = None,
     terminal: str | None = None,
-    page: int = 1,
+    page: Annotated[int, Field(ge=1)] = 1,
 ):
     """`assignee` is a username, or `none` for unassigned tickets; newest changes first, 50 a page."""
     _agent(request)
