@@ -6,9 +6,9 @@ Rate limits are raised for the run (a contract test is not a load test); everyth
 
 import pytest
 import schemathesis
+from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks
-from hypothesis import HealthCheck, settings
 
 from tests.api.conftest import make_token
 from tests.tickets.conftest import form_data
