@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "kb",
     "tickets",
     "agents",
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -444,6 +446,17 @@ NOTIFY_GIVE_UP_HOURS = env_int("NOTIFY_GIVE_UP_HOURS", 24, minimum=1)
 TASK_STALE_MINUTES = env_int("TASK_STALE_MINUTES", 15, minimum=1)
 # Agents are warned this long before a due time (once per ticket and due time; `tickets_breach_check`).
 BREACH_WARNING_MINUTES = env_int("BREACH_WARNING_MINUTES", 30, minimum=1)
+
+# --- The REST API (/api/v1/, api/) -----------------------------------------------------------------
+# Calls a minute: per client address without a token, per token with one. Public reads may be kept by
+# clients and proxies this long (they carry an ETag).
+API_PUBLIC_RATE_LIMIT = env_int("API_PUBLIC_RATE_LIMIT", 120, minimum=1)
+API_TOKEN_RATE_LIMIT = env_int("API_TOKEN_RATE_LIMIT", 600, minimum=1)
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 300, minimum=0)
+# Webhooks: tried again after 1, 2, 4 … × WEBHOOK_RETRY_SECONDS, given up after WEBHOOK_MAX_ATTEMPTS tries.
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 30, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 
 # --- Health checks (/healthz liveness, /readyz readiness: portal/health.py) ---------------------------
 # /readyz fails when the task worker has left a heartbeat task unanswered this long (a worker that is busy

@@ -5,9 +5,11 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from api.views import api as rest_api
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
 from portal import health, views
+from tickets import views_stickers as sticker_views
 
 admin.site.site_header = _("POS merchant help · administration")
 admin.site.site_title = _("POS merchant help")
@@ -19,9 +21,12 @@ urlpatterns = [
     path("robots.txt", views.robots, name="robots"),
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # The short link printed on terminal stickers (tickets/views_stickers.py), in no language of its own.
+    path("t/<str:token>/", sticker_views.scan, name="sticker_scan"),
     path("admin/kb/", include("kb.admin_urls")),
     path("admin/", admin.site.urls),
-    path("api/", include("kb.api_urls")),
+    path("api/v1/", rest_api.urls),
+    path("api/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(

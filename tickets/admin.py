@@ -382,3 +382,7 @@ class NoticeDeliveryAdmin(admin.ModelAdmin):
             except ValidationError as error:  # sent again by someone else meanwhile
                 self.message_user(request, error.messages[0], messages.WARNING)
         self.message_user(request, _("%(count)d notification(s) will be sent again.") % {"count": sent})
+
+
+# Registered from their own module (what they import is not the ticket pages' business).
+from tickets import admin_stickers  # noqa: E402, F401

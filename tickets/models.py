@@ -578,3 +578,46 @@ class NoticeDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.event} {self.status}"
+
+
+class TerminalSticker(models.Model):
+    """A QR sticker on one terminal: its short link opens the portal with the terminal already known.
+
+    The token is printed, so it is no secret: a scan shows only what the sticker and the terminal's own receipts
+    already say (MID, TID, model), never anyone's tickets unless the signed-in owner's own.
+    """
+
+    token = models.CharField(max_length=16, unique=True, editable=False)
+    merchant_id = models.CharField(_("merchant ID (MID)"), max_length=15)
+    terminal_id = models.CharField(_("terminal ID (TID)"), max_length=8)
+    serial_number = models.CharField(_("serial number (SN)"), max_length=40, blank=True)
+    terminal_model = models.CharField(_("brand and model"), max_length=80, blank=True)
+    # The knowledge base's model (kb.TerminalModel.slug), so articles show this terminal's menu paths.
+    model_slug = models.SlugField(_("model in the knowledge base"), max_length=60, blank=True)
+    acquirer = models.CharField(_("acquirer"), max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    scans = models.PositiveIntegerField(_("scans"), default=0, editable=False)
+    last_scanned_at = models.DateTimeField(_("last scanned"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["merchant_id", "terminal_id", "-created_at"]
+        verbose_name = _("terminal sticker")
+        verbose_name_plural = _("terminal stickers")
+        constraints = [
+            # One working sticker per terminal: a new one replaces a lost one only after it is revoked.
+            models.UniqueConstraint(
+                fields=["merchant_id", "terminal_id"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="tickets_one_live_sticker_per_terminal",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.terminal_id} ({self.merchant_id})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sticker_scan", kwargs={"token": self.token})

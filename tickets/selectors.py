@@ -13,7 +13,15 @@ from django.utils.html import strip_tags
 
 from kb.models import Article
 from tickets.details import Section, detail_names
-from tickets.models import Attachment, NoticeDelivery, PendingUpload, Ticket, TicketEvent, TicketMessage
+from tickets.models import (
+    Attachment,
+    NoticeDelivery,
+    PendingUpload,
+    TerminalSticker,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
 
 # The "steps to fix" section of an article, in either language: its numbered list holds the suggestions.
 _FIX_HEADING = re.compile(r"<h2[^>]*>[^<]*(?:fix|步骤|解决|处理)[^<]*</h2>", re.IGNORECASE)
@@ -193,3 +201,22 @@ def merchant_not_notified(ticket: Ticket) -> list[NoticeDelivery]:
     for row in rows:
         row.label = EVENT_LABELS.get(row.event, row.event)
     return rows
+
+
+# --- Terminal stickers ------------------------------------------------------------------------
+
+RECENT_TERMINAL_TICKETS = 5
+
+
+def live_sticker(token: str) -> TerminalSticker | None:
+    if not token:
+        return None
+    return TerminalSticker.objects.filter(token=token[:16], revoked_at__isnull=True).first()
+
+
+def terminal_tickets_of(user, *, sticker: TerminalSticker) -> list[Ticket]:
+    """The signed-in owner's own recent tickets for this terminal; nobody else's, and none for a visitor."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = tickets_of(user).filter(merchant_id=sticker.merchant_id, terminal_id=sticker.terminal_id)
+    return list(rows.order_by("-created_at")[:RECENT_TERMINAL_TICKETS])

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from tickets import views, views_accounts, views_find
+from tickets import views, views_accounts, views_find, views_stickers
 
 
 class TicketKeyConverter:
@@ -25,6 +25,7 @@ urlpatterns = [
     path("deflect/", views.ticket_deflect, name="deflect"),
     path("find/", views_find.ticket_find, name="find"),
     path("signup/", views_accounts.signup, name="signup"),
+    path("terminal/<str:token>/", views_stickers.terminal, name="terminal"),
     path("pending/<str:submission_key>/<int:pk>/", views.pending_thumbnail, name="pending_thumbnail"),
     path("<ticket:key>/", views.ticket_detail, name="detail"),
     path("<ticket:key>/sent/", views.ticket_sent, name="sent"),

@@ -182,6 +182,11 @@ def _now_for_input(request: HttpRequest) -> str:
     return timezone.localtime().strftime(OCCURRED_AT_FORMAT)
 
 
+def sticker_initial(sticker) -> dict:
+    names = ("merchant_id", "terminal_id", "serial_number", "terminal_model", "acquirer")
+    return {name: getattr(sticker, name) for name in names if getattr(sticker, name)}
+
+
 # The blank form is the same for every anonymous visitor coming from the same page, but for its one-time
 # key and the time it suggests: shared from the page cache with those filled in per response.
 @pagecache.cached_page(
@@ -195,7 +200,10 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "")[:4].strip().upper()
     query, _count = services.mask_text("search_query", request.GET.get("q", "")[:200].strip())
     submission_key = pagecache.fresh(request, "submission_key")
-    initial = selectors.last_ticket_initial(request.user) | {
+    sticker = selectors.live_sticker(request.GET.get("terminal", ""))
+    # A scanned sticker names the terminal; otherwise a signed-in merchant's last one.
+    known = sticker_initial(sticker) if sticker else selectors.last_ticket_initial(request.user)
+    initial = known | {
         "occurred_at": pagecache.fresh(request, "now"),
         "response_code": code if code.isalnum() else "",
         "article_slug": article.slug if article else "",

@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 
 from tickets.access import Actor
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
+from tickets.signals import ticket_event_recorded
 
 
 def user_or_none(user: Actor | None) -> User | None:
@@ -26,7 +27,7 @@ def event_record(
     new_value: str = "",
     message: TicketMessage | None = None,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         actor=user_or_none(actor),
         actor_kind=actor_kind,
@@ -35,6 +36,14 @@ def event_record(
         new_value=new_value,
         message=message,
     )
+    ticket_event_recorded.send(
+        sender=TicketEvent,
+        ticket_id=ticket.pk,
+        kind=kind,
+        message_id=message.pk if message is not None else None,
+        internal=bool(message is not None and message.is_internal),
+    )
+    return event
 
 
 def copy_back(target: Ticket, source: Ticket, names: tuple[str, ...]) -> None:
