@@ -5,19 +5,17 @@ who filed the ticket (ApiTicket) and nothing else.
 """
 
 import hashlib
-import json
 import logging
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
 
 from api.models import AGENT_SCOPES, INTEGRATOR_SCOPES, ApiClient, ApiTicket, WebhookDelivery
-from portal import webhooks
+from api.tasks import webhook_enqueue
 from portal.audit import Action, audit_record, values_of
 from tickets import services as ticket_services
 from tickets.forms import TicketForm
@@ -179,43 +177,8 @@ def webhook_test_send(*, actor, client: ApiClient) -> WebhookDelivery:
             event="ping",
             payload={"event": "ping", "occurred_at": timezone.now().isoformat(), "sent_by": actor.get_username()},
         )
-        from api.tasks import webhook_enqueue
-
         transaction.on_commit(lambda: webhook_enqueue(delivery_id=delivery.pk), robust=True)
     return delivery
-
-
-def webhook_attempt(*, delivery_id: int) -> bool | None:
-    """One try. True: delivered; False: failed for good; None: failed, try again later.
-
-    The row is locked for the try: a task run twice (a requeued worker) finds it delivered and sends nothing.
-    """
-    with transaction.atomic():
-        row = WebhookDelivery.objects.select_for_update().select_related("client").filter(pk=delivery_id).first()
-        if row is None or row.status != WebhookDelivery.Status.PENDING:
-            return row is not None and row.status == WebhookDelivery.Status.SENT
-        body = json.dumps(row.payload, ensure_ascii=False, separators=(",", ":")).encode()
-        answer = webhooks.post(
-            url=row.client.webhook_url,
-            body=body,
-            secret=row.client.webhook_secret,
-            event=row.event,
-            delivery_id=row.pk,
-            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-        )
-        row.attempts += 1
-        row.last_attempt_at = timezone.now()
-        row.last_status_code = answer.status or None
-        row.last_error = answer.error
-        if answer.delivered:
-            row.status, row.delivered_at = WebhookDelivery.Status.SENT, row.last_attempt_at
-        elif row.attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not row.client.active:
-            row.status = WebhookDelivery.Status.FAILED
-            logger.warning("Webhook %s to %s given up after %s tries", row.pk, row.client.name, row.attempts)
-        row.save()
-    if row.status == WebhookDelivery.Status.PENDING:
-        return None
-    return row.status == WebhookDelivery.Status.SENT
 
 
 def agent_ticket_change(
@@ -249,7 +212,5 @@ def webhook_retry(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
         if row.status == WebhookDelivery.Status.FAILED:
             row.status, row.attempts = WebhookDelivery.Status.PENDING, 0
             row.save(update_fields=["status", "attempts"])
-            from api.tasks import webhook_enqueue
-
             transaction.on_commit(lambda: webhook_enqueue(delivery_id=row.pk), robust=True)
     return row

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 @task
 def webhook_deliver(*, delivery_id: int) -> bool:
+    from api.delivery import webhook_attempt
     from api.models import WebhookDelivery
-    from api.services import webhook_attempt
 
     outcome = webhook_attempt(delivery_id=delivery_id)
     if outcome is None:

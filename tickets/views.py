@@ -38,7 +38,7 @@ from tickets.formpage import step_rows as _step_rows
 from tickets.formpage import submission_key as _submission_key
 from tickets.formpage import wants_json as _wants_json
 from tickets.forms import MAX_STEPS, OCCURRED_AT_FORMAT, ReplyForm, TicketForm, compact
-from tickets.models import Ticket
+from tickets.models import TerminalSticker, Ticket
 from tickets.qr import qr_data_uri
 from tickets.services import TicketDetails
 
@@ -182,7 +182,7 @@ def _now_for_input(request: HttpRequest) -> str:
     return timezone.localtime().strftime(OCCURRED_AT_FORMAT)
 
 
-def sticker_initial(sticker) -> dict:
+def sticker_initial(sticker: TerminalSticker) -> dict[str, str]:
     names = ("merchant_id", "terminal_id", "serial_number", "terminal_model", "acquirer")
     return {name: getattr(sticker, name) for name in names if getattr(sticker, name)}
 

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from api import services
+from api.delivery import webhook_attempt as delivery_try
 from api.models import WebhookDelivery
 from portal import webhooks
 from tests.api.conftest import bearer, make_token
@@ -105,12 +106,12 @@ def test_a_failing_receiver_is_tried_again_and_then_logged_as_given_up(client, h
     _file(client, hooked[1])
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == WebhookDelivery.Status.PENDING and delivery.attempts == 1
-    assert services.webhook_attempt(delivery_id=delivery.pk) is None
-    assert services.webhook_attempt(delivery_id=delivery.pk) is False
+    assert delivery_try(delivery_id=delivery.pk) is None
+    assert delivery_try(delivery_id=delivery.pk) is False
     delivery.refresh_from_db()
     assert delivery.status == WebhookDelivery.Status.FAILED and delivery.attempts == 3
     assert delivery.last_status_code == 500
-    assert services.webhook_attempt(delivery_id=delivery.pk) is False  # given up: nothing more is sent
+    assert delivery_try(delivery_id=delivery.pk) is False  # given up: nothing more is sent
     assert len(receiver.calls) == 3
 
 
@@ -125,7 +126,7 @@ def test_a_receiver_that_is_down_is_recorded_not_raised(admin_user, client):
 def test_a_delivery_run_twice_is_sent_once(client, hooked, receiver):
     _file(client, hooked[1])
     delivery = WebhookDelivery.objects.get()
-    assert services.webhook_attempt(delivery_id=delivery.pk) is True
+    assert delivery_try(delivery_id=delivery.pk) is True
     assert len(receiver.calls) == 1
 
 
