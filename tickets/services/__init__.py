@@ -21,7 +21,11 @@ from tickets.services.intake import (
     ticket_create,
 )
 from tickets.services.notices import notice_attempt, notice_retry
-from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke
+from tickets.services.tracking import (
+    ticket_tracking_link_add,
+    ticket_tracking_link_send,
+    ticket_tracking_links_revoke,
+)
 from tickets.services.workflow import (
     ticket_assign,
     ticket_close,
@@ -59,6 +63,7 @@ __all__ = [
     "ticket_reply",
     "ticket_status_set",
     "ticket_tracking_link_add",
+    "ticket_tracking_link_send",
     "ticket_tracking_links_revoke",
     "tickets_cleanup",
 ]
