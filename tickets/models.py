@@ -288,6 +288,7 @@ class AttachmentQuerySet(models.QuerySet):
 class Attachment(StoredFileFields):
     # Set by the agent's ticket page (an image shown inline), not stored.
     inline: bool
+    gallery_index: int
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(

@@ -28,6 +28,7 @@ def _files(conversation: Iterable[TicketMessage]) -> tuple[list[Attachment], lis
         for attachment in message.attachments.all():
             if attachment.kind == FileKind.IMAGE and attachment.thumbnail:
                 attachment.inline = attachment.content_type in INLINE_IMAGE_TYPES
+                attachment.gallery_index = len(images)  # the conversation's thumbnail opens this photo
                 images.append(attachment)
             elif attachment.kind == FileKind.LOG:
                 logs_.append(attachment)
