@@ -9,7 +9,7 @@ article stands out, low when several score alike.
 
 The languages searched follow the ticket's text, not the form it came through: Chinese words typed into the
 English form are searched among the Chinese articles (and the reverse); text with both is searched in both,
-each language's scores scaled to its own best before they are merged. The page's language breaks a tie
+each language's scores scaled to its own best and added up per article. The page's language breaks a tie
 only when the text has no words of either (a bare code).
 """
 
@@ -77,13 +77,13 @@ def text_languages(text: str, *, fallback: str) -> list[str]:
 
 
 def _merged(suggestions: list[Suggestion]) -> Suggestion:
-    """One ranking from a search per language: each scaled to its best score, the higher share per slug kept."""
+    """One ranking from a search per language: each scaled to its best score, the shares of a slug added, so
+    an article both halves of the text point to comes first."""
     best: dict[str, float] = {}
     for suggestion in suggestions:
         top = max((score for _slug, score in suggestion.articles), default=0.0)
         for slug, score in suggestion.articles:
-            share = score / top if top > 0 else 0.0
-            best[slug] = max(best.get(slug, 0.0), share)
+            best[slug] = best.get(slug, 0.0) + (score / top if top > 0 else 0.0)
     articles = sorted(best.items(), key=lambda item: -item[1])[:CANDIDATES]
     total = sum(score for _slug, score in articles)
     return Suggestion(

@@ -26,7 +26,7 @@ def log_line(line) -> str:
         mark = format_html('<mark class="log-{}">{}</mark>', kind, text[start:end])
         if code in line.codes:
             # A known code is its own link to the code's page: shown once, where the log has it.
-            mark = format_html('<a class="log-code" href="{}">{}</a>', reverse("kb:code", args=[code]), mark)
+            mark = format_html('<a class="log-code-link" href="{}">{}</a>', reverse("kb:code", args=[code]), mark)
         out.append(mark)
         at = end
     out.append(escape(text[at:]))
