@@ -28,9 +28,7 @@ def test_outsiders_cannot_reach_the_switch(client, outsider):
     assert client.post("/agent/language/", {"language": "en"}).status_code == 404
 
 
-def test_a_new_ticket_email_is_written_in_each_agent_s_language(
-    agent, colleague, django_capture_on_commit_callbacks
-):
+def test_a_new_ticket_email_is_written_in_each_agent_s_language(agent, colleague, django_capture_on_commit_callbacks):
     agent.email, colleague.email = "agent@example.com", "colleague@example.com"
     agent.save(), colleague.save()
     AgentPreference.objects.create(user=agent, language="en")

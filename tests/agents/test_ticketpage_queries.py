@@ -111,7 +111,12 @@ def test_the_page_costs_the_same_queries_with_10_and_with_10000_tickets(
     from tests.agents.test_ticketpage_bulk import other_tickets
 
     ticket = worked_ticket(
-        merchant=merchant, agent=agent, colleague=colleague, messages=6, photos=2, logs=1,
+        merchant=merchant,
+        agent=agent,
+        colleague=colleague,
+        messages=6,
+        photos=2,
+        logs=1,
         on_commit=django_capture_on_commit_callbacks,
     )
     other_tickets(10, like=ticket)

@@ -175,6 +175,7 @@ def test_the_gallery_rotates_and_zooms_a_sideways_photo(workspace):
     thumb.click()
     box = page.locator("#lightbox")
     expect(box).to_be_visible()
+    page.wait_for_function("() => document.getElementById('lightbox-image').naturalWidth > 0")
     shots(page, "opened")
     page.keyboard.press("r")
     expect(box).to_have_attribute("data-rotate", "90")
@@ -229,7 +230,9 @@ def test_the_agent_sends_a_fresh_tracking_link_and_corrects_the_suggestion(works
     expect(page.locator("#suggestion")).to_contain_text("Corrected")
     ticket.classification.refresh_from_db()
     assert ticket.classification.correct_article_slug == chosen
-    posts = [url.rsplit("/", 2)[-2] for method, url, _s in requests.entries if method == "POST" and "/presence/" not in url]
+    posts = [
+        url.rsplit("/", 2)[-2] for method, url, _s in requests.entries if method == "POST" and "/presence/" not in url
+    ]
     assert posts == ["tracking-link", "suggestion"]
     assert requests.failures() == []
     context.close()
@@ -246,7 +249,8 @@ def test_the_ticket_page_passes_axe_and_is_photographed(workspace, agent, prefix
     language = "en" if prefix else "zh"
     shots = Shots(f"agent-ticket-{language}")
     for width, height in ((1440, 900), (1280, 720)):
-        context, page = workspace(width, height)
+        # The browser's own controls (the file picker's button) speak the agent's language too.
+        context, page = workspace(width, height, locale="en-US" if prefix else "zh-CN")
         requests = RequestLog().attach(page)
         page.goto(f"{prefix}/agent/tickets/{ticket.reference}/")
         expect(page.locator("h1")).to_have_text(ticket.reference)

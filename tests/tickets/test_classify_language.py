@@ -52,7 +52,9 @@ def test_chinese_tickets_from_the_english_form_are_matched_against_chinese_artic
         new += classify_ticket(ticket).article_slug == example["article"]
         same_form += classify_text(ticket, language="zh-hans").article_slug == example["article"]
     n = len(examples)
-    print(f"\nChinese text, English form: {old}/{n} right before, {new}/{n} now ({same_form}/{n} from the Chinese form)")
+    print(
+        f"\nChinese text, English form: {old}/{n} right before, {new}/{n} now ({same_form}/{n} from the Chinese form)"
+    )
     assert new == same_form  # the form no longer matters
     assert new - old >= 6  # measured: 34 of 52 before, 43 now
 
