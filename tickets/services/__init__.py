@@ -21,11 +21,8 @@ from tickets.services.intake import (
     ticket_create,
 )
 from tickets.services.notices import notice_attempt, notice_retry
-from tickets.services.tracking import (
-    ticket_tracking_link_add,
-    ticket_tracking_link_send,
-    ticket_tracking_links_revoke,
-)
+from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke
+from tickets.services.tracking_send import ticket_tracking_link_send
 from tickets.services.workflow import (
     ticket_assign,
     ticket_close,
