@@ -2,7 +2,7 @@
 
 Creates a throw-away test database per engine (migrated, as the tests do), makes one ticket as a merchant and two
 agents work it (through the services: messages, notes, photos, a log, assignments; its suggested answer stored by
-the classification task), then seeds other tickets with bulk_create (half of them the same merchant, a quarter
+the classification task), then seeds other tickets with bulk_create (one in 50 the same merchant, half of those
 the same terminal, so "earlier tickets" and "same terminal" are full) and requests the page through
 Django's test client as a signed-in agent. Prints the median and the slowest of N requests (ms) and the SQL query
 count at each size: the count must not change, and stay within 15.
@@ -23,6 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/wt_ticketpage")
 SIZES = (10, 10_000)
+# One ticket in 50 about the same merchant (200 at 10,000: a busy chain), half of those the same terminal. The
+# query-count test uses one in two; the count is the same, the time of the two lists grows with those rows.
+SAME_EVERY = 50
 
 
 def worked_ticket(agent, colleague):
@@ -102,7 +105,7 @@ def child(runs: int) -> None:
         url = reverse("agents:ticket", kwargs={"reference": ticket.reference})
         results, seeded = {}, 0
         for size in SIZES:
-            other_tickets(size - seeded, like=ticket, start=seeded)
+            other_tickets(size - seeded, like=ticket, start=seeded, same_every=SAME_EVERY)
             seeded = size
             results[f"ticket page, {size} other tickets"] = measure(client, url, {}, runs)
         print(json.dumps({"engine": connection.vendor, "results": results}))

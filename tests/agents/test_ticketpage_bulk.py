@@ -1,5 +1,6 @@
-"""Many tickets at once for the ticket page's scale tests, half about the same merchant and terminal as the
-ticket looked at (so its "earlier tickets" and "same terminal" lists are full), written with bulk_create."""
+"""Many tickets at once for the ticket page's scale tests, by default half about the same merchant (a quarter the
+same terminal) as the ticket looked at, so its "earlier tickets" and "same terminal" lists are full; written with
+bulk_create."""
 
 from datetime import timedelta
 
@@ -8,7 +9,8 @@ from django.utils import timezone
 from tickets.models import Ticket
 
 
-def other_tickets(count: int, *, like: Ticket, start: int = 0) -> None:
+def other_tickets(count: int, *, like: Ticket, start: int = 0, same_every: int = 2) -> None:
+    """`count` tickets; every `same_every`-th about the merchant of `like`, every other one of those its terminal."""
     now = timezone.now()
     statuses = Ticket.Status.values
     rows = [
@@ -18,8 +20,8 @@ def other_tickets(count: int, *, like: Ticket, start: int = 0) -> None:
             submission_key=f"bulk-{n:059d}",
             contact_name="李雷",
             phone="13900139000",
-            merchant_id=like.merchant_id if n % 2 else f"{102310058130000 + n % 1000}",
-            terminal_id=like.terminal_id if n % 4 == 1 else f"{20000000 + n}",
+            merchant_id=like.merchant_id if n % same_every == 1 else f"{102310058130000 + n % 1000}",
+            terminal_id=like.terminal_id if n % (2 * same_every) == 1 else f"{20000000 + n}",
             occurred_at=now - timedelta(minutes=n),
             description="刷卡提示请重新签到",
             screen_text="请重新签到",
