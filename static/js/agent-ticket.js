@@ -88,7 +88,6 @@
     }, { passive: false });
     stage.addEventListener("dblclick", function () { zoom(view.zoom ? -view.zoom : 2); });
     box.addEventListener("close", function () {
-      img.removeAttribute("src");
       if (opener) opener.focus();
     });
 

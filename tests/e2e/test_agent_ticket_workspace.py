@@ -192,6 +192,7 @@ def test_the_gallery_rotates_and_zooms_a_sideways_photo(workspace):
     expect(box).to_have_attribute("data-zoom", "1")
     page.keyboard.press("ArrowRight")
     expect(page.locator("#lightbox-caption")).to_contain_text("second.jpg")
+    page.wait_for_function("() => document.getElementById('lightbox-image').complete")
     page.keyboard.press("Escape")
     expect(box).to_be_hidden()
     expect(thumb).to_be_focused()
