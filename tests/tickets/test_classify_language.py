@@ -56,7 +56,7 @@ def test_chinese_tickets_from_the_english_form_are_matched_against_chinese_artic
         f"\nChinese text, English form: {old}/{n} right before, {new}/{n} now ({same_form}/{n} from the Chinese form)"
     )
     assert new == same_form  # the form no longer matters
-    assert new - old >= 6  # measured: 34 of 52 before, 43 now
+    assert new - old >= 5  # measured: 34 of 52 before, 43 now on SQLite; 37 and 42 on PostgreSQL
 
 
 @pytest.mark.django_db
