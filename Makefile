@@ -64,6 +64,7 @@ run: venv system-deps
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py kb_load
+	$(PY) manage.py canned_load
 	$(PY) manage.py kb_rerender --verbosity 0
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: make an account with '$(PY) manage.py createsuperuser')"
@@ -83,6 +84,7 @@ serve: venv system-deps
 	$(PY) manage.py compilemessages --ignore=.venv --verbosity 0
 	$(SERVE_ENV) $(PY) manage.py migrate --noinput
 	$(SERVE_ENV) $(PY) manage.py kb_load
+	$(SERVE_ENV) $(PY) manage.py canned_load
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT)/ with the task worker (Ctrl-C stops both)"
 	@export $(SERVE_ENV); \

@@ -21,3 +21,22 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AgentPreference(models.Model):
+    """What an agent chose for themselves: the language of the console and of the emails they receive.
+
+    tickets.notifications reads it through the user's `agent_preference` (no import: tickets knows no agents)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_preference", verbose_name=_("agent")
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("agent preference")
+        verbose_name_plural = _("agent preferences")
+
+    def __str__(self) -> str:
+        return self.language

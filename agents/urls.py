@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agents.views import dashboard, queue, ticket, ticket_actions
+from agents.views import dashboard, preferences, queue, ticket, ticket_actions
 
 app_name = "agents"
 
@@ -22,12 +22,21 @@ urlpatterns = [
     path("tickets/<str:reference>/merge/", ticket_actions.ticket_merge_into, name="ticket_merge"),
     path("tickets/<str:reference>/suggestion/", ticket_actions.ticket_classification, name="ticket_suggestion"),
     path(
+        "tickets/<str:reference>/suggestion/compute/",
+        ticket_actions.ticket_suggestion_compute,
+        name="ticket_suggestion_compute",
+    ),
+    path("tickets/<str:reference>/suggestion/articles/", ticket.ticket_article_choices, name="ticket_article_choices"),
+    path("tickets/<str:reference>/tracking-link/", ticket_actions.ticket_tracking_link, name="ticket_tracking_link"),
+    path(
         "tickets/<str:reference>/messages/<int:message_pk>/article/",
         ticket_actions.ticket_article,
         name="ticket_article",
     ),
     path("tickets/<str:reference>/presence/", ticket_actions.ticket_presence, name="ticket_presence"),
     path("tickets/<str:reference>/presence/others/", ticket_actions.ticket_presence_list, name="ticket_presence_list"),
+    # The agent's own settings (agents/views/preferences.py)
+    path("language/", preferences.language_set, name="language"),
     # Dashboard (agents/views/dashboard.py)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/refresh/", dashboard.dashboard_refresh, name="dashboard_refresh"),

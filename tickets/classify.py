@@ -6,6 +6,11 @@ labelled set (tests/tickets/classification_set.yaml) this did better than fusing
 part, which let the generic sign-on pages win. When that finds nothing the screen text, then the code, are
 tried alone. Confidence is the best article's share of the scores of the top candidates: near 1 when one
 article stands out, low when several score alike.
+
+The languages searched follow the ticket's text, not the form it came through: Chinese words typed into the
+English form are searched among the Chinese articles (and the reverse); text with both is searched in both,
+each language's scores scaled to its own best and added up per article. The page's language breaks a tie
+only when the text has no words of either (a bare code).
 """
 
 import re
@@ -17,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kb.models import Article, ResponseCode
-from kb.search import MAX_QUERY_LENGTH, search
+from kb.search import MAX_QUERY_LENGTH, has_cjk, search
 from tickets.access import require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketClassification, TicketEvent
 from tickets.services.events import event_record
@@ -25,6 +30,11 @@ from tickets.services.events import event_record
 CANDIDATES = 5
 # A code written inside a sentence: "提示A0", "code 55", "返回05"; two characters, at least one a digit.
 _CODE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([0-9][0-9A-Z]|[A-Z][0-9])(?![0-9A-Za-z])")
+# An English word: three letters or more with a lower-case one, so "MAC", "POS" or "PIN" inside Chinese text
+# (terms printed on the terminal) do not make it English; "wifi" alone does not either (see ENGLISH_WORDS).
+_ENGLISH_WORD = re.compile(r"(?<![A-Za-z])[A-Za-z]*[a-z][A-Za-z]*(?![A-Za-z])")
+ENGLISH_WORDS = 3
+CHINESE, ENGLISH = "zh-hans", "en"
 
 
 @dataclass
@@ -52,6 +62,44 @@ def _code(ticket, found: list[str], known: set[str]) -> str:
     return ""
 
 
+def _text(ticket) -> str:
+    steps = " ".join(str(step) for step in (ticket.steps or []))
+    return " ".join(part for part in (ticket.screen_text, ticket.description, steps) if part)
+
+
+def text_languages(text: str, *, fallback: str) -> list[str]:
+    """The article languages to search for this text: its own, both when it mixes them, else `fallback`."""
+    english = len([word for word in _ENGLISH_WORD.findall(text) if len(word) >= 3]) >= ENGLISH_WORDS
+    found = [language for language, present in ((CHINESE, has_cjk(text)), (ENGLISH, english)) if present]
+    if not found:
+        return [fallback]
+    return sorted(found, key=lambda language: language != fallback)  # the page's language first on a tie
+
+
+def _merged(suggestions: list[Suggestion]) -> Suggestion:
+    """One ranking from a search per language: each scaled to its best score, the shares of a slug added, so
+    an article both halves of the text point to comes first."""
+    best: dict[str, float] = {}
+    for suggestion in suggestions:
+        top = max((score for _slug, score in suggestion.articles), default=0.0)
+        for slug, score in suggestion.articles:
+            best[slug] = best.get(slug, 0.0) + (score / top if top > 0 else 0.0)
+    articles = sorted(best.items(), key=lambda item: -item[1])[:CANDIDATES]
+    total = sum(score for _slug, score in articles)
+    return Suggestion(
+        articles=articles,
+        response_code=next((s.response_code for s in suggestions if s.response_code), ""),
+        confidence=round(articles[0][1] / total, 2) if total else 0.0,
+    )
+
+
+def classify_ticket(ticket) -> Suggestion:
+    """The suggestion for a ticket in the language(s) of its text; the form's language only as a fallback."""
+    languages = text_languages(_text(ticket), fallback=ticket.language)
+    suggestions = [classify_text(ticket, language=language) for language in languages]
+    return suggestions[0] if len(suggestions) == 1 else _merged(suggestions)
+
+
 def classify_text(ticket, *, language: str) -> Suggestion:
     """Rank articles for anything with the ticket's text fields (a Ticket or a labelled example)."""
     known = set(ResponseCode.objects.filter(is_published=True).values_list("code", flat=True))
@@ -72,13 +120,21 @@ def classify_text(ticket, *, language: str) -> Suggestion:
     )
 
 
-def suggestion_for(ticket: Ticket) -> TicketClassification:
-    """The stored suggestion, computed and stored the first time the ticket is looked at."""
+def stored_suggestion(ticket: Ticket) -> TicketClassification | None:
+    """What the page shows: the suggestion the task stored, or None while it has not run yet (never computed
+    here, so no agent's view waits for the search)."""
     try:
         return ticket.classification
     except TicketClassification.DoesNotExist:
-        pass
-    suggestion = classify_text(ticket, language=ticket.language)
+        return None
+
+
+def suggestion_for(ticket: Ticket) -> TicketClassification:
+    """The stored suggestion, computed and stored when there is none yet (the task; a review)."""
+    stored = stored_suggestion(ticket)
+    if stored is not None:
+        return stored
+    suggestion = classify_ticket(ticket)
     try:
         with transaction.atomic():
             return TicketClassification.objects.create(
@@ -88,8 +144,29 @@ def suggestion_for(ticket: Ticket) -> TicketClassification:
                 confidence=suggestion.confidence,
                 candidates=[slug for slug, _score in suggestion.articles],
             )
-    except IntegrityError:  # another agent's page stored it first
+    except IntegrityError:  # another run stored it first
         return TicketClassification.objects.get(ticket=ticket)
+
+
+def suggestion_refresh(ticket: Ticket) -> TicketClassification:
+    """Classify again after the ticket's text changed; a suggestion an agent already reviewed is kept."""
+    stored = stored_suggestion(ticket)
+    if stored is None:
+        return suggestion_for(ticket)
+    if stored.verdict != TicketClassification.Verdict.PENDING:
+        return stored
+    suggestion = classify_ticket(ticket)
+    stored.article_slug, stored.response_code = suggestion.article_slug, suggestion.response_code
+    stored.confidence = suggestion.confidence
+    stored.candidates = [slug for slug, _score in suggestion.articles]
+    stored.save(update_fields=["article_slug", "response_code", "confidence", "candidates"])
+    return stored
+
+
+def suggestion_compute(*, ticket: Ticket, agent) -> TicketClassification:
+    """An agent asks for the suggestion of a ticket the task has not classified yet."""
+    require_ticket_writer(agent)
+    return suggestion_for(ticket)
 
 
 def classification_review(*, ticket: Ticket, agent, article_slug: str = "", response_code: str = "") -> None:

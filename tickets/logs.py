@@ -108,7 +108,8 @@ def _kept(shown: str, piece: str, cut: bool) -> tuple[str, bool]:
 
 
 def _annotate(number: int, text: str, cut: bool, known_codes: set[str]) -> LogLine:
-    codes = [code.upper() for code in CODE_NEAR.findall(text) if code.upper() in known_codes]
+    # Each code once per line, in the order it appears: "RC=05 ... resp 05" links 05 a single time.
+    codes = list(dict.fromkeys(code.upper() for code in CODE_NEAR.findall(text) if code.upper() in known_codes))
     return LogLine(number=number, text=text, codes=codes, is_error=bool(ERROR_WORDS.search(text)), cut=cut)
 
 

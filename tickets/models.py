@@ -233,6 +233,7 @@ class TicketEvent(models.Model):
         ARTICLE = "article", _("Article drafted")
         CLASSIFIED = "classified", _("Suggested answer")
         NOTICE = "notice", _("Notification sent again")
+        LINK_SENT = "link_sent", _("Tracking link sent")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -287,6 +288,7 @@ class AttachmentQuerySet(models.QuerySet):
 class Attachment(StoredFileFields):
     # Set by the agent's ticket page (an image shown inline), not stored.
     inline: bool
+    gallery_index: int
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
     message = models.ForeignKey(
@@ -372,13 +374,22 @@ class CannedReply(models.Model):
     language = models.CharField(_("language"), max_length=8, default="zh-hans")
     body = models.TextField(_("text"))
     is_active = models.BooleanField(_("offered"), default=True)
+    # A reply shipped in tickets/content/ (canned_load): its name there, and the hash of the text it was
+    # loaded with, so a reply edited in the admin is never overwritten by a later load.
+    key = models.SlugField(max_length=60, blank=True, editable=False)
+    source_hash = models.CharField(max_length=64, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["title", "pk"]
         verbose_name = _("canned reply")
         verbose_name_plural = _("canned replies")
-        constraints = [models.UniqueConstraint(fields=["language", "title"], name="tickets_canned_unique_title")]
+        constraints = [
+            models.UniqueConstraint(fields=["language", "title"], name="tickets_canned_unique_title"),
+            models.UniqueConstraint(
+                fields=["language", "key"], condition=~models.Q(key=""), name="tickets_canned_unique_key"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

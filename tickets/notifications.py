@@ -42,9 +42,10 @@ class Event:
     NEW_TICKET = "new_ticket"
     MERCHANT_REPLY = "merchant_reply"
     BREACH = "breach_warning"
+    LINK_SENT = "tracking_link_sent"
 
 
-MERCHANT_EVENTS = {Event.RECEIPT, Event.AGENT_REPLY, Event.WAITING, Event.RESOLVED}
+MERCHANT_EVENTS = {Event.RECEIPT, Event.AGENT_REPLY, Event.WAITING, Event.RESOLVED, Event.LINK_SENT}
 # What an agent reads when a merchant's notification could not be delivered.
 EVENT_LABELS = {
     Event.RECEIPT: _("the receipt with the tracking link"),
@@ -54,6 +55,7 @@ EVENT_LABELS = {
     Event.NEW_TICKET: _("a new ticket"),
     Event.MERCHANT_REPLY: _("the merchant's reply"),
     Event.BREACH: _("a due time warning"),
+    Event.LINK_SENT: _("a new tracking link"),
 }
 
 
@@ -121,8 +123,10 @@ def _merchant(ticket: Ticket, event: str, **values) -> list[Notice]:
 
 
 def _agent_language(user) -> str:
-    # No per-agent language setting exists yet: the console's default language.
-    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+    # The agent's own choice (agents.AgentPreference, read by its relation name: tickets imports no agents),
+    # else the console's default language.
+    preference = getattr(user, "agent_preference", None)
+    return getattr(preference, "language", "") or settings.LANGUAGE_CODE
 
 
 def _agents(ticket: Ticket, event: str, users, **values) -> list[Notice]:
@@ -136,7 +140,8 @@ def _agents(ticket: Ticket, event: str, users, **values) -> list[Notice]:
 
 
 def _all_agents():
-    return get_user_model().objects.filter(groups__name=AGENTS_GROUP, is_active=True).exclude(email="").distinct()
+    agents = get_user_model().objects.filter(groups__name=AGENTS_GROUP, is_active=True).exclude(email="")
+    return agents.select_related("agent_preference").distinct()
 
 
 def _assignee_or_everyone(ticket: Ticket):
@@ -169,6 +174,13 @@ def ticket_status_changed(ticket: Ticket, old: str, new: str) -> None:
     events = {Ticket.Status.WAITING_ON_MERCHANT: Event.WAITING, Ticket.Status.RESOLVED: Event.RESOLVED}
     if old != new and new in events:
         _after_commit(_merchant(ticket, events[new]))
+
+
+def ticket_tracking_link_sent(ticket: Ticket, tracking_url: str) -> list[str]:
+    """Support sends a fresh tracking link; the channels it goes through (none: the ticket has no address)."""
+    notices = _merchant(ticket, Event.LINK_SENT, extra={"tracking_url": tracking_url})
+    _after_commit(notices)
+    return [notice.channel for notice in notices]
 
 
 def ticket_breach_near(ticket: Ticket, target: str, due) -> None:

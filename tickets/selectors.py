@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 
 from kb.models import Article
 from tickets.details import Section, detail_names
@@ -104,6 +105,14 @@ def agent_conversation(ticket: Ticket) -> list[TicketMessage]:
     )
 
 
+# Where support sent a tracking link (TicketEvent.Kind.LINK_SENT records the channels, never the link).
+LINK_CHANNELS: dict[str, str | Promise] = {
+    "email": _("by email"),
+    "sms": _("by text message"),
+    "email,sms": _("by email and text message"),
+}
+
+
 def timeline(ticket: Ticket, *, known_users=()) -> list:
     """The ticket's events, oldest first, with the assignee ids of assignment events resolved to users.
 
@@ -123,6 +132,7 @@ def timeline(ticket: Ticket, *, known_users=()) -> list:
     labels: dict[str, dict[str, str | Promise]] = {
         TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
         TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
+        TicketEvent.Kind.LINK_SENT: LINK_CHANNELS,
     }
     for event in events:
         if event.kind == event.Kind.ASSIGNEE:
@@ -148,13 +158,29 @@ def merged_into_this(ticket: Ticket) -> list[Ticket]:
 
 
 def ticket_workers() -> QuerySet:
-    """Active staff who may change tickets: whom a ticket can be assigned to (one query)."""
-    may_work = (
-        Q(is_superuser=True)
-        | Q(groups__permissions__codename="change_ticket", groups__permissions__content_type__app_label="tickets")
-        | Q(user_permissions__codename="change_ticket", user_permissions__content_type__app_label="tickets")
-    )
+    """The support agents a ticket can be assigned to (one query): active staff in the agents' group, or given
+    the right to change tickets themselves. Administrators and editors hold that right through their own
+    roles, not as agents: they are not offered (an administrator who works tickets joins the agents' group)."""
+    from tickets.notifications import AGENTS_GROUP
+
+    may_work = Q(
+        groups__name=AGENTS_GROUP,
+        groups__permissions__codename="change_ticket",
+        groups__permissions__content_type__app_label="tickets",
+    ) | Q(user_permissions__codename="change_ticket", user_permissions__content_type__app_label="tickets")
     return get_user_model().objects.filter(may_work, is_staff=True, is_active=True).distinct().order_by("username")
+
+
+def article_titles(slugs, *, language: str) -> dict[str, str]:
+    """The titles of these articles (one query): in `language` when written in it, else in the other one."""
+    slugs = {slug for slug in slugs if slug}
+    if not slugs:
+        return {}
+    rows = Article.objects.live().filter(slug__in=slugs).values_list("slug", "language", "title")
+    titles: dict[str, str] = {}
+    for slug, _language, title in sorted(rows, key=lambda row: row[1] == language):
+        titles[slug] = title  # the page's language sorts last, so it wins
+    return titles
 
 
 # Nobody is limited per terminal (anyone can type a shop's MID/TID, so a limit there would let strangers

@@ -4,12 +4,14 @@ from collections.abc import Iterable
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
 from kb.models import ResponseCode
+from kb.search import search
 from portal import mail
 from tickets import classify, logs, selectors
 from tickets.access import agent_ticket_for, attachment_for, may_change_tickets
@@ -26,10 +28,42 @@ def _files(conversation: Iterable[TicketMessage]) -> tuple[list[Attachment], lis
         for attachment in message.attachments.all():
             if attachment.kind == FileKind.IMAGE and attachment.thumbnail:
                 attachment.inline = attachment.content_type in INLINE_IMAGE_TYPES
+                attachment.gallery_index = len(images)  # the conversation's thumbnail opens this photo
                 images.append(attachment)
             elif attachment.kind == FileKind.LOG:
                 logs_.append(attachment)
     return images, logs_
+
+
+ARTICLE_CHOICES = 8
+ARTICLE_QUERY_LENGTH = 100
+
+
+def article_choices(query: str) -> list[dict[str, str]]:
+    """Articles an agent may pick as the right answer: searched in the language(s) of what they typed."""
+    query = query.strip()[:ARTICLE_QUERY_LENGTH]  # card numbers were masked by the middleware
+    if not query:
+        return []
+    found: dict[str, dict[str, str]] = {}
+    for language in classify.text_languages(query, fallback=get_language() or "zh-hans"):
+        for hit in search(query, language=language, limit=ARTICLE_CHOICES).hits:
+            if hit.kind == "article" and hit.key not in found:
+                found[hit.key] = {"slug": hit.key, "title": hit.title, "url": hit.url}
+    return list(found.values())[:ARTICLE_CHOICES]
+
+
+def _suggestion_context(ticket: Ticket, request: AgentRequest) -> dict:
+    suggestion = classify.stored_suggestion(ticket)
+    slugs = [ticket.article_slug]
+    if suggestion is not None:
+        slugs += [suggestion.article_slug, suggestion.correct_article_slug]
+    query = request.GET.get("article_q", "")
+    return {
+        "suggestion": suggestion,
+        "titles": selectors.article_titles(slugs, language=get_language() or ticket.language),
+        "article_query": query.strip()[:ARTICLE_QUERY_LENGTH],
+        "article_choices": article_choices(query) if query.strip() else [],
+    }
 
 
 @agent_required
@@ -60,8 +94,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         "code": ResponseCode.objects.filter(code=ticket.response_code, is_published=True).first()
         if ticket.response_code
         else None,
-        "source_article": selectors.source_article(slug=ticket.article_slug, language=ticket.language),
-        "suggestion": classify.suggestion_for(ticket),
+        **_suggestion_context(ticket, request),
         "statuses": Ticket.Status.choices,
         "priorities": Ticket.Priority.choices,
         "present": presence_of(ticket_pk=ticket.pk, user=request.user),
@@ -71,6 +104,19 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         },
     }
     response = render(request, "agents/ticket.html", context)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@agent_required
+@require_GET
+def ticket_article_choices(request: AgentRequest, reference: str) -> HttpResponse:
+    """The article picker's results as a fragment of the ticket page, for the search box's script."""
+    ticket = agent_ticket_for(user=request.user, reference=reference)
+    query = request.GET.get("article_q", "")
+    context = {"ticket": ticket, "article_query": query.strip()[:ARTICLE_QUERY_LENGTH]}
+    context["article_choices"] = article_choices(query)
+    response = render(request, "agents/ticket.html#article-choices", context)
     response["Cache-Control"] = "no-store, private"
     return response
 

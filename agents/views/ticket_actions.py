@@ -162,6 +162,33 @@ def ticket_classification(request: AgentRequest, reference: str) -> HttpResponse
 
 @agent_required
 @require_POST
+def ticket_suggestion_compute(request: AgentRequest, reference: str) -> HttpResponse:
+    """For a ticket the classification task has not reached (an older ticket, a worker behind): compute now."""
+    ticket = agent_ticket_for(user=request.user, reference=reference, related=("classification",))
+    return _run(
+        request,
+        ticket,
+        lambda: classify.suggestion_compute(ticket=ticket, agent=request.user),
+        _("The suggestion was computed."),
+        "#suggestion",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_tracking_link(request: AgentRequest, reference: str) -> HttpResponse:
+    """Send the merchant a fresh tracking link; the links they already have keep working."""
+    ticket = agent_ticket_for(user=request.user, reference=reference)
+    return _run(
+        request,
+        ticket,
+        lambda: services.ticket_tracking_link_send(ticket=ticket, agent=request.user),
+        _("A new tracking link is on its way to the merchant. Their earlier links keep working."),
+    )
+
+
+@agent_required
+@require_POST
 def ticket_article(request: AgentRequest, reference: str, message_pk: int) -> HttpResponse:
     """Knowledge capture: a draft article from one of support's public answers on this ticket."""
     ticket = agent_ticket_for(user=request.user, reference=reference)

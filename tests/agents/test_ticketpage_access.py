@@ -7,7 +7,7 @@ from django.utils import translation
 from tests.agents.ticketpage import create_ticket, fast_passwords  # noqa: F401 (autouse fixture)
 from tests.tickets.conftest import log_file
 
-READS = ["agents:ticket", "agents:ticket_log", "agents:ticket_presence_list"]
+READS = ["agents:ticket", "agents:ticket_log", "agents:ticket_presence_list", "agents:ticket_article_choices"]
 ACTIONS = [
     "agents:ticket_reply",
     "agents:ticket_assign",
@@ -15,6 +15,8 @@ ACTIONS = [
     "agents:ticket_priority",
     "agents:ticket_merge",
     "agents:ticket_suggestion",
+    "agents:ticket_suggestion_compute",
+    "agents:ticket_tracking_link",
     "agents:ticket_article",
     "agents:ticket_presence",
 ]

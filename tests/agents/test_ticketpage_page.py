@@ -126,7 +126,8 @@ def test_the_log_viewer_numbers_lines_and_links_known_codes(as_agent, loaded_kb)
         (2, ["A0"], True),
         (3, [], False),
     ]
-    assert '<a class="log-code" href="/codes/A0/">A0</a>' in response.content.decode()
+    # The code is a link where the log names it, and only there.
+    assert '<a class="log-code-link" href="/codes/A0/"><mark class="log-code">RC=A0</mark></a>' in response.text
 
 
 def test_the_log_viewer_escapes_the_log(as_agent, loaded_kb):

@@ -76,10 +76,52 @@ def test_a_new_ticket_is_classified_once_it_is_committed(loaded_kb, django_captu
     assert stored.article_slug
 
 
-def test_a_ticket_the_task_has_not_reached_yet_still_shows_its_suggestion(as_agent, loaded_kb):
+def test_a_ticket_the_task_has_not_reached_yet_is_shown_without_classifying_it_on_the_page(as_agent, loaded_kb):
     # Without the on-commit callbacks the task never ran (as when the worker is behind, or for old tickets).
     ticket = create_ticket()
-    assert not TicketClassification.objects.filter(ticket=ticket).exists()
     response = as_agent.get(page_url(ticket))
-    assert response.context["suggestion"].article_slug == classify_text(ticket, language=ticket.language).article_slug
-    assert TicketClassification.objects.filter(ticket=ticket).count() == 1
+    assert response.context["suggestion"] is None
+    assert "The suggestion is still being prepared." in response.text or "建议答案还在准备中" in response.text
+    assert not TicketClassification.objects.filter(ticket=ticket).exists()  # a GET never writes it
+
+
+def test_the_agent_can_ask_for_a_suggestion_the_task_has_not_stored(as_agent, loaded_kb):
+    ticket = create_ticket()
+    response = as_agent.post(page_url(ticket, "agents:ticket_suggestion_compute"))
+    assert response.status_code == 302
+    stored = TicketClassification.objects.get(ticket=ticket)
+    assert stored.article_slug == classify_text(ticket, language=ticket.language).article_slug
+    assert as_agent.get(page_url(ticket, "agents:ticket_suggestion_compute")).status_code == 405
+
+
+def test_a_merchant_reply_classifies_a_ticket_that_has_no_suggestion_yet(
+    merchant, loaded_kb, django_capture_on_commit_callbacks
+):
+    from tickets import services
+
+    ticket = create_ticket(requester=merchant)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_reply(ticket=ticket, author=merchant, body="还是不行")
+    assert TicketClassification.objects.get(ticket=ticket).article_slug
+
+
+def test_the_page_costs_the_same_queries_with_10_and_with_10000_tickets(
+    as_agent, agent, colleague, merchant, loaded_kb, django_capture_on_commit_callbacks
+):
+    from tests.agents.test_ticketpage_bulk import other_tickets
+
+    ticket = worked_ticket(
+        merchant=merchant,
+        agent=agent,
+        colleague=colleague,
+        messages=6,
+        photos=2,
+        logs=1,
+        on_commit=django_capture_on_commit_callbacks,
+    )
+    other_tickets(10, like=ticket)
+    few = _queries(as_agent, ticket)
+    other_tickets(9_990, like=ticket, start=10)
+    many = _queries(as_agent, ticket)
+    print(f"\nticket page: {few} queries with 10 other tickets, {many} with 10,000")
+    assert few == many <= LIMIT

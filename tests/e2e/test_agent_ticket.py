@@ -42,6 +42,7 @@ def test_an_agent_replies_notes_and_resolves_and_the_merchant_sees_only_the_repl
     page.get_by_role("button", name="Send reply to the merchant").click()
     expect(page.locator(".conversation")).to_contain_text(REPLY)
 
+    page.locator("label[for=mode-note]").click()  # the composer's note tab
     page.fill("#reply-body", NOTE)
     page.get_by_role("button", name="Add internal note").click()
     note = page.locator(".message-note")
@@ -78,9 +79,9 @@ def test_the_gallery_enlarges_photos_and_moves_with_the_keyboard(browser, live_s
     page.locator(".gallery-item").first.click()
     dialog = page.locator("#lightbox")
     expect(dialog).to_be_visible()
-    expect(dialog.locator("figcaption")).to_contain_text("first.jpg")
+    expect(dialog.locator("#lightbox-caption")).to_contain_text("first.jpg")
     page.keyboard.press("ArrowRight")
-    expect(dialog.locator("figcaption")).to_contain_text("second.jpg")
+    expect(dialog.locator("#lightbox-caption")).to_contain_text("second.jpg")
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page.locator(".gallery-item").first).to_be_focused()

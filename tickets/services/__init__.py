@@ -22,6 +22,7 @@ from tickets.services.intake import (
 )
 from tickets.services.notices import notice_attempt, notice_retry
 from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke
+from tickets.services.tracking_send import ticket_tracking_link_send
 from tickets.services.workflow import (
     ticket_assign,
     ticket_close,
@@ -59,6 +60,7 @@ __all__ = [
     "ticket_reply",
     "ticket_status_set",
     "ticket_tracking_link_add",
+    "ticket_tracking_link_send",
     "ticket_tracking_links_revoke",
     "tickets_cleanup",
 ]

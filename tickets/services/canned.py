@@ -1,7 +1,9 @@
 """Canned replies: prepared answers agents insert into a reply and adapt."""
 
+import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -66,3 +68,49 @@ def canned_replies_render(
         return text.replace("{merchant_name}", ticket.contact_name).replace("{reference}", ticket.reference)
 
     return [(reply, fill(reply.body)) for reply in replies]
+
+
+@dataclass(frozen=True)
+class ShippedReply:
+    """One canned reply as shipped in tickets/content/canned_replies.yaml, in one language."""
+
+    key: str
+    language: str
+    title: str
+    body: str
+
+    @property
+    def digest(self) -> str:
+        return _digest(self.title, self.body)
+
+
+def _digest(title: str, body: str) -> str:
+    return hashlib.sha256(f"{title.strip()}\n{body.strip()}".encode()).hexdigest()
+
+
+@transaction.atomic
+def canned_replies_load(*, shipped: list[ShippedReply], force: bool = False) -> dict[str, list[str]]:
+    """Create or update the shipped replies; idempotent. A reply changed in the admin since it was loaded is
+    kept (listed under "kept") unless `force`. Returns the keys per outcome: created, updated, kept, same."""
+    done: dict[str, list[str]] = {"created": [], "updated": [], "kept": [], "same": []}
+    for entry in shipped:
+        name = f"{entry.key}.{entry.language}"
+        reply = CannedReply.objects.filter(key=entry.key, language=entry.language).first()
+        if reply is None:
+            reply = CannedReply(key=entry.key, language=entry.language)
+            outcome = "created"
+        elif reply.source_hash == entry.digest and _digest(reply.title, reply.body) == entry.digest:
+            done["same"].append(name)
+            continue
+        elif _digest(reply.title, reply.body) != reply.source_hash and not force:
+            done["kept"].append(name)
+            continue
+        else:
+            outcome = "updated"
+        before = values_stored(reply, _RECORDED) if reply.pk else {}
+        reply.title, reply.body, reply.source_hash = entry.title.strip(), entry.body.strip(), entry.digest
+        reply.save()
+        action = Action.CHANGED if before else Action.CREATED
+        audit_record(actor=None, action=action, instance=reply, before=before, after=values_of(reply, _RECORDED))
+        done[outcome].append(name)
+    return done

@@ -18,6 +18,7 @@ from tickets.services.events import copy_back, event_record, locked, user_or_non
 from tickets.services.files import Files, attach, process_all, storing
 from tickets.services.intake import mask_text
 from tickets.services.workflow import MERGED_REFUSAL, STATUS_FIELDS, status_apply
+from tickets.tasks import classification_enqueue
 
 _CLOSED = gettext_lazy("This ticket is closed. Reopen it to add a message.")
 
@@ -98,7 +99,7 @@ def _merchant_next(row: Ticket) -> str | None:
 
 def ticket_reply(*, ticket: Ticket, author: User | None, body: str, files: Files = ()) -> TicketMessage:
     """The merchant writes (signed in or holding the tracking link; `author` is None when anonymous)."""
-    return _write(
+    message = _write(
         ticket=ticket,
         author=author,
         actor_kind=ActorKind.MERCHANT,
@@ -107,6 +108,10 @@ def ticket_reply(*, ticket: Ticket, author: User | None, body: str, files: Files
         internal=False,
         next_status=_merchant_next,
     )
+    # A ticket without a stored suggestion (filed before there was a task, or its task was lost) gets one
+    # now, off the request; the task does nothing for a ticket that has one.
+    classification_enqueue(ticket.pk)
+    return message
 
 
 def ticket_agent_reply(*, ticket: Ticket, agent: Actor, body: str, files: Files = ()) -> TicketMessage:
