@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0011_notice_deliveries'),
+        ('tickets', '0012_canned_reply_keys_link_sent_event'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
