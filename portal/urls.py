@@ -22,7 +22,7 @@ urlpatterns = [
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     # The short link printed on terminal stickers (tickets/views_stickers.py), in no language of its own.
-    path("t/<str:token>/", sticker_views.scan, name="sticker_scan"),
+    path("s/<str:token>/", sticker_views.scan, name="sticker_scan"),
     path("admin/kb/", include("kb.admin_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", rest_api.urls),

@@ -67,7 +67,7 @@ def test_the_admin_imports_a_csv_and_shows_a_printable_sheet(client, admin_user)
     assert answer.status_code == 200
     assert "TID 12345678" in page and "TID 87654321" in page
     token = TerminalSticker.objects.get(terminal_id="12345678").token
-    link = f"http://127.0.0.1:8000/t/{token}/"
+    link = f"http://127.0.0.1:8000/s/{token}/"
     assert link in page
     # The code printed is the link printed under it.
     assert segno.make(link, error="m").svg_data_uri(scale=4, border=2) in page
@@ -81,8 +81,8 @@ def test_a_sticker_downloads_as_png_and_svg(client, admin_user, sticker):
 
 
 def test_scanning_opens_the_terminal_page_in_the_phones_language_and_counts(client, sticker):
-    zh = client.get(f"/t/{sticker.token}/", HTTP_ACCEPT_LANGUAGE="zh-CN")
-    en = client.get(f"/t/{sticker.token}/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    zh = client.get(f"/s/{sticker.token}/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    en = client.get(f"/s/{sticker.token}/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert zh["Location"] == f"/tickets/terminal/{sticker.token}/"
     assert en["Location"] == f"/en/tickets/terminal/{sticker.token}/"
     sticker.refresh_from_db()
@@ -98,7 +98,7 @@ def test_the_terminal_page_leads_to_a_form_filled_with_the_terminal(client, stic
 
 def test_a_revoked_sticker_says_so_and_an_unknown_one_gives_nothing_away(client, admin_user, sticker):
     sticker_revoke(actor=admin_user, sticker=sticker)
-    revoked = client.get(f"/t/{sticker.token}/")
+    revoked = client.get(f"/s/{sticker.token}/")
     unknown = client.get("/t/notasticker/")
     assert (
         revoked.status_code == 410
