@@ -1,10 +1,12 @@
 """Who is told what, and through which channel: the one place that decides.
 
-The ticket services call the `ticket_*` functions below inside their transaction. Each decides the
-recipients, records a NoticeDelivery row per notice in the same transaction, and registers one on-commit
-callback that enqueues a delivery task per row (tickets/tasks.py, tickets/services/notices.py), so nothing is
-sent for a change that rolled back, no request waits for a mail server, and a notice is sent once however
-often its task runs.
+The ticket services call the `ticket_*` functions below inside their transaction: each only decides who is
+told what and returns the notices. The service hands them to tickets/services/dispatch.py, which records a
+NoticeDelivery row per notice in the same transaction and enqueues a delivery task per row once it commits
+(tickets/tasks.py runs tickets/services/notices.py, which calls `deliver` here), so nothing is sent for a
+change that rolled back, no request waits for a mail server, and a notice is sent once however often its
+task runs. This module imports neither the services nor the tasks: the arrows point services → notifications
+→ infrastructure (portal/mail.py).
 
 Merchants hear about a public reply, a request for their action (waiting on them) and the resolution —
 by email when they gave one. Agents hear about a new unassigned ticket (every agent), a merchant's reply
@@ -15,18 +17,15 @@ A new channel (SMS, WeChat) is another Channel in CHANNELS and one more address 
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal import mail
-from tickets.models import NoticeDelivery, Ticket, TicketMessage
+from tickets.models import Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
 AGENTS_GROUP = "Support agents"  # agents/roles.py's name; tickets must not import agents
@@ -143,71 +142,41 @@ def _assignee_or_everyone(ticket: Ticket):
     return [ticket.assignee] if ticket.assignee_id else list(_all_agents())
 
 
-# --- What the services call ------------------------------------------------------------------------
+# --- What the services call: each returns the notices, for tickets/services/dispatch.py to send ---------
 
 
-def ticket_created(ticket: Ticket, tracking_url: str = "") -> None:
+def ticket_created(ticket: Ticket, tracking_url: str = "") -> list[Notice]:
     # The receipt carries the private link, which exists only now: without it there is no receipt.
     notices = _merchant(ticket, Event.RECEIPT, extra={"tracking_url": tracking_url}) if tracking_url else []
     if ticket.assignee_id is None:
         notices += _agents(ticket, Event.NEW_TICKET, _all_agents())
-    _after_commit(notices)
+    return notices
 
 
-def ticket_replied(ticket: Ticket, message: TicketMessage) -> None:
+def ticket_replied(ticket: Ticket, message: TicketMessage) -> list[Notice]:
     """A message was added: a public agent reply tells the merchant, a merchant reply tells the assignee."""
     if message.is_internal:
-        return
+        return []
     if message.author_role == TicketMessage.Role.AGENT:
-        _after_commit(_merchant(ticket, Event.AGENT_REPLY, message_id=message.pk))
-    elif message.author_role == TicketMessage.Role.MERCHANT and ticket.assignee_id:
-        _after_commit(_agents(ticket, Event.MERCHANT_REPLY, [ticket.assignee], message_id=message.pk))
+        return _merchant(ticket, Event.AGENT_REPLY, message_id=message.pk)
+    if message.author_role == TicketMessage.Role.MERCHANT and ticket.assignee_id:
+        return _agents(ticket, Event.MERCHANT_REPLY, [ticket.assignee], message_id=message.pk)
+    return []
 
 
-def ticket_status_changed(ticket: Ticket, old: str, new: str) -> None:
+def ticket_status_changed(ticket: Ticket, old: str, new: str) -> list[Notice]:
     """An agent changed the status without a reply: tell the merchant when it needs them or is done."""
     events = {Ticket.Status.WAITING_ON_MERCHANT: Event.WAITING, Ticket.Status.RESOLVED: Event.RESOLVED}
     if old != new and new in events:
-        _after_commit(_merchant(ticket, events[new]))
+        return _merchant(ticket, events[new])
+    return []
 
 
-def ticket_breach_near(ticket: Ticket, target: str, due) -> None:
+def ticket_breach_near(ticket: Ticket, target: str, due) -> list[Notice]:
     extra = {"target": target, "due": due.isoformat()}
-    _after_commit(_agents(ticket, Event.BREACH, _assignee_or_everyone(ticket), extra=extra))
+    return _agents(ticket, Event.BREACH, _assignee_or_everyone(ticket), extra=extra)
 
 
 def deliver(notice: Notice) -> None:
     """Send one notice through its channel; raises when the channel cannot take it."""
     CHANNELS[notice.channel].deliver(notice)
-
-
-def _after_commit(notices: list[Notice]) -> None:
-    """Record a delivery row per notice in the caller's transaction, and enqueue their tasks once it commits."""
-    if not notices:
-        return
-    give_up_at = timezone.now() + timedelta(hours=settings.NOTIFY_GIVE_UP_HOURS)
-    queued = []
-    for notice in notices:
-        extra = dict(notice.extra)
-        # The receipt's private link exists only in the task's arguments, never in a row of ours.
-        tracking_url = extra.pop("tracking_url", "")
-        row = NoticeDelivery.objects.create(
-            ticket_id=notice.ticket_id,
-            event=notice.event,
-            channel=notice.channel,
-            address=notice.address,
-            language=notice.language,
-            message_id=notice.message_id,
-            extra=extra,
-            give_up_at=give_up_at,
-        )
-        queued.append((row.pk, tracking_url))
-    # robust: a queue that cannot take the task is logged, never turned into a failed request.
-    transaction.on_commit(partial(_enqueue, queued), robust=True)
-
-
-def _enqueue(queued: list[tuple[int, str]]) -> None:
-    from tickets.tasks import notice_deliver
-
-    for delivery_id, tracking_url in queued:
-        notice_deliver.enqueue(delivery_id=delivery_id, **({"tracking_url": tracking_url} if tracking_url else {}))

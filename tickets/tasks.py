@@ -4,7 +4,6 @@ once in development and tests."""
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.tasks import default_task_backend, task
 from django.utils import timezone
@@ -14,19 +13,20 @@ logger = logging.getLogger(__name__)
 
 @task
 def notice_deliver(*, delivery_id: int, tracking_url: str = "") -> bool:
-    """Deliver one recorded notification. Idempotent: a delivery already sent (or given up) is not sent
-    again, so a task run twice (requeued after its worker died) sends nothing more. On failure the service
-    enqueues the next try with backoff, or marks it undeliverable for agents and operators."""
+    """Deliver one recorded notification; True when it was sent now. Idempotent: a delivery already sent (or
+    given up) is not sent again, so a task run twice (requeued after its worker died) sends nothing more. On
+    failure the service says when to try again (backoff), and the next try is queued here; or it has marked
+    the notice undeliverable for agents and operators."""
     from tickets.services.notices import notice_attempt
 
-    return notice_attempt(delivery_id=delivery_id, tracking_url=tracking_url)
-
-
-def retry_delay(attempts: int, *, remaining: timedelta) -> timedelta:
-    """1, 2, 4, 8 … times the base delay after each failed try, never past the time the notice is given up:
-    the last try falls at that time."""
-    delay = timedelta(seconds=settings.NOTIFY_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
-    return max(min(delay, remaining), timedelta(seconds=1))
+    attempt = notice_attempt(delivery_id=delivery_id, tracking_url=tracking_url, can_wait=can_try_later())
+    if attempt.retry_in is not None:
+        delay = attempt.retry_in
+        # robust: a queue that cannot take the task is logged; the row stays pending for an operator.
+        transaction.on_commit(
+            lambda: retry_enqueue(delivery_id=delivery_id, tracking_url=tracking_url, delay=delay), robust=True
+        )
+    return attempt.sent
 
 
 def retry_enqueue(*, delivery_id: int, tracking_url: str, delay: timedelta) -> None:

@@ -1,31 +1,32 @@
-"""Delivering notifications recorded by tickets/notifications.py: each try, the backoff, giving up, and an
-operator sending an undeliverable one again.
+"""Each try at delivering a notification recorded by tickets/services/dispatch.py: what the delivery task runs
+(tickets/tasks.py), and the backoff, or giving up, when the channel refuses it.
 
 A delivery row is the idempotency key of its task: the row is locked for the try and marked sent in the
 same transaction, so a second run of the same task (a worker that died and was requeued, two workers)
-finds it sent and sends nothing. The one window left is a crash after the mail server took the message and
-before the commit; that try is then repeated (at least once, as any mail queue).
+finds it sent and sends nothing. The one window left is a crash after the mail server (or SMS provider)
+took the message and before the commit; that try is then repeated (at least once, as any mail queue).
+This module does not enqueue: it says when to try again, and the task schedules it.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from portal import mail
-from tickets import notifications, tasks
-from tickets.access import TOKEN_PREFIX
-from tickets.models import ActorKind, NoticeDelivery, TicketEvent
-from tickets.services.events import event_record
-from tickets.services.tracking import ticket_tracking_link_add
+from tickets import notifications
+from tickets.models import NoticeDelivery
 
 logger = logging.getLogger(__name__)
 Status = NoticeDelivery.Status
+
+
+@dataclass(frozen=True)
+class Attempt:
+    sent: bool
+    retry_in: timedelta | None = None  # when to try again; None: no further try
 
 
 def _notice(row: NoticeDelivery, tracking_url: str) -> notifications.Notice:
@@ -41,12 +42,21 @@ def _notice(row: NoticeDelivery, tracking_url: str) -> notifications.Notice:
     )
 
 
-def notice_attempt(*, delivery_id: int, tracking_url: str = "") -> bool:
-    """One try at a delivery; True when it was sent now. Not pending (sent, given up, erased): nothing."""
+def retry_delay(attempts: int, *, remaining: timedelta) -> timedelta:
+    """1, 2, 4, 8 … times the base delay after each failed try, never past the time the notice is given up:
+    the last try falls at that time."""
+    delay = timedelta(seconds=settings.NOTIFY_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+    return max(min(delay, remaining), timedelta(seconds=1))
+
+
+def notice_attempt(*, delivery_id: int, tracking_url: str = "", can_wait: bool = False) -> Attempt:
+    """One try at a delivery. Not pending (sent, given up, erased): nothing. `can_wait` says whether the
+    queue can run a task later (the immediate backend of development and tests cannot): without it a refused
+    notice is undeliverable at once."""
     with transaction.atomic():
         row = NoticeDelivery.objects.select_for_update().filter(pk=delivery_id).first()
         if row is None or row.status != Status.PENDING:
-            return False
+            return Attempt(sent=False)
         now = timezone.now()
         row.attempts += 1
         row.last_attempt_at = now
@@ -54,17 +64,17 @@ def notice_attempt(*, delivery_id: int, tracking_url: str = "") -> bool:
             notifications.deliver(_notice(row, tracking_url))
         except DatabaseError:
             raise  # the database, not the channel: the task fails and is requeued (manage.py tasks_recover)
-        except Exception as error:  # any transport failure: SMTP down, DNS, refused connection
-            _failed(row, error, now=now, tracking_url=tracking_url)
-            return False
+        except Exception as error:  # any transport failure: SMTP or SMS provider down, DNS, refused connection
+            return _failed(row, error, now=now, can_wait=can_wait)
         row.status, row.sent_at, row.last_error = Status.SENT, now, ""
         row.save(update_fields=["status", "sent_at", "last_error", "attempts", "last_attempt_at"])
-    return True
+    return Attempt(sent=True)
 
 
-def _failed(row: NoticeDelivery, error: Exception, *, now: datetime, tracking_url: str) -> None:
+def _failed(row: NoticeDelivery, error: Exception, *, now: datetime, can_wait: bool) -> Attempt:
     row.last_error = f"{type(error).__name__}: {error}"[:300]
-    if now >= row.give_up_at or not tasks.can_try_later():
+    retry_in = None
+    if now >= row.give_up_at or not can_wait:
         row.status = Status.UNDELIVERABLE
         # The alert for operators (log monitoring); agents see it on the ticket, the admin lists it.
         logger.error(
@@ -77,36 +87,6 @@ def _failed(row: NoticeDelivery, error: Exception, *, now: datetime, tracking_ur
         )
     else:
         logger.warning("Could not deliver notification %s (attempt %d): %s", row.pk, row.attempts, row.last_error)
-        delay = tasks.retry_delay(row.attempts, remaining=row.give_up_at - now)
-        transaction.on_commit(
-            lambda: tasks.retry_enqueue(delivery_id=row.pk, tracking_url=tracking_url, delay=delay), robust=True
-        )
+        retry_in = retry_delay(row.attempts, remaining=row.give_up_at - now)
     row.save(update_fields=["status", "last_error", "attempts", "last_attempt_at"])
-
-
-def notice_retry(*, delivery: NoticeDelivery, actor) -> NoticeDelivery:
-    """Send an undeliverable notification again (an operator, from the admin): tried again from now on,
-    with a fresh backoff. A receipt to a merchant without an account gets a new tracking link, as the first
-    one was never stored."""
-    with transaction.atomic():
-        row = NoticeDelivery.objects.select_for_update().select_related("ticket").get(pk=delivery.pk)
-        if row.status != Status.UNDELIVERABLE:
-            raise ValidationError(_("Only an undeliverable notification can be sent again."))
-        tracking_url = ""
-        if row.event == notifications.Event.RECEIPT and row.ticket.requester_id is None:
-            token = ticket_tracking_link_add(ticket=row.ticket)
-            tracking_url = mail.site_link(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
-        row.status, row.attempts, row.last_error = Status.PENDING, 0, ""
-        row.give_up_at = timezone.now() + timedelta(hours=settings.NOTIFY_GIVE_UP_HOURS)
-        row.save(update_fields=["status", "attempts", "last_error", "give_up_at"])
-        event_record(
-            ticket=row.ticket,
-            actor=actor,
-            actor_kind=ActorKind.AGENT,
-            kind=TicketEvent.Kind.NOTICE,
-            new_value=row.event,
-        )
-        transaction.on_commit(
-            lambda: tasks.retry_enqueue(delivery_id=row.pk, tracking_url=tracking_url, delay=timedelta(0)), robust=True
-        )
-    return row
+    return Attempt(sent=False, retry_in=retry_in)
