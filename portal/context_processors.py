@@ -2,4 +2,12 @@ from django.conf import settings
 
 
 def site(request):
-    return {"SITE_NAME": settings.SITE_NAME}
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        # The contact and "Find my request" pages (templates/partials/support_contact.html).
+        "SUPPORT": {
+            "phone": settings.SUPPORT_PHONE,
+            "hours": settings.SUPPORT_HOURS,
+            "first_reply": settings.SUPPORT_FIRST_REPLY,
+        },
+    }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
 from portal import health, views
+from tickets import views_find
 
 admin.site.site_header = _("POS merchant help · administration")
 admin.site.site_title = _("POS merchant help")
@@ -17,6 +18,8 @@ urlpatterns = [
     path("readyz", health.readiness, name="readiness"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
+    # The short form of a tracking link, for SMS (70 characters, the link included).
+    path("t/<str:token>", views_find.short_link, name="tracking_short"),
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/kb/", include("kb.admin_urls")),

@@ -93,7 +93,8 @@ class Ticket(models.Model):
 
     # Contact
     contact_name = models.CharField(_("name"), max_length=80)
-    phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
+    # 11 mainland digits, or "+" and up to 15 digits (portal.sms.normalize).
+    phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
     email = models.EmailField(_("email"), blank=True)
 
     # Terminal
@@ -578,3 +579,24 @@ class NoticeDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.event} {self.status}"
+
+
+class FindCode(models.Model):
+    """A one-time code sent by SMS for "Find my request" by phone. One is made for every request, matched
+    or not (`ticket` empty when nothing matched), so neither the page nor its timing tells whether a
+    reference exists. Only a keyed hash of the code is kept; it is used once, for FIND_CODE_MINUTES, and
+    FIND_CODE_ATTEMPTS wrong codes spend it."""
+
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(max_length=16)
+    code_hash = models.CharField(max_length=64, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="tickets_findcode_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.expires_at:%Y-%m-%d %H:%M}"

@@ -9,10 +9,11 @@ task runs. This module imports neither the services nor the tasks: the arrows po
 → infrastructure (portal/mail.py).
 
 Merchants hear about a public reply, a request for their action (waiting on them) and the resolution —
-by email when they gave one. Agents hear about a new unassigned ticket (every agent), a merchant's reply
+by email when they gave one, else by SMS to their mobile number (when SMS is on), each SMS with a fresh
+short tracking link that tickets/services/dispatch.py adds. Agents hear about a new unassigned ticket (every agent), a merchant's reply
 (the assignee) and a ticket about to breach (the assignee, or every agent when nobody has it).
 Internal notes are never a reason to tell a merchant, and no email shows any message body but a public one.
-A new channel (SMS, WeChat) is another Channel in CHANNELS and one more address in `_recipients`.
+A new channel (WeChat) is another Channel in CHANNELS and one more address in `_merchant`.
 """
 
 import logging
@@ -24,7 +25,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from portal import mail
+from portal import mail, sms
 from tickets.models import Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
@@ -41,9 +42,11 @@ class Event:
     NEW_TICKET = "new_ticket"
     MERCHANT_REPLY = "merchant_reply"
     BREACH = "breach_warning"
+    TRACKING_LINK = "tracking_link"  # after "Find my request" by phone, the new link to keep
+    FIND_CODE = "find_code"  # the one-time code of "Find my request" by phone
 
 
-MERCHANT_EVENTS = {Event.RECEIPT, Event.AGENT_REPLY, Event.WAITING, Event.RESOLVED}
+MERCHANT_EVENTS = {Event.RECEIPT, Event.AGENT_REPLY, Event.WAITING, Event.RESOLVED, Event.TRACKING_LINK, Event.FIND_CODE}
 # What an agent reads when a merchant's notification could not be delivered.
 EVENT_LABELS = {
     Event.RECEIPT: _("the receipt with the tracking link"),
@@ -53,6 +56,8 @@ EVENT_LABELS = {
     Event.NEW_TICKET: _("a new ticket"),
     Event.MERCHANT_REPLY: _("the merchant's reply"),
     Event.BREACH: _("a due time warning"),
+    Event.TRACKING_LINK: _("a new tracking link"),
+    Event.FIND_CODE: _("a code to find the request"),
 }
 
 
@@ -90,7 +95,23 @@ class EmailChannel:
             mail.send_templated(template=f"emails/{notice.event}", context=context, to=notice.address)
 
 
-CHANNELS = {"email": EmailChannel()}
+class SmsChannel:
+    name = "sms"
+
+    def deliver(self, notice: Notice) -> None:
+        """Send the SMS (no message body: only the link, or the code); raises when the provider cannot take it."""
+        if notice.event == Event.FIND_CODE:
+            params = {"code": notice.extra.get("code", "")}
+        else:
+            params = {"link": notice.extra.get("tracking_url", "")}
+        if not all(params.values()):
+            # The link or code travels only in the task's arguments; without it there is nothing to send.
+            raise sms.SmsError(f"No {', '.join(params)} to send for {notice.event}")
+        with translation.override(notice.language):
+            sms.send_templated(kind=notice.event, params=params, to=notice.address)
+
+
+CHANNELS = {"email": EmailChannel(), "sms": SmsChannel()}
 
 
 def _link(notice: Notice, ticket: Ticket) -> str:
@@ -110,13 +131,23 @@ def _link(notice: Notice, ticket: Ticket) -> str:
 
 
 def _merchant(ticket: Ticket, event: str, **values) -> list[Notice]:
-    if not ticket.email:
+    """By email when the merchant gave one, else by SMS to their mobile number (when SMS is on)."""
+    if ticket.email:
+        channel, address = "email", ticket.email
+    elif ticket.phone and sms.enabled():
+        channel, address = "sms", ticket.phone
+    else:
         return []
     return [
-        Notice(
-            event=event, ticket_id=ticket.pk, channel="email", address=ticket.email, language=ticket.language, **values
-        )
+        Notice(event=event, ticket_id=ticket.pk, channel=channel, address=address, language=ticket.language, **values)
     ]
+
+
+def merchant_sms(ticket: Ticket, event: str, **values) -> list[Notice]:
+    """An SMS to the ticket's mobile number whatever else it has ("Find my request" by phone), if SMS is on."""
+    if not (ticket.phone and sms.enabled()):
+        return []
+    return [Notice(event=event, ticket_id=ticket.pk, channel="sms", address=ticket.phone, language=ticket.language, **values)]
 
 
 def _agent_language(user) -> str:

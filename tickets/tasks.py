@@ -12,25 +12,28 @@ logger = logging.getLogger(__name__)
 
 
 @task
-def notice_deliver(*, delivery_id: int, tracking_url: str = "") -> bool:
+def notice_deliver(*, delivery_id: int, tracking_url: str = "", code: str = "") -> bool:
     """Deliver one recorded notification; True when it was sent now. Idempotent: a delivery already sent (or
     given up) is not sent again, so a task run twice (requeued after its worker died) sends nothing more. On
     failure the service says when to try again (backoff), and the next try is queued here; or it has marked
     the notice undeliverable for agents and operators."""
     from tickets.services.notices import notice_attempt
 
-    attempt = notice_attempt(delivery_id=delivery_id, tracking_url=tracking_url, can_wait=can_try_later())
+    private = {key: value for key, value in (("tracking_url", tracking_url), ("code", code)) if value}
+    attempt = notice_attempt(delivery_id=delivery_id, private=private, can_wait=can_try_later())
     if attempt.retry_in is not None:
         delay = attempt.retry_in
         # robust: a queue that cannot take the task is logged; the row stays pending for an operator.
         transaction.on_commit(
-            lambda: retry_enqueue(delivery_id=delivery_id, tracking_url=tracking_url, delay=delay), robust=True
+            lambda: retry_enqueue(delivery_id=delivery_id, delay=delay, **private), robust=True
         )
     return attempt.sent
 
 
-def retry_enqueue(*, delivery_id: int, tracking_url: str, delay: timedelta) -> None:
-    kwargs = {"delivery_id": delivery_id, **({"tracking_url": tracking_url} if tracking_url else {})}
+def retry_enqueue(*, delivery_id: int, delay: timedelta, tracking_url: str = "", code: str = "") -> None:
+    """Queue a try at a delivery; the link or code it needs (never stored in our rows) goes with it."""
+    private = {key: value for key, value in (("tracking_url", tracking_url), ("code", code)) if value}
+    kwargs: dict = {"delivery_id": delivery_id, **private}
     if delay > timedelta(0) and can_try_later():
         notice_deliver.using(run_after=timezone.now() + delay).enqueue(**kwargs)
     else:

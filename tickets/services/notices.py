@@ -29,8 +29,8 @@ class Attempt:
     retry_in: timedelta | None = None  # when to try again; None: no further try
 
 
-def _notice(row: NoticeDelivery, tracking_url: str) -> notifications.Notice:
-    extra = {**row.extra, **({"tracking_url": tracking_url} if tracking_url else {})}
+def _notice(row: NoticeDelivery, private: dict[str, str]) -> notifications.Notice:
+    extra = {**row.extra, **private}
     return notifications.Notice(
         event=row.event,
         ticket_id=row.ticket_id,
@@ -49,8 +49,9 @@ def retry_delay(attempts: int, *, remaining: timedelta) -> timedelta:
     return max(min(delay, remaining), timedelta(seconds=1))
 
 
-def notice_attempt(*, delivery_id: int, tracking_url: str = "", can_wait: bool = False) -> Attempt:
-    """One try at a delivery. Not pending (sent, given up, erased): nothing. `can_wait` says whether the
+def notice_attempt(*, delivery_id: int, private: dict[str, str] | None = None, can_wait: bool = False) -> Attempt:
+    """One try at a delivery. Not pending (sent, given up, erased): nothing. `private`: the link or one-time
+    code that is not stored in the row (it came with the task). `can_wait` says whether the
     queue can run a task later (the immediate backend of development and tests cannot): without it a refused
     notice is undeliverable at once."""
     with transaction.atomic():
@@ -61,7 +62,7 @@ def notice_attempt(*, delivery_id: int, tracking_url: str = "", can_wait: bool =
         row.attempts += 1
         row.last_attempt_at = now
         try:
-            notifications.deliver(_notice(row, tracking_url))
+            notifications.deliver(_notice(row, private or {}))
         except DatabaseError:
             raise  # the database, not the channel: the task fails and is requeued (manage.py tasks_recover)
         except Exception as error:  # any transport failure: SMTP or SMS provider down, DNS, refused connection
