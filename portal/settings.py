@@ -415,7 +415,8 @@ SMS_TEMPLATES = {
 }
 if PRODUCTION and SMS_BACKEND.startswith("portal.sms.providers"):
     _missing = [f"SMS_TEMPLATE_{kind.upper()}" for kind, code in SMS_TEMPLATES.items() if not code]
-    _missing += [name for name in ("SMS_SIGN_NAME", "SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET") if not globals()[name]]
+    _needed = ("SMS_SIGN_NAME", "SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET")
+    _missing += [name for name in _needed if not globals()[name]]
     if _sms_backend == "tencent" and not SMS_APP_ID:
         _missing.append("SMS_APP_ID")
     if _missing:

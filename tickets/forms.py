@@ -395,9 +395,7 @@ class FindTicketForm(forms.Form):
         if _MID.match(value) or _TID.match(value):
             return value
         if not re.fullmatch(r"POS\d{4}\d{6,}", value.replace("-", "")):
-            raise ValidationError(
-                _("A reference looks like POS-2026-000123; a MID has 15 characters, a TID 8.")
-            )
+            raise ValidationError(_("A reference looks like POS-2026-000123; a MID has 15 characters, a TID 8."))
         digits = value.replace("-", "")[3:]
         return f"POS-{digits[:4]}-{digits[4:]}"
 

@@ -10,8 +10,9 @@ task runs. This module imports neither the services nor the tasks: the arrows po
 
 Merchants hear about a public reply, a request for their action (waiting on them) and the resolution —
 by email when they gave one, else by SMS to their mobile number (when SMS is on), each SMS with a fresh
-short tracking link that tickets/services/dispatch.py adds. Agents hear about a new unassigned ticket (every agent), a merchant's reply
-(the assignee) and a ticket about to breach (the assignee, or every agent when nobody has it).
+short tracking link that tickets/services/dispatch.py adds. Agents hear about a new unassigned ticket
+(every agent), a merchant's reply (the assignee) and a ticket about to breach (the assignee, or every
+agent when nobody has it).
 Internal notes are never a reason to tell a merchant, and no email shows any message body but a public one.
 A new channel (WeChat) is another Channel in CHANNELS and one more address in `_merchant`.
 """
@@ -46,7 +47,14 @@ class Event:
     FIND_CODE = "find_code"  # the one-time code of "Find my request" by phone
 
 
-MERCHANT_EVENTS = {Event.RECEIPT, Event.AGENT_REPLY, Event.WAITING, Event.RESOLVED, Event.TRACKING_LINK, Event.FIND_CODE}
+MERCHANT_EVENTS = {
+    Event.RECEIPT,
+    Event.AGENT_REPLY,
+    Event.WAITING,
+    Event.RESOLVED,
+    Event.TRACKING_LINK,
+    Event.FIND_CODE,
+}
 # What an agent reads when a merchant's notification could not be delivered.
 EVENT_LABELS = {
     Event.RECEIPT: _("the receipt with the tracking link"),
@@ -147,7 +155,10 @@ def merchant_sms(ticket: Ticket, event: str, **values) -> list[Notice]:
     """An SMS to the ticket's mobile number whatever else it has ("Find my request" by phone), if SMS is on."""
     if not (ticket.phone and sms.enabled()):
         return []
-    return [Notice(event=event, ticket_id=ticket.pk, channel="sms", address=ticket.phone, language=ticket.language, **values)]
+    notice = Notice(
+        event=event, ticket_id=ticket.pk, channel="sms", address=ticket.phone, language=ticket.language, **values
+    )
+    return [notice]
 
 
 def _agent_language(user) -> str:

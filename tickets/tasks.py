@@ -24,9 +24,7 @@ def notice_deliver(*, delivery_id: int, tracking_url: str = "", code: str = "") 
     if attempt.retry_in is not None:
         delay = attempt.retry_in
         # robust: a queue that cannot take the task is logged; the row stays pending for an operator.
-        transaction.on_commit(
-            lambda: retry_enqueue(delivery_id=delivery_id, delay=delay, **private), robust=True
-        )
+        transaction.on_commit(lambda: retry_enqueue(delivery_id=delivery_id, delay=delay, **private), robust=True)
     return attempt.sent
 
 

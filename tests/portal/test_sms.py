@@ -36,7 +36,12 @@ def test_a_mobile_number_is_stored_in_one_form(typed, stored):
 
 @pytest.mark.parametrize(
     ("typed", "kind"),
-    [("12800138000", "mainland"), ("1380013800", "mainland"), ("021 6432 1234", "mainland"), ("+852 12", "international")],
+    [
+        ("12800138000", "mainland"),
+        ("1380013800", "mainland"),
+        ("021 6432 1234", "mainland"),
+        ("+852 12", "international"),
+    ],
 )
 def test_a_number_that_is_no_mobile_number_says_which_rule_it_broke(typed, kind):
     with pytest.raises(sms.InvalidNumber) as refused:

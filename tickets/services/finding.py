@@ -72,4 +72,3 @@ def find_code_redeem(*, code_id: int, code: str) -> str | None:
         # The SMS gets a short link of its own (dispatch adds it); this page's address is the one above.
         notices_enqueue(notices=notifications.merchant_sms(row.ticket, Event.TRACKING_LINK))
     return token
-
