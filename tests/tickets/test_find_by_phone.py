@@ -168,9 +168,8 @@ def test_codes_per_number_are_limited_whoever_asks(filed, settings):
 
 
 def test_codes_tried_from_one_address_are_limited(filed):
-    ticket, _old = filed
     statuses = []
-    for n in range(31):
+    for _ in range(31):
         merchant = Client(REMOTE_ADDR="198.51.100.7")
         session = merchant.session
         session["find_code_id"] = 0
