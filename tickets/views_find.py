@@ -1,6 +1,7 @@
 """The merchant's tracking links: "Find my ticket" sends one more to the ticket's email, never the ticket
 itself; from the tracking page the merchant may revoke every link and get a fresh one."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
@@ -51,7 +52,7 @@ def _attempt(request: HttpRequest) -> int:
     return attempt([(PER_SESSION, _session_key(request)), (PER_ADDRESS, client_address(request))])
 
 
-def _too_many(form, wait: int) -> None:
+def _too_many(form: forms.Form, wait: int) -> None:
     form.add_error(
         None, _("Too many tries. Please try again in %(minutes)d minutes.") % {"minutes": max(1, (wait + 59) // 60)}
     )
