@@ -582,13 +582,15 @@ class NoticeDelivery(models.Model):
 
 
 class FindCode(models.Model):
-    """A one-time code sent by SMS for "Find my request" by phone. One is made for every request, matched
-    or not (`ticket` empty when nothing matched), so neither the page nor its timing tells whether a
-    reference exists. Only a keyed hash of the code is kept; it is used once, for FIND_CODE_MINUTES, and
-    FIND_CODE_ATTEMPTS wrong codes spend it."""
+    """A one-time code sent by SMS for "Find my request" by phone. One is made for every request, and the
+    task queue matches it to a ticket and sends it (`ticket` stays empty when nothing matched), so neither
+    the page nor its timing tells whether a reference exists. Only a keyed hash of the code is kept; it is
+    used once, within 10 minutes, and FIND_CODE_ATTEMPTS wrong codes spend it."""
 
-    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    lookup = models.CharField(max_length=24)  # the reference, MID or TID the merchant typed
     phone = models.CharField(max_length=16)
+    # The ticket they match, set by the task that sends the code (tickets/services/notices.py).
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     code_hash = models.CharField(max_length=64, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0)
     expires_at = models.DateTimeField()

@@ -17,9 +17,28 @@ def notice_deliver(*, delivery_id: int, tracking_url: str = "", code: str = "") 
     given up) is not sent again, so a task run twice (requeued after its worker died) sends nothing more. On
     failure the service says when to try again (backoff), and the next try is queued here; or it has marked
     the notice undeliverable for agents and operators."""
+    private = {key: value for key, value in (("tracking_url", tracking_url), ("code", code)) if value}
+    return _deliver(delivery_id, private)
+
+
+@task
+def find_code_send(*, code_id: int, code: str) -> bool:
+    """ "Find my request" by phone: match the code's request and send it by SMS. Queued for every request,
+    matched or not, so the merchant's page does the same work (and takes the same time) either way."""
+    from tickets.services.notices import find_code_notice
+
+    # Every delivery is tried (a list, not a generator that any() would cut short).
+    sent = [_deliver(delivery_id, private) for delivery_id, private in find_code_notice(code_id=code_id, code=code)]
+    return any(sent)
+
+
+def find_code_enqueue(*, code_id: int, code: str) -> None:
+    find_code_send.enqueue(code_id=code_id, code=code)
+
+
+def _deliver(delivery_id: int, private: dict[str, str]) -> bool:
     from tickets.services.notices import notice_attempt
 
-    private = {key: value for key, value in (("tracking_url", tracking_url), ("code", code)) if value}
     attempt = notice_attempt(delivery_id=delivery_id, private=private, can_wait=can_try_later())
     if attempt.retry_in is not None:
         delay = attempt.retry_in

@@ -5,7 +5,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from portal.ratelimit import Limit, attempt, client_address
 from tickets import services
 from tickets.access import TOKEN_PREFIX, ticket_for
 from tickets.forms import FindCodeForm, FindTicketForm
-from tickets.models import Ticket
+from tickets.selectors import ticket_to_find
 from tickets.services import finding
 
 # Keyed only on who asks (browser session, address): a stranger's wrong tries never block the owner.
@@ -59,12 +58,7 @@ def _too_many(form: forms.Form, wait: int) -> None:
 
 
 def _send_link(*, reference: str, email: str) -> None:
-    ticket = (
-        Ticket.objects.filter(Q(reference=reference) | Q(merchant_id=reference) | Q(terminal_id=reference))
-        .filter(email__iexact=email.strip())
-        .order_by("-created_at", "-pk")
-        .first()
-    )
+    ticket = ticket_to_find(lookup=reference, email=email)
     if ticket is None or not MAILS_PER_TICKET.hit(ticket.reference):
         return
     token = services.ticket_tracking_link_add(ticket=ticket)

@@ -202,3 +202,21 @@ def test_the_find_page_shows_the_support_phone_hours_and_first_reply_target(clie
     for page in (FIND, "/en/tickets/new/"):
         text = client.get(page).content.decode()
         assert "400-820-0000" in text and "9:00–21:00" in text and "2 h" in text
+
+
+def test_the_request_does_the_same_work_whether_or_not_the_reference_exists(filed, settings):
+    """The same queries and one queued task either way; the task alone matches and sends (after the response)."""
+    from django.db import connection
+    from django.tasks import default_task_backend
+    from django.test.utils import CaptureQueriesContext
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    ticket, _old = filed
+    work = []
+    for lookup in (ticket.reference, "POS-2026-999999"):
+        with CaptureQueriesContext(connection) as queries:
+            ask(Client(), lookup)
+        work.append([re.sub(r"\d+|'[^']*'", "?", q["sql"]) for q in queries.captured_queries])
+    assert work[0] == work[1]
+    assert [r.task.name for r in default_task_backend.results] == ["find_code_send", "find_code_send"]
+    assert sms.outbox == []

@@ -5,7 +5,12 @@ A delivery row is the idempotency key of its task: the row is locked for the try
 same transaction, so a second run of the same task (a worker that died and was requeued, two workers)
 finds it sent and sends nothing. The one window left is a crash after the mail server (or SMS provider)
 took the message and before the commit; that try is then repeated (at least once, as any mail queue).
-This module does not enqueue: it says when to try again, and the task schedules it.
+This module does not enqueue: it records (`notices_record`) and says when to try again, and the tasks
+enqueue (tickets/tasks.py, tickets/services/dispatch.py).
+
+An SMS carries a link of its own: a new short tracking link is added for it here (the receipt's long link
+does not fit in 70 characters, and no link is stored in clear to be sent again). Private values (the link,
+a one-time code) travel only in the task's arguments, never in a row of ours.
 """
 
 import logging
@@ -17,10 +22,16 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from tickets import notifications
-from tickets.models import NoticeDelivery
+from tickets.models import FindCode, NoticeDelivery, Ticket
+from tickets.notifications import Event, Notice
+from tickets.selectors import ticket_to_find
+from tickets.services.tracking import ticket_tracking_link_add, tracking_url
 
 logger = logging.getLogger(__name__)
 Status = NoticeDelivery.Status
+
+
+PRIVATE = ("tracking_url", "code")
 
 
 @dataclass(frozen=True)
@@ -91,3 +102,50 @@ def _failed(row: NoticeDelivery, error: Exception, *, now: datetime, can_wait: b
         retry_in = retry_delay(row.attempts, remaining=row.give_up_at - now)
     row.save(update_fields=["status", "last_error", "attempts", "last_attempt_at"])
     return Attempt(sent=False, retry_in=retry_in)
+
+
+def notices_record(*, notices: list[Notice], give_up_at: datetime | None = None) -> list[tuple[int, dict[str, str]]]:
+    """A delivery row per notice, in the caller's transaction; returns each row's id with the private values
+    its task must carry. `give_up_at`: when to stop trying (default NOTIFY_GIVE_UP_HOURS from now)."""
+    give_up_at = give_up_at or timezone.now() + timedelta(hours=settings.NOTIFY_GIVE_UP_HOURS)
+    recorded = []
+    for notice in notices:
+        extra = dict(notice.extra)
+        private = {key: extra.pop(key) for key in PRIVATE if extra.get(key)}
+        if notice.channel == "sms" and notice.event != Event.FIND_CODE:
+            private["tracking_url"] = sms_link(notice.ticket_id)
+        row = NoticeDelivery.objects.create(
+            ticket_id=notice.ticket_id,
+            event=notice.event,
+            channel=notice.channel,
+            address=notice.address,
+            language=notice.language,
+            message_id=notice.message_id,
+            extra=extra,
+            give_up_at=give_up_at,
+        )
+        recorded.append((row.pk, private))
+    return recorded
+
+
+def sms_link(ticket_id: int) -> str:
+    """A new short tracking link for an SMS (every link already sent keeps working)."""
+    token = ticket_tracking_link_add(ticket=Ticket.objects.get(pk=ticket_id), short=True)
+    return tracking_url(token, short=True)
+
+
+def find_code_notice(*, code_id: int, code: str) -> list[tuple[int, dict[str, str]]]:
+    """The task's half of "Find my request" by phone: match the code's reference (or MID/TID) and number to a
+    ticket and record the SMS that carries the code, tried until the code expires. Nothing when they match
+    no ticket, or when this was done already (a task run twice sends one SMS)."""
+    with transaction.atomic():
+        row = FindCode.objects.select_for_update().filter(pk=code_id, ticket__isnull=True, used_at__isnull=True).first()
+        if row is None or row.expires_at <= timezone.now():
+            return []
+        ticket = ticket_to_find(lookup=row.lookup, phone=row.phone)
+        if ticket is None:
+            return []
+        row.ticket = ticket
+        row.save(update_fields=["ticket"])
+        notices = notifications.merchant_sms(ticket, Event.FIND_CODE, extra={"code": code})
+        return notices_record(notices=notices, give_up_at=row.expires_at)
