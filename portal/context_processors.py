@@ -8,6 +8,6 @@ def site(request):
         "SUPPORT": {
             "phone": settings.SUPPORT_PHONE,
             "hours": settings.SUPPORT_HOURS,
-            "first_reply": settings.SUPPORT_FIRST_REPLY,
+            "first_reply_hours": settings.SUPPORT_FIRST_REPLY_HOURS,
         },
     }

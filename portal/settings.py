@@ -428,9 +428,10 @@ FIND_CODES_PER_NUMBER = env_int("FIND_CODES_PER_NUMBER", 3, minimum=1)
 
 # --- Support contact (the contact and "Find my ticket" pages) -----------------------------------------
 SUPPORT_PHONE = env_str("SUPPORT_PHONE", "")
-SUPPORT_HOURS = env_str("SUPPORT_HOURS", "")  # e.g. "每天 09:00–21:00"
-# How soon merchants may expect a first answer, in words (e.g. "2 小时内"); empty: not promised on the pages.
-SUPPORT_FIRST_REPLY = env_str("SUPPORT_FIRST_REPLY", "")
+# When the phone is answered, shown as written in both languages: times only, e.g. "09:00–21:00".
+SUPPORT_HOURS = env_str("SUPPORT_HOURS", "")
+# How soon a request gets its first answer, in hours (0: not promised on the pages).
+SUPPORT_FIRST_REPLY_HOURS = env_int("SUPPORT_FIRST_REPLY_HOURS", 0)
 
 # --- Knowledge base ---------------------------------------------------------------------------
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "kb.markdown.render_preview"

@@ -198,10 +198,15 @@ def test_the_code_sms_is_in_the_ticket_s_language_chinese_by_default_and_within_
 
 
 def test_the_find_page_shows_the_support_phone_hours_and_first_reply_target(client, settings):
-    settings.SUPPORT_PHONE, settings.SUPPORT_HOURS, settings.SUPPORT_FIRST_REPLY = "400-820-0000", "9:00–21:00", "2 h"
+    settings.SUPPORT_PHONE, settings.SUPPORT_HOURS, settings.SUPPORT_FIRST_REPLY_HOURS = "400-820-0000", "9:00–21:00", 2
     for page in (FIND, "/en/tickets/new/"):
         text = client.get(page).content.decode()
-        assert "400-820-0000" in text and "9:00–21:00" in text and "2 h" in text
+        assert "400-820-0000" in text and "9:00–21:00" in text and "within 2 hours" in text
+    assert "2 小时内" in client.get("/tickets/find/").content.decode()
+
+
+def test_without_support_settings_the_pages_promise_nothing(client):
+    assert "support-contact" not in client.get(FIND).content.decode()
 
 
 def test_the_request_does_the_same_work_whether_or_not_the_reference_exists(filed, settings):
