@@ -1,9 +1,12 @@
 from django.conf import settings
 
+from portal import sms
+
 
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
+        "SMS_ON": sms.enabled(),
         # The contact and "Find my request" pages (templates/partials/support_contact.html).
         "SUPPORT": {
             "phone": settings.SUPPORT_PHONE,

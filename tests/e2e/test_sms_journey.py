@@ -76,6 +76,7 @@ def test_a_phone_only_merchant_follows_the_request_by_sms_and_finds_it_again_by_
     ticket = Ticket.objects.get()
     assert (ticket.phone, ticket.email) == ("13800138000", "")
     assert len(requests.posts("/tickets/new/")) == 1
+    expect(page.locator("main")).to_contain_text("尾号 8000")
     shots(page, "sent")
 
     # The receipt SMS: its short link opens the tracking page.

@@ -200,3 +200,78 @@ def test_an_undeliverable_sms_sent_again_carries_a_new_working_link(
     worker()
     [message] = sms.outbox
     assert Client().get(sms_link(message), follow=True).status_code == 200
+
+
+def test_the_confirmation_says_the_receipt_went_by_sms(client):
+    response = client.post("/en/tickets/new/", form_data(phone="13800138000", email=""), follow=True)
+    assert "sent by SMS to your mobile number ending in 8000" in response.content.decode()
+
+
+# --- A real (stub) provider, killed mid-run ----------------------------------------------------------
+
+
+@pytest.fixture
+def alibaba_stub(settings, worker):
+    """The Alibaba Cloud backend (its SDK) against a local stub server that the test stops and starts again."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.portal.test_sms import Provider
+
+    Provider.seen, Provider.answer = [], {"Code": "OK", "Message": "OK", "BizId": "b1", "RequestId": "r1"}
+    settings.SMS_BACKEND = "portal.sms.providers.AlibabaBackend"
+    settings.SMS_ENDPOINT_PROTOCOL, settings.SMS_TIMEOUT_SECONDS = "http", 2
+    settings.SMS_ACCESS_KEY_ID, settings.SMS_ACCESS_KEY_SECRET = "key-id", "key-secret"
+    settings.SMS_TEMPLATES = {kind: f"SMS_{n}" for n, kind in enumerate(("ticket_receipt", "agent_reply"))}
+
+    class Server:
+        port = 0
+        running = None
+
+        def start(self):
+            self.running = ThreadingHTTPServer(("127.0.0.1", self.port), Provider)
+            self.port = self.running.server_address[1]
+            settings.SMS_ENDPOINT = f"127.0.0.1:{self.port}"
+            threading.Thread(target=self.running.serve_forever, daemon=True).start()
+
+        def kill(self):
+            self.running.shutdown()
+            self.running.server_close()
+
+    server = Server()
+    server.start()
+    yield server
+    server.kill()
+
+
+def test_with_the_provider_killed_the_reply_is_saved_and_its_sms_arrives_once_it_is_back(
+    make_ticket, agent, alibaba_stub, worker, django_capture_on_commit_callbacks
+):
+    from urllib.parse import parse_qs, urlsplit
+
+    from tests.portal.test_sms import Provider
+
+    ticket, _token = make_ticket(phone="13800138000", email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="请先检查网线")
+    worker()
+    assert len(Provider.seen) == 1  # sent through the SDK while the provider is up
+
+    alibaba_stub.kill()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="请重新签到")
+    assert ticket.messages.filter(body="请重新签到").exists()
+    row = NoticeDelivery.objects.filter(event="agent_reply").order_by("pk").last()
+    first = default_task_backend.results[-1]
+    with django_capture_on_commit_callbacks(execute=True):
+        first.task.call(*first.args, **first.kwargs)  # refused: the provider is gone
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.PENDING, 1) and "SmsError" in row.last_error
+
+    alibaba_stub.start()  # back, on the same address
+    worker()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.SENT, 2)
+    assert len(Provider.seen) == 2
+    query = parse_qs(urlsplit(Provider.seen[-1]["path"]).query)
+    assert query["TemplateCode"] == ["SMS_1"] and "/t/" in query["TemplateParam"][0]
