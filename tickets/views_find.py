@@ -1,5 +1,6 @@
 """The merchant's tracking links: "Find my ticket" sends one more to the ticket's email, never the ticket
-itself; from the tracking page the merchant may revoke every link and get a fresh one."""
+itself, or, for a mobile number, a one-time code by SMS that opens one more link (tickets/services/finding.py);
+from the tracking page the merchant may revoke every link and get a fresh one."""
 
 from django import forms
 from django.conf import settings
@@ -32,11 +33,6 @@ MAILS_PER_TICKET = Limit("find-ticket-mails", 3, 3600)
 CODE_TRIES_PER_SESSION = Limit("find-code-session", 10, 3600)
 CODE_TRIES_PER_ADDRESS = Limit("find-code-client", 30, 3600)
 SESSION_CODE = "find_code_id"
-
-
-def _codes_per_number() -> Limit:
-    # Counted for every request naming the number, matched or not: nobody floods a merchant's phone.
-    return Limit("find-code-number", settings.FIND_CODES_PER_NUMBER, 3600)
 
 
 def _session_key(request: HttpRequest) -> str:
@@ -90,14 +86,12 @@ def ticket_find(request: HttpRequest) -> HttpResponse:
     if not sms.enabled():
         # No SMS here: say how to reach support, whether or not it matched.
         return render(request, "tickets/find_phone.html", {"reference": reference, **_support()})
-    return _send_code(request, form, reference=reference, phone=form.cleaned_data["contact"])
+    return _send_code(request, reference, form.cleaned_data["contact"])
 
 
-def _send_code(request: HttpRequest, form: FindTicketForm, *, reference: str, phone: str) -> HttpResponse:
-    wait = attempt([(_codes_per_number(), phone)])
-    if wait:
-        _too_many(form, wait)
-        return render(request, "tickets/find.html", {"form": form, "sms_on": True}, status=429)
+def _send_code(request: HttpRequest, reference: str, phone: str) -> HttpResponse:
+    # Codes per number are limited where they are sent (the task): a limit here, counted for any reference,
+    # would let a stranger who knows only the number keep its owner from getting a code.
     row = finding.find_code_issue(lookup=reference, phone=phone)
     request.session[SESSION_CODE] = row.pk
     # The same page whether or not the pair matched: the code goes only to a matching number.

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from portal.ratelimit import Limit
 from tickets import notifications
 from tickets.models import FindCode, NoticeDelivery, Ticket
 from tickets.notifications import Event, Notice
@@ -137,13 +138,19 @@ def sms_link(ticket_id: int) -> str:
 def find_code_notice(*, code_id: int, code: str) -> list[tuple[int, dict[str, str]]]:
     """The task's half of "Find my request" by phone: match the code's reference (or MID/TID) and number to a
     ticket and record the SMS that carries the code, tried until the code expires. Nothing when they match
-    no ticket, or when this was done already (a task run twice sends one SMS)."""
+    no ticket, when the number has had FIND_CODES_PER_NUMBER codes this hour, or when this was done already
+    (a task run twice sends one SMS)."""
     with transaction.atomic():
         row = FindCode.objects.select_for_update().filter(pk=code_id, ticket__isnull=True, used_at__isnull=True).first()
         if row is None or row.expires_at <= timezone.now():
             return []
         ticket = ticket_to_find(lookup=row.lookup, phone=row.phone)
         if ticket is None:
+            return []
+        # Counted only for a matching pair, so only someone who knows the reference (or MID/TID) and the
+        # number can spend the owner's codes; past the limit nothing is sent, and the page said "if".
+        if not Limit("find-code-number", settings.FIND_CODES_PER_NUMBER, 3600).hit(row.phone):
+            logger.warning("Find-my-request code %s not sent: too many codes for that number this hour", row.pk)
             return []
         row.ticket = ticket
         row.save(update_fields=["ticket"])
