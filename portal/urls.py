@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from kb import views as kb_views
@@ -19,7 +19,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
     # The short form of a tracking link, for SMS (70 characters, the link included).
-    path("t/<str:token>", views_find.short_link, name="tracking_short"),
+    re_path(r"^t/(?P<token>[A-Za-z0-9_-]{20,64})$", views_find.short_link, name="tracking_short"),
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/kb/", include("kb.admin_urls")),

@@ -275,3 +275,15 @@ def test_with_the_provider_killed_the_reply_is_saved_and_its_sms_arrives_once_it
     assert len(Provider.seen) == 2
     query = parse_qs(urlsplit(Provider.seen[-1]["path"]).query)
     assert query["TemplateCode"] == ["SMS_1"] and "/t/" in query["TemplateParam"][0]
+
+
+def test_a_short_link_that_opens_nothing_ends_on_the_not_found_page(client):
+    assert client.get("/t/abc").status_code == 404
+    response = client.get("/t/" + "x" * 20, follow=True)
+    assert response.status_code == 404
+
+
+def test_the_short_link_never_sends_its_address_on(phone_only):
+    response = Client().get(sms_link(sms.outbox[0]))
+    assert response.status_code == 302
+    assert (response["Referrer-Policy"], response["Cache-Control"]) == ("no-referrer", "no-store, private")
