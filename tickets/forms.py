@@ -35,6 +35,14 @@ _SERIAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,39}$")
 
 def phone_clean(raw: str) -> str:
     """A mobile number in its stored form (portal.sms.normalize), or the reason it is not one."""
+    if mask_card_numbers(raw)[1]:
+        # A number is stored as typed, never masked: one that could be a card number is not stored at all.
+        raise ValidationError(
+            _(
+                "This number looks like a bank card number, so it cannot be stored. If it really is your mobile "
+                "number, give an email address instead."
+            )
+        )
     try:
         return sms.normalize(raw)
     except sms.InvalidNumber as error:

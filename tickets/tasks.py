@@ -23,7 +23,7 @@ def notice_deliver(*, delivery_id: int, tracking_url: str = "", code: str = "") 
 
 @task
 def find_code_send(*, code_id: int, code: str) -> bool:
-    """ "Find my request" by phone: match the code's request and send it by SMS. Queued for every request,
+    """Find my request by phone: match the code's request and send it by SMS. Queued for every request,
     matched or not, so the merchant's page does the same work (and takes the same time) either way."""
     from tickets.services.notices import find_code_notice
 

@@ -287,3 +287,9 @@ def test_the_short_link_never_sends_its_address_on(phone_only):
     response = Client().get(sms_link(sms.outbox[0]))
     assert response.status_code == 302
     assert (response["Referrer-Policy"], response["Cache-Control"]) == ("no-referrer", "no-store, private")
+
+
+def test_a_number_that_could_be_a_card_number_is_never_stored(client):
+    response = client.post("/en/tickets/new/", form_data(phone="+378282246310005", email=""))
+    assert "looks like a bank card number" in response.content.decode()
+    assert not Ticket.objects.exists()
