@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal import mail, sms
 from portal.ratelimit import Limit, attempt, client_address
@@ -125,6 +125,7 @@ def ticket_find_code(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_safe
 def short_link(request: HttpRequest, token: str) -> HttpResponse:
     """The short address an SMS carries (/t/<token>) leads to the tracking page, in the ticket's language.
     A link that does not open a ticket goes to the same place, whose gate answers for it."""

@@ -232,3 +232,8 @@ def test_the_request_does_the_same_work_whether_or_not_the_reference_exists(file
     assert work[0] == work[1]
     assert [r.task.name for r in default_task_backend.results] == ["find_code_send", "find_code_send"]
     assert sms.outbox == []
+
+
+def test_the_code_step_takes_only_get_and_post(client):
+    assert client.put(CODE).status_code == 405
+    assert client.post("/t/" + "x" * 20).status_code == 405
