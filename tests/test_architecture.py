@@ -105,6 +105,12 @@ def test_the_search_library_imports_no_app_and_not_the_site():
     assert outside == []
 
 
+@pytest.mark.parametrize("infrastructure", ["portal.mail", "portal.sms", "portal.ratelimit", "portal.masking"])
+def test_infrastructure_imports_no_app(infrastructure):
+    assert infrastructure in GRAPH
+    assert _arrows(source=_in(infrastructure), target=lambda module: not _in("portal")(module)) == []
+
+
 def test_no_app_imports_the_staff_console():
     # portal, the site, may import every app (root URLs); the apps never import agents.
     upward = _arrows(source=lambda m: not _in("agents")(m) and not _in("portal")(m), target=_in("agents"))
