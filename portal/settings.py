@@ -384,6 +384,57 @@ SITE_NAME = env_str("SITE_NAME", "POS 商户服务中心")
 # Where links in notification emails point (emails are written outside any request).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# --- SMS (portal/sms/, README "SMS") -----------------------------------------------------------------
+# Printed to the console in development; off in production until a provider is configured (merchants who
+# gave only a phone number then get no SMS, and "Find my ticket" tells them to call SUPPORT_PHONE).
+_SMS_BACKENDS = {
+    "": "",
+    "console": "portal.sms.backends.ConsoleBackend",
+    "file": "portal.sms.backends.FileBackend",
+    "locmem": "portal.sms.backends.LocmemBackend",
+    "alibaba": "portal.sms.providers.AlibabaBackend",
+    "tencent": "portal.sms.providers.TencentBackend",
+}
+_sms_backend = os.environ.get("SMS_BACKEND", "").strip() if PRODUCTION else env_str("SMS_BACKEND", "console")
+if _sms_backend not in _SMS_BACKENDS:
+    raise ImproperlyConfigured(f"SMS_BACKEND={_sms_backend!r}; use one of {', '.join(filter(None, _SMS_BACKENDS))}.")
+SMS_BACKEND = _SMS_BACKENDS[_sms_backend]
+SMS_FILE_PATH = env_str("SMS_FILE_PATH", str(VAR_DIR / "sms"))
+# The signature registered with the provider, shown as 【…】 before every message.
+SMS_SIGN_NAME = env_str("SMS_SIGN_NAME", "" if PRODUCTION else "POS服务")
+SMS_ACCESS_KEY_ID = env_str("SMS_ACCESS_KEY_ID", "")  # Alibaba AccessKey ID / Tencent SecretId
+SMS_ACCESS_KEY_SECRET = env_str("SMS_ACCESS_KEY_SECRET", "")  # Alibaba AccessKey secret / Tencent SecretKey
+SMS_APP_ID = env_str("SMS_APP_ID", "")  # Tencent SmsSdkAppId
+SMS_REGION = env_str("SMS_REGION", "ap-guangzhou")  # Tencent region
+# The provider's address, for a local stub server in tests; empty: the provider's own.
+SMS_ENDPOINT = env_str("SMS_ENDPOINT", "")
+SMS_ENDPOINT_PROTOCOL = env_str("SMS_ENDPOINT_PROTOCOL", "https")
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10, minimum=1)
+# Template codes registered with the provider, one per message kind (templates/sms/<kind>.txt is the text).
+SMS_TEMPLATES = {
+    kind: env_str(f"SMS_TEMPLATE_{kind.upper()}", "")
+    for kind in ("ticket_receipt", "agent_reply", "waiting_on_merchant", "resolved", "tracking_link", "find_code")
+}
+if PRODUCTION and SMS_BACKEND.startswith("portal.sms.providers"):
+    _missing = [f"SMS_TEMPLATE_{kind.upper()}" for kind, code in SMS_TEMPLATES.items() if not code]
+    _needed = ("SMS_SIGN_NAME", "SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET")
+    _missing += [name for name in _needed if not globals()[name]]
+    if _sms_backend == "tencent" and not SMS_APP_ID:
+        _missing.append("SMS_APP_ID")
+    if _missing:
+        raise ImproperlyConfigured(f"SMS_BACKEND={_sms_backend} needs {', '.join(_missing)} (see .env.example).")
+# "Find my ticket" by SMS: a code (valid 10 minutes, as its SMS says) may be tried this many times.
+FIND_CODE_ATTEMPTS = env_int("FIND_CODE_ATTEMPTS", 5, minimum=1)
+# Codes sent per number per hour, so nobody can flood a merchant's phone.
+FIND_CODES_PER_NUMBER = env_int("FIND_CODES_PER_NUMBER", 3, minimum=1)
+
+# --- Support contact (the contact and "Find my ticket" pages) -----------------------------------------
+SUPPORT_PHONE = env_str("SUPPORT_PHONE", "")
+# When the phone is answered, shown as written in both languages: times only, e.g. "09:00–21:00".
+SUPPORT_HOURS = env_str("SUPPORT_HOURS", "")
+# How soon a request gets its first answer, in hours (0: not promised on the pages).
+SUPPORT_FIRST_REPLY_HOURS = env_int("SUPPORT_FIRST_REPLY_HOURS", 0)
+
 # --- Knowledge base ---------------------------------------------------------------------------
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "kb.markdown.render_preview"
 MARKDOWNX_URLS_PATH = "/admin/kb/markdownx/markdownify/"
@@ -401,8 +452,6 @@ TICKET_RATE_LIMIT = env_int("TICKET_RATE_LIMIT", 10, minimum=1)
 # A backstop per address, generous because carrier NAT and shop Wi-Fi put many merchants behind one address.
 TICKET_RATE_LIMIT_PER_ADDRESS = env_int("TICKET_RATE_LIMIT_PER_ADDRESS", 60, minimum=1)
 TICKET_REPLY_RATE_LIMIT = env_int("TICKET_REPLY_RATE_LIMIT", 30, minimum=1)  # replies per ticket per window
-# Shown to merchants who gave only a phone number and lost their tracking link (empty: "the number on your contract").
-SUPPORT_PHONE = env_str("SUPPORT_PHONE", "")
 TICKET_RATE_WINDOW_SECONDS = env_int("TICKET_RATE_WINDOW_SECONDS", 3600, minimum=1)
 TICKET_MAX_IMAGE_PIXELS = env_int("TICKET_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)  # phone photos reach 48 MP
 TICKET_MAX_ARCHIVE_MEMBERS = env_int("TICKET_MAX_ARCHIVE_MEMBERS", 50, minimum=1)

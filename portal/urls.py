@@ -2,13 +2,14 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from api.views import api as rest_api
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
 from portal import health, views
+from tickets import views_find
 from tickets import views_stickers as sticker_views
 
 admin.site.site_header = _("POS merchant help · administration")
@@ -19,6 +20,8 @@ urlpatterns = [
     path("readyz", health.readiness, name="readiness"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
+    # The short form of a tracking link, for SMS (70 characters, the link included).
+    re_path(r"^t/(?P<token>[A-Za-z0-9_-]{20,64})$", views_find.short_link, name="tracking_short"),
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     # The short link printed on terminal stickers (tickets/views_stickers.py), in no language of its own.

@@ -97,6 +97,17 @@ def _worker_cache(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _sms_outbox(settings):
+    """SMS kept in memory (portal.sms.outbox), as Django keeps mail in mail.outbox."""
+    from portal import sms
+
+    settings.SMS_BACKEND = "portal.sms.backends.LocmemBackend"
+    sms.outbox.clear()
+    yield
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # The personas' passwords are hashed in nearly every test; the real hasher is deliberately slow (0.3 s a
     # password here: set for every test, it halved the CPU time of `make test-fast`, 210 → 106 s).

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import sms
 from portal.masking import MASKED_CARD, mask_card_numbers, mask_digits
 from portal.validators import no_card_number
 from tickets.details import DETAIL_NAMES
@@ -23,7 +24,6 @@ CLOCK_SKEW = timedelta(minutes=10)
 # Tickets are about recent problems; a far-off date is a typing slip (and year 1 used to crash the form).
 OLDEST_PROBLEM = timedelta(days=366)
 _SEPARATORS = re.compile(r"[\s\-－—]+")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _MID = re.compile(r"^\d{11}[A-Z0-9]{4}$")
 _TID = re.compile(r"^[A-Z0-9]{8}$")
 _SIX_DIGITS = re.compile(r"^\d{6}$")
@@ -31,6 +31,32 @@ _RRN = re.compile(r"^[A-Z0-9]{12}$")
 _AUTH = re.compile(r"^[A-Z0-9]{6}$")
 _CODE = re.compile(r"^[A-Z0-9]{2,4}$")
 _SERIAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,39}$")
+
+
+def phone_clean(raw: str) -> str:
+    """A mobile number in its stored form (portal.sms.normalize), or the reason it is not one."""
+    if mask_card_numbers(raw)[1]:
+        # A number is stored as typed, never masked: one that could be a card number is not stored at all.
+        raise ValidationError(
+            _(
+                "This number looks like a bank card number, so it cannot be stored. If it really is your mobile "
+                "number, give an email address instead."
+            )
+        )
+    try:
+        return sms.normalize(raw)
+    except sms.InvalidNumber as error:
+        if error.kind == "international":
+            message = _(
+                "“%(value)s” is not a complete international number. Write + and the country code, then the "
+                "number, e.g. +852 9123 4567."
+            )
+        else:
+            message = _(
+                "“%(value)s” is not a mainland mobile number. It has 11 digits and starts with 13 to 19, "
+                "e.g. 138 0013 8000. For another country, write + and the country code first."
+            )
+        raise ValidationError(message, params={"value": raw}) from None
 
 
 def compact(value: str) -> str:
@@ -61,7 +87,7 @@ class TicketForm(forms.Form):
         label=_("Mobile phone"),
         max_length=24,
         required=False,
-        help_text=_("A mainland China mobile number, e.g. 138 0013 8000."),
+        help_text=_("A mainland China mobile number, e.g. 138 0013 8000; another country's with + first."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
     email = forms.EmailField(
@@ -204,22 +230,7 @@ class TicketForm(forms.Form):
 
     def clean_phone(self):
         raw = self.cleaned_data["phone"]
-        phone = compact(raw).replace("(", "").replace(")", "")
-        if phone.startswith("+86"):
-            phone = phone[3:]
-        elif phone.startswith("0086"):
-            phone = phone[4:]
-        elif phone.startswith("86") and len(phone) == 13:
-            phone = phone[2:]
-        if phone and not _MOBILE.match(phone):
-            raise ValidationError(
-                _(
-                    "“%(value)s” is not a mainland mobile number. It has 11 digits and starts with 13 to 19, "
-                    "e.g. 138 0013 8000."
-                ),
-                params={"value": raw},
-            )
-        return phone
+        return phone_clean(raw) if raw.strip() else ""
 
     # --- Terminal ---
 
@@ -375,10 +386,10 @@ class TicketForm(forms.Form):
 
 class FindTicketForm(forms.Form):
     reference = forms.CharField(
-        label=_("Reference"),
+        label=_("Reference, or the terminal's MID or TID"),
         max_length=24,
-        help_text=_("On the confirmation page and in the receipt, e.g. POS-2026-000123."),
-        error_messages={"required": _("Please enter the reference, e.g. POS-2026-000123.")},
+        help_text=_("The reference is on the confirmation page and in the receipt, e.g. POS-2026-000123."),
+        error_messages={"required": _("Please enter the reference, e.g. POS-2026-000123, or the MID or TID.")},
     )
     contact = forms.CharField(
         label=_("The email address or mobile number you gave on the request"),
@@ -388,15 +399,40 @@ class FindTicketForm(forms.Form):
     )
 
     def clean_reference(self):
-        reference = compact(self.cleaned_data["reference"])
-        if not re.fullmatch(r"POS\d{4}\d{6,}", reference.replace("-", "")):
-            raise ValidationError(_("A reference looks like POS-2026-000123."))
-        digits = reference.replace("-", "")[3:]
+        value = compact(self.cleaned_data["reference"])
+        if _MID.match(value) or _TID.match(value):
+            return value
+        if not re.fullmatch(r"POS\d{4}\d{6,}", value.replace("-", "")):
+            raise ValidationError(_("A reference looks like POS-2026-000123; a MID has 15 characters, a TID 8."))
+        digits = value.replace("-", "")[3:]
         return f"POS-{digits[:4]}-{digits[4:]}"
+
+    def clean_contact(self):
+        contact = self.cleaned_data["contact"].strip()
+        if "@" in contact:
+            return contact
+        return phone_clean(contact)
 
     @property
     def is_email(self) -> bool:
         return "@" in self.cleaned_data.get("contact", "")
+
+
+class FindCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=12,
+        error_messages={"required": _("Please enter the 6-digit code from the SMS.")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*", "maxlength": "12"}
+        ),
+    )
+
+    def clean_code(self):
+        code = compact(self.cleaned_data["code"])
+        if not _SIX_DIGITS.match(code):
+            raise ValidationError(_("The code has 6 digits, e.g. 123456."))
+        return code
 
 
 class ReplyForm(forms.Form):

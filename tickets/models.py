@@ -93,7 +93,8 @@ class Ticket(models.Model):
 
     # Contact
     contact_name = models.CharField(_("name"), max_length=80)
-    phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
+    # 11 mainland digits, or "+" and up to 15 digits (portal.sms.normalize).
+    phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
     email = models.EmailField(_("email"), blank=True)
 
     # Terminal
@@ -632,3 +633,26 @@ class TerminalSticker(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("sticker_scan", kwargs={"token": self.token})
+
+
+class FindCode(models.Model):
+    """A one-time code sent by SMS for "Find my request" by phone. One is made for every request, and the
+    task queue matches it to a ticket and sends it (`ticket` stays empty when nothing matched), so neither
+    the page nor its timing tells whether a reference exists. Only a keyed hash of the code is kept; it is
+    used once, within 10 minutes, and FIND_CODE_ATTEMPTS wrong codes spend it."""
+
+    lookup = models.CharField(max_length=24)  # the reference, MID or TID the merchant typed
+    phone = models.CharField(max_length=16)
+    # The ticket they match, set by the task that sends the code (tickets/services/notices.py).
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="tickets_findcode_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.expires_at:%Y-%m-%d %H:%M}"

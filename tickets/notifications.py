@@ -1,32 +1,33 @@
 """Who is told what, and through which channel: the one place that decides.
 
-The ticket services call the `ticket_*` functions below inside their transaction. Each decides the
-recipients, records a NoticeDelivery row per notice in the same transaction, and registers one on-commit
-callback that enqueues a delivery task per row (tickets/tasks.py, tickets/services/notices.py), so nothing is
-sent for a change that rolled back, no request waits for a mail server, and a notice is sent once however
-often its task runs.
+The ticket services call the `ticket_*` functions below inside their transaction: each only decides who is
+told what and returns the notices. The service hands them to tickets/services/dispatch.py, which records a
+NoticeDelivery row per notice in the same transaction and enqueues a delivery task per row once it commits
+(tickets/tasks.py runs tickets/services/notices.py, which calls `deliver` here), so nothing is sent for a
+change that rolled back, no request waits for a mail server, and a notice is sent once however often its
+task runs. This module imports neither the services nor the tasks: the arrows point services → notifications
+→ infrastructure (portal/mail.py).
 
 Merchants hear about a public reply, a request for their action (waiting on them) and the resolution —
-by email when they gave one. Agents hear about a new unassigned ticket (every agent), a merchant's reply
-(the assignee) and a ticket about to breach (the assignee, or every agent when nobody has it).
+by email when they gave one, else by SMS to their mobile number (when SMS is on), each SMS with a fresh
+short tracking link that tickets/services/dispatch.py adds. Agents hear about a new unassigned ticket
+(every agent), a merchant's reply (the assignee) and a ticket about to breach (the assignee, or every
+agent when nobody has it).
 Internal notes are never a reason to tell a merchant, and no email shows any message body but a public one.
-A new channel (SMS, WeChat) is another Channel in CHANNELS and one more address in `_recipients`.
+A new channel (WeChat) is another Channel in CHANNELS and one more address in `_merchant`.
 """
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from portal import mail
-from tickets.models import NoticeDelivery, Ticket, TicketMessage
+from portal import mail, sms
+from tickets.models import Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
 AGENTS_GROUP = "Support agents"  # agents/roles.py's name; tickets must not import agents
@@ -42,10 +43,20 @@ class Event:
     NEW_TICKET = "new_ticket"
     MERCHANT_REPLY = "merchant_reply"
     BREACH = "breach_warning"
-    LINK_SENT = "tracking_link_sent"
+    LINK_SENT = "tracking_link_sent"  # support sent a fresh link from the ticket page
+    TRACKING_LINK = "tracking_link"  # after "Find my request" by phone, the new link to keep
+    FIND_CODE = "find_code"  # the one-time code of "Find my request" by phone
 
 
-MERCHANT_EVENTS = {Event.RECEIPT, Event.AGENT_REPLY, Event.WAITING, Event.RESOLVED, Event.LINK_SENT}
+MERCHANT_EVENTS = {
+    Event.RECEIPT,
+    Event.AGENT_REPLY,
+    Event.WAITING,
+    Event.RESOLVED,
+    Event.LINK_SENT,
+    Event.TRACKING_LINK,
+    Event.FIND_CODE,
+}
 # What an agent reads when a merchant's notification could not be delivered.
 EVENT_LABELS = {
     Event.RECEIPT: _("the receipt with the tracking link"),
@@ -56,6 +67,8 @@ EVENT_LABELS = {
     Event.MERCHANT_REPLY: _("the merchant's reply"),
     Event.BREACH: _("a due time warning"),
     Event.LINK_SENT: _("a new tracking link"),
+    Event.TRACKING_LINK: _("a new tracking link"),
+    Event.FIND_CODE: _("a code to find the request"),
 }
 
 
@@ -93,7 +106,25 @@ class EmailChannel:
             mail.send_templated(template=f"emails/{notice.event}", context=context, to=notice.address)
 
 
-CHANNELS = {"email": EmailChannel()}
+class SmsChannel:
+    name = "sms"
+
+    def deliver(self, notice: Notice) -> None:
+        """Send the SMS (no message body: only the link, or the code); raises when the provider cannot take it."""
+        if notice.event == Event.FIND_CODE:
+            params = {"code": notice.extra.get("code", "")}
+        else:
+            params = {"link": notice.extra.get("tracking_url", "")}
+        if not all(params.values()):
+            # The link or code travels only in the task's arguments; without it there is nothing to send.
+            raise sms.SmsError(f"No {', '.join(params)} to send for {notice.event}")
+        # A link support sent from the ticket page reads like the one after a find: one registered template.
+        kind = Event.TRACKING_LINK if notice.event == Event.LINK_SENT else notice.event
+        with translation.override(notice.language):
+            sms.send_templated(kind=kind, params=params, to=notice.address)
+
+
+CHANNELS = {"email": EmailChannel(), "sms": SmsChannel()}
 
 
 def _link(notice: Notice, ticket: Ticket) -> str:
@@ -113,13 +144,26 @@ def _link(notice: Notice, ticket: Ticket) -> str:
 
 
 def _merchant(ticket: Ticket, event: str, **values) -> list[Notice]:
-    if not ticket.email:
+    """By email when the merchant gave one, else by SMS to their mobile number (when SMS is on)."""
+    if ticket.email:
+        channel, address = "email", ticket.email
+    elif ticket.phone and sms.enabled():
+        channel, address = "sms", ticket.phone
+    else:
         return []
     return [
-        Notice(
-            event=event, ticket_id=ticket.pk, channel="email", address=ticket.email, language=ticket.language, **values
-        )
+        Notice(event=event, ticket_id=ticket.pk, channel=channel, address=address, language=ticket.language, **values)
     ]
+
+
+def merchant_sms(ticket: Ticket, event: str, **values) -> list[Notice]:
+    """An SMS to the ticket's mobile number whatever else it has ("Find my request" by phone), if SMS is on."""
+    if not (ticket.phone and sms.enabled()):
+        return []
+    notice = Notice(
+        event=event, ticket_id=ticket.pk, channel="sms", address=ticket.phone, language=ticket.language, **values
+    )
+    return [notice]
 
 
 def _agent_language(user) -> str:
@@ -148,78 +192,47 @@ def _assignee_or_everyone(ticket: Ticket):
     return [ticket.assignee] if ticket.assignee_id else list(_all_agents())
 
 
-# --- What the services call ------------------------------------------------------------------------
+# --- What the services call: each returns the notices, for tickets/services/dispatch.py to send ---------
 
 
-def ticket_created(ticket: Ticket, tracking_url: str = "") -> None:
+def ticket_created(ticket: Ticket, tracking_url: str = "") -> list[Notice]:
     # The receipt carries the private link, which exists only now: without it there is no receipt.
     notices = _merchant(ticket, Event.RECEIPT, extra={"tracking_url": tracking_url}) if tracking_url else []
     if ticket.assignee_id is None:
         notices += _agents(ticket, Event.NEW_TICKET, _all_agents())
-    _after_commit(notices)
+    return notices
 
 
-def ticket_replied(ticket: Ticket, message: TicketMessage) -> None:
+def ticket_replied(ticket: Ticket, message: TicketMessage) -> list[Notice]:
     """A message was added: a public agent reply tells the merchant, a merchant reply tells the assignee."""
     if message.is_internal:
-        return
+        return []
     if message.author_role == TicketMessage.Role.AGENT:
-        _after_commit(_merchant(ticket, Event.AGENT_REPLY, message_id=message.pk))
-    elif message.author_role == TicketMessage.Role.MERCHANT and ticket.assignee_id:
-        _after_commit(_agents(ticket, Event.MERCHANT_REPLY, [ticket.assignee], message_id=message.pk))
+        return _merchant(ticket, Event.AGENT_REPLY, message_id=message.pk)
+    if message.author_role == TicketMessage.Role.MERCHANT and ticket.assignee_id:
+        return _agents(ticket, Event.MERCHANT_REPLY, [ticket.assignee], message_id=message.pk)
+    return []
 
 
-def ticket_status_changed(ticket: Ticket, old: str, new: str) -> None:
+def ticket_status_changed(ticket: Ticket, old: str, new: str) -> list[Notice]:
     """An agent changed the status without a reply: tell the merchant when it needs them or is done."""
     events = {Ticket.Status.WAITING_ON_MERCHANT: Event.WAITING, Ticket.Status.RESOLVED: Event.RESOLVED}
     if old != new and new in events:
-        _after_commit(_merchant(ticket, events[new]))
+        return _merchant(ticket, events[new])
+    return []
 
 
-def ticket_tracking_link_sent(ticket: Ticket, tracking_url: str) -> list[str]:
-    """Support sends a fresh tracking link; the channels it goes through (none: the ticket has no address)."""
-    notices = _merchant(ticket, Event.LINK_SENT, extra={"tracking_url": tracking_url})
-    _after_commit(notices)
-    return [notice.channel for notice in notices]
+def ticket_tracking_link_sent(ticket: Ticket, tracking_url: str) -> list[Notice]:
+    """Support sends a fresh tracking link (none: the ticket has no address it could go to). The link is a
+    private value: the task carries it, the delivery row never stores it (services/notices.py)."""
+    return _merchant(ticket, Event.LINK_SENT, extra={"tracking_url": tracking_url})
 
 
-def ticket_breach_near(ticket: Ticket, target: str, due) -> None:
+def ticket_breach_near(ticket: Ticket, target: str, due) -> list[Notice]:
     extra = {"target": target, "due": due.isoformat()}
-    _after_commit(_agents(ticket, Event.BREACH, _assignee_or_everyone(ticket), extra=extra))
+    return _agents(ticket, Event.BREACH, _assignee_or_everyone(ticket), extra=extra)
 
 
 def deliver(notice: Notice) -> None:
     """Send one notice through its channel; raises when the channel cannot take it."""
     CHANNELS[notice.channel].deliver(notice)
-
-
-def _after_commit(notices: list[Notice]) -> None:
-    """Record a delivery row per notice in the caller's transaction, and enqueue their tasks once it commits."""
-    if not notices:
-        return
-    give_up_at = timezone.now() + timedelta(hours=settings.NOTIFY_GIVE_UP_HOURS)
-    queued = []
-    for notice in notices:
-        extra = dict(notice.extra)
-        # The receipt's private link exists only in the task's arguments, never in a row of ours.
-        tracking_url = extra.pop("tracking_url", "")
-        row = NoticeDelivery.objects.create(
-            ticket_id=notice.ticket_id,
-            event=notice.event,
-            channel=notice.channel,
-            address=notice.address,
-            language=notice.language,
-            message_id=notice.message_id,
-            extra=extra,
-            give_up_at=give_up_at,
-        )
-        queued.append((row.pk, tracking_url))
-    # robust: a queue that cannot take the task is logged, never turned into a failed request.
-    transaction.on_commit(partial(_enqueue, queued), robust=True)
-
-
-def _enqueue(queued: list[tuple[int, str]]) -> None:
-    from tickets.tasks import notice_deliver
-
-    for delivery_id, tracking_url in queued:
-        notice_deliver.enqueue(delivery_id=delivery_id, **({"tracking_url": tracking_url} if tracking_url else {}))

@@ -229,6 +229,14 @@ def merchant_not_notified(ticket: Ticket) -> list[NoticeDelivery]:
     return rows
 
 
+def ticket_to_find(*, lookup: str, phone: str = "", email: str = "") -> Ticket | None:
+    """'Find my request': the newest ticket with this reference, MID or TID and this mobile number (stored
+    form) or email address (any case); None when there is none."""
+    tickets = Ticket.objects.filter(Q(reference=lookup) | Q(merchant_id=lookup) | Q(terminal_id=lookup))
+    tickets = tickets.filter(phone=phone) if phone else tickets.filter(email__iexact=email.strip())
+    return tickets.order_by("-created_at", "-pk").first() if (phone or email.strip()) else None
+
+
 # --- Terminal stickers ------------------------------------------------------------------------
 
 RECENT_TERMINAL_TICKETS = 5

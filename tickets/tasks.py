@@ -4,7 +4,6 @@ once in development and tests."""
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.tasks import default_task_backend, task
 from django.utils import timezone
@@ -13,24 +12,45 @@ logger = logging.getLogger(__name__)
 
 
 @task
-def notice_deliver(*, delivery_id: int, tracking_url: str = "") -> bool:
-    """Deliver one recorded notification. Idempotent: a delivery already sent (or given up) is not sent
-    again, so a task run twice (requeued after its worker died) sends nothing more. On failure the service
-    enqueues the next try with backoff, or marks it undeliverable for agents and operators."""
+def notice_deliver(*, delivery_id: int, tracking_url: str = "", code: str = "") -> bool:
+    """Deliver one recorded notification; True when it was sent now. Idempotent: a delivery already sent (or
+    given up) is not sent again, so a task run twice (requeued after its worker died) sends nothing more. On
+    failure the service says when to try again (backoff), and the next try is queued here; or it has marked
+    the notice undeliverable for agents and operators."""
+    private = {key: value for key, value in (("tracking_url", tracking_url), ("code", code)) if value}
+    return _deliver(delivery_id, private)
+
+
+@task
+def find_code_send(*, code_id: int, code: str) -> bool:
+    """Find my request by phone: match the code's request and send it by SMS. Queued for every request,
+    matched or not, so the merchant's page does the same work (and takes the same time) either way."""
+    from tickets.services.notices import find_code_notice
+
+    # Every delivery is tried (a list, not a generator that any() would cut short).
+    sent = [_deliver(delivery_id, private) for delivery_id, private in find_code_notice(code_id=code_id, code=code)]
+    return any(sent)
+
+
+def find_code_enqueue(*, code_id: int, code: str) -> None:
+    find_code_send.enqueue(code_id=code_id, code=code)
+
+
+def _deliver(delivery_id: int, private: dict[str, str]) -> bool:
     from tickets.services.notices import notice_attempt
 
-    return notice_attempt(delivery_id=delivery_id, tracking_url=tracking_url)
+    attempt = notice_attempt(delivery_id=delivery_id, private=private, can_wait=can_try_later())
+    if attempt.retry_in is not None:
+        delay = attempt.retry_in
+        # robust: a queue that cannot take the task is logged; the row stays pending for an operator.
+        transaction.on_commit(lambda: retry_enqueue(delivery_id=delivery_id, delay=delay, **private), robust=True)
+    return attempt.sent
 
 
-def retry_delay(attempts: int, *, remaining: timedelta) -> timedelta:
-    """1, 2, 4, 8 … times the base delay after each failed try, never past the time the notice is given up:
-    the last try falls at that time."""
-    delay = timedelta(seconds=settings.NOTIFY_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
-    return max(min(delay, remaining), timedelta(seconds=1))
-
-
-def retry_enqueue(*, delivery_id: int, tracking_url: str, delay: timedelta) -> None:
-    kwargs = {"delivery_id": delivery_id, **({"tracking_url": tracking_url} if tracking_url else {})}
+def retry_enqueue(*, delivery_id: int, delay: timedelta, tracking_url: str = "", code: str = "") -> None:
+    """Queue a try at a delivery; the link or code it needs (never stored in our rows) goes with it."""
+    private = {key: value for key, value in (("tracking_url", tracking_url), ("code", code)) if value}
+    kwargs: dict = {"delivery_id": delivery_id, **private}
     if delay > timedelta(0) and can_try_later():
         notice_deliver.using(run_after=timezone.now() + delay).enqueue(**kwargs)
     else:

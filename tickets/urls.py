@@ -24,6 +24,7 @@ urlpatterns = [
     path("new/", views.ticket_new, name="new"),
     path("deflect/", views.ticket_deflect, name="deflect"),
     path("find/", views_find.ticket_find, name="find"),
+    path("find/code/", views_find.ticket_find_code, name="find_code"),
     path("signup/", views_accounts.signup, name="signup"),
     path("terminal/<str:token>/", views_stickers.terminal, name="terminal"),
     path("pending/<str:submission_key>/<int:pk>/", views.pending_thumbnail, name="pending_thumbnail"),

@@ -179,7 +179,7 @@ PENDING_MAIL = "SELECT id, attempts FROM tickets_noticedelivery WHERE channel = 
 RETRY = """
 from django.contrib.auth import get_user_model
 from tickets.models import NoticeDelivery
-from tickets.services.notices import notice_retry
+from tickets.services.dispatch import notice_retry
 operator, _ = get_user_model().objects.get_or_create(username="fault-operator", defaults={"is_staff": True})
 for row in NoticeDelivery.objects.filter(status="undeliverable"):
     notice_retry(delivery=row, actor=operator)

@@ -206,3 +206,24 @@ def test_sessions_are_read_from_redis_and_backed_by_the_database_with_redis(run)
     engine = _setting(run, "settings.SESSION_ENGINE", REDIS_URL="redis://cache.internal:6379/0")
 
     assert engine == "portal.sessions"
+
+
+def test_sms_is_printed_to_the_console_in_development(run):
+    assert _setting(run, "settings.SMS_BACKEND") == "portal.sms.backends.ConsoleBackend"
+
+
+def test_sms_is_off_in_production_until_a_provider_is_set(run):
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50)}
+    assert _setting(run, "repr(settings.SMS_BACKEND)", **env) == "''"
+
+
+def test_an_unknown_sms_backend_fails_loudly(run):
+    result = run(["manage.py", "check"], SMS_BACKEND="pigeon")
+    assert result.returncode != 0 and "SMS_BACKEND='pigeon'" in result.stderr
+
+
+def test_a_provider_without_its_template_codes_refuses_to_start_in_production(run):
+    env = {**PRODUCTION, "SECRET_KEY": secrets.token_urlsafe(50), "SMS_BACKEND": "tencent", "SMS_SIGN_NAME": "POS服务"}
+    result = run(["manage.py", "check"], **env, SMS_ACCESS_KEY_ID="id", SMS_ACCESS_KEY_SECRET="secret")
+    assert result.returncode != 0
+    assert "SMS_TEMPLATE_AGENT_REPLY" in result.stderr and "SMS_APP_ID" in result.stderr

@@ -88,7 +88,8 @@ def _main(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html.split("<main", 1)[1].split("</main>")[0])
 
 
-def test_a_phone_number_gets_how_to_reach_support_and_no_mail(sent, settings):
+def test_with_sms_off_a_phone_number_gets_how_to_reach_support_and_no_mail(sent, settings):
+    settings.SMS_BACKEND = ""
     settings.SUPPORT_PHONE = "400-000-0000"
     ticket, _old = sent
     response = find(ticket.reference, "138 0013 8000")

@@ -7,6 +7,7 @@ TicketEvent for the change.
 from tickets.access import hash_token
 from tickets.services.canned import canned_replies_render, canned_reply_delete, canned_reply_save
 from tickets.services.conversation import ticket_agent_reply, ticket_note_add, ticket_reply
+from tickets.services.dispatch import notice_retry, notices_enqueue
 from tickets.services.erasure import ticket_erase
 from tickets.services.housekeeping import PENDING_MAX_AGE, tickets_cleanup
 from tickets.services.intake import (
@@ -20,7 +21,7 @@ from tickets.services.intake import (
     pending_uploads_discard,
     ticket_create,
 )
-from tickets.services.notices import notice_attempt, notice_retry
+from tickets.services.notices import notice_attempt
 from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke
 from tickets.services.tracking_send import ticket_tracking_link_send
 from tickets.services.workflow import (
@@ -45,6 +46,7 @@ __all__ = [
     "mask_text",
     "notice_attempt",
     "notice_retry",
+    "notices_enqueue",
     "pending_upload_remove",
     "pending_upload_store",
     "pending_uploads_discard",

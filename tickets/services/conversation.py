@@ -14,6 +14,7 @@ from tickets import notifications, uploads
 from tickets.access import Actor, require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 from tickets.search import search_text_append
+from tickets.services.dispatch import notices_enqueue
 from tickets.services.events import copy_back, event_record, locked, user_or_none
 from tickets.services.files import Files, attach, process_all, storing
 from tickets.services.intake import mask_text
@@ -85,7 +86,7 @@ def _write(
         if status is not None:
             changed += status_apply(ticket=row, status=status, actor=author, actor_kind=actor_kind, now=now)
         row.save(update_fields=changed)
-        notifications.ticket_replied(row, message)
+        notices_enqueue(notices=notifications.ticket_replied(row, message))
     copy_back(ticket, row, (*STATUS_FIELDS, "first_responded_at", "updated_at", "search_text"))
     return message
 

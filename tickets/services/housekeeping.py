@@ -6,15 +6,17 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from tickets import uploads
-from tickets.models import Attachment, PendingUpload
+from tickets.models import Attachment, FindCode, PendingUpload
 
 PENDING_MAX_AGE = timedelta(hours=24)
 
 
 def tickets_cleanup(*, now: datetime | None = None) -> tuple[int, int]:
-    """Delete pending uploads older than 24 h and stored files no row refers to; return both counts."""
+    """Delete pending uploads older than 24 h and stored files no row refers to; return both counts. Spent
+    "Find my request" codes go too."""
     now = now or timezone.now()
     cutoff = now - PENDING_MAX_AGE
+    FindCode.objects.filter(expires_at__lt=cutoff).delete()
     old = list(PendingUpload.objects.filter(created_at__lt=cutoff))
     names = [name for item in old for name in (item.file, item.thumbnail)]
     PendingUpload.objects.filter(pk__in=[item.pk for item in old]).delete()

@@ -20,6 +20,7 @@ from tickets.details import Kind, TicketDetails, detail_names
 from tickets.forms import compact
 from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
 from tickets.search import search_text_for
+from tickets.services.dispatch import notices_enqueue
 from tickets.services.events import event_record, user_or_none
 from tickets.services.files import Files, adopt_pending, attach, process_all, storing
 from tickets.services.timing import due_times_apply
@@ -168,7 +169,7 @@ def _start_clock_and_notify(ticket: Ticket, *, receipt_link: str) -> None:
     the transaction: no receipt and no classification for a ticket that was rolled back)."""
     due_times_apply(ticket=ticket, now=ticket.created_at)
     ticket.save(update_fields=["first_response_due", "resolution_due"])
-    notifications.ticket_created(ticket, receipt_link)
+    notices_enqueue(notices=notifications.ticket_created(ticket, receipt_link))
     # The suggested answer runs a knowledge-base search: a task, so neither the merchant's request nor an
     # agent's first view of the ticket waits for it.
     classification_enqueue(ticket.pk)

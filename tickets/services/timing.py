@@ -85,6 +85,7 @@ def tickets_breach_warn(*, now: datetime, within: timedelta) -> int:
     check every few minutes never repeats a warning, and a due time moved by a pause is warned about again.
     """
     from tickets import notifications
+    from tickets.services.dispatch import notices_enqueue
 
     running = Ticket.objects.filter(status__in=(Status.NEW, Status.OPEN), waiting_since__isnull=True)
     horizon = now + within
@@ -103,6 +104,6 @@ def tickets_breach_warn(*, now: datetime, within: timedelta) -> int:
         with transaction.atomic():
             _row, created = BreachWarning.objects.get_or_create(ticket=ticket, target=target, due=due)
             if created:
-                notifications.ticket_breach_near(ticket, target, due)
+                notices_enqueue(notices=notifications.ticket_breach_near(ticket, target, due))
                 warned += 1
     return warned

@@ -12,6 +12,7 @@ from portal import mail
 from tickets import notifications
 from tickets.access import TOKEN_PREFIX, require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent
+from tickets.services.dispatch import notices_enqueue
 from tickets.services.events import event_record
 from tickets.services.tracking import ticket_tracking_link_add
 
@@ -26,10 +27,12 @@ def ticket_tracking_link_send(*, ticket: Ticket, agent) -> list[str]:
     with transaction.atomic():
         token = ticket_tracking_link_add(ticket=ticket)
         url = mail.site_link(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
-        channels = notifications.ticket_tracking_link_sent(ticket, url)
-        if not channels:
+        notices = notifications.ticket_tracking_link_sent(ticket, url)
+        if not notices:
             # Rolls the new link back: nobody could receive it.
             raise ValidationError(_("The ticket has no email address or phone number the link could be sent to."))
+        notices_enqueue(notices=notices)
+        channels = [notice.channel for notice in notices]
         event_record(
             ticket=ticket,
             actor=agent,

@@ -15,6 +15,7 @@ from django_stubs_ext import StrOrPromise
 from tickets import notifications
 from tickets.access import Actor, may_change_tickets, require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
+from tickets.services.dispatch import notices_enqueue
 from tickets.services.events import copy_back, event_record, locked, user_or_none
 from tickets.services.timing import due_times_apply
 
@@ -80,7 +81,7 @@ def ticket_status_set(*, ticket: Ticket, agent: Actor, status: str) -> Ticket:
         changed = status_apply(ticket=row, status=status, actor=agent, actor_kind=ActorKind.AGENT, now=timezone.now())
         if changed:
             row.save(update_fields=[*changed, "updated_at"])
-            notifications.ticket_status_changed(row, old, status)
+            notices_enqueue(notices=notifications.ticket_status_changed(row, old, status))
     copy_back(ticket, row, (*STATUS_FIELDS, "updated_at"))
     return ticket
 
