@@ -233,6 +233,7 @@ class TicketEvent(models.Model):
         ARTICLE = "article", _("Article drafted")
         CLASSIFIED = "classified", _("Suggested answer")
         NOTICE = "notice", _("Notification sent again")
+        LINKS = "links", _("Tracking links stopped")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -518,15 +519,28 @@ class BreachWarning(models.Model):
 
 
 class TrackingLink(models.Model):
-    """A further private link to a ticket, sent by "Find my ticket" beside the one the merchant already has.
+    """A private link to a ticket beside the receipt's: sent by "Find my ticket", put in a notification, or
+    given when the merchant stopped the others; also the record of a stopped link, so it can say so.
 
     Issuing one never revokes another: a stranger who knows a reference and an email must not be able to
-    cut the merchant off. Only the merchant revokes links, from the tracking page.
+    cut the merchant off. Only the merchant revokes links, from the tracking page; a link also ends once
+    its ticket has been closed longer than TRACKING_LINK_RETENTION_DAYS.
     """
 
+    class Origin(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        FIND = "find", _("Find my ticket")
+        NOTICE = "notice", _("Notification")
+        RENEWED = "renewed", _("Given when the others were stopped")
+
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tracking_links")
-    # sha256 of the token, as for Ticket.access_token_hash: the token itself is only ever in the email.
+    # sha256 of the token, as for Ticket.access_token_hash: the token itself is only ever in a message.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The token is an HMAC of this under SECRET_KEY, so a notification can carry the current link again
+    # without the database ever holding it; blank for a link that cannot be rebuilt (the receipt's).
+    nonce = models.CharField(max_length=32, blank=True, editable=False)
+    origin = models.CharField(max_length=12, choices=Origin, default=Origin.FIND)
+    revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,9 @@
 """The merchant's tracking links: "Find my ticket" sends one more to the ticket's email, never the ticket
-itself; from the tracking page the merchant may revoke every link and get a fresh one."""
+itself; from the tracking page the merchant may revoke every link and get a fresh one; a stopped or
+expired link says so, with the Find form, instead of a bare 404."""
+
+from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import mail
 from portal.ratelimit import Limit, client_address
 from tickets import services
-from tickets.access import TOKEN_PREFIX, ticket_for
+from tickets.access import TOKEN_PREFIX, LinkGone, ticket_for
 from tickets.forms import FindTicketForm
 from tickets.models import Ticket
 
@@ -78,7 +82,7 @@ def tracking_links_revoke(request: HttpRequest, key: str) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm that the links you have now should stop working."))
         return redirect(reverse("tickets:detail", kwargs={"key": key}) + "#links")
-    token = services.ticket_tracking_links_revoke(ticket=ticket)
+    token = services.ticket_tracking_links_revoke(ticket=ticket, actor=request.user)
     messages.success(
         request,
         _("Every earlier link to this request has stopped working. This page's address is the new link: keep it."),
@@ -87,3 +91,23 @@ def tracking_links_revoke(request: HttpRequest, key: str) -> HttpResponse:
     response = redirect("tickets:detail", key=new_key)
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def link_gone_page(request: HttpRequest, reason: str) -> HttpResponse:
+    """What a stopped or expired link shows: why, and the form that sends a working one."""
+    response = render(request, "tickets/link_gone.html", {"reason": reason, "form": FindTicketForm()}, status=410)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def explains_gone_links(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a tracking page so a link that worked once explains itself; unknown links stay a plain 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except LinkGone as gone:
+            return link_gone_page(request, gone.reason)
+
+    return wrapper

@@ -21,7 +21,7 @@ from tickets.services.intake import (
     ticket_create,
 )
 from tickets.services.notices import notice_attempt, notice_retry
-from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke
+from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke, tracking_link_current
 from tickets.services.workflow import (
     ticket_assign,
     ticket_close,
@@ -61,4 +61,5 @@ __all__ = [
     "ticket_tracking_link_add",
     "ticket_tracking_links_revoke",
     "tickets_cleanup",
+    "tracking_link_current",
 ]

@@ -20,15 +20,19 @@ from django.utils.translation import gettext as _
 from portal import mail
 from tickets import notifications, tasks
 from tickets.access import TOKEN_PREFIX
-from tickets.models import ActorKind, NoticeDelivery, TicketEvent
+from tickets.models import ActorKind, NoticeDelivery, TicketEvent, TrackingLink
 from tickets.services.events import event_record
-from tickets.services.tracking import ticket_tracking_link_add
+from tickets.services.tracking import ticket_tracking_link_add, tracking_link_current
 
 logger = logging.getLogger(__name__)
 Status = NoticeDelivery.Status
 
 
 def _notice(row: NoticeDelivery, tracking_url: str) -> notifications.Notice:
+    if not tracking_url and row.event in notifications.MERCHANT_EVENTS and row.ticket.requester_id is None:
+        # A merchant without an account has only links: every email carries the current one.
+        token = tracking_link_current(ticket=row.ticket)
+        tracking_url = mail.site_link(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
     extra = {**row.extra, **({"tracking_url": tracking_url} if tracking_url else {})}
     return notifications.Notice(
         event=row.event,
@@ -44,7 +48,12 @@ def _notice(row: NoticeDelivery, tracking_url: str) -> notifications.Notice:
 def notice_attempt(*, delivery_id: int, tracking_url: str = "") -> bool:
     """One try at a delivery; True when it was sent now. Not pending (sent, given up, erased): nothing."""
     with transaction.atomic():
-        row = NoticeDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        row = (
+            NoticeDelivery.objects.select_for_update(of=("self",))
+            .select_related("ticket")
+            .filter(pk=delivery_id)
+            .first()
+        )
         if row is None or row.status != Status.PENDING:
             return False
         now = timezone.now()
@@ -94,7 +103,7 @@ def notice_retry(*, delivery: NoticeDelivery, actor) -> NoticeDelivery:
             raise ValidationError(_("Only an undeliverable notification can be sent again."))
         tracking_url = ""
         if row.event == notifications.Event.RECEIPT and row.ticket.requester_id is None:
-            token = ticket_tracking_link_add(ticket=row.ticket)
+            token = ticket_tracking_link_add(ticket=row.ticket, origin=TrackingLink.Origin.NOTICE)
             tracking_url = mail.site_link(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token}))
         row.status, row.attempts, row.last_error = Status.PENDING, 0, ""
         row.give_up_at = timezone.now() + timedelta(hours=settings.NOTIFY_GIVE_UP_HOURS)
