@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "markdownx",
     "dbbackup",
+    "anymail",
     "portal.third_party.TaskQueueConfig",
     "portal.third_party.SignInLockoutConfig",
     "portal",

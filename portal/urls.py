@@ -22,6 +22,8 @@ urlpatterns = [
     path("admin/kb/", include("kb.admin_urls")),
     path("admin/", admin.site.urls),
     path("api/", include("kb.api_urls")),
+    # Replies by email from hosted providers (django-anymail; basic auth with ANYMAIL_WEBHOOK_SECRET).
+    path("inbound/", include("anymail.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -9,6 +9,7 @@ from tickets.services.canned import canned_replies_render, canned_reply_delete, 
 from tickets.services.conversation import ticket_agent_reply, ticket_note_add, ticket_reply
 from tickets.services.erasure import ticket_erase
 from tickets.services.housekeeping import PENDING_MAX_AGE, tickets_cleanup
+from tickets.services.inbound import inbound_mail_attach, inbound_mail_discard, inbound_mail_receive
 from tickets.services.intake import (
     TicketDetails,
     deflection_record,
@@ -39,6 +40,9 @@ __all__ = [
     "canned_reply_save",
     "deflection_record",
     "hash_token",
+    "inbound_mail_attach",
+    "inbound_mail_discard",
+    "inbound_mail_receive",
     "mask_details",
     "mask_input",
     "mask_text",
