@@ -103,7 +103,7 @@ def test_an_unknown_link_is_a_plain_404(sent):
 
 
 def test_a_link_works_until_the_closed_ticket_passes_the_retention_period(sent, settings):
-    ticket, receipt = sent
+    _ticket, receipt = sent
     settings.TRACKING_LINK_RETENTION_DAYS = 30
     closed_at = timezone.now()
     with time_machine.travel(closed_at, tick=False):
