@@ -88,6 +88,7 @@ def ticket_for(*, user: Actor, key: str) -> Ticket:
 def _ticket_by_link(digest: str) -> Ticket:
     # The links table first: it also holds the receipt's link once the merchant has stopped it.
     link = TrackingLink.objects.select_related("ticket").filter(token_hash=digest).first()
+    ticket: Ticket | None
     if link is not None and hmac.compare_digest(link.token_hash, digest):
         if link.revoked_at is not None:
             raise LinkGone("replaced")

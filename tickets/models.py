@@ -599,6 +599,9 @@ class InboundMail(models.Model):
     idempotent: fetched twice (an IMAP poll that died before marking it read, a webhook retried), it is
     stored once. Only masked text is kept; the raw message is not."""
 
+    # Set by tickets.selectors for the agents' list, not stored.
+    reason_label: str | Promise
+
     class Status(models.TextChoices):
         ADDED = "added", _("Added to the ticket")
         UNMATCHED = "unmatched", _("Unmatched")

@@ -10,10 +10,19 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
 
 from kb.models import Article
 from tickets.details import Section, detail_names
-from tickets.models import Attachment, NoticeDelivery, PendingUpload, Ticket, TicketEvent, TicketMessage
+from tickets.models import (
+    Attachment,
+    InboundMail,
+    NoticeDelivery,
+    PendingUpload,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
 
 # The "steps to fix" section of an article, in either language: its numbered list holds the suggestions.
 _FIX_HEADING = re.compile(r"<h2[^>]*>[^<]*(?:fix|步骤|解决|处理)[^<]*</h2>", re.IGNORECASE)
@@ -192,4 +201,25 @@ def merchant_not_notified(ticket: Ticket) -> list[NoticeDelivery]:
     rows = list(ticket.notice_deliveries.filter(status=NoticeDelivery.Status.UNDELIVERABLE, event__in=MERCHANT_EVENTS))
     for row in rows:
         row.label = EVENT_LABELS.get(row.event, row.event)
+    return rows
+
+
+# Why a received email is waiting for an agent, in the words the agent reads.
+UNMATCHED_REASONS = {
+    "other-sender": _("Sent from an address that is not the ticket's"),
+    "bad-token": _("The reply address was altered or damaged"),
+    "no-token": _("Sent to the mailbox without a ticket's reply address"),
+    "closed": _("A reply to a closed ticket"),
+}
+
+
+def unmatched_mails(*, limit: int = 100) -> list[InboundMail]:
+    """The received emails waiting for an agent, newest first, each with `reason_label` and its kept files."""
+    rows = list(
+        InboundMail.objects.filter(status=InboundMail.Status.UNMATCHED)
+        .select_related("ticket")
+        .prefetch_related("files")[:limit]
+    )
+    for row in rows:
+        row.reason_label = UNMATCHED_REASONS.get(row.reason, row.reason)
     return rows

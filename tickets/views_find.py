@@ -104,7 +104,7 @@ def explains_gone_links(view: Callable[..., HttpResponse]) -> Callable[..., Http
     """Wrap a tracking page so a link that worked once explains itself; unknown links stay a plain 404."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
         except LinkGone as gone:

@@ -21,7 +21,7 @@ def ticket(make_ticket, settings):
     return made
 
 
-def post(client, ticket, secret="hook:s3cret"):
+def post(client, ticket, secret="hook:s3cret"):  # noqa: S107 (a test secret)
     payload = {"RawEmail": raw("netease_163_html_only_gbk.eml", ticket).decode("ascii"), "Headers": []}
     auth = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(secret.encode()).decode()} if secret else {}
     return client.post(URL, json.dumps(payload), content_type="application/json", **auth)
