@@ -618,7 +618,7 @@ class InboundMail(models.Model):
     # which ticket it claimed to be about); the ticket it was added to once ADDED.
     ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mails")
     message = models.ForeignKey(TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    refused_files = models.JSONField(default=list, blank=True)
+    refused_files = models.JSONField(_("files refused"), default=list, blank=True)
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

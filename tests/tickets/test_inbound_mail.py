@@ -272,3 +272,17 @@ def test_only_agents_handle_unmatched_mail(unmatched, request, who):
         services.inbound_mail_attach(actor=person, mail=row, ticket=ticket)
     with pytest.raises(PermissionDenied):
         services.inbound_mail_discard(actor=person, mail=row)
+
+
+def test_the_admin_lists_received_mail_in_chinese(waiting, client):
+    from django.contrib.auth import get_user_model
+
+    from tests.admin_text import english_labels
+
+    ticket = waiting("wang@qq.com")
+    row = services.inbound_mail_receive(raw=raw("qq_mail_gb18030.eml", ticket))
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "root-pass-123"))
+    for url in ("/admin/tickets/inboundmail/", f"/admin/tickets/inboundmail/{row.pk}/change/"):
+        html = client.get(url).content.decode()
+        assert "wang@qq.com" in html
+        assert english_labels(html, data={"wang@qq.com", "root", str(row)}) == [], url
