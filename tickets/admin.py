@@ -11,12 +11,12 @@ from tickets import selectors, services
 from tickets.details import Kind, Section, detail_kind, detail_names
 from tickets.models import (
     Attachment,
-    InboundMail,
     BusinessCalendar,
     BusinessHours,
     CannedReply,
     Deflection,
     Holiday,
+    InboundMail,
     NoticeDelivery,
     ServiceTarget,
     Ticket,
