@@ -286,3 +286,23 @@ def test_the_admin_lists_received_mail_in_chinese(waiting, client):
         html = client.get(url).content.decode()
         assert "wang@qq.com" in html
         assert english_labels(html, data={"wang@qq.com", "root", str(row)}) == [], url
+
+
+def test_erasing_a_ticket_erases_the_emails_about_it(waiting, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    added = waiting("wang@qq.com")
+    services.inbound_mail_receive(raw=raw("qq_mail_gb18030.eml", added))
+    strange = waiting("wang@outlook.com")
+    kept = services.inbound_mail_receive(
+        raw=raw("outlook_zh_attachment.eml", strange, replace=[(b"<wang@outlook.com>", b"<boss@shop.cn>")])
+    )
+    stored = Path(django_settings.MEDIA_ROOT) / kept.files.get().file
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "root-pass-123")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_erase(actor=admin, ticket=added, reason="request 1")
+        services.ticket_erase(actor=admin, ticket=strange, reason="request 2")
+
+    assert not InboundMail.objects.exists()
+    assert not stored.exists()

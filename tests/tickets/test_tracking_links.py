@@ -16,6 +16,7 @@ from tickets.access import TOKEN_PREFIX
 from tickets.models import Ticket, TicketEvent, TrackingLink
 
 from .conftest import form_data
+from .test_notice_delivery import mail_server, traveller, work  # noqa: F401 (fixtures: a flaky mail server, the worker)
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,19 @@ def test_after_stopping_the_links_notifications_carry_the_new_one(sent):
     new = Client().post(receipt + "revoke-links/", {"confirm": "yes"})["Location"]
 
     assert f"/en/tickets/{TOKEN_PREFIX}{services.tracking_link_current(ticket=ticket)}/" == new
+
+
+def test_a_notice_retried_after_a_mail_outage_carries_one_working_link(
+    make_ticket, agent, request, django_capture_on_commit_callbacks
+):
+    flaky, run_worker = request.getfixturevalue("mail_server"), request.getfixturevalue("work")
+    ticket, _token = make_ticket(email="anon@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="请重新签到")
+    flaky.failures = 2
+
+    run_worker()
+
+    [sent] = [m for m in mail.outbox if m.to == ["anon@example.com"]]
+    assert Client().get(link_in(sent)).status_code == 200
+    assert TrackingLink.objects.filter(ticket=ticket, origin=TrackingLink.Origin.NOTICE).count() == 1
