@@ -143,17 +143,22 @@ class _TextOfHtml(HTMLParser):
         self.parts: list[str] = []
         self.skipping = 0
 
+    def _break(self, tag: str) -> None:
+        # A <br> is a line of its own; a block only starts one where the text has not just ended one.
+        if tag == "br" or (self.parts and not self.parts[-1].endswith("\n")):
+            self.parts.append("\n")
+
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIPPED:
             self.skipping += 1
         elif tag in self.BLOCKS:
-            self.parts.append("\n")
+            self._break(tag)
 
     def handle_endtag(self, tag):
         if tag in self.SKIPPED:
             self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
+        elif tag in self.BLOCKS and tag != "br":
+            self._break(tag)
 
     def handle_data(self, data):
         if not self.skipping:
