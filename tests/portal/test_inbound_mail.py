@@ -11,7 +11,7 @@ QUOTES = {
     "gmail-zh": "好的\n\n支付支持 <s@x.cn> 于2026年12月7日周一 15:00写道：\n\n> 旧内容",
     "foxmail": "好的\n\n-----原始邮件-----\n发件人：支付支持\n发送时间：2026-12-07\n旧内容",
     "qq": '好的\n\n------------------ 原始邮件 ------------------\n发件人: "支付支持"<s@x.cn>;\n旧内容',
-    "outlook-zh": "好的\n\n发件人: 支付支持 <s@x.cn>\n发送时间: 2026年12月7日 15:00\n收件人: a@b.cn\n主题: 回复\n\n旧内容",
+    "outlook-zh": "好的\n\n发件人: 支付支持 <s@x.cn>\n发送时间: 2026年12月7日\n收件人: a@b.cn\n主题: 回\n\n旧内容",
     "outlook-zh-fullwidth": "好的\n\n发件人： 支付支持\n发送时间： 2026年12月7日\n收件人： a@b.cn\n\n旧内容",
     "outlook-en": "好的\n\nFrom: Support <s@x.cn>\nSent: Monday, December 7, 2026 3:00 PM\nTo: a@b.cn\n\n旧内容",
     "outlook-rule": "好的\n\n________________________________\nFrom: Support\n旧内容",
