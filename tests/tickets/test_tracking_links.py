@@ -58,7 +58,7 @@ def test_stopping_links_is_recorded_as_a_ticket_event(sent):
     Client().post(receipt + "revoke-links/", {"confirm": "yes"})
 
     event = ticket.events.get(kind=TicketEvent.Kind.LINKS)
-    assert event.actor_kind == "merchant" and event.new_value == "2"
+    assert event.actor_kind == "merchant" and (event.old_value, event.new_value) == ("2", "1")
 
 
 def test_a_stopped_link_says_it_was_replaced_and_offers_the_find_form(sent):

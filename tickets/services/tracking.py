@@ -70,7 +70,13 @@ def ticket_tracking_links_revoke(*, ticket: Ticket, actor) -> str:
         )
         count += int(created)
         token = _new_link(row, TrackingLink.Origin.RENEWED)
+        # Read in the timeline as "links stopped: 3 → 1" (the links that stopped, the one new link).
         event_record(
-            ticket=row, actor=actor, actor_kind=ActorKind.MERCHANT, kind=TicketEvent.Kind.LINKS, new_value=str(count)
+            ticket=row,
+            actor=actor,
+            actor_kind=ActorKind.MERCHANT,
+            kind=TicketEvent.Kind.LINKS,
+            old_value=str(count),
+            new_value="1",
         )
     return token
