@@ -306,3 +306,32 @@ def test_erasing_a_ticket_erases_the_emails_about_it(waiting, django_capture_on_
 
     assert not InboundMail.objects.exists()
     assert not stored.exists()
+
+
+def test_the_cleanup_keeps_the_files_of_unmatched_mail(unmatched):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _ticket, row = unmatched
+    stored = Path(django_settings.MEDIA_ROOT) / row.files.get().file
+
+    services.tickets_cleanup(now=timezone.now() + timedelta(days=3))
+
+    assert stored.exists()
+
+
+def test_refused_mail_is_deleted_after_a_month_and_waiting_mail_is_kept(waiting, unmatched):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    ticket = waiting("wang@example.com")
+    dropped = services.inbound_mail_receive(raw=raw("auto_reply_out_of_office.eml", ticket))
+
+    with time_machine.travel(timezone.now() + timedelta(days=31), tick=False):
+        assert services.inbound_mails_prune() == 1
+
+    assert not InboundMail.objects.filter(pk=dropped.pk).exists()
+    assert InboundMail.objects.filter(pk=unmatched[1].pk).exists()

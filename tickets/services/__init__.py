@@ -9,7 +9,12 @@ from tickets.services.canned import canned_replies_render, canned_reply_delete, 
 from tickets.services.conversation import ticket_agent_reply, ticket_note_add, ticket_reply
 from tickets.services.erasure import ticket_erase
 from tickets.services.housekeeping import PENDING_MAX_AGE, tickets_cleanup
-from tickets.services.inbound import inbound_mail_attach, inbound_mail_discard, inbound_mail_receive
+from tickets.services.inbound import (
+    inbound_mail_attach,
+    inbound_mail_discard,
+    inbound_mail_receive,
+    inbound_mails_prune,
+)
 from tickets.services.intake import (
     TicketDetails,
     deflection_record,
@@ -43,6 +48,7 @@ __all__ = [
     "inbound_mail_attach",
     "inbound_mail_discard",
     "inbound_mail_receive",
+    "inbound_mails_prune",
     "mask_details",
     "mask_input",
     "mask_text",

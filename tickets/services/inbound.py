@@ -186,6 +186,19 @@ def inbound_mail_discard(*, actor, mail: InboundMail) -> InboundMail:
     return row
 
 
+# Dropped and discarded emails are kept this long (to see what was refused and why), then deleted: they
+# hold a sender's address and words that no ticket needs.
+HANDLED_MAX_AGE = timedelta(days=30)
+
+
+def inbound_mails_prune(*, now=None) -> int:
+    """Delete dropped and discarded emails older than HANDLED_MAX_AGE; return how many (`tickets_cleanup`)."""
+    cutoff = (now or timezone.now()) - HANDLED_MAX_AGE
+    old = InboundMail.objects.filter(status__in=[Status.DROPPED, Status.DISCARDED], received_at__lt=cutoff)
+    deleted, _by_model = old.delete()
+    return deleted
+
+
 def uploads_fields() -> list[str]:
     # The columns of a stored file that an attachment takes over as they are.
     return [f.name for f in InboundFile._meta.get_fields() if f.concrete and f.name not in ("id", "mail", "created_at")]
