@@ -97,12 +97,13 @@ def _ticket_by_link(digest: str) -> Ticket:
         ticket = Ticket.objects.filter(access_token_hash=digest).first()
         if ticket is None or not hmac.compare_digest(ticket.access_token_hash, digest):
             raise Http404
-    if _closed_past_retention(ticket):
+    if links_expired(ticket):
         raise LinkGone("expired")
     return ticket
 
 
-def _closed_past_retention(ticket: Ticket) -> bool:
+def links_expired(ticket: Ticket) -> bool:
+    """Whether the ticket has been closed longer than TRACKING_LINK_RETENTION_DAYS: its links no longer open it."""
     if not ticket.is_closed:
         return False
     closed = (

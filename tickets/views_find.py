@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import mail
 from portal.ratelimit import Limit, client_address
 from tickets import services
-from tickets.access import TOKEN_PREFIX, LinkGone, ticket_for
+from tickets.access import TOKEN_PREFIX, LinkGone, links_expired, ticket_for
 from tickets.forms import FindTicketForm
 from tickets.models import Ticket
 
@@ -45,8 +45,8 @@ def _attempt(request: HttpRequest) -> int:
 
 def _send_link(*, reference: str, email: str) -> None:
     ticket = Ticket.objects.filter(reference=reference, email__iexact=email.strip()).first()
-    if ticket is None or not MAILS_PER_TICKET.hit(ticket.reference):
-        return
+    if ticket is None or links_expired(ticket) or not MAILS_PER_TICKET.hit(ticket.reference):
+        return  # (an expired ticket's new link would open nothing either)
     token = services.ticket_tracking_link_add(ticket=ticket)
     mail.send_tracking_link(ticket, mail.site_link(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token})))
 

@@ -157,3 +157,13 @@ def test_a_notice_retried_after_a_mail_outage_carries_one_working_link(
     [sent] = [m for m in mail.outbox if m.to == ["anon@example.com"]]
     assert Client().get(link_in(sent)).status_code == 200
     assert TrackingLink.objects.filter(ticket=ticket, origin=TrackingLink.Origin.NOTICE).count() == 1
+
+
+def test_find_sends_no_dead_link_for_a_ticket_closed_past_retention(sent, settings):
+    ticket, receipt = sent
+    settings.TRACKING_LINK_RETENTION_DAYS = 30
+    Client().post(receipt + "close/")
+    with time_machine.travel(timezone.now() + timedelta(days=31), tick=False):
+        response = Client().post("/en/tickets/find/", {"reference": ticket.reference, "contact": "wang@example.com"})
+    assert response.status_code == 200  # the same answer as for any pair
+    assert mail.outbox == []
