@@ -19,4 +19,5 @@ def inbound_mail_posted(sender, event: AnymailInboundEvent, esp_name: str, **kwa
         logger.warning("Inbound email from %s ignored: ANYMAIL_WEBHOOK_SECRET is not set", esp_name)
         return
     if event.message is not None:
-        inbound_mail_receive(raw=event.message.as_bytes())
+        envelope_to = getattr(event.message, "envelope_recipient", None) or ""
+        inbound_mail_receive(raw=event.message.as_bytes(), envelope_to=envelope_to)

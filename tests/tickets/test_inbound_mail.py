@@ -335,3 +335,12 @@ def test_refused_mail_is_deleted_after_a_month_and_waiting_mail_is_kept(waiting,
 
     assert not InboundMail.objects.filter(pk=dropped.pk).exists()
     assert InboundMail.objects.filter(pk=unmatched[1].pk).exists()
+
+
+def test_a_reply_address_known_only_from_the_envelope_is_enough(waiting):
+    ticket = waiting("wang@qq.com")
+    hidden = raw("qq_mail_gb18030.eml", ticket, token="support@help.example.com")
+
+    row = services.inbound_mail_receive(raw=hidden, envelope_to=replyto.reply_address(ticket.pk))
+
+    assert row.status == InboundMail.Status.ADDED

@@ -29,10 +29,13 @@ logger = logging.getLogger(__name__)
 Status = InboundMail.Status
 
 
-def inbound_mail_receive(*, raw: bytes) -> InboundMail:
+def inbound_mail_receive(*, raw: bytes, envelope_to: str = "") -> InboundMail:
     """Read one received email; the row that records what became of it. The same Message-ID twice: the
-    first row, nothing added again."""
+    first row, nothing added again. `envelope_to` is the address a provider says it was delivered to, for
+    a reply address that appears in no header (Bcc)."""
     parsed = inbound_mail.parse(raw)
+    if envelope_to:
+        parsed.recipients.append(envelope_to.strip().lower())
     seen = InboundMail.objects.filter(mail_id=parsed.message_id).first()
     if seen is not None:
         return seen
