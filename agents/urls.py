@@ -1,6 +1,6 @@
 from django.urls import path
 
-from agents.views import dashboard, preferences, queue, ticket, ticket_actions
+from agents.views import dashboard, mail, preferences, queue, ticket, ticket_actions
 
 app_name = "agents"
 
@@ -37,6 +37,10 @@ urlpatterns = [
     path("tickets/<str:reference>/presence/others/", ticket_actions.ticket_presence_list, name="ticket_presence_list"),
     # The agent's own settings (agents/views/preferences.py)
     path("language/", preferences.language_set, name="language"),
+    # Unmatched replies by email (agents/views/mail.py)
+    path("mail/", mail.mail_list, name="mail"),
+    path("mail/<int:pk>/attach/", mail.mail_attach, name="mail_attach"),
+    path("mail/<int:pk>/discard/", mail.mail_discard, name="mail_discard"),
     # Dashboard (agents/views/dashboard.py)
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/refresh/", dashboard.dashboard_refresh, name="dashboard_refresh"),

@@ -10,14 +10,25 @@ from django.utils import translation
 logger = logging.getLogger(__name__)
 
 
-def send_templated(*, template: str, context: dict, to: str) -> None:
+# RFC 3834: our notifications are automatic, so well-behaved auto-responders (out-of-office) do not answer
+# them; with the inbound side's own checks, no loop of automatic mails can start.
+AUTO_HEADERS = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+
+
+def send_templated(*, template: str, context: dict, to: str, reply_to: str = "") -> None:
     """Send `<template>_subject.txt`, `<template>.txt` and `<template>.html` rendered with `context`.
 
     Rendered in the active language (the caller overrides it with the recipient's). Raises on any transport
     failure, so the task that called it can try again later.
     """
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    message = EmailMultiAlternatives(subject=subject, body=render_to_string(f"{template}.txt", context), to=[to])
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=[to],
+        reply_to=[reply_to] if reply_to else None,
+        headers=AUTO_HEADERS,
+    )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     message.send()
 
@@ -35,7 +46,7 @@ def send_tracking_link(ticket, tracking_url: str) -> bool:
         subject = " ".join(render_to_string("emails/tracking_link_subject.txt", context).split())
         body = render_to_string("emails/tracking_link.txt", context)
     try:
-        EmailMessage(subject=subject, body=body, to=[ticket.email]).send()
+        EmailMessage(subject=subject, body=body, to=[ticket.email], headers=AUTO_HEADERS).send()
     except Exception:  # any transport failure: SMTP down, refused recipient, DNS
         logger.exception("Could not send the tracking link for %s", ticket.reference)
         return False

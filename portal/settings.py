@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "markdownx",
     "dbbackup",
+    "anymail",
     "portal.third_party.TaskQueueConfig",
     "portal.third_party.SignInLockoutConfig",
     "portal",
@@ -467,6 +468,25 @@ SEARCH_OPEN_PER_MINUTE = env_int("SEARCH_OPEN_PER_MINUTE", 60, minimum=1)
 VOTE_NEW_VISITOR_PER_HOUR = env_int("VOTE_NEW_VISITOR_PER_HOUR", 30, minimum=1)
 SIGNUP_PER_HOUR = env_int("SIGNUP_PER_HOUR", 10, minimum=1)
 TICKET_MAX_UNPACKED_BYTES = env_int("TICKET_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1024)  # per archive
+# A tracking link works until the merchant stops it, or until its ticket has been closed this many days.
+TRACKING_LINK_RETENTION_DAYS = env_int("TRACKING_LINK_RETENTION_DAYS", 180, minimum=1)
+
+# --- Replies by email (tickets/services/inbound.py, docs/operations.md) ------------------------------------
+# The mailbox merchants' replies go to, e.g. support@example.com; each notification's Reply-To is
+# support+<signed token>@example.com. Empty: no Reply-To, and no email promises that a reply is read.
+INBOUND_REPLY_ADDRESS = env_str("INBOUND_REPLY_ADDRESS", "")
+# IMAP polling (`manage.py inbound_mail_poll`, run by cron or the worker's scheduler); empty host: off.
+INBOUND_IMAP_HOST = env_str("INBOUND_IMAP_HOST", "")
+INBOUND_IMAP_PORT = env_int("INBOUND_IMAP_PORT", 993, minimum=1)
+INBOUND_IMAP_SSL = env_bool("INBOUND_IMAP_SSL", True)
+INBOUND_IMAP_USER = env_str("INBOUND_IMAP_USER", "")
+INBOUND_IMAP_PASSWORD = env_str("INBOUND_IMAP_PASSWORD", "")
+INBOUND_IMAP_FOLDER = env_str("INBOUND_IMAP_FOLDER", "INBOX")
+INBOUND_IMAP_TIMEOUT = env_int("INBOUND_IMAP_TIMEOUT", 30, minimum=1)
+# Replies accepted per ticket and sender per hour: an auto-reply loop stops here even if it hides its headers.
+INBOUND_MAX_PER_HOUR = env_int("INBOUND_MAX_PER_HOUR", 10, minimum=1)
+# django-anymail's inbound webhooks (hosted providers): the basic-auth "user:password" the provider posts with.
+ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "")} if env_str("ANYMAIL_WEBHOOK_SECRET", "") else {}
 
 LOGGING_CONFIG = "portal.logs.configure"  # masks card numbers in every log record
 LOGGING = {

@@ -30,6 +30,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", rest_api.urls),
     path("api/", include("api.urls")),
+    # Replies by email from hosted providers (django-anymail; basic auth with ANYMAIL_WEBHOOK_SECRET).
+    path("inbound/", include("anymail.urls")),
 ]
 
 urlpatterns += i18n_patterns(

@@ -6,17 +6,30 @@ Anyone who may not see a ticket gets 404, never 403, so references cannot be pro
 import hashlib
 import hmac
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
-from tickets.models import Attachment, Ticket, TrackingLink
+from tickets.models import Attachment, Ticket, TicketEvent, TrackingLink
 
 TOKEN_PREFIX = "t/"  # noqa: S105 (the path prefix of tracking links, not a secret)
 REFERENCE = re.compile(r"^POS-\d{4}-\d{6,}$")
 # Whoever acts: a signed-in user (merchant or staff) or an anonymous visitor (a tracking link's holder).
 type Actor = User | AnonymousUser
+
+
+class LinkGone(Http404):
+    """A tracking link that worked once and no longer does: "replaced" (the merchant stopped it) or
+    "expired" (its ticket closed long ago). Still a 404 wherever it is not caught; the tracking pages say
+    which, with the Find form (tickets/views_find.py). An unknown token is a plain 404 and says nothing."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def hash_token(token: str) -> str:
@@ -64,19 +77,42 @@ def ticket_for(*, user: Actor, key: str) -> Ticket:
     under a MID printed on a receipt).
     """
     if key.startswith(TOKEN_PREFIX):
-        digest = hash_token(key[len(TOKEN_PREFIX) :])
-        ticket = Ticket.objects.filter(access_token_hash=digest).first()
-        if ticket is not None and hmac.compare_digest(ticket.access_token_hash, digest):
-            return ticket
-        link = TrackingLink.objects.select_related("ticket").filter(token_hash=digest).first()
-        if link is not None and hmac.compare_digest(link.token_hash, digest):
-            return link.ticket
-        raise Http404
+        return _ticket_by_link(hash_token(key[len(TOKEN_PREFIX) :]))
     if REFERENCE.match(key) and user.is_authenticated:
         ticket = Ticket.objects.filter(reference=key, requester=user).first()
         if ticket is not None:
             return ticket
     raise Http404
+
+
+def _ticket_by_link(digest: str) -> Ticket:
+    # The links table first: it also holds the receipt's link once the merchant has stopped it.
+    link = TrackingLink.objects.select_related("ticket").filter(token_hash=digest).first()
+    ticket: Ticket | None
+    if link is not None and hmac.compare_digest(link.token_hash, digest):
+        if link.revoked_at is not None:
+            raise LinkGone("replaced")
+        ticket = link.ticket
+    else:
+        ticket = Ticket.objects.filter(access_token_hash=digest).first()
+        if ticket is None or not hmac.compare_digest(ticket.access_token_hash, digest):
+            raise Http404
+    if links_expired(ticket):
+        raise LinkGone("expired")
+    return ticket
+
+
+def links_expired(ticket: Ticket) -> bool:
+    """Whether the ticket has been closed longer than TRACKING_LINK_RETENTION_DAYS: its links no longer open it."""
+    if not ticket.is_closed:
+        return False
+    closed = (
+        TicketEvent.objects.filter(ticket=ticket, kind=TicketEvent.Kind.STATUS, new_value=Ticket.Status.CLOSED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    ) or ticket.updated_at
+    return closed < timezone.now() - timedelta(days=settings.TRACKING_LINK_RETENTION_DAYS)
 
 
 def agent_ticket_for(*, user: Actor, reference: str, related: tuple[str, ...] = ()) -> Ticket:

@@ -16,6 +16,7 @@ from tickets.models import (
     CannedReply,
     Deflection,
     Holiday,
+    InboundMail,
     NoticeDelivery,
     ServiceTarget,
     Ticket,
@@ -206,6 +207,17 @@ class TicketAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("card numbers masked"))
     def masked(self, ticket):
         return ticket.masked_count
+
+
+@admin.register(InboundMail)
+class InboundMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every email received at the reply address and what became of it (agents handle the unmatched ones in
+    the console); read only, as the inbound service is the only writer."""
+
+    list_display = ["received_at", "sender", "subject", "status", "reason"]
+    list_filter = ["status"]
+    search_fields = ["sender", "subject"]
+    fields = readonly_fields = [*list_display, "body", "refused_files"]
 
 
 @admin.register(TicketErasure)

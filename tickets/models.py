@@ -235,6 +235,7 @@ class TicketEvent(models.Model):
         CLASSIFIED = "classified", _("Suggested answer")
         NOTICE = "notice", _("Notification sent again")
         LINK_SENT = "link_sent", _("Tracking link sent")
+        LINKS = "links", _("Tracking links stopped")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -530,15 +531,28 @@ class BreachWarning(models.Model):
 
 
 class TrackingLink(models.Model):
-    """A further private link to a ticket, sent by "Find my ticket" beside the one the merchant already has.
+    """A private link to a ticket beside the receipt's: sent by "Find my ticket", put in a notification, or
+    given when the merchant stopped the others; also the record of a stopped link, so it can say so.
 
     Issuing one never revokes another: a stranger who knows a reference and an email must not be able to
-    cut the merchant off. Only the merchant revokes links, from the tracking page.
+    cut the merchant off. Only the merchant revokes links, from the tracking page; a link also ends once
+    its ticket has been closed longer than TRACKING_LINK_RETENTION_DAYS.
     """
 
+    class Origin(models.TextChoices):
+        RECEIPT = "receipt", _("Receipt")
+        FIND = "find", _("Find my ticket")
+        NOTICE = "notice", _("Notification")
+        RENEWED = "renewed", _("Given when the others were stopped")
+
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="tracking_links")
-    # sha256 of the token, as for Ticket.access_token_hash: the token itself is only ever in the email.
+    # sha256 of the token, as for Ticket.access_token_hash: the token itself is only ever in a message.
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The token is an HMAC of this under SECRET_KEY, so a notification can carry the current link again
+    # without the database ever holding it; blank for a link that cannot be rebuilt (the receipt's).
+    nonce = models.CharField(max_length=32, blank=True, editable=False)
+    origin = models.CharField(max_length=12, choices=Origin, default=Origin.FIND)
+    revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -656,3 +670,60 @@ class FindCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class InboundMail(models.Model):
+    """One email received at the reply address, and what became of it. Its Message-ID makes reading it
+    idempotent: fetched twice (an IMAP poll that died before marking it read, a webhook retried), it is
+    stored once. Only masked text is kept; the raw message is not."""
+
+    # Set by tickets.selectors for the agents' list, not stored.
+    reason_label: str | Promise
+
+    class Status(models.TextChoices):
+        ADDED = "added", _("Added to the ticket")
+        UNMATCHED = "unmatched", _("Unmatched")
+        DROPPED = "dropped", _("Dropped (sent by a machine or too many)")
+        DISCARDED = "discarded", _("Discarded")
+
+    mail_id = models.CharField(max_length=255, unique=True)  # its Message-ID header
+    sender = models.CharField(_("from"), max_length=254)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status)
+    reason = models.CharField(_("reason"), max_length=40, blank=True)
+    # The ticket the reply address named, if its signature held (also for a stranger's mail: the agent sees
+    # which ticket it claimed to be about); the ticket it was added to once ADDED.
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_mails")
+    message = models.ForeignKey(TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    refused_files = models.JSONField(_("files refused"), default=list, blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("received email")
+        verbose_name_plural = _("received emails")
+        indexes = [
+            models.Index(fields=["status", "-received_at"], name="tickets_inbound_by_status"),
+            models.Index(fields=["ticket", "sender", "received_at"], name="tickets_inbound_by_sender"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender} {self.status}"
+
+
+class InboundFile(StoredFileFields):
+    """A checked, masked file of an unmatched email, kept until an agent adds the email to a ticket."""
+
+    mail = models.ForeignKey(InboundMail, on_delete=models.CASCADE, related_name="files")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["file"], name="tickets_inbound_unique_file")]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -27,6 +27,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from portal import mail, sms
+from tickets import replyto
 from tickets.models import Ticket, TicketMessage
 
 logger = logging.getLogger(__name__)
@@ -95,15 +96,20 @@ class EmailChannel:
         if notice.message_id is not None:
             # A public message only, checked again at delivery time.
             message = TicketMessage.objects.filter(pk=notice.message_id, ticket=ticket, is_internal=False).first()
+        # Replies are read (and so invited) only from the merchant, through the ticket's own reply address.
+        reply_to = replyto.reply_address(ticket.pk) if notice.event in MERCHANT_EVENTS else ""
         with translation.override(notice.language):
             context = {
                 "ticket": ticket,
                 "message": message,
                 "link": _link(notice, ticket),
                 "site_name": settings.SITE_NAME,
+                "replies_read": bool(reply_to),
                 **notice.extra,
             }
-            mail.send_templated(template=f"emails/{notice.event}", context=context, to=notice.address)
+            mail.send_templated(
+                template=f"emails/{notice.event}", context=context, to=notice.address, reply_to=reply_to
+            )
 
 
 class SmsChannel:

@@ -16,6 +16,7 @@ from kb.models import Article
 from tickets.details import Section, detail_names
 from tickets.models import (
     Attachment,
+    InboundMail,
     NoticeDelivery,
     PendingUpload,
     TerminalSticker,
@@ -254,3 +255,24 @@ def terminal_tickets_of(user, *, sticker: TerminalSticker) -> list[Ticket]:
         return []
     rows = tickets_of(user).filter(merchant_id=sticker.merchant_id, terminal_id=sticker.terminal_id)
     return list(rows.order_by("-created_at")[:RECENT_TERMINAL_TICKETS])
+
+
+# Why a received email is waiting for an agent, in the words the agent reads.
+UNMATCHED_REASONS = {
+    "other-sender": _("Sent from an address that is not the ticket's"),
+    "bad-token": _("The reply address was altered or damaged"),
+    "no-token": _("Sent to the mailbox without a ticket's reply address"),
+    "closed": _("A reply to a closed ticket"),
+}
+
+
+def unmatched_mails(*, limit: int = 100) -> list[InboundMail]:
+    """The received emails waiting for an agent, newest first, each with `reason_label` and its kept files."""
+    rows = list(
+        InboundMail.objects.filter(status=InboundMail.Status.UNMATCHED)
+        .select_related("ticket")
+        .prefetch_related("files")[:limit]
+    )
+    for row in rows:
+        row.reason_label = UNMATCHED_REASONS.get(row.reason, row.reason)
+    return rows

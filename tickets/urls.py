@@ -28,9 +28,10 @@ urlpatterns = [
     path("signup/", views_accounts.signup, name="signup"),
     path("terminal/<str:token>/", views_stickers.terminal, name="terminal"),
     path("pending/<str:submission_key>/<int:pk>/", views.pending_thumbnail, name="pending_thumbnail"),
-    path("<ticket:key>/", views.ticket_detail, name="detail"),
-    path("<ticket:key>/sent/", views.ticket_sent, name="sent"),
-    path("<ticket:key>/reply/", views.ticket_reply, name="reply"),
+    # A stopped or expired link explains itself on the pages a merchant opens from a message or the QR.
+    path("<ticket:key>/", views_find.explains_gone_links(views.ticket_detail), name="detail"),
+    path("<ticket:key>/sent/", views_find.explains_gone_links(views.ticket_sent), name="sent"),
+    path("<ticket:key>/reply/", views_find.explains_gone_links(views.ticket_reply), name="reply"),
     path("<ticket:key>/close/", views.ticket_close, name="close"),
     path("<ticket:key>/reopen/", views.ticket_reopen, name="reopen"),
     path("<ticket:key>/revoke-links/", views_find.tracking_links_revoke, name="revoke_links"),

@@ -1,6 +1,10 @@
 """The merchant's tracking links: "Find my ticket" sends one more to the ticket's email, never the ticket
 itself, or, for a mobile number, a one-time code by SMS that opens one more link (tickets/services/finding.py);
-from the tracking page the merchant may revoke every link and get a fresh one."""
+from the tracking page the merchant may revoke every link and get a fresh one; a stopped or expired link says
+so, with the Find form, instead of a bare 404."""
+
+from collections.abc import Callable
+from functools import wraps
 
 from django import forms
 from django.conf import settings
@@ -17,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from portal import mail, sms
 from portal.ratelimit import Limit, attempt, client_address
 from tickets import services
-from tickets.access import TOKEN_PREFIX, ticket_for
+from tickets.access import TOKEN_PREFIX, LinkGone, links_expired, ticket_for
 from tickets.forms import FindCodeForm, FindTicketForm
 from tickets.ratelimit import session_key
 from tickets.selectors import ticket_to_find
@@ -49,8 +53,8 @@ def _too_many(form: forms.Form, wait: int) -> None:
 
 def _send_link(*, reference: str, email: str) -> None:
     ticket = ticket_to_find(lookup=reference, email=email)
-    if ticket is None or not MAILS_PER_TICKET.hit(ticket.reference):
-        return
+    if ticket is None or links_expired(ticket) or not MAILS_PER_TICKET.hit(ticket.reference):
+        return  # (an expired ticket's new link would open nothing either)
     token = services.ticket_tracking_link_add(ticket=ticket)
     mail.send_tracking_link(ticket, mail.site_link(reverse("tickets:detail", kwargs={"key": TOKEN_PREFIX + token})))
 
@@ -142,7 +146,7 @@ def tracking_links_revoke(request: HttpRequest, key: str) -> HttpResponse:
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm that the links you have now should stop working."))
         return redirect(reverse("tickets:detail", kwargs={"key": key}) + "#links")
-    token = services.ticket_tracking_links_revoke(ticket=ticket)
+    token = services.ticket_tracking_links_revoke(ticket=ticket, actor=request.user)
     messages.success(
         request,
         _("Every earlier link to this request has stopped working. This page's address is the new link: keep it."),
@@ -151,3 +155,23 @@ def tracking_links_revoke(request: HttpRequest, key: str) -> HttpResponse:
     response = redirect("tickets:detail", key=new_key)
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+def link_gone_page(request: HttpRequest, reason: str) -> HttpResponse:
+    """What a stopped or expired link shows: why, and the form that sends a working one."""
+    response = render(request, "tickets/link_gone.html", {"reason": reason, "form": FindTicketForm()}, status=410)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def explains_gone_links(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap a tracking page so a link that worked once explains itself; unknown links stay a plain 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except LinkGone as gone:
+            return link_gone_page(request, gone.reason)
+
+    return wrapper

@@ -1,6 +1,7 @@
 """Who is told what (tickets/notifications.py), after commit only, in the recipient's language, retried."""
 
 import logging
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -12,7 +13,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.urls import reverse
 
-from tickets import services
+from tickets import replyto, services
 from tickets.models import BreachWarning, NoticeDelivery
 from tickets.services import timing
 
@@ -121,12 +122,51 @@ def test_a_merchant_without_email_gets_no_mail(make_ticket, agent, run_commits):
     assert mail.outbox == []
 
 
-def test_an_anonymous_merchants_mail_points_to_the_receipt_link(make_ticket, agent, run_commits):
+def test_an_anonymous_merchants_mail_carries_a_working_tracking_link(make_ticket, agent, run_commits, client):
     anonymous, token = make_ticket(email="anon@example.com")
     with run_commits():
         services.ticket_agent_reply(ticket=anonymous, agent=agent, body="answer")
-    assert token not in mail.outbox[0].body
-    assert "回执邮件" in mail.outbox[0].body
+    body = mail.outbox[0].body
+    assert token not in body
+    path = re.search(r"https?://[^/\s]+(/\S*/t/[\w-]+/)", body).group(1)
+    assert client.get(path).status_code == 200
+
+
+def test_every_merchant_mail_carries_the_same_current_link(make_ticket, agent, run_commits):
+    anonymous, _token = make_ticket(email="anon@example.com")
+    with run_commits():
+        services.ticket_agent_reply(ticket=anonymous, agent=agent, body="answer")
+        services.ticket_status_set(ticket=anonymous, agent=agent, status="resolved")
+    links = [re.search(r"/t/[\w-]+/", m.body).group(0) for m in mail.outbox if m.to == ["anon@example.com"]]
+    assert len(links) == 2 and links[0] == links[1]
+
+
+def test_without_a_reply_mailbox_no_mail_promises_that_replies_are_read(ticket, agent, run_commits, settings):
+    settings.INBOUND_REPLY_ADDRESS = ""
+    with run_commits():
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="answer")
+        services.ticket_status_set(ticket=ticket, agent=agent, status="resolved")
+    for message in mail.outbox:
+        assert "reply to this email" not in message.body.lower() and "回复这封邮件" not in message.body
+        assert message.reply_to == []
+
+
+def test_with_a_reply_mailbox_merchant_mails_carry_the_ticket_s_reply_address(ticket, agent, run_commits, settings):
+    settings.INBOUND_REPLY_ADDRESS = "support@help.example.com"
+    with run_commits():
+        services.ticket_agent_reply(ticket=ticket, agent=agent, body="answer")
+    [message] = mail.outbox
+    assert message.reply_to == [replyto.reply_address(ticket.pk)]
+    assert message.reply_to[0].startswith(f"support+r{ticket.pk}-")
+    assert "回复这封邮件" in message.body
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+
+
+def test_the_resolved_mail_says_how_to_reopen(ticket, agent, run_commits):
+    with run_commits():
+        services.ticket_status_set(ticket=ticket, agent=agent, status="resolved")
+    body = mail.outbox[0].body
+    assert "重新打开" in body and f"/tickets/{ticket.reference}/" in body
 
 
 def test_a_new_ticket_tells_every_agent_with_an_email(agent, make_ticket, run_commits):

@@ -10,6 +10,12 @@ from tickets.services.conversation import ticket_agent_reply, ticket_note_add, t
 from tickets.services.dispatch import notice_retry, notices_enqueue
 from tickets.services.erasure import ticket_erase
 from tickets.services.housekeeping import PENDING_MAX_AGE, tickets_cleanup
+from tickets.services.inbound import (
+    inbound_mail_attach,
+    inbound_mail_discard,
+    inbound_mail_receive,
+    inbound_mails_prune,
+)
 from tickets.services.intake import (
     TicketDetails,
     deflection_record,
@@ -22,7 +28,7 @@ from tickets.services.intake import (
     ticket_create,
 )
 from tickets.services.notices import notice_attempt
-from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke
+from tickets.services.tracking import ticket_tracking_link_add, ticket_tracking_links_revoke, tracking_link_current
 from tickets.services.tracking_send import ticket_tracking_link_send
 from tickets.services.workflow import (
     ticket_assign,
@@ -41,6 +47,10 @@ __all__ = [
     "canned_reply_save",
     "deflection_record",
     "hash_token",
+    "inbound_mail_attach",
+    "inbound_mail_discard",
+    "inbound_mail_receive",
+    "inbound_mails_prune",
     "mask_details",
     "mask_input",
     "mask_text",
@@ -65,4 +75,5 @@ __all__ = [
     "ticket_tracking_link_send",
     "ticket_tracking_links_revoke",
     "tickets_cleanup",
+    "tracking_link_current",
 ]

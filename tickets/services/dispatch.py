@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tickets import tasks
-from tickets.models import ActorKind, NoticeDelivery, TicketEvent
+from tickets.models import ActorKind, NoticeDelivery, TicketEvent, TrackingLink
 from tickets.notifications import Event, Notice
 from tickets.services.events import event_record
 from tickets.services.notices import notices_record, sms_link
@@ -48,9 +48,9 @@ def notice_retry(*, delivery: NoticeDelivery, actor) -> NoticeDelivery:
             raise ValidationError(_("A code to find a request expires in minutes: the merchant asks for a new one."))
         link = ""
         if row.channel == "sms":
-            link = sms_link(row.ticket_id)
+            link = sms_link(row.ticket_id)  # a new short link (every link already sent keeps working)
         elif row.event == Event.RECEIPT and row.ticket.requester_id is None:
-            link = tracking_url(ticket_tracking_link_add(ticket=row.ticket))
+            link = tracking_url(ticket_tracking_link_add(ticket=row.ticket, origin=TrackingLink.Origin.NOTICE))
         row.status, row.attempts, row.last_error = Status.PENDING, 0, ""
         row.give_up_at = timezone.now() + timedelta(hours=settings.NOTIFY_GIVE_UP_HOURS)
         row.save(update_fields=["status", "attempts", "last_error", "give_up_at"])

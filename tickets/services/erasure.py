@@ -14,17 +14,21 @@ from django.utils.translation import gettext as _
 
 from tickets import uploads
 from tickets.access import may_erase_tickets
-from tickets.models import PendingUpload, Ticket, TicketErasure
+from tickets.models import InboundFile, InboundMail, PendingUpload, Ticket, TicketErasure
 from tickets.services.events import locked
 
 logger = logging.getLogger(__name__)
 
 
 def _stored_names(ticket: Ticket) -> list[str]:
-    """Every file in storage that belongs to the ticket: its attachments (with thumbnails) and any upload
-    still pending under its submission key."""
+    """Every file in storage that belongs to the ticket: its attachments (with thumbnails), any upload
+    still pending under its submission key, and the kept files of emails that named it."""
     names = []
-    for rows in (ticket.attachments.all(), PendingUpload.objects.filter(submission_key=ticket.submission_key)):
+    for rows in (
+        ticket.attachments.all(),
+        PendingUpload.objects.filter(submission_key=ticket.submission_key),
+        InboundFile.objects.filter(mail__ticket=ticket),
+    ):
         for file_name, thumbnail in rows.values_list("file", "thumbnail"):
             names += [name for name in (file_name, thumbnail) if name]
     return names
@@ -55,6 +59,8 @@ def ticket_erase(*, actor: User, ticket: Ticket, reason: str) -> TicketErasure:
             files=len(names),
         )
         PendingUpload.objects.filter(submission_key=row.submission_key).delete()
+        # The emails about it (the merchant's address and words), added or still waiting for an agent.
+        InboundMail.objects.filter(ticket=row).delete()
         row.delete()
         transaction.on_commit(lambda: uploads.delete_stored(names))
     logger.info("Ticket %s erased by %s (erasure %s)", erasure.reference, erasure.actor_username, erasure.pk)

@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from tickets import uploads
-from tickets.models import Attachment, FindCode, PendingUpload
+from tickets.models import Attachment, FindCode, InboundFile, PendingUpload
 
 PENDING_MAX_AGE = timedelta(hours=24)
 
@@ -32,7 +32,8 @@ def _delete_orphans(*, cutoff: datetime) -> int:
         # lists an empty prefix instead.)
         return 0
     known: set[str] = set()
-    for model in (Attachment, PendingUpload):
+    # InboundFile: the files of unmatched emails, kept until an agent adds them to a ticket.
+    for model in (Attachment, PendingUpload, InboundFile):
         for file_name, thumb_name in model.objects.values_list("file", "thumbnail"):
             known.update((file_name, thumb_name))
     orphans = 0

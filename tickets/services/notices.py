@@ -26,7 +26,7 @@ from tickets import notifications
 from tickets.models import FindCode, NoticeDelivery, Ticket
 from tickets.notifications import Event, Notice
 from tickets.selectors import ticket_to_find
-from tickets.services.tracking import ticket_tracking_link_add, tracking_url
+from tickets.services.tracking import ticket_tracking_link_add, tracking_link_current, tracking_url
 
 logger = logging.getLogger(__name__)
 Status = NoticeDelivery.Status
@@ -42,6 +42,11 @@ class Attempt:
 
 
 def _notice(row: NoticeDelivery, private: dict[str, str]) -> notifications.Notice:
+    private = dict(private)
+    merchant = row.event in notifications.MERCHANT_EVENTS and row.event != Event.FIND_CODE
+    if not private.get("tracking_url") and merchant and row.ticket.requester_id is None:
+        # A merchant without an account has only links: every email carries the current one.
+        private["tracking_url"] = tracking_url(tracking_link_current(ticket=row.ticket))
     extra = {**row.extra, **private}
     return notifications.Notice(
         event=row.event,
@@ -67,7 +72,12 @@ def notice_attempt(*, delivery_id: int, private: dict[str, str] | None = None, c
     queue can run a task later (the immediate backend of development and tests cannot): without it a refused
     notice is undeliverable at once."""
     with transaction.atomic():
-        row = NoticeDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        row = (
+            NoticeDelivery.objects.select_for_update(of=("self",))
+            .select_related("ticket")
+            .filter(pk=delivery_id)
+            .first()
+        )
         if row is None or row.status != Status.PENDING:
             return Attempt(sent=False)
         now = timezone.now()
