@@ -3,12 +3,20 @@
 import pytest
 import segno
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from tickets.models import TerminalSticker
 from tickets.services import stickers
 from tickets.services.stickers import sticker_create, sticker_revoke
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    # The services speak the active language; Chinese is the site's default.
+    with translation.override("zh-hans"):
+        yield
 
 MID, TID = "102310058120001", "12345678"
 CSV = "merchant_id,terminal_id,serial_number,terminal_model,model_slug,acquirer\n"
