@@ -377,12 +377,20 @@ def _survivor_reference(request, ticket: Ticket) -> str:
 
 
 def _detail_context(request, key: str, ticket: Ticket, **extra) -> dict:
-    """The merchant's page: this view is never the agents' (they have the admin, later the console)."""
+    """The merchant's page: this view is never the agents' (they have the admin, later the console).
+
+    It opens with what is new: support's latest answer (marked while the merchant has not seen it) and,
+    after a resolution, whether it helped."""
+    conversation = selectors.public_messages(ticket)
+    answer = selectors.latest_answer(conversation)
     return {
         "ticket": ticket,
         "key": key,
         "survivor_reference": _survivor_reference(request, ticket),
-        "conversation": selectors.public_messages(ticket),
+        "conversation": conversation,
+        "answer": answer,
+        "answer_unseen": selectors.answer_unseen(ticket, answer),
+        "feedback_open": services.feedback_open(ticket),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(),
         "tracking_url": request.build_absolute_uri(request.path) if key.startswith(TOKEN_PREFIX) else "",
         "max_files": settings.TICKET_MAX_FILES,
@@ -406,7 +414,12 @@ def _private(response):
 @require_GET
 def ticket_detail(request, key):
     ticket = ticket_for(user=request.user, key=key)
-    return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket)))
+    context = _detail_context(request, key, ticket)
+    response = render(request, "tickets/detail.html", context)
+    if context["answer_unseen"]:
+        # Shown now, so seen from the next visit on; only this first showing writes.
+        services.ticket_answer_seen(ticket=ticket, answered_at=context["answer"].created_at)
+    return _private(response)
 
 
 @require_GET
@@ -456,7 +469,7 @@ def ticket_reply(request, key):
         context = _detail_context(request, key, ticket, reply_form=form)
         if _wants_json(request):
             errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
-            html = render_to_string("tickets/detail.html#reply-form", context, request=request)
+            html = render_to_string("tickets/_reply_section.html#reply-form", context, request=request)
             return JsonResponse({"errors": errors, "html": html}, status=400)
         return _private(render(request, "tickets/detail.html", context, status=400))
     if message.masked_count:
@@ -496,6 +509,31 @@ def ticket_reopen(request, key):
     return _change_status(
         request, key, services.ticket_reopen, _("The ticket is open again. Tell us what happened below.")
     )
+
+
+@require_POST
+def ticket_feedback(request, key):
+    """ "Did this solve it?" after a resolution: one tap; "not solved" reopens it with the comment."""
+    ticket = ticket_for(user=request.user, key=key)
+    helped = request.POST.get("helped", "")
+    if helped not in ("yes", "no"):
+        messages.error(request, _("Choose “Solved” or “Not solved”."))
+        return redirect(reverse("tickets:detail", kwargs={"key": key}) + "#feedback")
+    try:
+        services.ticket_feedback_give(
+            ticket=ticket,
+            actor=_merchant(request, ticket),
+            helped=helped == "yes",
+            comment=request.POST.get("comment", "")[: services.MAX_FEEDBACK_COMMENT + 1],
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("tickets:detail", key=key)
+    if helped == "yes":
+        messages.success(request, _("Thank you! We are glad it is solved."))
+        return redirect("tickets:detail", key=key)
+    messages.success(request, _("Your request is open again and support has your comment. We will answer here."))
+    return redirect(reverse("tickets:detail", kwargs={"key": key}) + "#conversation")
 
 
 def _file_response(name: str, *, content_type: str, download_name: str | None):
