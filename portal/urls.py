@@ -2,8 +2,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
@@ -17,6 +20,8 @@ urlpatterns = [
     path("readyz", health.readiness, name="readiness"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
+    # Browsers ask for /favicon.ico on their own (the console and the admin have no icon link): no 404 in the logs.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=True)),
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/kb/", include("kb.admin_urls")),

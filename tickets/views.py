@@ -15,7 +15,6 @@ from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -33,7 +32,7 @@ from tickets.formpage import render_form as _render_form
 from tickets.formpage import step_rows as _step_rows
 from tickets.formpage import submission_key as _submission_key
 from tickets.formpage import wants_json as _wants_json
-from tickets.forms import MAX_STEPS, OCCURRED_AT_FORMAT, ReplyForm, TicketForm, compact
+from tickets.forms import MAX_STEPS, ReplyForm, TicketForm, compact
 from tickets.models import Ticket
 from tickets.qr import qr_data_uri
 from tickets.services import TicketDetails
@@ -167,16 +166,10 @@ def _told_to_wait(request) -> bool:
     return bool(ratelimit.sender(request, sending=False).wait())
 
 
-def _now_for_input(request) -> str:
-    return timezone.localtime().strftime(OCCURRED_AT_FORMAT)
-
-
 # The blank form is the same for every anonymous visitor coming from the same page, but for its one-time
-# key and the time it suggests: shared from the page cache with those filled in per response.
-@pagecache.cached_page(
-    bypass=_told_to_wait,
-    fresh={"submission_key": lambda request: secrets.token_urlsafe(24), "now": _now_for_input},
-)
+# key: shared from the page cache with that filled in per response. It suggests no time: the merchant picks
+# "just now", "earlier today" or "another time" (a prefilled time was silently taken for a fact).
+@pagecache.cached_page(bypass=_told_to_wait, fresh={"submission_key": lambda request: secrets.token_urlsafe(24)})
 def _blank_form(request):
     """The empty form, filled in from where the merchant came from (an article, a code, a search)."""
     language = current_language()
@@ -185,11 +178,10 @@ def _blank_form(request):
     query, _count = services.mask_text("search_query", request.GET.get("q", "")[:200].strip())
     submission_key = pagecache.fresh(request, "submission_key")
     initial = selectors.last_ticket_initial(request.user) | {
-        "occurred_at": pagecache.fresh(request, "now"),
         "response_code": code if code.isalnum() else "",
         "article_slug": article.slug if article else "",
+        # The search travels as its own field ("searched for …"), never as words put in the merchant's mouth.
         "search_query": query,
-        "description": query,
         "submission_key": submission_key,
     }
     form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
@@ -395,6 +387,7 @@ def _detail_context(request, key: str, ticket: Ticket, **extra) -> dict:
         "tracking_url": request.build_absolute_uri(request.path) if key.startswith(TOKEN_PREFIX) else "",
         "max_files": settings.TICKET_MAX_FILES,
         "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
+        "max_total_mb": settings.TICKET_MAX_TOTAL_BYTES // (1024 * 1024),
         **extra,
     }
 

@@ -12,7 +12,7 @@ from tickets.access import require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 from tickets.search import search_text_append
 from tickets.services.events import copy_back, event_record, locked, user_or_none
-from tickets.services.files import attach, process_all, storing
+from tickets.services.files import attach, file_refusals, process_all, storing
 from tickets.services.intake import mask_text
 from tickets.services.workflow import MERGED_REFUSAL, STATUS_FIELDS, status_apply
 
@@ -38,7 +38,7 @@ def _checked(*, ticket: Ticket, body: str, files, internal: bool) -> tuple[str, 
     totals = already.aggregate(total=Sum("size"), count=Count("pk"))
     limit_errors = uploads.check_limits(files, already_count=totals["count"], already_bytes=totals["total"] or 0)
     if limit_errors:
-        raise ValidationError({"files": limit_errors})
+        raise ValidationError({"files": limit_errors + file_refusals(files)})
     return body, masked, process_all(files)
 
 

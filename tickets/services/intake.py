@@ -21,7 +21,7 @@ from tickets.forms import compact
 from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketCounter, TicketEvent, TicketMessage
 from tickets.search import search_text_for
 from tickets.services.events import event_record
-from tickets.services.files import adopt_pending, attach, process_all, storing
+from tickets.services.files import adopt_pending, attach, file_refusals, process_all, storing
 from tickets.services.timing import due_times_apply
 from tickets.tasks import classification_enqueue
 
@@ -223,7 +223,7 @@ def pending_upload_store(*, submission_key: str, files) -> list[str]:
         files, already_count=already.count(), already_bytes=already.aggregate(total=Sum("size"))["total"] or 0
     )
     if errors:
-        return errors
+        return errors + file_refusals(files)
     for upload in files:
         try:
             item = uploads.process_upload(upload)
