@@ -112,14 +112,16 @@
       refusals.push(format(form.dataset.msgType, { name: file.name }));
       return false;
     });
-    showPreviews(form, refusals, accepted.length ? form.dataset.msgPreparing : "");
+    showRefusals(input, refusals);
+    showPreviews(form, accepted.length ? form.dataset.msgPreparing : "");
     form.pendingPhotos = (form.pendingPhotos || 0) + 1;
     var job = Promise.all(accepted.map(function (file) {
       return prepare(file).then(function (result) { result.original = file; return result; });
     })).then(function (results) {
       admit(form, input, results, refusals);
       writeFiles(input);
-      showPreviews(form, refusals);
+      showRefusals(input, refusals);
+      showPreviews(form);
     }).then(function () { form.pendingPhotos -= 1; }, function () { form.pendingPhotos -= 1; });
     form.preparing = Promise.all([form.preparing, job]);
   }
@@ -157,20 +159,33 @@
     return item;
   }
 
-  function showPreviews(form, refusals, status) {
+  /* Every reason, in the order the files were chosen (not just the first), right under the input used. */
+  function showRefusals(input, refusals) {
+    var field = input.closest(".field") || input.parentNode;
+    var list = field.querySelector("[data-refusals]");
+    if (!refusals.length) { if (list) list.remove(); return; }
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "errorlist file-refusals";
+      list.setAttribute("data-refusals", "");
+      list.setAttribute("role", "alert");
+      input.after(list);
+    }
+    list.textContent = "";
+    refusals.forEach(function (text) {
+      var item = document.createElement("li");
+      item.className = "file-refused";
+      item.textContent = text;
+      list.appendChild(item);
+    });
+  }
+
+  function showPreviews(form, status) {
     var list = form.querySelector("[data-previews]");
     if (!list) return;
     list.textContent = "";
     fileInputs(form).forEach(function (input) {
       (input.kept || []).forEach(function (file) { list.appendChild(previewItem(form, input, file)); });
-    });
-    // Every reason, in the order the files were chosen: not just the first.
-    (refusals || []).forEach(function (text, index) {
-      var item = document.createElement("li");
-      item.className = "file-warning file-refused";
-      if (index === 0) item.setAttribute("role", "alert");
-      item.textContent = text;
-      list.appendChild(item);
     });
     if (status) {
       var note = document.createElement("li");
