@@ -1,6 +1,6 @@
 """The dashboard: what the support team faces now and what the knowledge base should say next."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -95,7 +95,7 @@ def dashboard(request: AgentRequest) -> HttpResponse:
     return render(request, "agents/dashboard.html", context)
 
 
-def _satisfaction(since) -> dict:
+def _satisfaction(since: datetime) -> dict:
     """The merchants' "did this solve it?" answers per agent and per article, read fresh (not cached)."""
     return {
         "agents": csat.per_agent(since=since, nobody=_("No agent")),

@@ -91,7 +91,8 @@
       } else if (room(form, input) - (input.kept || []).length <= 0) {
         full = true;
       } else {
-        if (result.shrunk) file.shrunkFrom = result.original.size;
+        // Said only when it made a difference (a small JPEG is re-encoded too, to drop its metadata).
+        if (result.shrunk && file.size < result.original.size * 0.9) file.shrunkFrom = result.original.size;
         input.kept = (input.kept || []).concat([file]);
       }
     });

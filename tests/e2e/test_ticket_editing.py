@@ -53,7 +53,7 @@ def test_shots_beyond_the_file_limit_are_not_added(phone, settings):
     for name in ("a.jpg", "b.jpg", "c.jpg"):
         phone.set_input_files("#id_photos", files=jpeg(name))
     expect(phone.locator("#previews img")).to_have_count(2)
-    expect(phone.locator("#previews")).to_contain_text("At most 2 files")
+    expect(phone.locator("#id_photos + .file-refusals")).to_contain_text("At most 2 files")  # under the input
 
 
 def test_without_javascript_a_second_shot_is_attached_next_to_the_first(browser, live_server):

@@ -93,7 +93,7 @@ def ticket_feedback_give(*, ticket: Ticket, actor, helped: bool, comment: str = 
         raise ValidationError(refusal)
     with transaction.atomic():
         row = locked(ticket)
-        if not feedback_open(row):
+        if not feedback_open(row) or row.resolved_at is None:
             raise ValidationError(refusal)
         feedback = TicketFeedback.objects.create(
             ticket=row,
