@@ -181,3 +181,24 @@ def test_a_search_travels_as_its_own_field_not_in_the_description(any_phone):
     ticket = Ticket.objects.get()
     assert ticket.search_query == "签到失败"
     assert "签到失败" not in ticket.description.replace("签到后仍然失败", "")
+
+
+def test_when_it_happened_is_picked_and_another_time_asks_for_the_time(any_phone):
+    log = RequestLog().attach(any_phone)
+    any_phone.goto("/tickets/new/")
+    time_field = any_phone.locator("#id_occurred_at")
+    expect(time_field).to_have_value("")  # no silent default
+    if any_phone.profile == "nojs":
+        expect(time_field).to_be_visible()
+    else:
+        expect(time_field).to_be_hidden()  # only asked for where it is needed
+    fill_required(any_phone)
+    any_phone.check("#id_occurred_when_2")  # another time
+    expect(time_field).to_be_visible()
+    any_phone.locator("button.send").click()
+    summary = any_phone.locator("#form-errors")
+    expect(summary).to_contain_text("日期和时间")
+    summary.scroll_into_view_if_needed()
+    Shots(f"when-another-time-{any_phone.profile}")(any_phone, "asks-for-the-time")
+    assert not Ticket.objects.exists()
+    assert [entry for entry in log.failures() if entry[2] != 400] == []  # the form's own "check these" answer
