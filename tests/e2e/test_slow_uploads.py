@@ -183,3 +183,19 @@ def test_without_javascript_the_server_lists_every_refusal_in_plain_words(browse
     assert "manual.pdf" in text and "PDF 文档" in text
     assert "pos-full.log" in text
     assert "application/" not in text
+
+
+def test_a_heic_photo_the_browser_cannot_read_is_refused_with_what_to_do(browser, live_server):
+    context, page = _wechat_phone(browser, live_server)
+    log = RequestLog().attach(page)
+    page.goto("/tickets/new/")
+    log.clear()
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
+    page.set_input_files("#id_photos", files=[{"name": "IMG_0001.HEIC", "mimeType": "image/heic", "buffer": heic}])
+    refusal = page.locator("#id_photos + .file-refusals")
+    expect(refusal).to_contain_text("IMG_0001.HEIC")
+    expect(refusal).to_contain_text("HEIC")
+    expect(refusal).to_contain_text("截图")
+    assert page.evaluate("document.getElementById('id_photos').files.length") == 0  # nothing left to send
+    context.close()
+    assert log.posts() == []
