@@ -47,6 +47,14 @@ class ArticleAdminForm(forms.ModelForm):
             "tags", "codes", "related", "order", "body",
         ]  # fmt: skip
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        body = self.fields.get("body")
+        if body is not None and self.instance.pk:
+            # The preview renders in the article's language (static/js/kb-preview.js), also where the language
+            # can no longer be changed and has no field on the page.
+            body.widget.attrs["data-article-language"] = self.instance.language
+
     def clean(self):
         data = super().clean()
         if data.get("publish_at") and data.get("status") != Article.Status.PUBLISHED:
@@ -68,6 +76,7 @@ class ArticleAdmin(ServiceAdminMixin, RevisionsAdminMixin, MarkdownxModelAdmin):
 
     class Media:
         css = {"all": ["css/kb-admin.css"]}  # the preview beside the editor on a wide screen
+        js = ["js/kb-preview.js"]  # the preview in the article's language
 
     fieldsets = [
         (None, {"fields": ["title", "slug", "language", "category", "body", "note"]}),

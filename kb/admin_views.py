@@ -1,5 +1,6 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, JsonResponse
@@ -29,7 +30,11 @@ def markdownify(request):
     form = MarkdownPreviewForm(request.POST)
     if not form.is_valid():
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain; charset=utf-8")
-    return HttpResponse(render_preview(form.cleaned_data["content"]))
+    # The article's language, as the editor page names it (static/js/kb-preview.js): [[include:…]] blocks
+    # then render as on the public page, whatever language the admin itself is shown in.
+    language = request.GET.get("language", "")
+    known = {code for code, _name in settings.LANGUAGES}
+    return HttpResponse(render_preview(form.cleaned_data["content"], language if language in known else None))
 
 
 @require_POST

@@ -193,6 +193,9 @@ def render(text: str, *, language: str) -> tuple[str, str]:
         extension_configs={"toc": {"toc_depth": "2-3", "permalink": False, "slugify": slugify_unicode}},
         output_format="html",
     )
+    # A browser sends a textarea's lines ending in CRLF (the editor's preview, the admin form): one line end,
+    # so `[[include:…]]` lines match as they do for a file's text.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     body = md.convert(
         _resolve_internal_links(
             _separate_lists(_bound_brackets(_bound_tags(_resolve_includes(text, language)))), language
@@ -206,9 +209,10 @@ def _unbound(html: str) -> str:
     return html.replace(_OPEN, "[").replace(_CLOSE, "]").replace(_LT, "&lt;")
 
 
-def render_preview(text: str) -> str:
-    """markdownx's MARKDOWNX_MARKDOWNIFY_FUNCTION: the same pipeline as a saved article."""
-    return render(text, language=current_language())[0]
+def render_preview(text: str, language: str | None = None) -> str:
+    """markdownx's MARKDOWNX_MARKDOWNIFY_FUNCTION: the same pipeline as a saved article, in the article's
+    language when the editor says which (its shared blocks differ per language), else the admin's."""
+    return render(text, language=language or current_language())[0]
 
 
 def do_now_heading() -> str:

@@ -2,8 +2,11 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 from api.views import api as rest_api
 from kb import views as kb_views
@@ -22,6 +25,8 @@ urlpatterns = [
     path("robots.txt", views.robots, name="robots"),
     # The short form of a tracking link, for SMS (70 characters, the link included).
     re_path(r"^t/(?P<token>[A-Za-z0-9_-]{20,64})$", views_find.short_link, name="tracking_short"),
+    # Browsers ask for /favicon.ico on their own (the console and the admin have no icon link): no 404 in the logs.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=True)),
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     # The short link printed on terminal stickers (tickets/views_stickers.py), in no language of its own.

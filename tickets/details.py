@@ -52,6 +52,8 @@ class TicketDetails:
     acquirer: str = field(default="", metadata=_spec(Kind.TEXT, Section.TERMINAL, searched=True))
 
     occurred_at: datetime = field(metadata=_spec(Kind.VALUE, Section.EVENT))
+    # just_now / earlier_today / another_time (tickets.models.OccurredWhen); blank from callers that know the time.
+    occurred_when: str = field(default="", metadata=_spec(Kind.IDENTIFIER, Section.EVENT))
     location: str = field(default="", metadata=_spec(Kind.TEXT, Section.EVENT, searched=True))
     response_code: str = field(default="", metadata=_spec(Kind.IDENTIFIER, Section.EVENT, searched=True))
     screen_text: str = field(default="", metadata=_spec(Kind.TEXT, Section.EVENT, searched=True))

@@ -13,6 +13,7 @@ from portal import sms
 from portal.masking import MASKED_CARD, mask_card_numbers, mask_digits
 from portal.validators import no_card_number
 from tickets.details import DETAIL_NAMES
+from tickets.models import OccurredWhen
 
 # The form's own fields, besides the merchant's details: its identity and the bots' honeypot.
 FORM_ONLY_FIELDS = ("submission_key", "website")
@@ -125,16 +126,21 @@ class TicketForm(forms.Form):
     terminal_model = forms.CharField(label=_("Brand and model"), max_length=80, required=False)
     acquirer = forms.CharField(label=_("Acquiring bank or service provider"), max_length=80, required=False)
 
-    # What happened
-    occurred_at = forms.DateTimeField(
+    # What happened: the merchant picks how they know when (no silent default); only "another time" needs a
+    # typed time, and a time given with "earlier today" is kept as their guess.
+    occurred_when = forms.ChoiceField(
         label=_("When did it happen?"),
+        choices=OccurredWhen.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose when it happened: just now, earlier today or another time.")},
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("Date and time"),
+        required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=OCCURRED_AT_FORMAT),
-        help_text=_("China time (Beijing)."),
-        error_messages={
-            "required": _("Please enter the date and time it happened."),
-            "invalid": _("Enter the date and time like 2026-05-01 14:30."),
-        },
+        help_text=_("China time (Beijing). Needed for “another time”; for “earlier today” if you know it."),
+        error_messages={"invalid": _("Enter the date and time like 2026-05-01 14:30.")},
     )
     location = forms.CharField(label=_("Where? (shop name or address)"), max_length=200, required=False)
     response_code = forms.CharField(
@@ -268,8 +274,14 @@ class TicketForm(forms.Form):
 
     # --- What happened ---
 
+    def clean_occurred_when(self):
+        # A ChoiceField: only the three offered values reach here.
+        return self.cleaned_data["occurred_when"]
+
     def clean_occurred_at(self):
         when = self.cleaned_data["occurred_at"]
+        if when is None:
+            return None
         # Compared as wall-clock times: converting a date like 0001-01-01 to UTC would overflow.
         if when.replace(tzinfo=None) < timezone.localtime().replace(tzinfo=None) - OLDEST_PROBLEM:
             raise ValidationError(
@@ -283,6 +295,17 @@ class TicketForm(forms.Form):
                 _("This time is in the future. Enter when it happened (China time), e.g. a few minutes ago.")
             )
         return when
+
+    def _clean_when(self, cleaned: dict) -> None:
+        """The time stored: the typed one, or the sending time for "just now" and an untimed "earlier today"
+        (the agent sees which, as the merchant's estimate)."""
+        when, typed = cleaned.get("occurred_when"), cleaned.get("occurred_at")
+        if when is None or "occurred_at" in self.errors:
+            return
+        if when == OccurredWhen.ANOTHER_TIME and typed is None:
+            self.add_error("occurred_at", _("Please enter the date and time it happened."))
+        elif when == OccurredWhen.JUST_NOW or typed is None:
+            cleaned["occurred_at"] = timezone.now()
 
     def clean_response_code(self):
         code = compact(self.cleaned_data["response_code"])
@@ -358,6 +381,7 @@ class TicketForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_when(cleaned)
         if (
             not cleaned.get("phone")
             and not cleaned.get("email")

@@ -11,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
+class OccurredWhen(models.TextChoices):
+    JUST_NOW = "just_now", _("Just now")
+    EARLIER_TODAY = "earlier_today", _("Earlier today")
+    ANOTHER_TIME = "another_time", _("Another time")
+
+
 class Ticket(models.Model):
     # The plain tracking token, on the instance ticket_create returns only (the database keeps its hash).
     access_token: str
@@ -106,6 +112,9 @@ class Ticket(models.Model):
 
     # What happened
     occurred_at = models.DateTimeField(_("when it happened"))
+    # How the merchant said when (blank on tickets from before the choice): only "another time" is a time they
+    # typed; "just now" and "earlier today" are the sending time or their guess, and agents are told so.
+    occurred_when = models.CharField(_("how the time was given"), max_length=16, choices=OccurredWhen, blank=True)
     location = models.CharField(_("shop / address"), max_length=200, blank=True)
     response_code = models.CharField(_("response code"), max_length=4, blank=True)
     screen_text = models.CharField(_("text on the screen"), max_length=300, blank=True)
@@ -127,6 +136,8 @@ class Ticket(models.Model):
     masked_count = models.PositiveIntegerField(default=0, editable=False)
     # Normalized (tickets/search.py) reference, identifiers, texts and messages, for the agents' search.
     search_text = models.TextField(blank=True, default="", editable=False)
+    # The newest support reply the merchant's page has shown: written only when a newer one is shown.
+    merchant_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -236,6 +247,7 @@ class TicketEvent(models.Model):
         NOTICE = "notice", _("Notification sent again")
         LINK_SENT = "link_sent", _("Tracking link sent")
         LINKS = "links", _("Tracking links stopped")
+        FEEDBACK = "feedback", _("Merchant's feedback")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -727,3 +739,31 @@ class InboundFile(StoredFileFields):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class TicketFeedback(models.Model):
+    """The merchant's answer to "did this solve it?" after a resolution, once per resolution.
+
+    Kept with who answered and which article the answer rested on at that moment, so the dashboard's
+    figures per agent and per article do not move when the ticket is reassigned later."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="feedback")
+    helped = models.BooleanField(_("solved"))
+    comment = models.TextField(_("comment"), blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    article_slug = models.SlugField(_("article"), max_length=80, blank=True)
+    resolved_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("merchant feedback")
+        verbose_name_plural = _("merchant feedback")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "resolved_at"], name="tickets_feedback_once_per_resolution")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {'+' if self.helped else '-'}"

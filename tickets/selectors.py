@@ -86,6 +86,18 @@ def public_messages(ticket: Ticket) -> list[TicketMessage]:
     )
 
 
+def latest_answer(conversation: list[TicketMessage]) -> TicketMessage | None:
+    """Support's newest public reply in a conversation already read (no query)."""
+    return next((m for m in reversed(conversation) if m.author_role == TicketMessage.Role.AGENT), None)
+
+
+def answer_unseen(ticket: Ticket, answer: TicketMessage | None) -> bool:
+    """Whether the merchant's page has not yet shown this answer."""
+    if answer is None:
+        return False
+    return ticket.merchant_seen_at is None or answer.created_at > ticket.merchant_seen_at
+
+
 def pending_uploads(submission_key: str) -> list[PendingUpload]:
     if not submission_key:
         return []

@@ -184,11 +184,33 @@ def process_upload(upload) -> ProcessedFile:
         return _process_text(upload, name)
     raise ValidationError(
         _(
-            "“%(name)s” is not a file we can accept (it looks like %(type)s). Send photos or screenshots "
+            "“%(name)s” is not a file we can accept (it is %(kind)s). Send photos or screenshots "
             "(JPEG, PNG, WebP, GIF) and terminal logs (text, .gz or .zip)."
         )
-        % {"name": name, "type": mime}
+        % {"name": name, "kind": plain_kind(mime)}
     )
+
+
+def plain_kind(mime: str) -> str:
+    """What a refused file is, in the merchant's words: never a MIME type such as application/octet-stream."""
+    if mime in ("image/heic", "image/heif"):
+        return _("an iPhone HEIC photo: send a screenshot of it, or set the camera to “Most compatible”")
+    if mime == "application/pdf":
+        return _("a PDF document")
+    if "officedocument" in mime or mime in ("application/msword", "application/vnd.ms-excel", "application/rtf"):
+        return _("an office document")
+    family = mime.partition("/")[0]
+    if family == "video":
+        return _("a video")
+    if family == "audio":
+        return _("a sound recording")
+    if family == "image":
+        return _("a kind of picture we cannot open")
+    if mime in ("application/x-rar", "application/x-7z-compressed", "application/x-tar", "application/x-bzip2"):
+        return _("an archive other than .zip or .gz")
+    if "executable" in mime or mime in ("application/x-dosexec", "application/x-mach-binary"):
+        return _("a program")
+    return _("a kind of file we cannot open")
 
 
 # --- Images -----------------------------------------------------------------------------------

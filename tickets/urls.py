@@ -34,6 +34,7 @@ urlpatterns = [
     path("<ticket:key>/reply/", views_find.explains_gone_links(views.ticket_reply), name="reply"),
     path("<ticket:key>/close/", views.ticket_close, name="close"),
     path("<ticket:key>/reopen/", views.ticket_reopen, name="reopen"),
+    path("<ticket:key>/feedback/", views.ticket_feedback, name="feedback"),
     path("<ticket:key>/revoke-links/", views_find.tracking_links_revoke, name="revoke_links"),
     path("<ticket:key>/files/<int:pk>/", views.attachment_download, name="attachment"),
     path("<ticket:key>/files/<int:pk>/thumbnail/", views.attachment_thumbnail, name="thumbnail"),

@@ -19,7 +19,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -37,7 +36,7 @@ from tickets.formpage import render_form as _render_form
 from tickets.formpage import step_rows as _step_rows
 from tickets.formpage import submission_key as _submission_key
 from tickets.formpage import wants_json as _wants_json
-from tickets.forms import MAX_STEPS, OCCURRED_AT_FORMAT, ReplyForm, TicketForm, compact
+from tickets.forms import MAX_STEPS, ReplyForm, TicketForm, compact
 from tickets.models import TerminalSticker, Ticket
 from tickets.qr import qr_data_uri
 from tickets.services import TicketDetails
@@ -178,21 +177,15 @@ def _told_to_wait(request: HttpRequest) -> bool:
     return bool(ratelimit.sender(request, sending=False).wait())
 
 
-def _now_for_input(request: HttpRequest) -> str:
-    return timezone.localtime().strftime(OCCURRED_AT_FORMAT)
-
-
 def sticker_initial(sticker: TerminalSticker) -> dict[str, str]:
     names = ("merchant_id", "terminal_id", "serial_number", "terminal_model", "acquirer")
     return {name: getattr(sticker, name) for name in names if getattr(sticker, name)}
 
 
 # The blank form is the same for every anonymous visitor coming from the same page, but for its one-time
-# key and the time it suggests: shared from the page cache with those filled in per response.
-@pagecache.cached_page(
-    bypass=_told_to_wait,
-    fresh={"submission_key": lambda request: secrets.token_urlsafe(24), "now": _now_for_input},
-)
+# key: shared from the page cache with that filled in per response. It suggests no time: the merchant picks
+# "just now", "earlier today" or "another time" (a prefilled time was silently taken for a fact).
+@pagecache.cached_page(bypass=_told_to_wait, fresh={"submission_key": lambda request: secrets.token_urlsafe(24)})
 def _blank_form(request: HttpRequest) -> HttpResponse:
     """The empty form, filled in from where the merchant came from (an article, a code, a search)."""
     language = current_language()
@@ -204,11 +197,10 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
     # A scanned sticker names the terminal; otherwise a signed-in merchant's last one.
     known = sticker_initial(sticker) if sticker else selectors.last_ticket_initial(request.user)
     initial = known | {
-        "occurred_at": pagecache.fresh(request, "now"),
         "response_code": code if code.isalnum() else "",
         "article_slug": article.slug if article else "",
+        # The search travels as its own field ("searched for …"), never as words put in the merchant's mouth.
         "search_query": query,
-        "description": query,
         "submission_key": submission_key,
     }
     form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
@@ -396,16 +388,25 @@ def _survivor_reference(request: HttpRequest, ticket: Ticket) -> str:
 
 
 def _detail_context(request: HttpRequest, key: str, ticket: Ticket, **extra: Any) -> dict:
-    """The merchant's page: this view is never the agents' (they have the admin, later the console)."""
+    """The merchant's page: this view is never the agents' (they have the admin, later the console).
+
+    It opens with what is new: support's latest answer (marked while the merchant has not seen it) and,
+    after a resolution, whether it helped."""
+    conversation = selectors.public_messages(ticket)
+    answer = selectors.latest_answer(conversation)
     return {
         "ticket": ticket,
         "key": key,
         "survivor_reference": _survivor_reference(request, ticket),
-        "conversation": selectors.public_messages(ticket),
+        "conversation": conversation,
+        "answer": answer,
+        "answer_unseen": selectors.answer_unseen(ticket, answer),
+        "feedback_open": services.feedback_open(ticket),
         "reply_form": extra.pop("reply_form", None) or ReplyForm(),
         "tracking_url": request.build_absolute_uri(request.path) if key.startswith(TOKEN_PREFIX) else "",
         "max_files": settings.TICKET_MAX_FILES,
         "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
+        "max_total_mb": settings.TICKET_MAX_TOTAL_BYTES // (1024 * 1024),
         **extra,
     }
 
@@ -426,7 +427,12 @@ def _private[R: HttpResponseBase](response: R) -> R:
 @require_GET
 def ticket_detail(request: HttpRequest, key: str) -> HttpResponse:
     ticket = ticket_for(user=request.user, key=key)
-    return _private(render(request, "tickets/detail.html", _detail_context(request, key, ticket)))
+    context = _detail_context(request, key, ticket)
+    response = render(request, "tickets/detail.html", context)
+    if context["answer_unseen"]:
+        # Shown now, so seen from the next visit on; only this first showing writes.
+        services.ticket_answer_seen(ticket=ticket, answered_at=context["answer"].created_at)
+    return _private(response)
 
 
 @require_GET
@@ -476,7 +482,7 @@ def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
         context = _detail_context(request, key, ticket, reply_form=form)
         if _wants_json(request):
             errors = {k: [str(m) for m in v] for k, v in form.errors.items()}
-            html = render_to_string("tickets/detail.html#reply-form", context, request=request)
+            html = render_to_string("tickets/_reply_section.html#reply-form", context, request=request)
             return JsonResponse({"errors": errors, "html": html}, status=400)
         return _private(render(request, "tickets/detail.html", context, status=400))
     if message.masked_count:
@@ -516,6 +522,31 @@ def ticket_reopen(request: HttpRequest, key: str) -> HttpResponse:
     return _change_status(
         request, key, services.ticket_reopen, _("The ticket is open again. Tell us what happened below.")
     )
+
+
+@require_POST
+def ticket_feedback(request: HttpRequest, key: str) -> HttpResponse:
+    """ "Did this solve it?" after a resolution: one tap; "not solved" reopens it with the comment."""
+    ticket = ticket_for(user=request.user, key=key)
+    helped = request.POST.get("helped", "")
+    if helped not in ("yes", "no"):
+        messages.error(request, _("Choose “Solved” or “Not solved”."))
+        return redirect(reverse("tickets:detail", kwargs={"key": key}) + "#feedback")
+    try:
+        services.ticket_feedback_give(
+            ticket=ticket,
+            actor=_merchant(request, ticket),
+            helped=helped == "yes",
+            comment=request.POST.get("comment", "")[: services.MAX_FEEDBACK_COMMENT + 1],
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("tickets:detail", key=key)
+    if helped == "yes":
+        messages.success(request, _("Thank you! We are glad it is solved."))
+        return redirect("tickets:detail", key=key)
+    messages.success(request, _("Your request is open again and support has your comment. We will answer here."))
+    return redirect(reverse("tickets:detail", kwargs={"key": key}) + "#conversation")
 
 
 def _file_response(name: str, *, content_type: str, download_name: str | None) -> FileResponse:

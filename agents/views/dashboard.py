@@ -1,6 +1,6 @@
 """The dashboard: what the support team faces now and what the knowledge base should say next."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from agents import charts, stats
+from agents import charts, csat, stats
 from agents.access import AgentRequest, agent_required
 from agents.dashboard_forms import PeriodForm
 from portal.i18n import current_language
@@ -90,8 +90,17 @@ def dashboard(request: AgentRequest) -> HttpResponse:
         "targets": _targets(data),
         "deflection_rate": percent_text(data.deflection.rate),
         "cache_seconds": stats.CACHE_SECONDS,
+        "satisfaction": _satisfaction(data.since),
     }
     return render(request, "agents/dashboard.html", context)
+
+
+def _satisfaction(since: datetime) -> dict:
+    """The merchants' "did this solve it?" answers per agent and per article, read fresh (not cached)."""
+    return {
+        "agents": csat.per_agent(since=since, nobody=_("No agent")),
+        "articles": csat.per_article(since=since, language=current_language(), nobody=_("No article")),
+    }
 
 
 @agent_required

@@ -163,14 +163,27 @@
     });
   }
 
+  /* --- "When did it happen?": the time field only for "earlier today" and "another time" ---------- */
+
+  function showWhenTime(form) {
+    var box = form.querySelector("[data-when-time]");
+    var picked = form.querySelector("input[name=occurred_when]:checked");
+    if (!box) return;
+    var typed = form.querySelector("#id_occurred_at");
+    // Kept visible when it holds a time or an error: nothing typed is ever hidden.
+    box.hidden = !(picked && picked.value !== "just_now") && !(typed && typed.value) && !box.querySelector(".errorlist");
+  }
+
   function setup(form) {
     if (!form) return;
+    showWhenTime(form);
     form.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-step]");
       if (button && form.contains(button)) onStepButton(form, button, event);
     });
     form.addEventListener("change", function (event) {
       if (event.target.name === "known_terminal") fillTerminal(form, event.target);
+      if (event.target.name === "occurred_when") showWhenTime(form);
     });
     renumberSteps(form);
     setupSuggestions(form);

@@ -56,17 +56,75 @@
     input.files = transfer.files;
   }
 
+  /* A file that cannot be sent is refused here, before anything is sent, and the reason shown; the server
+     refuses it too when this script is off. Unknown types (no type given) are left to the server. */
+  var SENDABLE = /^(image\/(jpeg|png|webp|gif|heic|heif)|text\/.*|application\/(gzip|x-gzip|zip|x-zip-compressed))$/;
+
+  function sendable(file) {
+    if (window.photoShrink && window.photoShrink.isHeic(file)) return true;
+    return !file.type || SENDABLE.test(file.type);
+  }
+
+  function keptBytes(form) {
+    return fileInputs(form).reduce(function (sum, input) {
+      return sum + (input.kept || []).reduce(function (s, f) { return s + f.size; }, 0);
+    }, 0);
+  }
+
+  function prepare(file) {
+    if (!window.photoShrink) return Promise.resolve({ file: file, shrunk: false });
+    return window.photoShrink(file).then(null, function () { return { file: file, unreadable: true }; });
+  }
+
+  function admit(form, input, results, refusals) {
+    var maxBytes = Number(form.dataset.maxFileMb || 10) * 1024 * 1024;
+    var maxTotal = Number(form.dataset.maxTotalMb || 30) * 1024 * 1024;
+    var full = false;
+    results.forEach(function (result) {
+      var file = result.file, name = result.original.name;
+      if (result.unreadable) {
+        refusals.push(format(form.dataset.msgHeic, { name: name }));
+      } else if (file.size > maxBytes) {
+        refusals.push(format(form.dataset.msgSize, { name: name, size: humanSize(file.size), max: form.dataset.maxFileMb }));
+      } else if (keptBytes(form) + file.size > maxTotal) {
+        refusals.push(format(form.dataset.msgTotal, { name: name, max: form.dataset.maxTotalMb }));
+      } else if (room(form, input) - (input.kept || []).length <= 0) {
+        full = true;
+      } else {
+        // Said only when it made a difference (a small JPEG is re-encoded too, to drop its metadata).
+        if (result.shrunk && file.size < result.original.size * 0.9) file.shrunkFrom = result.original.size;
+        input.kept = (input.kept || []).concat([file]);
+      }
+    });
+    if (full) refusals.push(format(form.dataset.msgLimit, { max: form.dataset.maxFiles }));
+  }
+
   function onFilesChosen(form, input) {
     if (!window.DataTransfer) { input.kept = Array.prototype.slice.call(input.files || []); showPreviews(form); return; }
-    var kept = (input.kept || []).slice();
+    var kept = input.kept || [];
     var added = Array.prototype.slice.call(input.files || []).filter(function (file) {
       return kept.indexOf(file) === -1;
     });
-    var space = room(form, input) - kept.length;
-    var refused = Math.max(0, added.length - Math.max(0, space));
-    input.kept = kept.concat(added.slice(0, Math.max(0, space)));
+    // The originals never go out: until they are made smaller the input holds only what was kept before.
     writeFiles(input);
-    showPreviews(form, refused ? format(form.dataset.msgLimit, { max: form.dataset.maxFiles }) : "");
+    var refusals = [];
+    var accepted = added.filter(function (file) {
+      if (sendable(file)) return true;
+      refusals.push(format(form.dataset.msgType, { name: file.name }));
+      return false;
+    });
+    showRefusals(input, refusals);
+    showPreviews(form, accepted.length ? form.dataset.msgPreparing : "");
+    form.pendingPhotos = (form.pendingPhotos || 0) + 1;
+    var job = Promise.all(accepted.map(function (file) {
+      return prepare(file).then(function (result) { result.original = file; return result; });
+    })).then(function (results) {
+      admit(form, input, results, refusals);
+      writeFiles(input);
+      showRefusals(input, refusals);
+      showPreviews(form);
+    }).then(function () { form.pendingPhotos -= 1; }, function () { form.pendingPhotos -= 1; });
+    form.preparing = Promise.all([form.preparing, job]);
   }
 
   function removeFile(form, input, file) {
@@ -89,13 +147,10 @@
     }
     var name = document.createElement("span");
     name.textContent = file.name + " (" + humanSize(file.size) + ")";
-    item.appendChild(name);
-    if (file.size > Number(form.dataset.maxFileMb || 10) * 1024 * 1024) {
-      var warn = document.createElement("strong");
-      warn.className = "file-warning";
-      warn.textContent = " " + (form.dataset.msgTooBig || "");
-      item.appendChild(warn);
+    if (file.shrunkFrom) {
+      name.textContent += " · " + format(form.dataset.msgShrunk, { before: humanSize(file.shrunkFrom), after: humanSize(file.size) });
     }
+    item.appendChild(name);
     var remove = document.createElement("button");
     remove.type = "button";
     remove.className = "secondary small-button";
@@ -105,19 +160,40 @@
     return item;
   }
 
-  function showPreviews(form, notice) {
+  /* Every reason, in the order the files were chosen (not just the first), right under the input used. */
+  function showRefusals(input, refusals) {
+    var field = input.closest(".field") || input.parentNode;
+    var list = field.querySelector("[data-refusals]");
+    if (!refusals.length) { if (list) list.remove(); return; }
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "errorlist file-refusals";
+      list.setAttribute("data-refusals", "");
+      list.setAttribute("role", "alert");
+      input.after(list);
+    }
+    list.textContent = "";
+    refusals.forEach(function (text) {
+      var item = document.createElement("li");
+      item.className = "file-refused";
+      item.textContent = text;
+      list.appendChild(item);
+    });
+  }
+
+  function showPreviews(form, status) {
     var list = form.querySelector("[data-previews]");
     if (!list) return;
     list.textContent = "";
     fileInputs(form).forEach(function (input) {
       (input.kept || []).forEach(function (file) { list.appendChild(previewItem(form, input, file)); });
     });
-    if (notice) {
-      var item = document.createElement("li");
-      item.className = "file-warning";
-      item.setAttribute("role", "status");
-      item.textContent = notice;
-      list.appendChild(item);
+    if (status) {
+      var note = document.createElement("li");
+      note.className = "muted";
+      note.setAttribute("data-preparing", "");
+      note.textContent = status;
+      list.appendChild(note);
     }
   }
 
@@ -231,6 +307,16 @@
     form.addEventListener("submit", function (event) {
       if (form.dataset.sending) { event.preventDefault(); return; }  // a second tap while sending
       var submitter = event.submitter;
+      if (form.pendingPhotos) {
+        // Photos still being made smaller: any button goes on once they are ready (a moment on a phone).
+        event.preventDefault();
+        form.dataset.sending = "1";
+        Promise.resolve(form.preparing).then(function () {
+          delete form.dataset.sending;
+          if (form.requestSubmit) form.requestSubmit(submitter || undefined); else form.submit();
+        });
+        return;
+      }
       if (form.dataset.plain || !window.FormData || !window.XMLHttpRequest) return;
       if (submitter && submitter.hasAttribute("formaction")) return;
       if (submitter && submitter.value && submitter.value !== "send") return;

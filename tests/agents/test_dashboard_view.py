@@ -189,4 +189,4 @@ def test_the_query_count_does_not_grow_with_the_number_of_tickets(client, agent)
 
     assert Ticket.objects.count() == 500
     assert small == large
-    assert large <= 20
+    assert large <= 22  # two of them read the merchants' feedback, fresh (agents/csat.py)

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from kb import services
 from kb.models import Article
+from tests.e2e.journey import Shots
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,6 +45,7 @@ def test_the_preview_sits_beside_the_editor_on_a_wide_screen_and_below_it_on_a_n
     editor_box.fill("## 预览标题\n\n正文里的**重点**。\n")
 
     expect(preview.locator("strong", has_text="重点")).to_be_visible()
+    wide.evaluate("window.scrollTo(0, 0)")  # the preview sticks while scrolling: compare at the top
     left, right = editor_box.bounding_box(), preview.bounding_box()
     assert right["x"] >= left["x"] + left["width"]  # side by side
     assert abs(right["y"] - left["y"]) < 5
@@ -77,4 +79,46 @@ def test_an_editor_restores_an_old_revision_as_a_draft_reviews_it_and_publishes_
     expect(wide.locator(".messagelist")).to_contain_text("已发布")
     article.refresh_from_db()
     assert article.body == first_body
+    assert wide.failed == []
+
+
+def test_the_preview_stays_beside_the_text_while_typing_at_the_end_of_a_long_article(loaded_kb, wide, editor):
+    article = Article.objects.get(slug="re-sign-in-prompt", language="zh-hans")
+    _sign_in(wide, editor)
+    wide.goto(f"/admin/kb/article/{article.pk}/change/")
+    editor_box = wide.locator("textarea.markdownx-editor")
+    preview = wide.locator(".markdownx-preview")
+    long_text = "\n\n".join(f"## 第 {n} 节\n\n这一节的正文，第 {n} 段。" for n in range(1, 80))
+    editor_box.fill(long_text)
+    editor_box.press("Control+End")
+    editor_box.type("\n\n最后一段**结尾**。")
+    expect(preview.locator("strong", has_text="结尾")).to_be_attached()
+    # The caret is at the end of a text far taller than the screen: the page has scrolled there, and the
+    # preview is still on screen beside it.
+    assert wide.evaluate("window.scrollY") > 900
+    box = preview.bounding_box()
+    assert box["y"] >= -1 and box["y"] < 200, box
+    assert box["y"] + box["height"] <= 900 + 1
+    # ... and shows the part being typed, not the article's start.
+    end = preview.locator("strong", has_text="结尾").bounding_box()
+    assert box["y"] <= end["y"] <= box["y"] + box["height"], (box, end)
+    Shots("editor-sticky-preview")(wide, "typing-at-the-end")
+    assert wide.failed == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_preview_renders_shared_blocks_in_the_articles_language(loaded_kb, wide, editor, language):
+    from kb.markdown import render
+
+    article = Article.objects.filter(language=language).first()
+    public, _toc = render("[[include:prepare]]", language=language)
+    first_words = re.sub(r"<[^>]+>", " ", public).split()[0:3]
+    _sign_in(wide, editor)
+    wide.goto(f"/admin/kb/article/{article.pk}/change/")
+    wide.locator("textarea.markdownx-editor").fill("[[include:prepare]]\n")
+    preview = wide.locator(".markdownx-preview")
+    expect(preview).to_contain_text(" ".join(first_words).split(" ")[0])
+    assert "[[include:" not in preview.inner_text()
+    html = preview.inner_html()
+    assert all(word in html for word in first_words)
     assert wide.failed == []

@@ -19,6 +19,7 @@ def jpeg(name):
 
 def fill_required(page):
     page.fill("#id_description", "刷卡提示请重新签到，签到后仍然失败")
+    page.check("#id_occurred_when_0")  # "just now": the form suggests no time of its own
     page.fill("#id_contact_name", "王芳")
     page.fill("#id_phone", "13800138000")
     page.fill("#id_merchant_id", "102310058120001")
@@ -52,7 +53,7 @@ def test_shots_beyond_the_file_limit_are_not_added(phone, settings):
     for name in ("a.jpg", "b.jpg", "c.jpg"):
         phone.set_input_files("#id_photos", files=jpeg(name))
     expect(phone.locator("#previews img")).to_have_count(2)
-    expect(phone.locator("#previews")).to_contain_text("At most 2 files")
+    expect(phone.locator("#id_photos + .file-refusals")).to_contain_text("At most 2 files")  # under the input
 
 
 def test_without_javascript_a_second_shot_is_attached_next_to_the_first(browser, live_server):

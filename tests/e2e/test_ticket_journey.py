@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def fill_required(page):
     page.fill("#id_description", "刷卡提示请重新签到，签到后仍然失败")
+    page.check("#id_occurred_when_0")  # "just now": the form suggests no time of its own
     page.fill("#id_contact_name", "王芳")
     page.fill("#id_phone", "13800138000")
     page.fill("#id_merchant_id", "102310058120001")

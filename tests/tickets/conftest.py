@@ -24,6 +24,7 @@ def form_data(**overrides) -> dict:
         "serial_number": "N7A0012345",
         "terminal_model": "新大陆 ME31",
         "acquirer": "银联商务",
+        "occurred_when": "another_time",
         "occurred_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "location": "上海市徐汇区漕溪北路 1 号",
         "response_code": "A0",

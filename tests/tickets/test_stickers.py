@@ -18,6 +18,7 @@ def _chinese():
     with translation.override("zh-hans"):
         yield
 
+
 MID, TID = "102310058120001", "12345678"
 CSV = "merchant_id,terminal_id,serial_number,terminal_model,model_slug,acquirer\n"
 

@@ -1,11 +1,13 @@
 """The ticket form as the merchant uses it: pre-filling, validation, masking, files kept across errors."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
 from tickets.models import Attachment, Deflection, PendingUpload, Ticket
@@ -36,9 +38,71 @@ def test_the_form_is_prefilled_from_a_search_without_results(client):
     assert "打印机不出纸" in body
 
 
-def test_the_when_field_defaults_to_now_in_china_time(client):
+def test_the_when_field_has_no_silent_default(client):
     body = client.get(NEW).content.decode()
-    assert timezone.localtime().strftime("%Y-%m-%dT%H:") in body
+    assert timezone.localtime().strftime("%Y-%m-%dT%H:") not in body
+    choices = re.findall(r'<input type="radio" name="occurred_when" value="(\w+)"[^>]*>', body)
+    assert choices == ["just_now", "earlier_today", "another_time"]
+    assert "checked" not in "".join(re.findall(r'<input type="radio" name="occurred_when"[^>]*>', body))
+
+
+def test_sending_without_saying_when_asks_for_it(client):
+    response = post(client, occurred_when="", occurred_at="")
+    assert response.status_code == 400
+    assert "Please choose when it happened" in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_just_now_stores_the_sending_time_as_the_merchants_estimate(client):
+    post(client, occurred_when="just_now", occurred_at="")
+    ticket = Ticket.objects.get()
+    assert ticket.occurred_when == "just_now"
+    assert abs((ticket.occurred_at - timezone.now()).total_seconds()) < 60
+
+
+def test_earlier_today_keeps_the_time_the_merchant_guessed(client):
+    guess = timezone.localtime().replace(hour=0, minute=5)
+    post(client, occurred_when="earlier_today", occurred_at=guess.strftime("%Y-%m-%dT%H:%M"))
+    ticket = Ticket.objects.get()
+    assert (ticket.occurred_when, timezone.localtime(ticket.occurred_at).strftime("%H:%M")) == (
+        "earlier_today",
+        "00:05",
+    )
+
+
+def test_another_time_needs_the_date_and_time(client):
+    response = post(client, occurred_when="another_time", occurred_at="")
+    assert response.status_code == 400
+    assert "Please enter the date and time it happened." in response.content.decode()
+
+
+def test_the_agent_sees_when_the_time_is_the_merchants_guess(client, agent):
+    post(client, occurred_when="earlier_today", occurred_at="")
+    client.force_login(agent)
+    body = client.get(reverse("agents:ticket", args=[Ticket.objects.get().reference])).content.decode()
+    assert "Earlier today" in body and "estimate" in body
+
+
+def test_the_search_query_is_its_own_field_not_the_description(client):
+    body = client.get(NEW + "?q=签到失败").content.decode()
+    assert re.search(r'<textarea name="description"[^>]*>\s*</textarea>', body)
+    assert 'name="search_query" value="签到失败"' in body
+    assert "签到失败" in body[body.index('id="from-search"') :][:200]
+
+
+def test_the_error_summary_follows_the_page_order(client):
+    body = post(client, description="", contact_name="", merchant_id="", occurred_when="").content.decode()
+    summary = body[body.index('id="form-errors"') :]
+    order = [
+        summary.index(anchor)
+        for anchor in (
+            'href="#id_description"',
+            'href="#id_occurred_when_0"',
+            'href="#id_merchant_id"',
+            'href="#id_contact_name"',
+        )
+    ]
+    assert order == sorted(order)
 
 
 def test_the_form_warns_not_to_send_card_data(client):
@@ -46,9 +110,11 @@ def test_the_form_warns_not_to_send_card_data(client):
     assert "Never send a full card number, PIN, CVV or expiry date" in body
 
 
-def test_the_form_offers_the_camera_for_photos(client):
+def test_the_photo_input_lets_the_merchant_choose_a_screenshot_not_only_the_camera(client):
     body = client.get(NEW).content.decode()
-    assert 'capture="environment"' in body
+    photo_input = re.search(r'<input type="file" name="photos"[^>]*>', body).group(0)
+    assert 'accept="image/*"' in photo_input
+    assert "capture" not in photo_input  # capture would open the camera with no way to the gallery
 
 
 def test_a_complete_form_creates_a_ticket_and_shows_its_reference(client):

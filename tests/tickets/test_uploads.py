@@ -331,3 +331,30 @@ def test_a_short_log_that_libmagic_names_after_another_format_is_still_a_log(tex
     processed = process_upload(log_file(text=text))
     assert processed.kind == "log"
     assert CARD not in read(processed).decode()
+
+
+@pytest.mark.parametrize(
+    ("mime", "words"),
+    [
+        ("application/octet-stream", "a kind of file we cannot open"),
+        ("application/pdf", "a PDF document"),
+        ("image/heic", "HEIC"),
+        ("video/mp4", "a video"),
+        ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "an office document"),
+    ],
+)
+def test_a_refused_file_is_named_in_plain_words_never_by_its_mime_type(mime, words, english):
+    from tickets.uploads import plain_kind
+
+    assert words in plain_kind(mime)
+    assert "/" not in plain_kind(mime)
+
+
+def test_every_refusal_is_listed_not_just_the_limit(db, settings, english):
+    from tickets import services
+
+    settings.TICKET_MAX_FILES = 1
+    pdf = SimpleUploadedFile("manual.pdf", b"%PDF-1.4\n%%EOF\n")
+    errors = services.pending_upload_store(submission_key="k" * 32, files=[photo(), pdf])
+    assert any("at most 1 files" in error for error in errors)
+    assert any("manual.pdf" in error and "a PDF document" in error for error in errors)

@@ -9,6 +9,8 @@ from tickets.services.canned import canned_replies_render, canned_reply_delete, 
 from tickets.services.conversation import ticket_agent_reply, ticket_note_add, ticket_reply
 from tickets.services.dispatch import notice_retry, notices_enqueue
 from tickets.services.erasure import ticket_erase
+from tickets.services.feedback import MAX_COMMENT as MAX_FEEDBACK_COMMENT
+from tickets.services.feedback import feedback_open, ticket_answer_seen, ticket_feedback_give
 from tickets.services.housekeeping import PENDING_MAX_AGE, tickets_cleanup
 from tickets.services.inbound import (
     inbound_mail_attach,
@@ -40,12 +42,14 @@ from tickets.services.workflow import (
 )
 
 __all__ = [
+    "MAX_FEEDBACK_COMMENT",
     "PENDING_MAX_AGE",
     "TicketDetails",
     "canned_replies_render",
     "canned_reply_delete",
     "canned_reply_save",
     "deflection_record",
+    "feedback_open",
     "hash_token",
     "inbound_mail_attach",
     "inbound_mail_discard",
@@ -61,10 +65,12 @@ __all__ = [
     "pending_upload_store",
     "pending_uploads_discard",
     "ticket_agent_reply",
+    "ticket_answer_seen",
     "ticket_assign",
     "ticket_close",
     "ticket_create",
     "ticket_erase",
+    "ticket_feedback_give",
     "ticket_merge",
     "ticket_note_add",
     "ticket_priority_set",

@@ -16,7 +16,7 @@ from tickets.models import ActorKind, Ticket, TicketEvent, TicketMessage
 from tickets.search import search_text_append
 from tickets.services.dispatch import notices_enqueue
 from tickets.services.events import copy_back, event_record, locked, user_or_none
-from tickets.services.files import Files, attach, process_all, storing
+from tickets.services.files import Files, attach, file_refusals, process_all, storing
 from tickets.services.intake import mask_text
 from tickets.services.workflow import MERGED_REFUSAL, STATUS_FIELDS, status_apply
 from tickets.tasks import classification_enqueue
@@ -43,7 +43,7 @@ def _checked(*, ticket: Ticket, body: str, files: Files, internal: bool) -> tupl
     totals = already.aggregate(total=Sum("size"), count=Count("pk"))
     limit_errors = uploads.check_limits(files, already_count=totals["count"], already_bytes=totals["total"] or 0)
     if limit_errors:
-        raise ValidationError({"files": limit_errors})
+        raise ValidationError({"files": limit_errors + file_refusals(files)})
     return body, masked, process_all(files)
 
 

@@ -31,6 +31,18 @@ def process_all(files: Files) -> list["uploads.ProcessedFile"]:
     return processed
 
 
+def file_refusals(files: Files) -> list[str]:
+    """What is wrong with each file itself (type, content), checked even when the limits already refuse
+    the lot: the merchant is told every reason at once, not one per attempt."""
+    readable = [upload for upload in files if not isinstance(upload, uploads.OversizedUpload)]
+    try:
+        for item in process_all(readable):
+            item.close()
+    except ValidationError as error:
+        return list(error.messages)
+    return []
+
+
 def attach(ticket: Ticket, message: TicketMessage, processed: list, stored: list[str]) -> None:
     """Store each processed file and its row; `stored` collects the names so a failure can remove them."""
     for item in processed:

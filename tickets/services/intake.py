@@ -22,7 +22,7 @@ from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketC
 from tickets.search import search_text_for
 from tickets.services.dispatch import notices_enqueue
 from tickets.services.events import event_record, user_or_none
-from tickets.services.files import Files, adopt_pending, attach, process_all, storing
+from tickets.services.files import Files, adopt_pending, attach, file_refusals, process_all, storing
 from tickets.services.timing import due_times_apply
 from tickets.tasks import classification_enqueue
 
@@ -230,7 +230,7 @@ def pending_upload_store(*, submission_key: str, files: Files) -> list[str]:
         files, already_count=already.count(), already_bytes=already.aggregate(total=Sum("size"))["total"] or 0
     )
     if errors:
-        return errors
+        return errors + file_refusals(files)
     for upload in files:
         try:
             item = uploads.process_upload(upload)
