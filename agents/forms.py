@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import SavedView
-from tickets.models import Ticket
+from tickets.models import Ticket, agent_status_choices
 
 PAGE_SIZES = (25, 50, 100)
 # A bulk action names its tickets explicitly, one page at most.
@@ -70,7 +70,7 @@ class QueueFilterForm(forms.Form):
 
     view = forms.ChoiceField(label=_("View"), choices=View.CHOICES, required=False)
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=_blank(Ticket.Status.choices), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=_blank(agent_status_choices()), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=_blank(Ticket.Priority.choices), required=False)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     code = forms.CharField(
@@ -126,7 +126,7 @@ class BulkForm(forms.Form):
     )
     ids = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": _("Select at least one ticket.")})
     assignee = forms.CharField(max_length=12, required=False)
-    status = forms.ChoiceField(choices=_blank(Ticket.Status.choices), required=False)
+    status = forms.ChoiceField(choices=_blank(agent_status_choices()), required=False)
     priority = forms.ChoiceField(choices=_blank(Ticket.Priority.choices), required=False)
     # The queue's query string, to come back to the same view.
     next = forms.CharField(max_length=2000, required=False)

@@ -165,6 +165,10 @@ class Ticket(models.Model):
         # The owner's and the agents' address; anonymous merchants use the token link instead.
         return reverse("tickets:detail", kwargs={"key": self.reference})
 
+    def get_agent_status_display(self) -> str | Promise:
+        """The status as the console names it; the merchant's pages keep get_status_display."""
+        return agent_status_label(self.status)
+
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
@@ -172,6 +176,23 @@ class Ticket(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+
+
+# The statuses as support reads them in the console, beside the merchant's wording (Ticket.Status): the one
+# source of both. A status without a console name here is called the same on both sides.
+AGENT_STATUS_LABELS: dict[str, str | Promise] = {Ticket.Status.WAITING_ON_MERCHANT: _("Waiting on merchant")}
+
+
+def agent_status_label(value: str) -> str | Promise:
+    """The console's name of a status value."""
+    if value in AGENT_STATUS_LABELS:
+        return AGENT_STATUS_LABELS[value]
+    return Ticket.Status(value).label if value in Ticket.Status.values else value
+
+
+def agent_status_choices() -> list[tuple[str, str | Promise]]:
+    """The statuses as the console's menus offer them, in the merchant's order."""
+    return [(value, agent_status_label(value)) for value in Ticket.Status.values]
 
 
 class ActorKind(models.TextChoices):

@@ -13,7 +13,15 @@ from django.utils.html import strip_tags
 
 from kb.models import Article
 from tickets.details import Section, detail_names
-from tickets.models import Attachment, NoticeDelivery, PendingUpload, Ticket, TicketEvent, TicketMessage
+from tickets.models import (
+    Attachment,
+    NoticeDelivery,
+    PendingUpload,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+    agent_status_choices,
+)
 
 # The "steps to fix" section of an article, in either language: its numbered list holds the suggestions.
 _FIX_HEADING = re.compile(r"<h2[^>]*>[^<]*(?:fix|步骤|解决|处理)[^<]*</h2>", re.IGNORECASE)
@@ -113,7 +121,7 @@ def timeline(ticket: Ticket, *, known_users=()) -> list:
     missing = ids - users.keys()
     users |= get_user_model().objects.in_bulk(missing) if missing else {}
     labels: dict[str, dict[str, str | Promise]] = {
-        TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
+        TicketEvent.Kind.STATUS: dict(agent_status_choices()),
         TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
     }
     for event in events:

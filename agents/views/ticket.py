@@ -13,7 +13,7 @@ from kb.models import ResponseCode
 from portal import mail
 from tickets import classify, logs, selectors
 from tickets.access import agent_ticket_for, attachment_for, may_change_tickets
-from tickets.models import Attachment, CannedReply, FileKind, Ticket, TicketMessage
+from tickets.models import Attachment, CannedReply, FileKind, Ticket, TicketMessage, agent_status_choices
 from tickets.services.canned import canned_replies_render
 
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
@@ -62,7 +62,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         else None,
         "source_article": selectors.source_article(slug=ticket.article_slug, language=ticket.language),
         "suggestion": classify.suggestion_for(ticket),
-        "statuses": Ticket.Status.choices,
+        "statuses": agent_status_choices(),
         "priorities": Ticket.Priority.choices,
         "present": presence_of(ticket_pk=ticket.pk, user=request.user),
         "presence_texts": {
