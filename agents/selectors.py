@@ -1,6 +1,7 @@
 """The queue's reads: which tickets a view and its filters select, in which order, and what changed."""
 
 import hashlib
+import re
 from datetime import datetime, time, timedelta
 
 from django.db.models import F, Q, QuerySet
@@ -41,6 +42,48 @@ def search_terms(query: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+# What a merchant gives that the normalized search text cuts apart or leaves out: a mobile number however it
+# is written (138-0013-8000, +86 138 0013 8000), an email address, a transaction's reference number (RRN).
+PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+MOBILE = re.compile(r"^(?:\+?86|0086)?(1\d{10})$")
+RRN = re.compile(r"^\d{12}$")
+
+
+def _contact_match(token: str) -> Q | None:
+    """The ticket fields a whole token names exactly (phone, email, RRN), or None for an ordinary word."""
+    mobile = MOBILE.match(PHONE_SEPARATORS.sub("", token))
+    if mobile:
+        return Q(phone=mobile.group(1))
+    if "@" in token and " " not in token.strip():
+        return Q(email__iexact=token.strip())
+    if RRN.match(token):
+        return Q(reference_number=token)
+    return None
+
+
+def _text_match(text: str) -> Q:
+    """Every normalized word of `text` in the ticket's search text."""
+    match = Q()
+    for term in search_terms(text):
+        match &= Q(search_text__contains=term)
+    return match
+
+
+def _search(queryset: QuerySet, query: str) -> QuerySet:
+    """Each word must match; a phone number, email or RRN matches its own field or the words it holds."""
+    query = query.strip()
+    if not query:
+        return queryset
+    # A phone number typed with spaces is one thing, not three words.
+    whole = _contact_match(query)
+    if whole is not None:
+        return queryset.filter(whole | _text_match(query))
+    for token in query.split():
+        exact = _contact_match(token)
+        queryset = queryset.filter(_text_match(token) if exact is None else exact | _text_match(token))
+    return queryset
+
+
 def _view(queryset: QuerySet, *, view: str, user, now: datetime) -> QuerySet:
     if view == View.UNASSIGNED:
         return queryset.filter(assignee__isnull=True, status__in=ACTIVE)
@@ -76,9 +119,7 @@ def _filters(queryset: QuerySet, data: dict) -> QuerySet:
     if data.get("created_to"):
         end = datetime.combine(data["created_to"] + timedelta(days=1), time.min, zone)
         queryset = queryset.filter(created_at__lt=end)
-    for term in search_terms(data.get("q") or ""):
-        queryset = queryset.filter(search_text__contains=term)
-    return queryset
+    return _search(queryset, data.get("q") or "")
 
 
 def _sorted(queryset: QuerySet, sort: str) -> QuerySet:
