@@ -18,6 +18,7 @@ class View:
     ALL = "all"
     UNASSIGNED = "unassigned"
     MINE = "mine"
+    UNREAD = "unread"
     WAITING = "waiting"
     BREACHING = "breaching"
     RECENT = "recent"
@@ -25,6 +26,7 @@ class View:
         (ALL, _("All tickets")),
         (UNASSIGNED, _("Unassigned")),
         (MINE, _("Mine")),
+        (UNREAD, _("Unread")),
         (WAITING, _("Waiting on merchant")),
         (BREACHING, _("About to breach")),
         (RECENT, _("Recently updated")),

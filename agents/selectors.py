@@ -4,13 +4,14 @@ import hashlib
 import re
 from datetime import datetime, time, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from agents.forms import NO_ASSIGNEE, Sort, View, agents_queryset
+from agents.models import TicketSeen
 from kb.search import has_cjk, normalize, segment
 from portal import permissions
-from tickets.models import Ticket
+from tickets.models import ActorKind, Ticket, TicketMessage
 
 Status = Ticket.Status
 ACTIVE = (Status.NEW, Status.OPEN)
@@ -84,19 +85,56 @@ def _search(queryset: QuerySet, query: str) -> QuerySet:
     return queryset
 
 
-def _view(queryset: QuerySet, *, view: str, user, now: datetime) -> QuerySet:
+def view_condition(view: str, *, user, now: datetime) -> Q:
+    """Which tickets a view of the sidebar holds, as a condition (a page's filter and a badge's count alike)."""
     if view == View.UNASSIGNED:
-        return queryset.filter(assignee__isnull=True, status__in=ACTIVE)
+        return Q(assignee__isnull=True, status__in=ACTIVE)
     if view == View.MINE:
-        return queryset.filter(assignee=user).exclude(status=Status.CLOSED)
+        return Q(assignee=user) & ~Q(status=Status.CLOSED)
+    if view == View.UNREAD:
+        return unread_condition(user)
     if view == View.WAITING:
-        return queryset.filter(status=Status.WAITING_ON_MERCHANT)
+        return Q(status=Status.WAITING_ON_MERCHANT)
     if view == View.BREACHING:
         # Waiting on the merchant pauses the clock, so only tickets support must act on can breach.
-        return queryset.filter(status__in=ACTIVE, next_due__lte=now + BREACH_SOON)
+        return Q(status__in=ACTIVE, next_due__lte=now + BREACH_SOON)
     if view == View.RECENT:
-        return queryset.filter(updated_at__gte=now - RECENT)
-    return queryset
+        return Q(updated_at__gte=now - RECENT)
+    return Q()
+
+
+def _public_messages():
+    return TicketMessage.objects.filter(ticket=OuterRef("pk"), is_internal=False)
+
+
+def unread_condition(user) -> Q:
+    """Tickets with a merchant message this agent has not seen, among those that are theirs to answer.
+
+    Theirs: assigned to them, or to nobody (then every agent is told until they open it). A closed ticket
+    takes no messages, so one closed unread stays out of the counts instead of lighting them for ever.
+    """
+    seen_since = TicketSeen.objects.filter(agent=user, ticket=OuterRef("ticket"), seen_at__gte=OuterRef("created_at"))
+    unseen = _public_messages().filter(author_role=ActorKind.MERCHANT).exclude(Exists(seen_since))
+    return (Q(assignee=user) | Q(assignee__isnull=True)) & ~Q(status=Status.CLOSED) & Q(Exists(unseen))
+
+
+def with_activity(queryset: QuerySet, *, user) -> QuerySet:
+    """The rows with `unread` (for this agent) and `last_from` (who wrote the last public message): computed
+    by the database in the page's own query, never a query per row."""
+    last = _public_messages().order_by("-created_at", "-pk").values("author_role")[:1]
+    return queryset.annotate(
+        unread=Case(When(unread_condition(user), then=Value(True)), default=Value(False)),
+        last_from=Subquery(last),
+    )
+
+
+def unread_counts(*, user, now: datetime) -> dict[str, int]:
+    """The unread tickets of each view of the sidebar, in one query."""
+    unread = unread_condition(user)
+    counts = Ticket.objects.aggregate(
+        **{view: Count("pk", filter=unread & view_condition(view, user=user, now=now)) for view, _ in View.CHOICES}
+    )
+    return {view: counts[view] or 0 for view, _ in View.CHOICES}
 
 
 def _filters(queryset: QuerySet, data: dict) -> QuerySet:
@@ -138,7 +176,7 @@ def queue_tickets(*, user, data: dict, now: datetime | None = None) -> QuerySet:
     """The tickets a queue view with these (validated) filters shows, sorted, with what the rows display."""
     now = now or timezone.now()
     queryset = Ticket.objects.select_related("assignee").defer(*DEFERRED)
-    queryset = _view(queryset, view=data.get("view") or View.ALL, user=user, now=now)
+    queryset = queryset.filter(view_condition(data.get("view") or View.ALL, user=user, now=now))
     return _sorted(_filters(queryset, data), data.get("sort") or Sort.DUE)
 
 
@@ -150,5 +188,7 @@ def queue_version(*, rows, count: int, salt: str, now: datetime) -> str:
     every VERSION_PERIOD even when nothing was written.
     """
     bucket = int(now.timestamp()) // int(VERSION_PERIOD.total_seconds())
-    raw = "|".join([salt, str(count), str(bucket), *(f"{row.pk}:{row.updated_at.isoformat()}" for row in rows)])
+    # Opening a ticket moves no updated_at but clears its unread marker: the marker is part of the row.
+    shown = (f"{row.pk}:{row.updated_at.isoformat()}:{getattr(row, 'unread', '')}" for row in rows)
+    raw = "|".join([salt, str(count), str(bucket), *shown])
     return hashlib.sha256(raw.encode()).hexdigest()[:32]

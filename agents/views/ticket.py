@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
+from agents.services import ticket_seen_record
 from kb.models import ResponseCode
 from portal import mail
 from tickets import classify, logs, selectors
@@ -38,6 +39,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
     ticket = agent_ticket_for(
         user=request.user, reference=reference, related=("assignee", "merged_into", "classification")
     )
+    ticket_seen_record(agent=request.user, ticket=ticket)
     conversation = selectors.agent_conversation(ticket)
     images, log_files = _files(conversation)
     workers = list(selectors.ticket_workers())
