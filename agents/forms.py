@@ -19,6 +19,7 @@ class View:
     UNASSIGNED = "unassigned"
     MINE = "mine"
     UNREAD = "unread"
+    TEAMS = "teams"
     WAITING = "waiting"
     BREACHING = "breaching"
     RECENT = "recent"
@@ -27,6 +28,7 @@ class View:
         (UNASSIGNED, _("Unassigned")),
         (MINE, _("Mine")),
         (UNREAD, _("Unread")),
+        (TEAMS, _("My teams")),
         (WAITING, _("Waiting on merchant")),
         (BREACHING, _("About to breach")),
         (RECENT, _("Recently updated")),
@@ -81,6 +83,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         validators=[RegexValidator(r"^[0-9A-Za-z]{1,4}$", _("A response code has 1 to 4 letters or digits."))],
     )
+    team = forms.ChoiceField(label=_("Team"), required=False)
     acquirer = forms.CharField(label=_("Acquirer"), max_length=80, required=False)
     terminal = forms.CharField(
         label=_("MID or TID"),
@@ -96,8 +99,9 @@ class QueueFilterForm(forms.Form):
         label=_("Per page"), choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False, empty_value=25
     )
 
-    def __init__(self, *args, agents=(), **kwargs):
+    def __init__(self, *args, agents=(), teams=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", _("Any")), *((str(team.pk), team.name) for team in teams)]
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
             (NO_ASSIGNEE, _("Nobody")),

@@ -91,10 +91,10 @@ def rows_html(*, version: str, query: str, agents: list, render) -> str:
     return _kept("rows", (version, query, _names(agents), timezone.get_current_timezone_name()), render)
 
 
-def controls_html(name: str, *, query: str, agents: list, render) -> str:
+def controls_html(name: str, *, query: str, agents: list, render, teams: list = ()) -> str:
     """The filter and bulk-action controls: the same for every agent with the same query string, language
     and team (they hold no per-agent value and no CSRF token), and far dearer to render than to fetch."""
-    return _kept(name, (query, get_language(), _names(agents)), render)
+    return _kept(name, (query, get_language(), _names(agents), [(team.pk, team.name) for team in teams]), render)
 
 
 def _kept(name: str, parts: tuple, render) -> str:

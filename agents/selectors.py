@@ -2,16 +2,20 @@
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from agents.forms import NO_ASSIGNEE, Sort, View, agents_queryset
 from agents.models import TicketSeen
 from kb.search import has_cjk, normalize, segment
-from portal import permissions
-from tickets.models import ActorKind, Ticket, TicketMessage
+from portal import generations, permissions
+from tickets.models import ActorKind, Team, Ticket, TicketMessage
+from tickets.services.routing import TEAMS_GENERATION
 
 Status = Ticket.Status
 ACTIVE = (Status.NEW, Status.OPEN)
@@ -21,6 +25,32 @@ RECENT = timedelta(hours=24)
 VERSION_PERIOD = timedelta(minutes=5)
 # Columns the list never shows: long texts stay in the database.
 DEFERRED = ("search_text", "description", "steps", "tried_fixes", "access_token_hash", "submission_key")
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    pk: int
+    name: str
+    members: frozenset[int]
+
+
+def teams() -> list[TeamEntry]:
+    """Every team with its members' ids (the queue's menus, the agent's own teams): kept until one changes."""
+    key = "agents:teams"
+
+    def compute() -> list[TeamEntry]:
+        rows = Team.objects.prefetch_related(Prefetch("members", queryset=User.objects.only("pk")))
+        return [TeamEntry(team.pk, team.name, frozenset(user.pk for user in team.members.all())) for team in rows]
+
+    generation, found = generations.read([TEAMS_GENERATION], key)
+    if generation is None:
+        return compute()
+    kept = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    value = compute()
+    cache.set(key, (generation, value), timeout=3600)
+    return value
 
 
 def assignable_agents() -> list:
@@ -100,6 +130,9 @@ def view_condition(view: str, *, user, now: datetime) -> Q:
         return Q(status__in=ACTIVE, next_due__lte=now + BREACH_SOON)
     if view == View.RECENT:
         return Q(updated_at__gte=now - RECENT)
+    if view == View.TEAMS:
+        # A ticket has one team and an agent is in it once: the join adds no duplicate rows.
+        return Q(team__members=user) & ~Q(status=Status.CLOSED)
     return Q()
 
 
@@ -144,6 +177,8 @@ def _filters(queryset: QuerySet, data: dict) -> QuerySet:
         queryset = queryset.filter(response_code__iexact=data["code"])
     if data.get("acquirer"):
         queryset = queryset.filter(acquirer__icontains=data["acquirer"])
+    if data.get("team"):
+        queryset = queryset.filter(team_id=int(data["team"]))
     if data.get("terminal"):
         queryset = queryset.filter(Q(merchant_id=data["terminal"]) | Q(terminal_id=data["terminal"]))
     assignee = data.get("assignee")
@@ -160,16 +195,22 @@ def _filters(queryset: QuerySet, data: dict) -> QuerySet:
     return _search(queryset, data.get("q") or "")
 
 
-def _sorted(queryset: QuerySet, sort: str) -> QuerySet:
-    # Each order is an index's column order (tickets/models.py), so a page is read from the index.
+def _sorted(queryset: QuerySet, sort: str, *, first_teams: list[int]) -> QuerySet:
+    # Each order is an index's column order (tickets/models.py), so a page is read from the index; an agent in
+    # a team sees its tickets first, then the rest in the same order.
     due = F("next_due").asc(nulls_last=True)
     if sort == Sort.AGE:
-        return queryset.order_by("created_at", "pk")
-    if sort == Sort.UPDATED:
-        return queryset.order_by("-updated_at", "-pk")
-    if sort == Sort.PRIORITY:
-        return queryset.order_by("priority_rank", due, "created_at", "pk")
-    return queryset.order_by(due, "created_at", "pk")
+        order = ["created_at", "pk"]
+    elif sort == Sort.UPDATED:
+        order = ["-updated_at", "-pk"]
+    elif sort == Sort.PRIORITY:
+        order = ["priority_rank", due, "created_at", "pk"]
+    else:
+        order = [due, "created_at", "pk"]
+    if first_teams:
+        mine = Case(When(team_id__in=first_teams, then=Value(0)), default=Value(1))
+        return queryset.order_by(mine, *order)
+    return queryset.order_by(*order)
 
 
 def queue_tickets(*, user, data: dict, now: datetime | None = None) -> QuerySet:
@@ -177,7 +218,8 @@ def queue_tickets(*, user, data: dict, now: datetime | None = None) -> QuerySet:
     now = now or timezone.now()
     queryset = Ticket.objects.select_related("assignee").defer(*DEFERRED)
     queryset = queryset.filter(view_condition(data.get("view") or View.ALL, user=user, now=now))
-    return _sorted(_filters(queryset, data), data.get("sort") or Sort.DUE)
+    first_teams = [team.pk for team in teams() if user.pk in team.members]
+    return _sorted(_filters(queryset, data), data.get("sort") or Sort.DUE, first_teams=first_teams)
 
 
 def queue_version(*, rows, count: int, salt: str, now: datetime) -> str:

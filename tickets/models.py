@@ -82,6 +82,15 @@ class Ticket(models.Model):
         output_field=models.PositiveSmallIntegerField(),
         db_persist=True,
     )
+    # Who works it, from the routing rules when it arrived (tickets/services/routing.py); blank: nobody's team.
+    team = models.ForeignKey(
+        "tickets.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("team"),
+    )
     merged_into = models.ForeignKey(
         "self",
         null=True,
@@ -254,6 +263,7 @@ class TicketEvent(models.Model):
         ARTICLE = "article", _("Article drafted")
         CLASSIFIED = "classified", _("Suggested answer")
         NOTICE = "notice", _("Notification sent again")
+        TEAM = "team", _("Team")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -599,3 +609,47 @@ class NoticeDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.event} {self.status}"
+
+
+# --- Teams and routing ----------------------------------------------------------------------------
+# Written only through tickets/services/routing.py (the admin included).
+
+
+class Team(models.Model):
+    """A group of agents who work one kind of ticket (an acquirer's, a region's); its tickets come first to them."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="support_teams", verbose_name=_("members")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """When a ticket arrives whose field matches, it goes to the team; the first matching rule (by position) wins."""
+
+    class Field(models.TextChoices):
+        ACQUIRER = "acquirer", _("Acquirer (contains)")
+        REGION = "location", _("Region: shop address (contains)")
+        TERMINAL_MODEL = "terminal_model", _("Terminal model (contains)")
+        RESPONSE_CODE = "response_code", _("Response code (exactly)")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="rules", verbose_name=_("team"))
+    field = models.CharField(_("matched field"), max_length=16, choices=Field)
+    value = models.CharField(_("matches"), max_length=80)
+    position = models.PositiveIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} {self.value} → {self.team}"

@@ -17,6 +17,7 @@ from tickets.models import (
     Attachment,
     NoticeDelivery,
     PendingUpload,
+    Team,
     Ticket,
     TicketEvent,
     TicketMessage,
@@ -124,6 +125,10 @@ def timeline(ticket: Ticket, *, known_users=()) -> list:
         TicketEvent.Kind.STATUS: dict(agent_status_choices()),
         TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
     }
+    teams = {value for event in events if event.kind == event.Kind.TEAM for value in (event.old_value, event.new_value)}
+    if teams - {""}:
+        names = Team.objects.filter(pk__in=[int(value) for value in teams if value.isdigit()])
+        labels[TicketEvent.Kind.TEAM] = {str(team.pk): team.name for team in names}
     for event in events:
         if event.kind == event.Kind.ASSIGNEE:
             event.old_user = users.get(int(event.old_value)) if event.old_value.isdigit() else None

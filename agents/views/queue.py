@@ -79,7 +79,7 @@ class CountedPaginator(Paginator):
 def _queue(request: AgentRequest) -> Queue:
     """Validate the filters, select and paginate the tickets: a fixed number of queries at any size."""
     agents = selectors.assignable_agents()
-    form = QueueFilterForm(request.GET, agents=agents)
+    form = QueueFilterForm(request.GET, agents=agents, teams=selectors.teams())
     if not form.is_valid():
         return Queue(form=form, agents=agents, page=None, version="invalid")
     now = timezone.now()
@@ -128,6 +128,8 @@ def _context(request: AgentRequest, queue: Queue) -> dict:
         "section": "queue",
         "queue": queue,
         "views": [(value, label, queue.unread.get(value, 0)) for value, label in View.CHOICES],
+        "my_teams": [team for team in selectors.teams() if request.user.pk in team.members],
+        "current_team": request.GET.get("team", ""),
         "unread_json": json.dumps(queue.unread, sort_keys=True),
         "form": queue.form,
         "page": queue.page,
@@ -153,6 +155,7 @@ def queue(request: AgentRequest) -> HttpResponse:
             name,
             query=context["query"],
             agents=current.agents,
+            teams=selectors.teams(),
             render=lambda template=template: render_to_string(template, context, request=request),
         )
     return render(request, "agents/queue.html", context, status=200 if current.valid else 400)
@@ -185,7 +188,7 @@ def queue_rows(request: AgentRequest) -> HttpResponse:
 @require_GET
 def queue_export(request: AgentRequest) -> HttpResponseBase:
     """The whole filtered queue (every page) as CSV, streamed."""
-    form = QueueFilterForm(request.GET, agents=selectors.assignable_agents())
+    form = QueueFilterForm(request.GET, agents=selectors.assignable_agents(), teams=selectors.teams())
     if not form.is_valid():
         messages.error(request, _("The export needs valid filters."))
         return redirect(f"{reverse('agents:queue')}?{request.GET.urlencode()}")
@@ -215,7 +218,9 @@ def queue_bulk(request: AgentRequest) -> HttpResponse:
 @require_POST
 def view_save(request: AgentRequest) -> HttpResponse:
     """Save the current filters under a name; the same name again replaces that view's filters."""
-    filters = QueueFilterForm(QueryDict(request.POST.get("query", "")[:1000]), agents=selectors.assignable_agents())
+    filters = QueueFilterForm(
+        QueryDict(request.POST.get("query", "")[:1000]), agents=selectors.assignable_agents(), teams=selectors.teams()
+    )
     form = SavedViewForm(request.POST)
     if not filters.is_valid() or not form.is_valid():
         messages.error(request, _("The view was not saved: give it a name and valid filters."))

@@ -81,7 +81,7 @@ def test_each_view_counts_its_unread_tickets_in_its_badge(agent_client, agent):
     make_ticket(assignee=agent)
     make_ticket()
     make_ticket(status=Ticket.Status.WAITING_ON_MERCHANT)
-    _rows_, response = _rows(agent_client)
+    _found, response = _rows(agent_client)
     unread = response.context["queue"].unread
     assert unread["all"] == 3
     assert unread["mine"] == 1

@@ -22,6 +22,7 @@ from tickets.models import ActorKind, Deflection, PendingUpload, Ticket, TicketC
 from tickets.search import search_text_for
 from tickets.services.events import event_record
 from tickets.services.files import adopt_pending, attach, process_all, storing
+from tickets.services.routing import ticket_route
 from tickets.services.timing import due_times_apply
 from tickets.tasks import classification_enqueue
 
@@ -147,6 +148,7 @@ def ticket_create(
                 pending=pending,
                 stored=stored,
             )
+            ticket_route(ticket=ticket)
             _start_clock_and_notify(ticket, receipt_link=tracking_url(token) if tracking_url else "")
     except IntegrityError as error:
         return _race_winner(submission_key, error)
