@@ -22,11 +22,12 @@ class AgentRequest(HttpRequest):
 
 def agent_required[**P, R: HttpResponseBase](
     view: Callable[Concatenate[AgentRequest, P], R],
-) -> Callable[Concatenate[HttpRequest, P], R | HttpResponseBase]:
+) -> Callable[Concatenate[HttpRequest, P], R]:
     @wraps(view)
-    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R | HttpResponseBase:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> R:
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            # A redirect is an HttpResponse, which every console view returns.
+            return cast(R, redirect_to_login(request.get_full_path()))
         if not is_agent(request.user):
             raise Http404
         return view(cast(AgentRequest, request), *args, **kwargs)

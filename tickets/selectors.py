@@ -127,8 +127,8 @@ def timeline(ticket: Ticket, *, known_users=()) -> list:
     }
     teams = {value for event in events if event.kind == event.Kind.TEAM for value in (event.old_value, event.new_value)}
     if teams - {""}:
-        names = Team.objects.filter(pk__in=[int(value) for value in teams if value.isdigit()])
-        labels[TicketEvent.Kind.TEAM] = {str(team.pk): team.name for team in names}
+        named = Team.objects.filter(pk__in=[int(value) for value in teams if value.isdigit()])
+        labels[TicketEvent.Kind.TEAM] = {str(team.pk): team.name for team in named}
     for event in events:
         if event.kind == event.Kind.ASSIGNEE:
             event.old_user = users.get(int(event.old_value)) if event.old_value.isdigit() else None

@@ -74,3 +74,12 @@ def test_teams_first_adds_no_query_per_row(agent_client, agent, lakala, django_a
     agent_client.get("/agent/", {"size": "100"})
     with django_assert_max_num_queries(10):
         agent_client.get("/agent/", {"size": "100"})
+
+
+def test_a_team_of_several_counts_each_unread_ticket_once(agent_client, agent, colleague, lakala):
+    team_save(actor=agent, name="拉卡拉组", members=[agent, colleague], team=lakala)
+    make_ticket(acquirer="拉卡拉")
+    make_ticket(acquirer="银联商务")
+    unread = agent_client.get("/agent/").context["queue"].unread
+    assert unread["all"] == 2
+    assert unread["teams"] == 1

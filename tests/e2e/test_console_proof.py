@@ -46,7 +46,8 @@ VISIBLE_TEXT = """() => {
         texts.push(node.textContent.trim());
     }
     for (const element of document.querySelectorAll("[placeholder], [aria-label]")) {
-        if (element.checkVisibility()) texts.push(element.getAttribute("placeholder") || element.getAttribute("aria-label"));
+        if (!element.checkVisibility()) continue;
+        texts.push(element.getAttribute("placeholder") || element.getAttribute("aria-label"));
     }
     return texts;
 }"""
