@@ -115,3 +115,13 @@ def test_the_user_page_names_the_roles_in_chinese(root_client, wang):
     html = root_client.get(reverse("admin:auth_user_change", args=[wang.pk])).content.decode()
     assert "客服坐席" in html
     assert ">Support agents<" not in html
+
+
+def test_article_headings_in_the_admin_name_the_language_not_its_code(root_client, loaded_kb):
+    from kb.models import Article
+
+    article = Article.objects.filter(language="zh-hans").first()
+    for url in ("/admin/kb/article/", reverse("admin:kb_article_change", args=[article.pk])):
+        html = root_client.get(url).content.decode()
+        assert "[zh-hans]" not in html, url
+    assert f"{article.title}（简体中文）" in html
