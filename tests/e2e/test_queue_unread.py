@@ -69,3 +69,23 @@ def test_a_merchant_reply_marks_the_row_while_the_queue_is_open_and_opening_clea
     expect(page.locator('.view-unread[data-view="mine"]')).to_have_text(re.compile(r"^2"))
     shots(page, "reply-arrived")
     assert page.failed == []
+
+
+def test_coming_back_to_the_tab_asks_at_once_and_a_failed_poll_changes_nothing(queue_page, agent, settings):
+    settings.AGENT_QUEUE_POLL_SECONDS = 600  # no tick during the test: only the tab's return asks
+    page = queue_page
+    ticket = make_ticket(assignee=agent)
+    page.goto("/en/agent/")
+    expect(_row(page, ticket)).to_be_visible()
+
+    with page.expect_request(lambda request: "/queue/rows/" in request.url):
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+
+    # The server fails: the rows, the title and the page stay as they were, with no message to dismiss.
+    page.route("**/queue/rows/**", lambda route: route.fulfill(status=500, body="boom"))
+    title = page.title()
+    with page.expect_response(lambda response: "/queue/rows/" in response.url and response.status == 500):
+        page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(_row(page, ticket)).to_be_visible()
+    assert page.title() == title
+    assert "boom" not in page.content()
