@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.masking import mask
-from tickets.models import Ticket
+from tickets.models import Ticket, agent_status_choices
 
 # A cell a spreadsheet would run as a formula (CSV injection) is prefixed so it stays text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -71,7 +71,7 @@ COLUMNS = (
 
 
 def _rows(tickets):
-    labels = {"status": dict(Ticket.Status.choices), "priority": dict(Ticket.Priority.choices)}
+    labels = {"status": dict(agent_status_choices()), "priority": dict(Ticket.Priority.choices)}
     labels = {name: {value: str(label) for value, label in choices.items()} for name, choices in labels.items()}
     writer = csv.writer(_Echo())
     # A byte-order mark so spreadsheet programs read the Chinese text as UTF-8.

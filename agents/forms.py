@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import SavedView
-from tickets.models import Ticket
+from tickets.models import Ticket, agent_status_choices
 
 PAGE_SIZES = (25, 50, 100)
 # A bulk action names its tickets explicitly, one page at most.
@@ -18,6 +18,8 @@ class View:
     ALL = "all"
     UNASSIGNED = "unassigned"
     MINE = "mine"
+    UNREAD = "unread"
+    TEAMS = "teams"
     WAITING = "waiting"
     BREACHING = "breaching"
     RECENT = "recent"
@@ -25,6 +27,8 @@ class View:
         (ALL, _("All tickets")),
         (UNASSIGNED, _("Unassigned")),
         (MINE, _("Mine")),
+        (UNREAD, _("Unread")),
+        (TEAMS, _("My teams")),
         (WAITING, _("Waiting on merchant")),
         (BREACHING, _("About to breach")),
         (RECENT, _("Recently updated")),
@@ -70,7 +74,7 @@ class QueueFilterForm(forms.Form):
 
     view = forms.ChoiceField(label=_("View"), choices=View.CHOICES, required=False)
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=_blank(Ticket.Status.choices), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=_blank(agent_status_choices()), required=False)
     priority = forms.ChoiceField(label=_("Priority"), choices=_blank(Ticket.Priority.choices), required=False)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     code = forms.CharField(
@@ -79,6 +83,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         validators=[RegexValidator(r"^[0-9A-Za-z]{1,4}$", _("A response code has 1 to 4 letters or digits."))],
     )
+    team = forms.ChoiceField(label=_("Team"), required=False)
     acquirer = forms.CharField(label=_("Acquirer"), max_length=80, required=False)
     terminal = forms.CharField(
         label=_("MID or TID"),
@@ -94,8 +99,9 @@ class QueueFilterForm(forms.Form):
         label=_("Per page"), choices=[(n, n) for n in PAGE_SIZES], coerce=int, required=False, empty_value=25
     )
 
-    def __init__(self, *args, agents=(), **kwargs):
+    def __init__(self, *args, agents=(), teams=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", _("Any")), *((str(team.pk), team.name) for team in teams)]
         self.fields["assignee"].choices = [
             ("", _("Anyone")),
             (NO_ASSIGNEE, _("Nobody")),
@@ -126,7 +132,7 @@ class BulkForm(forms.Form):
     )
     ids = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": _("Select at least one ticket.")})
     assignee = forms.CharField(max_length=12, required=False)
-    status = forms.ChoiceField(choices=_blank(Ticket.Status.choices), required=False)
+    status = forms.ChoiceField(choices=_blank(agent_status_choices()), required=False)
     priority = forms.ChoiceField(choices=_blank(Ticket.Priority.choices), required=False)
     # The queue's query string, to come back to the same view.
     next = forms.CharField(max_length=2000, required=False)

@@ -40,3 +40,25 @@ class AgentPreference(models.Model):
 
     def __str__(self) -> str:
         return self.language
+
+
+class TicketSeen(models.Model):
+    """When an agent last opened a ticket: a merchant message after it is unread for them (the queue's marker).
+
+    One row per agent and ticket, moved forward by agents.services.ticket_seen_record on each visit.
+    """
+
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("agent")
+    )
+    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+", verbose_name=_("ticket"))
+    seen_at = models.DateTimeField(_("last opened"))
+
+    class Meta:
+        verbose_name = _("opened ticket")
+        verbose_name_plural = _("opened tickets")
+        # Leads with the agent: the queue asks "has this agent seen that ticket since …" per ticket.
+        constraints = [models.UniqueConstraint(fields=["agent", "ticket"], name="agents_seen_once_per_agent")]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.ticket_id} {self.seen_at:%Y-%m-%d %H:%M}"

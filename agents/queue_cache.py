@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 
 from agents.forms import View
 from agents.selectors import VERSION_PERIOD
+from portal import generations
 from tickets.models import Ticket
 
 PREFIX = "agents:queue"
@@ -42,17 +43,38 @@ def _bucket(now: datetime) -> int:
     return int(now.timestamp()) // int(VERSION_PERIOD.total_seconds())
 
 
-def _stamp() -> str:
+def stamp() -> str:
+    """The newest `updated_at` of any ticket: moves with every service write (a merchant's reply included)."""
     newest = Ticket.objects.aggregate(newest=Max("updated_at"))["newest"]
     return newest.isoformat() if newest else "-"
 
 
-def ticket_count(tickets: QuerySet, *, data: dict, user, now: datetime) -> int:
+def seen_generation_key(user_pk: int) -> str:
+    """Moved on (agents.services.ticket_seen_record) each time this agent opens a ticket."""
+    return f"{PREFIX}:seen:{user_pk}"
+
+
+def unread_counts(*, user, now: datetime, stamp: str, compute) -> dict[str, int]:
+    """Each view's unread count for this agent: `compute()`, kept until a ticket changes, the agent opens a
+    ticket, or the clock bucket moves. Redis down: computed every time, nothing kept."""
+    key = f"{PREFIX}:unread:{_digest(user.pk, stamp, _bucket(now))}"
+    generation, found = generations.read([seen_generation_key(user.pk)], key)
+    if generation is None:
+        return compute()
+    kept = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    counts = compute()
+    cache.set(key, (generation, counts), int(VERSION_PERIOD.total_seconds()))
+    return counts
+
+
+def ticket_count(tickets: QuerySet, *, data: dict, user, now: datetime, newest: str | None = None) -> int:
     """How many tickets the (validated) filters select: `tickets.count()`, cached until any ticket changes."""
     filters = sorted((name, str(value)) for name, value in data.items() if value and name not in NOT_COUNTED)
     # "Mine" is the one view whose tickets depend on who asks; every other count is shared by all agents.
     owner = user.pk if data.get("view") == View.MINE else ""
-    key = f"{PREFIX}:count:{_digest(filters, owner, _stamp(), _bucket(now))}"
+    key = f"{PREFIX}:count:{_digest(filters, owner, newest or stamp(), _bucket(now))}"
     count = cache.get(key)
     if count is None:
         count = tickets.count()
@@ -69,10 +91,10 @@ def rows_html(*, version: str, query: str, agents: list, render) -> str:
     return _kept("rows", (version, query, _names(agents), timezone.get_current_timezone_name()), render)
 
 
-def controls_html(name: str, *, query: str, agents: list, render) -> str:
+def controls_html(name: str, *, query: str, agents: list, render, teams: list = ()) -> str:
     """The filter and bulk-action controls: the same for every agent with the same query string, language
     and team (they hold no per-agent value and no CSRF token), and far dearer to render than to fetch."""
-    return _kept(name, (query, get_language(), _names(agents)), render)
+    return _kept(name, (query, get_language(), _names(agents), [(team.pk, team.name) for team in teams]), render)
 
 
 def _kept(name: str, parts: tuple, render) -> str:

@@ -7,11 +7,16 @@ AgentsConfig runs this again so permissions of models added later are granted to
 """
 
 from django.contrib.auth.management import create_permissions
+from django.utils.translation import gettext_lazy as _
 
 AGENTS = "Support agents"
 EDITORS = "Editors"
 ADMINS = "Administrators"
 ROLE_APPS = {AGENTS: ("tickets",), EDITORS: ("kb",), ADMINS: None}
+# The groups' names are stored in English (the code finds them by name); people read them in their language.
+ROLE_LABELS = {AGENTS: _("Support agents"), EDITORS: _("Editors"), ADMINS: _("Administrators")}
+# What `manage.py staff_role` and the user admin's actions call each role.
+ROLES_BY_KEY = {"agent": AGENTS, "editor": EDITORS}
 # A ticket is never deleted by an agent: deletion takes its history (the audit trail) with it. Removal for a
 # data-protection request goes through tickets.services.ticket_erase, which leaves a TicketErasure. Withheld
 # permissions are also taken back from a group that already holds them.

@@ -1,15 +1,22 @@
 """The queue's reads: which tickets a view and its filters select, in which order, and what changed."""
 
 import hashlib
+import re
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.contrib.auth.models import User
+from django.core.cache import cache
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from agents.forms import NO_ASSIGNEE, Sort, View, agents_queryset
+from agents.models import TicketSeen
 from kb.search import has_cjk, normalize, segment
-from portal import permissions
-from tickets.models import Ticket
+from portal import generations, permissions
+from tickets.models import ActorKind, Team, Ticket, TicketMessage
+from tickets.services.routing import TEAMS_GENERATION
 
 Status = Ticket.Status
 ACTIVE = (Status.NEW, Status.OPEN)
@@ -19,6 +26,32 @@ RECENT = timedelta(hours=24)
 VERSION_PERIOD = timedelta(minutes=5)
 # Columns the list never shows: long texts stay in the database.
 DEFERRED = ("search_text", "description", "steps", "tried_fixes", "access_token_hash", "submission_key")
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    pk: int
+    name: str
+    members: frozenset[int]
+
+
+def teams() -> list[TeamEntry]:
+    """Every team with its members' ids (the queue's menus, the agent's own teams): kept until one changes."""
+    key = "agents:teams"
+
+    def compute() -> list[TeamEntry]:
+        rows = Team.objects.prefetch_related(Prefetch("members", queryset=User.objects.only("pk")))
+        return [TeamEntry(team.pk, team.name, frozenset(user.pk for user in team.members.all())) for team in rows]
+
+    generation, found = generations.read([TEAMS_GENERATION], key)
+    if generation is None:
+        return compute()
+    kept = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return kept[1]
+    value = compute()
+    cache.set(key, (generation, value), timeout=3600)
+    return value
 
 
 def assignable_agents() -> list:
@@ -41,19 +74,104 @@ def search_terms(query: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def _view(queryset: QuerySet, *, view: str, user, now: datetime) -> QuerySet:
+# What a merchant gives that the normalized search text cuts apart or leaves out: a mobile number however it
+# is written (138-0013-8000, +86 138 0013 8000), an email address, a transaction's reference number (RRN).
+PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+MOBILE = re.compile(r"^(?:\+?86|0086)?(1\d{10})$")
+RRN = re.compile(r"^\d{12}$")
+
+
+def _contact_match(token: str) -> Q | None:
+    """The ticket fields a whole token names exactly (phone, email, RRN), or None for an ordinary word."""
+    mobile = MOBILE.match(PHONE_SEPARATORS.sub("", token))
+    if mobile:
+        return Q(phone=mobile.group(1))
+    if "@" in token and " " not in token.strip():
+        return Q(email__iexact=token.strip())
+    if RRN.match(token):
+        return Q(reference_number=token)
+    return None
+
+
+def _text_match(text: str) -> Q:
+    """Every normalized word of `text` in the ticket's search text."""
+    match = Q()
+    for term in search_terms(text):
+        match &= Q(search_text__contains=term)
+    return match
+
+
+def _search(queryset: QuerySet, query: str) -> QuerySet:
+    """Each word must match; a phone number, email or RRN matches its own field or the words it holds."""
+    query = query.strip()
+    if not query:
+        return queryset
+    # A phone number typed with spaces is one thing, not three words.
+    whole = _contact_match(query)
+    if whole is not None:
+        return queryset.filter(whole | _text_match(query))
+    for token in query.split():
+        exact = _contact_match(token)
+        queryset = queryset.filter(_text_match(token) if exact is None else exact | _text_match(token))
+    return queryset
+
+
+def view_condition(view: str, *, user, now: datetime) -> Q:
+    """Which tickets a view of the sidebar holds, as a condition (a page's filter and a badge's count alike)."""
     if view == View.UNASSIGNED:
-        return queryset.filter(assignee__isnull=True, status__in=ACTIVE)
+        return Q(assignee__isnull=True, status__in=ACTIVE)
     if view == View.MINE:
-        return queryset.filter(assignee=user).exclude(status=Status.CLOSED)
+        return Q(assignee=user) & ~Q(status=Status.CLOSED)
+    if view == View.UNREAD:
+        return unread_condition(user)
     if view == View.WAITING:
-        return queryset.filter(status=Status.WAITING_ON_MERCHANT)
+        return Q(status=Status.WAITING_ON_MERCHANT)
     if view == View.BREACHING:
         # Waiting on the merchant pauses the clock, so only tickets support must act on can breach.
-        return queryset.filter(status__in=ACTIVE, next_due__lte=now + BREACH_SOON)
+        return Q(status__in=ACTIVE, next_due__lte=now + BREACH_SOON)
     if view == View.RECENT:
-        return queryset.filter(updated_at__gte=now - RECENT)
-    return queryset
+        return Q(updated_at__gte=now - RECENT)
+    if view == View.TEAMS:
+        # EXISTS, not a join through the members: a join would repeat a ticket once per member in the counts.
+        member = Team.members.through.objects.filter(team_id=OuterRef("team_id"), user_id=user.pk)
+        return Q(Exists(member)) & ~Q(status=Status.CLOSED)
+    return Q()
+
+
+def _public_messages():
+    return TicketMessage.objects.filter(ticket=OuterRef("pk"), is_internal=False)
+
+
+def unread_condition(user) -> Q:
+    """Tickets with a merchant message this agent has not seen, among those that are theirs to answer.
+
+    Theirs: assigned to them, or to nobody (then every agent is told until they open it). A closed ticket
+    takes no messages, so one closed unread stays out of the counts instead of lighting them for ever.
+    """
+    seen_since = TicketSeen.objects.filter(agent=user, ticket=OuterRef("ticket"), seen_at__gte=OuterRef("created_at"))
+    unseen = _public_messages().filter(author_role=ActorKind.MERCHANT).exclude(Exists(seen_since))
+    return (Q(assignee=user) | Q(assignee__isnull=True)) & ~Q(status=Status.CLOSED) & Q(Exists(unseen))
+
+
+def with_activity(queryset: QuerySet, *, user) -> QuerySet:
+    """The rows with `unread` (for this agent) and `last_from` (who wrote the last public message): computed
+    by the database in the page's own query, never a query per row."""
+    last = _public_messages().order_by("-created_at", "-pk").values("author_role")[:1]
+    return queryset.annotate(
+        unread=Case(When(unread_condition(user), then=Value(True)), default=Value(False)),
+        last_from=Subquery(last),
+    )
+
+
+def unread_counts(*, user, now: datetime) -> dict[str, int]:
+    """The unread tickets of each view of the sidebar, in one query: the unread test once per ticket (in the
+    WHERE clause), then each view's own cheap condition over what is left."""
+    views = [view for view, _label in View.CHOICES if view != View.UNREAD]
+    counts = Ticket.objects.filter(unread_condition(user)).aggregate(
+        **{view: Count("pk", filter=view_condition(view, user=user, now=now)) for view in views}
+    )
+    counts[View.UNREAD] = counts[View.ALL]
+    return {view: counts[view] or 0 for view, _label in View.CHOICES}
 
 
 def _filters(queryset: QuerySet, data: dict) -> QuerySet:
@@ -63,6 +181,8 @@ def _filters(queryset: QuerySet, data: dict) -> QuerySet:
         queryset = queryset.filter(response_code__iexact=data["code"])
     if data.get("acquirer"):
         queryset = queryset.filter(acquirer__icontains=data["acquirer"])
+    if data.get("team"):
+        queryset = queryset.filter(team_id=int(data["team"]))
     if data.get("terminal"):
         queryset = queryset.filter(Q(merchant_id=data["terminal"]) | Q(terminal_id=data["terminal"]))
     assignee = data.get("assignee")
@@ -76,29 +196,35 @@ def _filters(queryset: QuerySet, data: dict) -> QuerySet:
     if data.get("created_to"):
         end = datetime.combine(data["created_to"] + timedelta(days=1), time.min, zone)
         queryset = queryset.filter(created_at__lt=end)
-    for term in search_terms(data.get("q") or ""):
-        queryset = queryset.filter(search_text__contains=term)
-    return queryset
+    return _search(queryset, data.get("q") or "")
 
 
-def _sorted(queryset: QuerySet, sort: str) -> QuerySet:
-    # Each order is an index's column order (tickets/models.py), so a page is read from the index.
+def _sorted(queryset: QuerySet, sort: str, *, first_teams: list[int]) -> QuerySet:
+    # Each order is an index's column order (tickets/models.py), so a page is read from the index; an agent in
+    # a team sees its tickets first, then the rest in the same order.
     due = F("next_due").asc(nulls_last=True)
+    order: list[str | OrderBy]
     if sort == Sort.AGE:
-        return queryset.order_by("created_at", "pk")
-    if sort == Sort.UPDATED:
-        return queryset.order_by("-updated_at", "-pk")
-    if sort == Sort.PRIORITY:
-        return queryset.order_by("priority_rank", due, "created_at", "pk")
-    return queryset.order_by(due, "created_at", "pk")
+        order = ["created_at", "pk"]
+    elif sort == Sort.UPDATED:
+        order = ["-updated_at", "-pk"]
+    elif sort == Sort.PRIORITY:
+        order = ["priority_rank", due, "created_at", "pk"]
+    else:
+        order = [due, "created_at", "pk"]
+    if first_teams:
+        mine = Case(When(team_id__in=first_teams, then=Value(0)), default=Value(1))
+        return queryset.order_by(mine, *order)
+    return queryset.order_by(*order)
 
 
 def queue_tickets(*, user, data: dict, now: datetime | None = None) -> QuerySet:
     """The tickets a queue view with these (validated) filters shows, sorted, with what the rows display."""
     now = now or timezone.now()
     queryset = Ticket.objects.select_related("assignee").defer(*DEFERRED)
-    queryset = _view(queryset, view=data.get("view") or View.ALL, user=user, now=now)
-    return _sorted(_filters(queryset, data), data.get("sort") or Sort.DUE)
+    queryset = queryset.filter(view_condition(data.get("view") or View.ALL, user=user, now=now))
+    first_teams = [team.pk for team in teams() if user.pk in team.members]
+    return _sorted(_filters(queryset, data), data.get("sort") or Sort.DUE, first_teams=first_teams)
 
 
 def queue_version(*, rows, count: int, salt: str, now: datetime) -> str:
@@ -109,5 +235,7 @@ def queue_version(*, rows, count: int, salt: str, now: datetime) -> str:
     every VERSION_PERIOD even when nothing was written.
     """
     bucket = int(now.timestamp()) // int(VERSION_PERIOD.total_seconds())
-    raw = "|".join([salt, str(count), str(bucket), *(f"{row.pk}:{row.updated_at.isoformat()}" for row in rows)])
+    # Opening a ticket moves no updated_at but clears its unread marker: the marker is part of the row.
+    shown = (f"{row.pk}:{row.updated_at.isoformat()}:{getattr(row, 'unread', '')}" for row in rows)
+    raw = "|".join([salt, str(count), str(bucket), *shown])
     return hashlib.sha256(raw.encode()).hexdigest()[:32]

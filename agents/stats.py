@@ -11,11 +11,10 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from kb.models import Article, ArticleVote, ResponseCode
 from kb.search import SearchLog
-from tickets.models import Deflection, Ticket
+from tickets.models import Deflection, Ticket, agent_status_label
 
 Status = Ticket.Status
 Priority = Ticket.Priority
@@ -25,8 +24,6 @@ DEFAULT_PERIOD = 7  # "this week": the top lists and response times
 TREND_DAYS = 30  # the new-tickets chart never shows fewer days than this
 TOP = 10
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_ON_MERCHANT)
-# The statuses as agents say them (the model's labels speak to the merchant: "waiting for your reply").
-STATUS_LABELS = {Status.NEW: _("New"), Status.OPEN: _("Open"), Status.WAITING_ON_MERCHANT: _("Waiting on merchant")}
 DONE_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
 
@@ -126,7 +123,7 @@ def open_tickets() -> OpenTickets:
         per_priority = [counts.get((status.value, priority.value), 0) for priority in Priority]
         rows.append(
             StatusRow(
-                status=status.value, label=str(STATUS_LABELS[status]), counts=per_priority, total=sum(per_priority)
+                status=status.value, label=str(agent_status_label(status)), counts=per_priority, total=sum(per_priority)
             )
         )
     return OpenTickets(

@@ -35,6 +35,9 @@ PAGES = {
     "queue, search 重新簽到": {"q": "重新簽到"},
     "queue, search TID": {"q": "10004567"},
     "queue, filters (status+code+acquirer)": {"status": "open", "code": "A0", "acquirer": "银联"},
+    "queue, unread": {"view": "unread"},
+    "queue, my teams": {"view": "teams"},
+    "queue, search phone": {"q": "138 0013 8000"},
 }
 TEXTS = ["刷卡提示请重新签到", "打印机不出纸", "MAC校验错，交易失败", "密码键盘锁机", "扫码支付一直转圈", "结算不平"]
 
@@ -42,10 +45,13 @@ TEXTS = ["刷卡提示请重新签到", "打印机不出纸", "MAC校验错，�
 def seed(count: int, agent) -> None:
     from django.utils import timezone
 
-    from tickets.models import Ticket
+    from tickets.models import Team, Ticket, TicketMessage
     from tickets.search import search_text_for
 
     rng = random.Random(8)
+    # The agent's team gets the Lakala tickets (a third), as the routing rules would have sent them.
+    team, _created = Team.objects.get_or_create(name="拉卡拉组")
+    team.members.add(agent)
     now = timezone.now()
     statuses, priorities = Ticket.Status.values, Ticket.Priority.values
     rows = []
@@ -68,9 +74,15 @@ def seed(count: int, agent) -> None:
             assignee=agent if n % 3 == 0 else None,
             first_response_due=now + timedelta(minutes=rng.randint(-600, 3000)) if n % 10 else None,
         )
+        ticket.team = team if ticket.acquirer == "拉卡拉" else None
         ticket.search_text = search_text_for(reference=ticket.reference, values=ticket)
         rows.append(ticket)
     Ticket.objects.bulk_create(rows, batch_size=1000)
+    # Each ticket's first message from the merchant, and support's answer on half of them: the unread
+    # markers and the "last message from" column read these.
+    messages = [TicketMessage(ticket=ticket, author_role="merchant", body=ticket.description) for ticket in rows]
+    messages += [TicketMessage(ticket=ticket, author_role="agent", body="请重新签到") for ticket in rows[::2]]
+    TicketMessage.objects.bulk_create(messages, batch_size=2000)
 
 
 def seed_only(count: int) -> None:

@@ -140,7 +140,12 @@ class Article(models.Model):
         indexes = [models.Index(fields=["language", "status", "category", "order"], name="kb_article_listing")]
 
     def __str__(self) -> str:
-        return f"{self.title} [{self.language}]"
+        # The language by its name in the reader's language (admin headings, menus), not its code.
+        try:
+            name = translation.get_language_info(self.language)["name_translated"]
+        except KeyError:
+            name = self.language
+        return f"{self.title}（{name}）" if translation.get_language() == "zh-hans" else f"{self.title} ({name})"
 
     def get_absolute_url(self) -> str:
         with translation.override(self.language):

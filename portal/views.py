@@ -1,5 +1,6 @@
 from urllib.parse import urlsplit
 
+from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from kb.forms import SearchForm
 from kb.models import Article
 from portal.i18n import current_language
 from portal.pagecache import cached_page
+from tickets.access import is_agent
 
 
 @cached_page(expires=selectors.next_scheduled_publish)
@@ -25,6 +27,15 @@ def home(request):
         "categories": selectors.categories_with_articles(language=language),
     }
     return render(request, "home.html", context)
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in; with no page to go back to, an agent lands on the console, everyone else at home."""
+
+    def get_default_redirect_url(self) -> str:
+        if is_agent(self.request.user):
+            return reverse("agents:queue")
+        return super().get_default_redirect_url()
 
 
 @require_GET

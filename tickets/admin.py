@@ -18,13 +18,15 @@ from tickets.models import (
     Holiday,
     InboundMail,
     NoticeDelivery,
+    RoutingRule,
     ServiceTarget,
+    Team,
     Ticket,
     TicketErasure,
     TicketEvent,
     TicketMessage,
 )
-from tickets.services import policy
+from tickets.services import policy, routing
 
 # What agents may change in the admin, each through its workflow service.
 ADMIN_EDITABLE = ("status", "priority", "assignee")
@@ -398,3 +400,66 @@ class NoticeDeliveryAdmin(admin.ModelAdmin):
 
 # Registered from their own module (what they import is not the ticket pages' business).
 from tickets import admin_stickers  # noqa: E402, F401
+
+
+@admin.register(Team)
+class TeamAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Teams and their members; which tickets reach a team is set by the routing rules below it."""
+
+    list_display = ["name", "member_names"]
+    search_fields = ["name"]
+    fields = ["name", "members"]
+    filter_horizontal = ["members"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":
+            # Only people who work the queue can be in a team.
+            kwargs["queryset"] = selectors.ticket_workers()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.display(description=_("members"))
+    def member_names(self, team):
+        return ", ".join(user.get_full_name() or user.get_username() for user in team.members.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("members")
+
+    def service_save(self, request, obj, form, change):
+        return routing.team_save(
+            actor=request.user,
+            name=form.cleaned_data["name"],
+            members=form.cleaned_data["members"],
+            team=obj if change else None,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # team_save has set the members; the form must not write them again behind the service.
+        pass
+
+    def service_delete(self, request, obj):
+        routing.team_delete(actor=request.user, team=obj)
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Where an arriving ticket goes: the first rule (lowest order) whose field matches names its team."""
+
+    list_display = ["position", "field", "value", "team"]
+    list_display_links = ["field", "value"]
+    list_filter = ["team", "field"]
+    list_select_related = ["team"]
+    fields = ["team", "field", "value", "position"]
+
+    def service_save(self, request, obj, form, change):
+        data = form.cleaned_data
+        return routing.routing_rule_save(
+            actor=request.user,
+            team=data["team"],
+            field=data["field"],
+            value=data["value"],
+            position=data["position"],
+            rule=obj if change else None,
+        )
+
+    def service_delete(self, request, obj):
+        routing.routing_rule_delete(actor=request.user, rule=obj)

@@ -88,6 +88,15 @@ class Ticket(models.Model):
         output_field=models.PositiveSmallIntegerField(),
         db_persist=True,
     )
+    # Who works it, from the routing rules when it arrived (tickets/services/routing.py); blank: nobody's team.
+    team = models.ForeignKey(
+        "tickets.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+        verbose_name=_("team"),
+    )
     merged_into = models.ForeignKey(
         "self",
         null=True,
@@ -177,6 +186,10 @@ class Ticket(models.Model):
         # The owner's and the agents' address; anonymous merchants use the token link instead.
         return reverse("tickets:detail", kwargs={"key": self.reference})
 
+    def get_agent_status_display(self) -> str | Promise:
+        """The status as the console names it; the merchant's pages keep get_status_display."""
+        return agent_status_label(self.status)
+
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
@@ -184,6 +197,23 @@ class Ticket(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+
+
+# The statuses as support reads them in the console, beside the merchant's wording (Ticket.Status): the one
+# source of both. A status without a console name here is called the same on both sides.
+AGENT_STATUS_LABELS: dict[str, str | Promise] = {Ticket.Status.WAITING_ON_MERCHANT: _("Waiting on merchant")}
+
+
+def agent_status_label(value: str) -> str | Promise:
+    """The console's name of a status value."""
+    if value in AGENT_STATUS_LABELS:
+        return AGENT_STATUS_LABELS[value]
+    return Ticket.Status(value).label if value in Ticket.Status.values else value
+
+
+def agent_status_choices() -> list[tuple[str, str | Promise]]:
+    """The statuses as the console's menus offer them, in the merchant's order."""
+    return [(value, agent_status_label(value)) for value in Ticket.Status.values]
 
 
 class ActorKind(models.TextChoices):
@@ -248,6 +278,7 @@ class TicketEvent(models.Model):
         LINK_SENT = "link_sent", _("Tracking link sent")
         LINKS = "links", _("Tracking links stopped")
         FEEDBACK = "feedback", _("Merchant's feedback")
+        TEAM = "team", _("Team")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -767,3 +798,47 @@ class TicketFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {'+' if self.helped else '-'}"
+
+
+# --- Teams and routing ----------------------------------------------------------------------------
+# Written only through tickets/services/routing.py (the admin included).
+
+
+class Team(models.Model):
+    """A group of agents who work one kind of ticket (an acquirer's, a region's); its tickets come first to them."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="support_teams", verbose_name=_("members")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """When a ticket arrives whose field matches, it goes to the team; the first matching rule (by position) wins."""
+
+    class Field(models.TextChoices):
+        ACQUIRER = "acquirer", _("Acquirer (contains)")
+        REGION = "location", _("Region: shop address (contains)")
+        TERMINAL_MODEL = "terminal_model", _("Terminal model (contains)")
+        RESPONSE_CODE = "response_code", _("Response code (exactly)")
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="rules", verbose_name=_("team"))
+    field = models.CharField(_("matched field"), max_length=16, choices=Field)
+    value = models.CharField(_("matches"), max_length=80)
+    position = models.PositiveIntegerField(_("order"), default=100)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self) -> str:
+        return f"{self.get_field_display()} {self.value} → {self.team}"

@@ -19,10 +19,12 @@ from tickets.models import (
     InboundMail,
     NoticeDelivery,
     PendingUpload,
+    Team,
     TerminalSticker,
     Ticket,
     TicketEvent,
     TicketMessage,
+    agent_status_choices,
 )
 
 # The "steps to fix" section of an article, in either language: its numbered list holds the suggestions.
@@ -143,10 +145,14 @@ def timeline(ticket: Ticket, *, known_users=()) -> list:
     missing = ids - users.keys()
     users |= get_user_model().objects.in_bulk(missing) if missing else {}
     labels: dict[str, dict[str, str | Promise]] = {
-        TicketEvent.Kind.STATUS: dict(Ticket.Status.choices),
+        TicketEvent.Kind.STATUS: dict(agent_status_choices()),
         TicketEvent.Kind.PRIORITY: dict(Ticket.Priority.choices),
         TicketEvent.Kind.LINK_SENT: LINK_CHANNELS,
     }
+    teams = {value for event in events if event.kind == event.Kind.TEAM for value in (event.old_value, event.new_value)}
+    if teams - {""}:
+        named = Team.objects.filter(pk__in=[int(value) for value in teams if value.isdigit()])
+        labels[TicketEvent.Kind.TEAM] = {str(team.pk): team.name for team in named}
     for event in events:
         if event.kind == event.Kind.ASSIGNEE:
             event.old_user = users.get(int(event.old_value)) if event.old_value.isdigit() else None

@@ -1,6 +1,7 @@
 """The queue: views and filters over the tickets, its self-refreshing fragment, bulk actions, saved views, CSV."""
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +27,7 @@ from agents.forms import BulkForm, QueueFilterForm, SavedViewForm, View
 from agents.models import SavedView
 from agents.views.bulk import bulk_apply
 from tickets import selectors as ticket_selectors
+from tickets.models import ActorKind
 
 POLL_SECONDS = 20
 ROWS = "agents/queue.html#queue-rows"
@@ -39,6 +41,7 @@ class Queue:
     agents: list
     page: Page | None
     version: str
+    unread: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -48,6 +51,11 @@ class Queue:
     @property
     def count(self) -> int:
         return self.page.paginator.count if self.page is not None else 0
+
+    @property
+    def unread_here(self) -> int:
+        """The unread tickets of the view on screen: its badge and the tab title's."""
+        return self.unread.get(self.form.cleaned_data.get("view") or View.ALL, 0) if self.valid else 0
 
 
 def _clean_query(form: QueueFilterForm) -> str:
@@ -71,28 +79,32 @@ class CountedPaginator(Paginator):
 def _queue(request: AgentRequest) -> Queue:
     """Validate the filters, select and paginate the tickets: a fixed number of queries at any size."""
     agents = selectors.assignable_agents()
-    form = QueueFilterForm(request.GET, agents=agents)
+    form = QueueFilterForm(request.GET, agents=agents, teams=selectors.teams())
     if not form.is_valid():
         return Queue(form=form, agents=agents, page=None, version="invalid")
     now = timezone.now()
     tickets = selectors.queue_tickets(user=request.user, data=form.cleaned_data, now=now)
-    count = queue_cache.ticket_count(tickets, data=form.cleaned_data, user=request.user, now=now)
-    paginator = CountedPaginator(
-        tickets.annotate(summary=Substr("description", 1, 120)), form.cleaned_data["size"], count=count
-    )
+    newest = queue_cache.stamp()
+    count = queue_cache.ticket_count(tickets, data=form.cleaned_data, user=request.user, now=now, newest=newest)
+    rows = selectors.with_activity(tickets, user=request.user).annotate(summary=Substr("description", 1, 120))
+    paginator = CountedPaginator(rows, form.cleaned_data["size"], count=count)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     repeats = ticket_selectors.open_for_terminals(page.object_list, now=now)
     for row in page.object_list:
         row.terminal_repeats = repeats.get(row.pk, 0)
+        row.last_from_label = ActorKind(row.last_from).label if row.last_from in ActorKind.values else ""
+    unread = queue_cache.unread_counts(
+        user=request.user, now=now, stamp=newest, compute=lambda: selectors.unread_counts(user=request.user, now=now)
+    )
     version = selectors.queue_version(
         rows=page.object_list,
         count=count,
-        # A repeat on another page changes this page's rows too.
-        salt=f"{request.user.pk}|{get_language()}|{page.number}|{sorted(repeats.items())}",
+        # A repeat on another page changes this page's rows too, and the badges are sent with the rows.
+        salt=f"{request.user.pk}|{get_language()}|{page.number}|{sorted(repeats.items())}|{sorted(unread.items())}",
         now=now,
     )
-    return Queue(form=form, agents=agents, page=page, version=version)
+    return Queue(form=form, agents=agents, page=page, version=version, unread=unread)
 
 
 def _rows_html(request: AgentRequest, queue: Queue, context: dict) -> str:
@@ -115,6 +127,10 @@ def _context(request: AgentRequest, queue: Queue) -> dict:
         "filters_open": any(request.GET.get(name) for name in queue.form.fields if name not in shown),
         "section": "queue",
         "queue": queue,
+        "views": [(value, label, queue.unread.get(value, 0)) for value, label in View.CHOICES],
+        "my_teams": [team for team in selectors.teams() if request.user.pk in team.members],
+        "current_team": request.GET.get("team", ""),
+        "unread_json": json.dumps(queue.unread, sort_keys=True),
         "form": queue.form,
         "page": queue.page,
         "query": query,
@@ -139,6 +155,7 @@ def queue(request: AgentRequest) -> HttpResponse:
             name,
             query=context["query"],
             agents=current.agents,
+            teams=selectors.teams(),
             render=lambda template=template: render_to_string(template, context, request=request),
         )
     return render(request, "agents/queue.html", context, status=200 if current.valid else 400)
@@ -171,7 +188,7 @@ def queue_rows(request: AgentRequest) -> HttpResponse:
 @require_GET
 def queue_export(request: AgentRequest) -> HttpResponseBase:
     """The whole filtered queue (every page) as CSV, streamed."""
-    form = QueueFilterForm(request.GET, agents=selectors.assignable_agents())
+    form = QueueFilterForm(request.GET, agents=selectors.assignable_agents(), teams=selectors.teams())
     if not form.is_valid():
         messages.error(request, _("The export needs valid filters."))
         return redirect(f"{reverse('agents:queue')}?{request.GET.urlencode()}")
@@ -201,7 +218,9 @@ def queue_bulk(request: AgentRequest) -> HttpResponse:
 @require_POST
 def view_save(request: AgentRequest) -> HttpResponse:
     """Save the current filters under a name; the same name again replaces that view's filters."""
-    filters = QueueFilterForm(QueryDict(request.POST.get("query", "")[:1000]), agents=selectors.assignable_agents())
+    filters = QueueFilterForm(
+        QueryDict(request.POST.get("query", "")[:1000]), agents=selectors.assignable_agents(), teams=selectors.teams()
+    )
     form = SavedViewForm(request.POST)
     if not filters.is_valid() or not form.is_valid():
         messages.error(request, _("The view was not saved: give it a name and valid filters."))

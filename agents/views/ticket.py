@@ -10,12 +10,13 @@ from django.views.decorators.http import require_GET
 
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
+from agents.services import ticket_seen_record
 from kb.models import ResponseCode
 from kb.search import search
 from portal import mail
 from tickets import classify, logs, selectors
 from tickets.access import agent_ticket_for, attachment_for, may_change_tickets
-from tickets.models import Attachment, CannedReply, FileKind, Ticket, TicketMessage
+from tickets.models import Attachment, CannedReply, FileKind, Ticket, TicketMessage, agent_status_choices
 from tickets.services.canned import canned_replies_render
 
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
@@ -72,6 +73,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
     ticket = agent_ticket_for(
         user=request.user, reference=reference, related=("assignee", "merged_into", "classification")
     )
+    ticket_seen_record(agent=request.user, ticket=ticket)
     conversation = selectors.agent_conversation(ticket)
     images, log_files = _files(conversation)
     workers = list(selectors.ticket_workers())
@@ -95,7 +97,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         if ticket.response_code
         else None,
         **_suggestion_context(ticket, request),
-        "statuses": Ticket.Status.choices,
+        "statuses": agent_status_choices(),
         "priorities": Ticket.Priority.choices,
         "present": presence_of(ticket_pk=ticket.pk, user=request.user),
         "presence_texts": {

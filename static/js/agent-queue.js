@@ -1,5 +1,6 @@
-// The agent queue: keeps its rows fresh (a conditional GET of the rows fragment; unchanged costs a 304),
-// shows the count in the tab title, and lets an agent work it from the keyboard.
+// The agent queue: keeps its rows fresh (a conditional GET of the rows fragment; unchanged costs a 304) every
+// few seconds and as soon as the tab is shown again, shows the unread and total counts in the tab title and
+// the views' unread badges, and lets an agent work it from the keyboard.
 (function () {
   "use strict";
   var root = document.querySelector(".queue[data-rows-url]");
@@ -11,9 +12,24 @@
 
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("#queue-rows .queue-row")); }
 
+  function setBadges(box) {
+    var counts;
+    try { counts = JSON.parse(box.dataset.unreadViews || "{}"); } catch (error) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll(".view-unread[data-view]"), function (badge) {
+      var n = counts[badge.dataset.view] || 0;
+      badge.hidden = !n;
+      var number = badge.querySelector(".view-unread-n");
+      if (number) number.textContent = n;
+    });
+  }
+
   function setTitle() {
     var box = document.getElementById("queue-rows");
-    if (box && box.dataset.count !== undefined) document.title = "(" + box.dataset.count + ") " + root.dataset.title;
+    if (!box || box.dataset.count === undefined) return;
+    var unread = parseInt(box.dataset.unread, 10) || 0;
+    var prefix = unread ? root.dataset.unreadTemplate.replace("{n}", unread) + " · " : "";
+    document.title = prefix + "(" + box.dataset.count + ") " + root.dataset.title;
+    setBadges(box);
   }
 
   function highlight(row) {
@@ -76,25 +92,32 @@
     showSelection();
   }
 
+  var timer = null;
+  var inFlight = false;
+
   function poll() {
+    if (inFlight) return;
+    inFlight = true;
+    window.clearTimeout(timer);
     var headers = { "X-Requested-With": "fetch" };
     if (etag) headers["If-None-Match"] = etag;
     // no-store: the script, not the browser cache, sends the ETag, so a 304 reaches it as a 304.
     fetch(root.dataset.rowsUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 304) return null;
-        if (!response.ok) return null;
+        if (!response.ok || response.redirected) return null; // signed out: the page says so on reload
         etag = response.headers.get("ETag");
         return response.text();
       })
       .then(function (html) { if (html) replaceRows(html); })
       .catch(function () { /* offline for a moment: the next poll tries again */ })
-      .then(schedule);
+      .then(function () { inFlight = false; schedule(); });
   }
 
   function schedule() {
     var seconds = parseFloat(root.dataset.pollSeconds) || 20;
-    window.setTimeout(function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
       if (document.hidden) { schedule(); return; }
       poll();
     }, seconds * 1000);
@@ -155,6 +178,9 @@
     var row = event.target.closest && event.target.closest(".queue-row");
     if (row) { current = row.dataset.reference; rows().forEach(function (r) { r.classList.toggle("current", r === row); }); }
   });
+
+  // Back on the tab after a while: what arrived meanwhile shows at once, not at the next tick.
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(); });
 
   var first = document.getElementById("queue-rows");
   if (first && first.dataset.version) etag = '"' + first.dataset.version + '"';

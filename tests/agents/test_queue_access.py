@@ -1,4 +1,4 @@
-"""Every queue URL: only agents get in (everyone else 404, so the console cannot be found); writes are POST-only."""
+"""Every queue URL: only agents get in (signed-in others 404, signed-out visitors to sign-in); writes are POST-only."""
 
 import pytest
 from django.urls import reverse
@@ -29,11 +29,12 @@ def test_a_non_agent_gets_404_on_every_queue_url(client, request, agent, persona
     assert SavedView.objects.count() == 1
 
 
-def test_anonymous_visitors_get_404_too(client, agent):
+def test_anonymous_visitors_are_asked_to_sign_in_and_change_nothing(client, agent):
     reads, writes = _urls(agent)
     for url in reads + writes:
-        assert client.get(url).status_code == 404, url
-        assert client.post(url).status_code == 404, url
+        assert client.get(url)["Location"].endswith(f"/accounts/login/?next={url}"), url
+        assert client.post(url, {"name": "x"}).status_code == 302, url
+    assert SavedView.objects.count() == 1
 
 
 def test_an_agent_reads_every_queue_page(client, agent):

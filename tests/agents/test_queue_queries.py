@@ -5,12 +5,18 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.agents.conftest import bulk_tickets
+from tickets.models import Ticket
+from tickets.services.routing import team_save
 
 pytestmark = pytest.mark.django_db
 
 LIMIT = 15
+# What a request costs once the rights kept until they change (permissions, the agents' and teams' lists) are
+# in the cache, as they are all day long: after any ticket changed, so the count and the rows are read anew.
+WORKING_LIMIT = 10
 
 
 def _queries(client, url, **params) -> int:
@@ -48,3 +54,24 @@ def test_the_export_query_count_does_not_grow_with_the_tickets(agent_client, age
     bulk_tickets(1990, start=10, assignee=agent)
     # Rows are read in chunks of 500: 2,000 tickets are four reads instead of one.
     assert _queries(agent_client, url) <= few + 3
+
+
+def _working_queries(client, url, **params) -> int:
+    """Queries of a request after a ticket changed (count, rows and unread badges read anew), rights kept."""
+    client.get(url, params)
+    Ticket.objects.filter(pk=Ticket.objects.order_by("pk").values("pk")[:1]).update(updated_at=timezone.now())
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("params", [{}, {"view": "unread"}, {"view": "teams"}, {"q": "13800138000"}])
+def test_a_changed_queue_costs_at_most_10_queries_at_10_and_1000_tickets(agent_client, agent, params):
+    team = team_save(actor=agent, name="拉卡拉组", members=[agent])
+    bulk_tickets(10, assignee=agent, team=team)
+    few = _working_queries(agent_client, reverse("agents:queue"), **params)
+    bulk_tickets(990, start=10)
+    many = _working_queries(agent_client, reverse("agents:queue"), **params)
+    assert few == many
+    assert many <= WORKING_LIMIT

@@ -82,4 +82,5 @@ def test_a_ticket_leaving_the_view_changes_the_fragment(agent_client, agent):
 def test_the_page_shows_the_count_in_its_title(agent_client):
     make_ticket()
     make_ticket()
-    assert "<title>(2) 工单队列" in agent_client.get(reverse("agents:queue")).text
+    # Both are new, so both are unread for this agent: that count comes first.
+    assert "<title>2 条未读 · (2) 工单队列" in agent_client.get(reverse("agents:queue")).text

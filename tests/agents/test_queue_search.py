@@ -68,3 +68,29 @@ def test_a_search_with_no_match_shows_no_tickets(agent_client):
 def test_query_terms_are_normalized_and_cut_into_words():
     assert search_terms("重新簽到") == search_terms("重新签到")
     assert search_terms("  MAC   Error ") == ["mac", "error"]
+
+
+@pytest.mark.parametrize("query", ["13800138000", "138 0013 8000", "138-0013-8000", "+86 138 0013 8000"])
+def test_the_merchants_mobile_number_finds_the_ticket_however_it_is_written(agent_client, query):
+    wanted = make_ticket(phone="13800138000")
+    make_ticket(phone="13900139000")
+    assert _found(agent_client, query) == [wanted.reference]
+
+
+def test_the_merchants_email_address_finds_the_ticket_in_any_case(agent_client):
+    wanted = make_ticket(phone="", email="Wang.Fang@example.com")
+    make_ticket(phone="", email="li.lei@example.com")
+    assert _found(agent_client, "wang.fang@EXAMPLE.com") == [wanted.reference]
+
+
+def test_a_serial_number_and_a_transaction_reference_find_their_tickets(agent_client):
+    wanted = make_ticket(serial_number="SN-8800-1234", reference_number="123456789012")
+    make_ticket(serial_number="SN-7700-0000")
+    assert _found(agent_client, "SN-8800-1234") == [wanted.reference]
+    assert _found(agent_client, "123456789012") == [wanted.reference]
+
+
+def test_a_phone_number_and_a_word_together_must_both_match(agent_client):
+    wanted = make_ticket(phone="13800138000", description="打印机不出纸")
+    make_ticket(phone="13800138000", description="刷卡提示请重新签到")
+    assert _found(agent_client, "13800138000 打印机") == [wanted.reference]

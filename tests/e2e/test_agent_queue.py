@@ -39,7 +39,7 @@ def test_an_agent_moves_through_the_queue_with_the_keyboard_and_sees_new_tickets
     second = make_ticket(first_response_due=now + timedelta(hours=2))
     make_ticket(first_response_due=now + timedelta(hours=3))
     page.goto("/en/agent/")
-    expect(page).to_have_title(re.compile(r"^\(3\) Queue"))
+    expect(page).to_have_title(re.compile(r"^3 unread · \(3\) Queue"))
 
     page.keyboard.press("j")
     expect(_current(page)).to_have_attribute("data-reference", first.reference)
@@ -67,7 +67,7 @@ def test_an_agent_moves_through_the_queue_with_the_keyboard_and_sees_new_tickets
         pass
     arrived = make_ticket(first_response_due=now + timedelta(minutes=30), description="新工单：打印机不出纸")
     expect(page.locator(f'tr[data-reference="{arrived.reference}"]')).to_be_visible()
-    expect(page).to_have_title(re.compile(r"^\(4\) Queue"))
+    expect(page).to_have_title(re.compile(r"^4 unread · \(4\) Queue"))
     expect(_current(page)).to_have_attribute("data-reference", second.reference)
     expect(_current(page).locator("input[name=ids]")).to_be_checked()
 

@@ -23,6 +23,7 @@ from tickets.search import search_text_for
 from tickets.services.dispatch import notices_enqueue
 from tickets.services.events import event_record, user_or_none
 from tickets.services.files import Files, adopt_pending, attach, file_refusals, process_all, storing
+from tickets.services.routing import ticket_route
 from tickets.services.timing import due_times_apply
 from tickets.tasks import classification_enqueue
 
@@ -148,6 +149,7 @@ def ticket_create(
                 pending=pending,
                 stored=stored,
             )
+            ticket_route(ticket=ticket)
             _start_clock_and_notify(ticket, receipt_link=tracking_url(token) if tracking_url else "")
     except IntegrityError as error:
         return _race_winner(submission_key, error)
