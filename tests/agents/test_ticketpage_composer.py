@@ -107,7 +107,8 @@ def test_an_agent_sends_a_fresh_tracking_link_by_email_and_the_old_ones_keep_wor
     assert as_agent.get(page_url(ticket, "agents:ticket_tracking_link")).status_code == 405
 
 
-def test_a_ticket_without_an_email_gets_no_link_and_the_agent_is_told(as_agent):
+def test_a_ticket_without_an_email_and_sms_off_gets_no_link_and_the_agent_is_told(as_agent, settings):
+    settings.SMS_BACKEND = ""  # production until a provider is configured: a phone alone reaches nobody
     ticket = create_ticket(email="")
     response = as_agent.post(page_url(ticket, "agents:ticket_tracking_link"), follow=True)
     assert not TrackingLink.objects.filter(ticket=ticket).exists()
@@ -130,3 +131,12 @@ def test_the_log_viewer_links_each_code_once(as_agent, loaded_kb):
     line = page[page.index('id="L1"') : page.index("</tr>", page.index('id="L1"'))]
     assert line.count('<a class="log-code-link"') == 2  # each place the log names it, and nothing added after
     assert line.count(">A0<") == 0 and line.count("RC=A0") == 1
+
+
+def test_a_phone_only_ticket_gets_the_link_by_sms(as_agent):
+    from tickets.models import NoticeDelivery
+
+    ticket = create_ticket(email="")
+    as_agent.post(page_url(ticket, "agents:ticket_tracking_link"), follow=True)
+    assert ticket.events.filter(kind=TicketEvent.Kind.LINK_SENT, new_value="sms").exists()
+    assert NoticeDelivery.objects.filter(ticket=ticket, channel="sms", event="tracking_link_sent").exists()

@@ -28,7 +28,10 @@ def test_the_form_is_prefilled_from_an_article_and_a_response_code(client, loade
     body = response.content.decode()
     assert response.status_code == 200
     assert 'value="A0"' in body
-    assert "MAC error or keys out of sync" in body
+    from kb.models import Article
+
+    titles = Article.objects.filter(slug="keys-out-of-sync").values_list("title", flat=True)
+    assert any(title in body for title in titles)
     # The article's own "steps to fix" are offered as suggestions already tried.
     assert "Sign on once" in body
 
