@@ -61,3 +61,14 @@ def test_a_screen_text_several_codes_share_puts_the_page_explaining_it_first():
     _article("zebra-sign-on", "斑马提示请重新签到怎么办", "斑马请重新签到")
 
     assert _keys("斑马请重新签到")[0] == "zebra-sign-on"
+
+
+def test_the_code_is_first_even_when_the_backend_ranked_it_outside_its_candidates(monkeypatch):
+    import kb.search.selectors as selectors
+
+    _code("X6", "斑马终端号未登记", "斑马终端号未登记", body="说明。" * 200)
+    for n in range(3):
+        _article(f"zebra-{n}", f"斑马终端号未登记 斑马终端号未登记 {n}", "斑马终端号未登记", "斑马终端号未登记了")
+    monkeypatch.setattr(selectors, "RERANK_POOL", 1)
+
+    assert [hit.key for hit in search.search("斑马终端号未登记", language="zh-hans", limit=1).hits] == ["X6"]
