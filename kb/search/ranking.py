@@ -11,6 +11,7 @@ from django.utils import timezone
 from kb.search.models import TOKEN_FIELDS, SearchEntry
 from kb.search.pipeline import STOP_WORDS, ParsedQuery, is_brand, segment, stem, without_filler
 from kb.search.planning import entry_count
+from kb.search.version import current as index_version
 
 RERANK_COVERAGE = 0.5
 RERANK_EXACT = 0.6
@@ -208,9 +209,23 @@ def _compact(text: str) -> str:
     return text.replace(" ", "")
 
 
+_code_lines_kept: dict[str, tuple[str | None, tuple[dict[str, set[int]], dict[str, set[int]]]]] = {}
+
+
 def _code_lines(language: str) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
     """Every code page's lines (names and screen texts, compacted) with the entries that have each; and
-    the same for the names alone."""
+    the same for the names alone. Kept per process until the index changes (one cache read, no query)."""
+    version = index_version()[0]
+    kept = _code_lines_kept.get(language)
+    if version is None or kept is None or kept[0] != version:
+        # Without a version (the shared cache is down) nothing is kept: a stale copy could never be told.
+        kept = (version, _read_code_lines(language))
+        if version is not None:
+            _code_lines_kept[language] = kept
+    return kept[1]
+
+
+def _read_code_lines(language: str) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
     owners: dict[str, set[int]] = {}
     names: dict[str, set[int]] = {}
     codes = SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, language=language).values_list("pk", "phrases")

@@ -75,7 +75,10 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
     ranked = rerank(query, matches, rows)
     if not codes:
         owner, shared = owning_code(query, ranked, rows, language)
-        if owner is not None:
+        if owner is not None and owner not in rows:
+            # On a large index the code's page may be outside the backend's best candidates.
+            rows |= candidates([owner])
+        if owner is not None and owner in rows:
             query.owner = owner
             ranked = [(owner, float("inf")), *((pk, s) for pk, s in ranked if pk != owner)]
         elif shared and ranked and ranked[0][0] in shared:

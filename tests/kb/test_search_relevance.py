@@ -141,6 +141,12 @@ def test_every_response_code_or_screen_text_query_puts_the_code_page_first(runs)
     assert missed == []
 
 
+def test_only_a_code_the_table_lacks_puts_the_unknown_code_page_first(runs):
+    # "signin again error" and "MAC error" once found the code "OR" and led with the unknown-code help.
+    first = {run["case"]["q"]: run["found"][:1] for run in runs if run["case"]["class"] != "unknown-code"}
+    assert {q: found for q, found in first.items() if found == ["unknown-codes"]} == {}
+
+
 def test_queries_without_an_answer_are_flagged_as_no_exact_match(runs):
     no_match = [run for run in runs if run["case"]["expect"] == "none"]
     assert sum(1 for run in no_match if not run["exact"]) >= MIN_NO_MATCH_FLAGGED * len(no_match)
