@@ -177,6 +177,8 @@ def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
 
 # --- The code whose screen text the query is --------------------------------------------------------
 
+# What was typed must be this long to count as a part several codes' screen texts share (not "签到").
+SHARED_MIN_LENGTH = 4
 OWNED_SHARE = 0.5  # how much of what was typed (filler, brands and the terminal left out) a screen text must be
 
 
@@ -197,12 +199,22 @@ def owning_code(
     said += _meant(query, names, weighed, ranked, rows)
     said = [line for line in said if len(line) >= 2 and line in owners]
     if not said:
-        return None, set()
+        return None, _sharing(typed, owners)
     longest = max(said, key=len)
     unique = [line for line in said if len(owners[line]) == 1]
     if unique and len(max(unique, key=len)) >= len(longest):
         return next(iter(owners[max(unique, key=len)])), set()
     return None, owners[longest] if len(owners[longest]) > 1 else set()
+
+
+def _sharing(typed: set[str], owners: dict[str, set[int]]) -> set[int]:
+    """The codes whose screen texts all contain what was typed, when there are several: "请重新签到" ends
+    77's, 99's and A0's texts and names none of them, so the page explaining it leads (see the caller)."""
+    longest = max(typed, key=len)
+    if len(longest) < SHARED_MIN_LENGTH:
+        return set()
+    codes = set().union(*(entries for line, entries in owners.items() if longest in line))
+    return codes if len(codes) > 1 else set()
 
 
 def _compact(text: str) -> str:
