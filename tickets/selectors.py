@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -192,14 +193,24 @@ def ticket_workers() -> QuerySet:
 
 def article_titles(slugs, *, language: str) -> dict[str, str]:
     """The titles of these articles (one query): in `language` when written in it, else in the other one."""
+    return articles_named(slugs, language=language, paths_in="")[0]
+
+
+def articles_named(slugs, *, language: str, paths_in: str) -> tuple[dict[str, str], dict[str, str]]:
+    """In one query: the titles of these live articles (in `language` when written in it, else in the
+    other one), and the paths of those published for merchants in `paths_in` (links in canned replies)."""
     slugs = {slug for slug in slugs if slug}
     if not slugs:
-        return {}
-    rows = Article.objects.live().filter(slug__in=slugs).values_list("slug", "language", "title")
+        return {}, {}
+    rows = Article.objects.live().filter(slug__in=slugs).values_list("slug", "language", "title", "visibility")
     titles: dict[str, str] = {}
-    for slug, _language, title in sorted(rows, key=lambda row: row[1] == language):
+    paths: dict[str, str] = {}
+    for slug, row_language, title, visibility in sorted(rows, key=lambda row: row[1] == language):
         titles[slug] = title  # the page's language sorts last, so it wins
-    return titles
+        if row_language == paths_in and visibility == Article.Visibility.PUBLIC:
+            with translation.override(row_language):
+                paths[slug] = reverse("kb:article", kwargs={"slug": slug})
+    return titles, paths
 
 
 # Nobody is limited per terminal (anyone can type a shop's MID/TID, so a limit there would let strangers

@@ -17,7 +17,7 @@ from portal import mail
 from tickets import classify, logs, selectors
 from tickets.access import agent_ticket_for, attachment_for, may_change_tickets
 from tickets.models import Attachment, CannedReply, FileKind, Ticket, TicketMessage, agent_status_choices
-from tickets.services.canned import canned_replies_render
+from tickets.services.canned import canned_article_slugs, canned_replies_render
 
 INLINE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/webp"}
 
@@ -53,15 +53,22 @@ def article_choices(query: str) -> list[dict[str, str]]:
     return list(found.values())[:ARTICLE_CHOICES]
 
 
-def _suggestion_context(ticket: Ticket, request: AgentRequest) -> dict:
+def _suggestion_context(ticket: Ticket, request: AgentRequest, *, canned: list[CannedReply]) -> dict:
+    """The suggested answer and the source article by their titles, and the canned replies filled in: the
+    articles they all name read in one query."""
     suggestion = classify.stored_suggestion(ticket)
-    slugs = [ticket.article_slug]
+    slugs = {ticket.article_slug, *canned_article_slugs(canned)}
     if suggestion is not None:
-        slugs += [suggestion.article_slug, suggestion.correct_article_slug]
+        slugs |= {suggestion.article_slug, suggestion.correct_article_slug}
     query = request.GET.get("article_q", "")
+    titles, paths = selectors.articles_named(
+        slugs, language=get_language() or ticket.language, paths_in=ticket.language
+    )
+    base_url = mail.site_link("")  # links in replies are emailed: never on the request's Host header
     return {
         "suggestion": suggestion,
-        "titles": selectors.article_titles(slugs, language=get_language() or ticket.language),
+        "titles": titles,
+        "canned": canned_replies_render(replies=canned, ticket=ticket, base_url=base_url, article_paths=paths),
         "article_query": query.strip()[:ARTICLE_QUERY_LENGTH],
         "article_choices": article_choices(query) if query.strip() else [],
     }
@@ -77,8 +84,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
     conversation = selectors.agent_conversation(ticket)
     images, log_files = _files(conversation)
     workers = list(selectors.ticket_workers())
-    canned = CannedReply.objects.filter(is_active=True, language=ticket.language)
-    base_url = mail.site_link("")  # links in replies are emailed: never on the request's Host header
+    canned = list(CannedReply.objects.filter(is_active=True, language=ticket.language))
     context = {
         "section": "queue",
         "ticket": ticket,
@@ -90,13 +96,12 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         "merged_from": selectors.merged_into_this(ticket),
         "not_notified": selectors.merchant_not_notified(ticket),
         "same_terminal": selectors.open_for_terminal(ticket),
-        "canned": canned_replies_render(replies=canned, ticket=ticket, base_url=base_url),
         "agents": workers,
         "may_change": may_change_tickets(request.user),
         "code": ResponseCode.objects.filter(code=ticket.response_code, is_published=True).first()
         if ticket.response_code
         else None,
-        **_suggestion_context(ticket, request),
+        **_suggestion_context(ticket, request, canned=canned),
         "statuses": agent_status_choices(),
         "priorities": Ticket.Priority.choices,
         "present": presence_of(ticket_pk=ticket.pk, user=request.user),

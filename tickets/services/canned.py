@@ -47,18 +47,30 @@ def canned_reply_delete(*, agent: Actor, reply: CannedReply) -> None:
     reply.delete()
 
 
+def canned_article_slugs(replies: Iterable[CannedReply]) -> set[str]:
+    """The articles these replies link ({article:slug}), for a caller that reads them with other articles."""
+    return {slug for reply in replies for slug in _ARTICLE.findall(reply.body)}
+
+
 def canned_replies_render(
-    *, replies: Iterable[CannedReply], ticket: Ticket, base_url: str = ""
+    *,
+    replies: Iterable[CannedReply],
+    ticket: Ticket,
+    base_url: str = "",
+    article_paths: dict[str, str] | None = None,
 ) -> list[tuple[CannedReply, str]]:
-    """Fill in canned replies for one ticket, with one query for all the articles they link.
+    """Fill in canned replies for one ticket, with one query for all the articles they link (none when the
+    caller passes `article_paths`, slug → path of the published article in the ticket's language).
 
     Plain replacement, never a template: the text is agents' input. Unknown article slugs are left as
     written so the agent sees what to fix before sending.
     """
     replies = list(replies)
-    slugs = {slug for reply in replies for slug in _ARTICLE.findall(reply.body)}
+    slugs = canned_article_slugs(replies)
     urls = {}
-    if slugs:
+    if article_paths is not None:
+        urls = {slug: base_url + path for slug, path in article_paths.items() if slug in slugs}
+    elif slugs:
         articles = Article.objects.published().filter(slug__in=slugs, language=ticket.language)
         for article in articles.only("slug", "language"):
             urls[article.slug] = base_url + article.get_absolute_url()
