@@ -159,7 +159,8 @@ def tracking_links_revoke(request: HttpRequest, key: str) -> HttpResponse:
 
 def link_gone_page(request: HttpRequest, reason: str) -> HttpResponse:
     """What a stopped or expired link shows: why, and the form that sends a working one."""
-    response = render(request, "tickets/link_gone.html", {"reason": reason, "form": FindTicketForm()}, status=410)
+    context = {"reason": reason, "form": FindTicketForm(), "sms_on": sms.enabled()}
+    response = render(request, "tickets/link_gone.html", context, status=410)
     response["Cache-Control"] = "no-store, private"
     return response
 

@@ -49,7 +49,7 @@ def test_the_receipt_link_outlives_a_find_and_a_stopped_link_explains_itself(wec
     wechat.goto("/en/tickets/find/")
     wechat.fill("#id_reference", ticket.reference)
     wechat.fill("#id_contact", "wang@example.com")
-    wechat.get_by_role("button", name="Send me a new link").click()
+    wechat.get_by_role("button", name="Send me a link or a code").click()
     expect(wechat.locator("h1")).to_be_visible()
     shots(wechat, "find-sent")
     found = re.search(r"https?://[^/\s]+(/\S+/t/[\w-]+/)", mail.outbox[-1].body).group(1)
@@ -70,8 +70,8 @@ def test_the_receipt_link_outlives_a_find_and_a_stopped_link_explains_itself(wec
     shots(wechat, "new-link-after-stopping")
 
     for prefix, heading, button in [
-        ("/en", "This link was replaced", "Send me a new link"),
-        ("", "此链接已被替换", "给我发送新链接"),
+        ("/en", "This link was replaced", "Send me a link or a code"),
+        ("", "此链接已被替换", "发送链接或验证码"),
     ]:
         requests.clear()
         wechat.goto(prefix + receipt.removeprefix("/en"))

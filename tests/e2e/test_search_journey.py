@@ -11,14 +11,15 @@ from tests.e2e.journey import Shots
 def test_a_merchant_picks_a_suggestion_with_the_keyboard(loaded_kb, desktop):
     desktop.goto("/")
     box = desktop.get_by_role("combobox")
+    # Traditional characters for "sign-on failed": the sign-on troubleshooting page first (issue 23).
     box.press_sequentially("簽到失敗", delay=30)
     options = desktop.get_by_role("option")
     expect(options.first).to_be_visible()
-    expect(options.first).to_contain_text("请重新签到")
+    expect(options.first).to_contain_text("签到本身失败")
     box.press("ArrowDown")
     expect(options.first).to_have_attribute("aria-selected", "true")
     box.press("Enter")
-    expect(desktop).to_have_url(re.compile(r"/articles/re-sign-in-prompt/\?q=[^&]+$"))
+    expect(desktop).to_have_url(re.compile(r"/articles/sign-on-fails/\?q=[^&]+$"))
     log = SearchLog.objects.filter(source="suggest").latest("pk")
     assert log.opened_position == 1
 

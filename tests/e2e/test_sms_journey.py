@@ -64,6 +64,7 @@ def test_a_phone_only_merchant_follows_the_request_by_sms_and_finds_it_again_by_
     page.goto("/tickets/new/")
     expect(page.locator(".support-contact")).to_contain_text("400-820-0000")
     shots(page, "contact-page-top")
+    page.check("#id_occurred_when_0")  # "just now": the form suggests no time of its own
     page.fill("#id_description", "刷卡提示请重新签到，签到后仍然失败")
     page.fill("#id_contact_name", "王芳")
     page.fill("#id_phone", "138 0013 8000")
