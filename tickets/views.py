@@ -187,10 +187,16 @@ def sticker_initial(sticker: TerminalSticker) -> dict[str, str]:
     return {name: getattr(sticker, name) for name in names if getattr(sticker, name)}
 
 
+def _own_form(request: HttpRequest) -> bool:
+    """A visitor told to wait, or one who scanned a sticker: a form filled with a terminal is rendered each
+    time, so a sticker revoked a second ago no longer fills it (revoking bumps no page-cache generation)."""
+    return "terminal" in request.GET or _told_to_wait(request)
+
+
 # The blank form is the same for every anonymous visitor coming from the same page, but for its one-time
 # key and the time it suggests: shared from the page cache with those filled in per response.
 @pagecache.cached_page(
-    bypass=_told_to_wait,
+    bypass=_own_form,
     fresh={"submission_key": lambda request: secrets.token_urlsafe(24), "now": _now_for_input},
 )
 def _blank_form(request: HttpRequest) -> HttpResponse:

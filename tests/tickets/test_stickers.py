@@ -124,3 +124,11 @@ def test_only_the_signed_in_owner_sees_the_terminals_recent_tickets(client, stic
     assert ticket.reference in client.get(f"/tickets/terminal/{sticker.token}/").content.decode()
     client.logout()
     assert ticket.reference not in client.get(f"/tickets/terminal/{sticker.token}/").content.decode()
+
+
+def test_a_revoked_stickers_form_is_never_served_from_the_page_cache(client, admin_user, sticker):
+    form = f"/tickets/new/?terminal={sticker.token}"
+    assert f'value="{MID}"' in client.get(form).content.decode()  # the first anonymous visitor's form
+    sticker_revoke(actor=admin_user, sticker=sticker)
+    again = client.get(form).content.decode()
+    assert f'value="{MID}"' not in again and f'value="{TID}"' not in again
