@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from api.models import AGENT_SCOPES, INTEGRATOR_SCOPES, ApiClient, ApiTicket, WebhookDelivery
 from api.tasks import webhook_enqueue
@@ -200,7 +201,7 @@ def agent_ticket_change(
             if assignee:
                 user = get_user_model().objects.filter(username=assignee).first()
                 if user is None or not is_agent(user):
-                    raise ValidationError({"assignee": "No agent has this username."})
+                    raise ValidationError({"assignee": _("No agent has this username.")})
             ticket = ticket_services.ticket_assign(ticket=ticket, agent=agent, assignee=user)
     return Ticket.objects.select_related("assignee").get(pk=ticket.pk)
 
