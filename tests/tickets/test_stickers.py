@@ -132,3 +132,12 @@ def test_a_revoked_stickers_form_is_never_served_from_the_page_cache(client, adm
     sticker_revoke(actor=admin_user, sticker=sticker)
     again = client.get(form).content.decode()
     assert f'value="{MID}"' not in again and f'value="{TID}"' not in again
+
+
+def test_a_revoked_stickers_link_answers_in_the_phones_language(client, admin_user, sticker):
+    sticker_revoke(actor=admin_user, sticker=sticker)
+    en = client.get(f"/t/{sticker.token}/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    zh = client.get(f"/t/{sticker.token}/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert en.status_code == zh.status_code == 410
+    assert "no longer works" in en.content.decode() and "已失效" in zh.content.decode()
+    assert 'lang="en"' in en.content.decode()
