@@ -152,10 +152,10 @@ def api_ticket_create(
     return ticket, new
 
 
-def _payload(*, event: str, ticket: Ticket, message: TicketMessage | None = None) -> dict:
+def _payload(*, event: str, ticket: Ticket, message: TicketMessage | None = None, status: str | None = None) -> dict:
     body = {
         "event": event,
-        "ticket": {"reference": ticket.reference, "status": ticket.status},
+        "ticket": {"reference": ticket.reference, "status": status or ticket.status},
         "occurred_at": timezone.now().isoformat(),
     }
     if message is not None and not message.is_internal:
@@ -167,14 +167,20 @@ def _payload(*, event: str, ticket: Ticket, message: TicketMessage | None = None
     return body
 
 
-def webhook_deliveries_record(*, ticket_id: int, event: str, message_id: int | None = None) -> list[WebhookDelivery]:
-    """One delivery per integrator that filed the ticket and has a webhook; enqueued once committed."""
+def webhook_deliveries_record(
+    *, ticket_id: int, event: str, message_id: int | None = None, status: str | None = None
+) -> list[WebhookDelivery]:
+    """One delivery per integrator that filed the ticket and has a webhook; enqueued once committed.
+
+    `status`: the ticket's status as the event left it, when the row is not saved yet (a status change)."""
     filing = ApiTicket.objects.select_related("client", "ticket").filter(ticket_id=ticket_id).first()
     if filing is None or not filing.client.webhook_url or not filing.client.active:
         return []
     message = filing.ticket.messages.filter(pk=message_id).first() if message_id else None
     delivery = WebhookDelivery.objects.create(
-        client=filing.client, event=event, payload=_payload(event=event, ticket=filing.ticket, message=message)
+        client=filing.client,
+        event=event,
+        payload=_payload(event=event, ticket=filing.ticket, message=message, status=status),
     )
     from api.tasks import webhook_enqueue
 

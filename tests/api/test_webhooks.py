@@ -135,3 +135,12 @@ def test_the_admins_test_event_is_a_signed_logged_delivery(hooked, receiver, adm
     services.webhook_test_send(actor=admin_user, client=row)
     assert receiver.events() == ["ping"]
     assert WebhookDelivery.objects.get(event="ping").status == WebhookDelivery.Status.SENT
+
+
+def test_a_status_changed_event_carries_the_new_status(client, hooked, receiver, agent):
+    from tickets.services import ticket_status_set
+
+    ticket = Ticket.objects.get(reference=_file(client, hooked[1]))
+    ticket_status_set(ticket=ticket, agent=agent, status="resolved")
+    changed = [json.loads(body) for _h, body in receiver.calls if json.loads(body)["event"] == "ticket.status_changed"]
+    assert [event["ticket"]["status"] for event in changed] == ["resolved"]
