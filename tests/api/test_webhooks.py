@@ -3,6 +3,7 @@
 A real HTTP server on this machine receives them (a thread); nothing leaves it.
 """
 
+import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -144,3 +145,21 @@ def test_a_status_changed_event_carries_the_new_status(client, hooked, receiver,
     ticket_status_set(ticket=ticket, agent=agent, status="resolved")
     changed = [json.loads(body) for _h, body in receiver.calls if json.loads(body)["event"] == "ticket.status_changed"]
     assert [event["ticket"]["status"] for event in changed] == ["resolved"]
+
+
+def test_the_retry_command_sends_a_failed_delivery_again_once_its_backoff_is_over(client, hooked, receiver, settings):
+    import time_machine
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.WEBHOOK_RETRY_SECONDS = 30
+    receiver.answers = [503]
+    _file(client, hooked[1])
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.attempts == 1
+    call_command("api_webhooks_retry", stdout=io.StringIO())  # not due yet
+    assert len(receiver.calls) == 1
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=31)):
+        call_command("api_webhooks_retry", stdout=io.StringIO())
+    delivery.refresh_from_db()
+    assert len(receiver.calls) == 2 and delivery.status == WebhookDelivery.Status.SENT
