@@ -163,3 +163,17 @@ def test_the_retry_command_sends_a_failed_delivery_again_once_its_backoff_is_ove
         call_command("api_webhooks_retry", stdout=io.StringIO())
     delivery.refresh_from_db()
     assert len(receiver.calls) == 2 and delivery.status == WebhookDelivery.Status.SENT
+
+
+def test_the_receivers_snippet_in_the_docs_accepts_a_signed_body_and_refuses_a_replay():
+    import re
+    import time
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    namespace: dict = {}
+    exec(re.search(r"```python\n(.*?)```", docs, re.S).group(1), namespace)  # noqa: S102 (our own docs)
+    body, now = b'{"event":"ping"}', int(time.time())
+    assert namespace["verified"]("s3cret", body, webhooks.sign(secret="s3cret", body=body, timestamp=now))
+    assert not namespace["verified"]("s3cret", body, webhooks.sign(secret="s3cret", body=body, timestamp=now - 301))
+    assert not namespace["verified"]("s3cret", body + b" ", webhooks.sign(secret="s3cret", body=body, timestamp=now))
