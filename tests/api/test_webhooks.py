@@ -177,3 +177,36 @@ def test_the_receivers_snippet_in_the_docs_accepts_a_signed_body_and_refuses_a_r
     assert namespace["verified"]("s3cret", body, webhooks.sign(secret="s3cret", body=body, timestamp=now))
     assert not namespace["verified"]("s3cret", body, webhooks.sign(secret="s3cret", body=body, timestamp=now - 301))
     assert not namespace["verified"]("s3cret", body + b" ", webhooks.sign(secret="s3cret", body=body, timestamp=now))
+
+
+def test_no_transaction_is_open_while_the_receiver_answers(client, hooked, receiver, monkeypatch):
+    from django.db import connection
+
+    open_during_post = []
+    real_post = webhooks.post
+
+    def post(**kwargs):
+        open_during_post.append(connection.in_atomic_block)  # on SQLite, the whole site's write lock
+        return real_post(**kwargs)
+
+    monkeypatch.setattr(webhooks, "post", post)
+    _file(client, hooked[1])
+    assert open_during_post == [False] and receiver.events() == ["ticket.created"]
+
+
+def test_a_second_run_during_a_try_sends_nothing_until_the_try_could_have_ended(client, hooked, receiver, settings):
+    import time_machine
+    from django.utils import timezone
+
+    from api.delivery import SENDING
+
+    receiver.answers = [503]
+    _file(client, hooked[1])
+    delivery = WebhookDelivery.objects.get()
+    # A worker died mid-try (or is still waiting for the receiver): its claim is on the row.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=SENDING, last_attempt_at=timezone.now())
+    assert delivery_try(delivery_id=delivery.pk) is None and len(receiver.calls) == 1
+    later = timezone.now() + timezone.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 61)
+    with time_machine.travel(later):
+        assert delivery_try(delivery_id=delivery.pk) is True
+    assert len(receiver.calls) == 2
