@@ -44,3 +44,14 @@ def test_revoking_from_the_admin_stops_the_token(client, admin_user, integrator)
 def test_tokens_cannot_be_deleted_only_revoked(client, admin_user, integrator):
     client.force_login(admin_user)
     assert client.get(f"/admin/api/apiclient/{integrator[0].pk}/delete/").status_code == 403
+
+
+def test_a_webhook_address_that_is_not_http_is_refused(client, admin_user):
+    client.force_login(admin_user)
+    page = client.post(
+        "/admin/api/apiclient/add/",
+        {"name": "x", "kind": "integrator", "scopes": ["tickets:read"], "webhook_url": "ftp://files.example.com/in"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert page.status_code == 200 and "starts with https://" in page.content.decode()
+    assert not ApiClient.objects.exists()
