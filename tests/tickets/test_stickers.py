@@ -14,6 +14,15 @@ MID, TID = "102310058120001", "12345678"
 CSV = "merchant_id,terminal_id,serial_number,terminal_model,model_slug,acquirer\n"
 
 
+@pytest.fixture(autouse=True)
+def chinese():
+    """The services' messages are asserted in Chinese, the default, whatever an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 @pytest.fixture
 def admin_user(django_user_model):
     return django_user_model.objects.create_superuser(username="admin", password="admin-pass-123")
