@@ -75,6 +75,7 @@ def test_the_admin_imports_a_csv_and_shows_a_printable_sheet(client, admin_user)
     page = answer.content.decode()
     assert answer.status_code == 200
     assert "TID 12345678" in page and "TID 87654321" in page
+    assert "共 2 张贴纸" in page  # the sheet's count line in the admin's language
     token = TerminalSticker.objects.get(terminal_id="12345678").token
     link = f"http://127.0.0.1:8000/t/{token}/"
     assert link in page
