@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from pydantic import Field
 
@@ -57,6 +58,13 @@ class TokenAuth(HttpBearer):
         return client
 
 
+class Utf8Renderer(JSONRenderer):
+    """Chinese as itself, not \\u escapes: what an integrator reads in its logs, as the problems and the
+    cacheable answers already are."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class PortalApi(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         """Ninja documents every answer as application/json; errors are problem documents."""
@@ -80,6 +88,7 @@ api = PortalApi(
         "management systems) and agents, with a token made in the admin. Errors are RFC 9457 problem details."
     ),
     docs_url="/docs",
+    renderer=Utf8Renderer(),
 )
 
 

@@ -155,3 +155,10 @@ def test_a_get_on_an_address_that_changes_things_is_405_as_a_problem(client, int
     assert answer["Content-Type"] == "application/problem+json"
     assert answer.json()["title"] == "Method not allowed" and answer.json()["status"] == 405
     assert not Ticket.objects.exists()
+
+
+def test_chinese_in_an_answer_is_written_as_itself(client, integrator):
+    _client, token = integrator
+    reference = _file(client, token, **_data()).json()["reference"]
+    answer = client.post(f"/api/v1/tickets/{reference}/messages", {"body": "重启后仍然报 A0"}, **bearer(token))
+    assert answer.status_code == 201 and "重启后仍然报 A0" in answer.content.decode()
