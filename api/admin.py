@@ -29,6 +29,13 @@ class ApiClientForm(forms.ModelForm):
             self.fields["user"].queryset = get_user_model().objects.filter(is_staff=True, is_active=True)
             self.fields["user"].help_text = _("Agent tokens only: the agent the token acts as.")
 
+    def clean_webhook_url(self):
+        url = self.cleaned_data.get("webhook_url", "")
+        # URLField also takes ftp://; webhooks are HTTP POSTs.
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError(_("A webhook address starts with https:// (or http:// inside your network)."))
+        return url
+
     def clean(self):
         data = super().clean()
         allowed = AGENT_SCOPES if data.get("kind") == ApiClient.Kind.AGENT else INTEGRATOR_SCOPES

@@ -19,4 +19,13 @@ def ticket_event_to_webhook(sender, *, ticket_id: int, kind: str, message_id: in
     # Internal notes never leave the portal, whichever kind of event carries them.
     if internal or kind not in EVENTS:
         return
-    webhook_deliveries_record(ticket_id=ticket_id, event=EVENTS[kind], message_id=message_id)
+    status = None
+    if kind == TicketEvent.Kind.STATUS:
+        # The event is recorded before the ticket's row is saved: its new value is the status to announce.
+        status = (
+            TicketEvent.objects.filter(ticket_id=ticket_id, kind=kind)
+            .order_by("-pk")
+            .values_list("new_value", flat=True)
+            .first()
+        )
+    webhook_deliveries_record(ticket_id=ticket_id, event=EVENTS[kind], message_id=message_id, status=status)

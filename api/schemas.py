@@ -1,6 +1,7 @@
 """The API's typed shapes: the OpenAPI document is generated from these."""
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -113,8 +114,9 @@ class TicketPageOut(Schema):
 
 
 class TicketChangeIn(Schema):
-    status: str | None = None
-    priority: str | None = None
+    # Listed so the OpenAPI document tells an integrator the values (tickets.models.Ticket.Status, Priority).
+    status: Literal["new", "open", "waiting_on_merchant", "resolved", "closed"] | None = None
+    priority: Literal["low", "normal", "high", "urgent"] | None = None
     assignee: str | None = Field(None, description="An agent's username, or an empty string to unassign.")
 
 

@@ -1,9 +1,13 @@
 """Reads for the API, shaped as its schemas: the knowledge base through kb's selectors and search, tickets
 through the tickets' selectors. Links are absolute, on the configured site address."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import translation
 
+from api.models import WebhookDelivery
 from kb import search as kb_search
 from kb import selectors as kb_selectors
 from kb.models import Article, Category, ResponseCode
@@ -137,3 +141,20 @@ def agent_tickets(
     if terminal:
         rows = rows.filter(merchant_id=terminal) | rows.filter(terminal_id=terminal)
     return rows
+
+
+def webhook_deliveries_due(*, now: datetime) -> list[int]:
+    """Pending deliveries whose next try is due: never tried for a minute (the worker lost the task), or
+    past their backoff (1, 2, 4 … × WEBHOOK_RETRY_SECONDS after the last try)."""
+    due = []
+    rows = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING).values_list(
+        "pk", "attempts", "created_at", "last_attempt_at"
+    )
+    for pk, attempts, created_at, last_attempt_at in rows.order_by("pk"):
+        if last_attempt_at is None:
+            ready = created_at + timedelta(minutes=1)
+        else:
+            ready = last_attempt_at + timedelta(seconds=settings.WEBHOOK_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+        if ready <= now:
+            due.append(pk)
+    return due

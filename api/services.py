@@ -7,19 +7,25 @@ who filed the ticket (ApiTicket) and nothing else.
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from api.models import AGENT_SCOPES, INTEGRATOR_SCOPES, ApiClient, ApiTicket, WebhookDelivery
 from api.tasks import webhook_enqueue
 from portal.audit import Action, audit_record, values_of
 from tickets import services as ticket_services
+from tickets.access import Actor
 from tickets.forms import TicketForm
-from tickets.models import Ticket
+from tickets.models import Ticket, TicketMessage
+from tickets.services.files import Files
 
 logger = logging.getLogger(__name__)
 TOKEN_PREFIX = "pos_"  # noqa: S105 (marks the portal's tokens in an integrator's configuration; not a secret)
@@ -30,7 +36,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _checked_scopes(kind: str, scopes: list[str], user) -> list[str]:
+def _checked_scopes(kind: str, scopes: list[str], user: User | None) -> list[str]:
     allowed = AGENT_SCOPES if kind == ApiClient.Kind.AGENT else INTEGRATOR_SCOPES
     wrong = [scope for scope in scopes if scope not in allowed]
     if wrong:
@@ -41,7 +47,7 @@ def _checked_scopes(kind: str, scopes: list[str], user) -> list[str]:
 
 
 def api_client_create(
-    *, actor, name: str, kind: str, scopes: list[str], user=None, webhook_url: str = ""
+    *, actor: Actor | None, name: str, kind: str, scopes: list[str], user: User | None = None, webhook_url: str = ""
 ) -> tuple[ApiClient, str]:
     """A new token; returns it with the token itself, which is never stored and must be shown once."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -55,13 +61,15 @@ def api_client_create(
             token_prefix=token[:12],
             webhook_url=webhook_url,
             webhook_secret=secrets.token_hex(32) if webhook_url else "",
-            created_by=actor if getattr(actor, "pk", None) else None,
+            created_by=actor if isinstance(actor, User) and actor.pk else None,
         )
         audit_record(actor=actor, action=Action.CREATED, instance=client, after=values_of(client, AUDITED))
     return client, token
 
 
-def api_client_update(*, actor, client: ApiClient, name: str, scopes: list[str], webhook_url: str) -> ApiClient:
+def api_client_update(
+    *, actor: Actor | None, client: ApiClient, name: str, scopes: list[str], webhook_url: str
+) -> ApiClient:
     with transaction.atomic():
         row = ApiClient.objects.select_for_update().get(pk=client.pk)
         before = values_of(row, AUDITED)
@@ -74,7 +82,7 @@ def api_client_update(*, actor, client: ApiClient, name: str, scopes: list[str],
     return row
 
 
-def api_client_revoke(*, actor, client: ApiClient) -> ApiClient:
+def api_client_revoke(*, actor: Actor | None, client: ApiClient) -> ApiClient:
     """The token stops working at once; the row stays, with its tickets and delivery log."""
     with transaction.atomic():
         row = ApiClient.objects.select_for_update().get(pk=client.pk)
@@ -101,7 +109,13 @@ def _submission_key(client: ApiClient, idempotency_key: str) -> str:
 
 
 def api_ticket_create(
-    *, client: ApiClient, data: QueryDict, files, idempotency_key: str, language: str, tracking_url
+    *,
+    client: ApiClient,
+    data: QueryDict,
+    files: Files,
+    idempotency_key: str,
+    language: str,
+    tracking_url: Callable[[str], str],
 ) -> tuple[Ticket, bool]:
     """File a ticket for an integrator through the web form's validation, masking and upload checks.
 
@@ -115,7 +129,8 @@ def api_ticket_create(
     if not form.is_valid():
         raise ValidationError({name: list(messages) for name, messages in form.errors.items()})
     names = ticket_services.TicketDetails.__dataclass_fields__
-    details = ticket_services.TicketDetails(**{n: form.cleaned_data.get(n) for n in names if n in form.cleaned_data})
+    values: dict[str, Any] = {n: form.cleaned_data.get(n) for n in names if n in form.cleaned_data}
+    details = ticket_services.TicketDetails(**values)
     existing = ApiTicket.objects.select_related("ticket").filter(client=client, ticket__submission_key=key).first()
     if existing is not None:
         return existing.ticket, False
@@ -137,10 +152,10 @@ def api_ticket_create(
     return ticket, new
 
 
-def _payload(*, event: str, ticket: Ticket, message=None) -> dict:
+def _payload(*, event: str, ticket: Ticket, message: TicketMessage | None = None, status: str | None = None) -> dict:
     body = {
         "event": event,
-        "ticket": {"reference": ticket.reference, "status": ticket.status},
+        "ticket": {"reference": ticket.reference, "status": status or ticket.status},
         "occurred_at": timezone.now().isoformat(),
     }
     if message is not None and not message.is_internal:
@@ -152,14 +167,20 @@ def _payload(*, event: str, ticket: Ticket, message=None) -> dict:
     return body
 
 
-def webhook_deliveries_record(*, ticket_id: int, event: str, message_id: int | None = None) -> list[WebhookDelivery]:
-    """One delivery per integrator that filed the ticket and has a webhook; enqueued once committed."""
+def webhook_deliveries_record(
+    *, ticket_id: int, event: str, message_id: int | None = None, status: str | None = None
+) -> list[WebhookDelivery]:
+    """One delivery per integrator that filed the ticket and has a webhook; enqueued once committed.
+
+    `status`: the ticket's status as the event left it, when the row is not saved yet (a status change)."""
     filing = ApiTicket.objects.select_related("client", "ticket").filter(ticket_id=ticket_id).first()
     if filing is None or not filing.client.webhook_url or not filing.client.active:
         return []
     message = filing.ticket.messages.filter(pk=message_id).first() if message_id else None
     delivery = WebhookDelivery.objects.create(
-        client=filing.client, event=event, payload=_payload(event=event, ticket=filing.ticket, message=message)
+        client=filing.client,
+        event=event,
+        payload=_payload(event=event, ticket=filing.ticket, message=message, status=status),
     )
     from api.tasks import webhook_enqueue
 
@@ -167,7 +188,7 @@ def webhook_deliveries_record(*, ticket_id: int, event: str, message_id: int | N
     return [delivery]
 
 
-def webhook_test_send(*, actor, client: ApiClient) -> WebhookDelivery:
+def webhook_test_send(*, actor: User, client: ApiClient) -> WebhookDelivery:
     """The admin's "send test event": a real delivery, signed and logged like any other."""
     if not client.webhook_url:
         raise ValidationError("This token has no webhook address.")
@@ -182,7 +203,7 @@ def webhook_test_send(*, actor, client: ApiClient) -> WebhookDelivery:
 
 
 def agent_ticket_change(
-    *, agent, ticket: Ticket, status: str | None, priority: str | None, assignee: str | None
+    *, agent: User, ticket: Ticket, status: str | None, priority: str | None, assignee: str | None
 ) -> Ticket:
     """What an agent token changes on a ticket, all or nothing, through the console's own services (each
     checks the agent's rights and records its TicketEvent)."""
@@ -200,12 +221,12 @@ def agent_ticket_change(
             if assignee:
                 user = get_user_model().objects.filter(username=assignee).first()
                 if user is None or not is_agent(user):
-                    raise ValidationError({"assignee": "No agent has this username."})
+                    raise ValidationError({"assignee": _("No agent has this username.")})
             ticket = ticket_services.ticket_assign(ticket=ticket, agent=agent, assignee=user)
     return Ticket.objects.select_related("assignee").get(pk=ticket.pk)
 
 
-def webhook_retry(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+def webhook_retry(*, actor: Actor | None, delivery: WebhookDelivery) -> WebhookDelivery:
     """An operator sends a given-up delivery again (the integrator fixed its server)."""
     with transaction.atomic():
         row = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from pydantic import Field
 
@@ -57,6 +58,13 @@ class TokenAuth(HttpBearer):
         return client
 
 
+class Utf8Renderer(JSONRenderer):
+    """Chinese as itself, not \\u escapes: what an integrator reads in its logs, as the problems and the
+    cacheable answers already are."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 class PortalApi(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         """Ninja documents every answer as application/json; errors are problem documents."""
@@ -80,6 +88,7 @@ api = PortalApi(
         "management systems) and agents, with a token made in the admin. Errors are RFC 9457 problem details."
     ),
     docs_url="/docs",
+    renderer=Utf8Renderer(),
 )
 
 
@@ -145,7 +154,7 @@ def _language(request: HttpRequest, lang: str | None) -> str:
     return lang or current_language()
 
 
-def _cacheable(request: HttpRequest, payload) -> HttpResponse:
+def _cacheable(request: HttpRequest, payload, *, language: str) -> HttpResponse:
     """JSON with a strong ETag from its bytes: a client that has it gets 304 and no body."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -156,6 +165,7 @@ def _cacheable(request: HttpRequest, payload) -> HttpResponse:
     answer["ETag"] = etag
     answer["Cache-Control"] = f"public, max-age={settings.API_CACHE_SECONDS}"
     answer["Vary"] = "Accept-Language"
+    answer["Content-Language"] = language  # the answer's, which ?lang= may choose over Accept-Language
     return answer
 
 
@@ -186,43 +196,49 @@ def search(
     _limit(request)
     if not q.strip() or len(q) > 200:
         raise problems.invalid({"q": [_("Type between 1 and 200 characters.")]})
-    return _cacheable(request, selectors.search(q, language=_language(request, lang), limit=limit))
+    language = _language(request, lang)
+    return _cacheable(request, selectors.search(q, language=language, limit=limit), language=language)
 
 
 @public.get("/categories", response={200: list[CategoryOut], **PROBLEMS}, summary="Article categories")
 def categories(request: HttpRequest, lang: Lang | None = None):
     _limit(request)
-    return _cacheable(request, selectors.categories(language=_language(request, lang)))
+    language = _language(request, lang)
+    return _cacheable(request, selectors.categories(language=language), language=language)
 
 
 @public.get("/articles", response={200: list[ArticleSummaryOut], **PROBLEMS}, summary="Published articles")
 def articles(request: HttpRequest, lang: Lang | None = None, category: str | None = None):
     _limit(request)
-    return _cacheable(request, selectors.articles(language=_language(request, lang), category=category))
+    language = _language(request, lang)
+    return _cacheable(request, selectors.articles(language=language, category=category), language=language)
 
 
 @public.get("/articles/{slug}", response={200: ArticleOut, **PROBLEMS}, summary="One article")
 def article(request: HttpRequest, slug: str, lang: Lang | None = None):
     _limit(request)
-    found = selectors.article(slug=slug, language=_language(request, lang))
+    language = _language(request, lang)
+    found = selectors.article(slug=slug, language=language)
     if found is None:
         raise problems.not_found()
-    return _cacheable(request, found)
+    return _cacheable(request, found, language=language)
 
 
 @public.get("/codes", response={200: list[CodeOut], **PROBLEMS}, summary="Response codes")
 def codes(request: HttpRequest, lang: Lang | None = None):
     _limit(request)
-    return _cacheable(request, selectors.codes(language=_language(request, lang)))
+    language = _language(request, lang)
+    return _cacheable(request, selectors.codes(language=language), language=language)
 
 
 @public.get("/codes/{code}", response={200: CodeOut, **PROBLEMS}, summary="One response code")
 def code(request: HttpRequest, code: str, lang: Lang | None = None):
     _limit(request)
-    found = selectors.code(code, language=_language(request, lang))
+    language = _language(request, lang)
+    found = selectors.code(code, language=language)
     if found is None:
         raise problems.not_found()
-    return _cacheable(request, found)
+    return _cacheable(request, found, language=language)
 
 
 integrator = Router(tags=["tickets (integrators)"], auth=TokenAuth())

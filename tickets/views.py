@@ -182,10 +182,16 @@ def sticker_initial(sticker: TerminalSticker) -> dict[str, str]:
     return {name: getattr(sticker, name) for name in names if getattr(sticker, name)}
 
 
+def _own_form(request: HttpRequest) -> bool:
+    """A visitor told to wait, or one who scanned a sticker: a form filled with a terminal is rendered each
+    time, so a sticker revoked a second ago no longer fills it (revoking bumps no page-cache generation)."""
+    return "terminal" in request.GET or _told_to_wait(request)
+
+
 # The blank form is the same for every anonymous visitor coming from the same page, but for its one-time
 # key: shared from the page cache with that filled in per response. It suggests no time: the merchant picks
 # "just now", "earlier today" or "another time" (a prefilled time was silently taken for a fact).
-@pagecache.cached_page(bypass=_told_to_wait, fresh={"submission_key": lambda request: secrets.token_urlsafe(24)})
+@pagecache.cached_page(bypass=_own_form, fresh={"submission_key": lambda request: secrets.token_urlsafe(24)})
 def _blank_form(request: HttpRequest) -> HttpResponse:
     """The empty form, filled in from where the merchant came from (an article, a code, a search)."""
     language = current_language()

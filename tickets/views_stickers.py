@@ -27,10 +27,12 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     """The printed short link: counted, then sent on to the terminal's page in the phone's language (the
     language cookie if the visitor chose one here before, else the phone's Accept-Language)."""
     sticker = TerminalSticker.objects.filter(token=token[:16]).first()
-    if sticker is None or sticker.revoked_at is not None:
-        return _gone(request, sticker)
-    sticker_scanned(sticker=sticker)
     with translation.override(translation.get_language_from_request(request, check_path=False)):
+        if sticker is None or sticker.revoked_at is not None:
+            # The short link has no language of its own: a lost sticker's page, too, in the phone's.
+            request.LANGUAGE_CODE = translation.get_language()
+            return _gone(request, sticker)
+        sticker_scanned(sticker=sticker)
         return HttpResponseRedirect(reverse("tickets:terminal", kwargs={"token": sticker.token}))
 
 

@@ -44,3 +44,13 @@ def test_revoking_from_the_admin_stops_the_token(client, admin_user, integrator)
 def test_tokens_cannot_be_deleted_only_revoked(client, admin_user, integrator):
     client.force_login(admin_user)
     assert client.get(f"/admin/api/apiclient/{integrator[0].pk}/delete/").status_code == 403
+
+
+def test_a_webhook_address_that_is_not_http_is_refused(client, admin_user):
+    client.force_login(admin_user)
+    page = client.post(
+        "/admin/api/apiclient/add/",
+        {"name": "x", "kind": "integrator", "scopes": ["tickets:read"], "webhook_url": "ftp://files.example.com/in"},
+    )
+    assert page.status_code == 200 and "须以 https:// 开头" in page.content.decode()  # the admin speaks Chinese
+    assert not ApiClient.objects.exists()

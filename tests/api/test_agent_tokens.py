@@ -79,3 +79,18 @@ def test_an_agent_who_loses_the_right_loses_the_token(client, agent_token, agent
 def test_an_integrator_token_cannot_use_the_agent_endpoints(client, integrator, ticket):
     answer = client.get("/api/v1/agent/tickets", **bearer(integrator[1]))
     assert answer.status_code == 403
+
+
+def test_the_documented_status_and_priority_values_are_the_tickets_own(client):
+    from typing import get_args
+
+    from api.schemas import TicketChangeIn
+    from tickets.models import Ticket
+
+    def values(name):
+        return [v for arg in get_args(TicketChangeIn.model_fields[name].annotation) for v in get_args(arg)]
+
+    assert values("status") == list(Ticket.Status.values)
+    assert values("priority") == list(Ticket.Priority.values)
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["TicketChangeIn"]
+    assert "waiting_on_merchant" in str(schema["properties"]["status"])

@@ -97,3 +97,10 @@ def test_the_openapi_document_and_its_page_are_served_locally(client):
     page = client.get("/api/v1/docs").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
+
+
+def test_an_answer_names_its_own_language_whichever_way_it_was_chosen(client, loaded_kb):
+    asked = client.get("/api/v1/categories", {"lang": "en"}, HTTP_ACCEPT_LANGUAGE="zh-CN")
+    header = client.get("/api/v1/codes/A0", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert asked["Content-Language"] == "en" and asked.json()[0]["name"] == "Start here"
+    assert header["Content-Language"] == "en" and header.json()["name"] == "MAC verification failed"

@@ -143,3 +143,22 @@ def test_a_token_is_limited_per_minute(client, integrator, settings):
     settings.API_TOKEN_RATE_LIMIT = 2
     codes = [client.get("/api/v1/tickets/POS-2026-000001", **bearer(integrator[1])).status_code for _ in range(3)]
     assert codes == [404, 404, 429]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/tickets", "/api/v1/tickets/T-1/messages", "/api/v1/agent/tickets/T-1/replies"]
+)
+def test_a_get_on_an_address_that_changes_things_is_405_as_a_problem(client, integrator, path):
+    _client, token = integrator
+    answer = client.get(path, **bearer(token), HTTP_ACCEPT_LANGUAGE="en")
+    assert answer.status_code == 405 and answer["Allow"] == "POST"
+    assert answer["Content-Type"] == "application/problem+json"
+    assert answer.json()["title"] == "Method not allowed" and answer.json()["status"] == 405
+    assert not Ticket.objects.exists()
+
+
+def test_chinese_in_an_answer_is_written_as_itself(client, integrator):
+    _client, token = integrator
+    reference = _file(client, token, **_data()).json()["reference"]
+    answer = client.post(f"/api/v1/tickets/{reference}/messages", {"body": "重启后仍然报 A0"}, **bearer(token))
+    assert answer.status_code == 201 and "重启后仍然报 A0" in answer.content.decode()

@@ -3,6 +3,7 @@
 A real HTTP server on this machine receives them (a thread); nothing leaves it.
 """
 
+import io
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -135,3 +136,77 @@ def test_the_admins_test_event_is_a_signed_logged_delivery(hooked, receiver, adm
     services.webhook_test_send(actor=admin_user, client=row)
     assert receiver.events() == ["ping"]
     assert WebhookDelivery.objects.get(event="ping").status == WebhookDelivery.Status.SENT
+
+
+def test_a_status_changed_event_carries_the_new_status(client, hooked, receiver, agent):
+    from tickets.services import ticket_status_set
+
+    ticket = Ticket.objects.get(reference=_file(client, hooked[1]))
+    ticket_status_set(ticket=ticket, agent=agent, status="resolved")
+    changed = [json.loads(body) for _h, body in receiver.calls if json.loads(body)["event"] == "ticket.status_changed"]
+    assert [event["ticket"]["status"] for event in changed] == ["resolved"]
+
+
+def test_the_retry_command_sends_a_failed_delivery_again_once_its_backoff_is_over(client, hooked, receiver, settings):
+    import time_machine
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.WEBHOOK_RETRY_SECONDS = 30
+    receiver.answers = [503]
+    _file(client, hooked[1])
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.attempts == 1
+    call_command("api_webhooks_retry", stdout=io.StringIO())  # not due yet
+    assert len(receiver.calls) == 1
+    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=31)):
+        call_command("api_webhooks_retry", stdout=io.StringIO())
+    delivery.refresh_from_db()
+    assert len(receiver.calls) == 2 and delivery.status == WebhookDelivery.Status.SENT
+
+
+def test_the_receivers_snippet_in_the_docs_accepts_a_signed_body_and_refuses_a_replay():
+    import re
+    import time
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    namespace: dict = {}
+    exec(re.search(r"```python\n(.*?)```", docs, re.S).group(1), namespace)  # noqa: S102 (our own docs)
+    body, now = b'{"event":"ping"}', int(time.time())
+    assert namespace["verified"]("s3cret", body, webhooks.sign(secret="s3cret", body=body, timestamp=now))
+    assert not namespace["verified"]("s3cret", body, webhooks.sign(secret="s3cret", body=body, timestamp=now - 301))
+    assert not namespace["verified"]("s3cret", body + b" ", webhooks.sign(secret="s3cret", body=body, timestamp=now))
+
+
+def test_no_transaction_is_open_while_the_receiver_answers(client, hooked, receiver, monkeypatch):
+    from django.db import connection
+
+    open_during_post = []
+    real_post = webhooks.post
+
+    def post(**kwargs):
+        open_during_post.append(connection.in_atomic_block)  # on SQLite, the whole site's write lock
+        return real_post(**kwargs)
+
+    monkeypatch.setattr(webhooks, "post", post)
+    _file(client, hooked[1])
+    assert open_during_post == [False] and receiver.events() == ["ticket.created"]
+
+
+def test_a_second_run_during_a_try_sends_nothing_until_the_try_could_have_ended(client, hooked, receiver, settings):
+    import time_machine
+    from django.utils import timezone
+
+    from api.delivery import SENDING
+
+    receiver.answers = [503]
+    _file(client, hooked[1])
+    delivery = WebhookDelivery.objects.get()
+    # A worker died mid-try (or is still waiting for the receiver): its claim is on the row.
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=SENDING, last_attempt_at=timezone.now())
+    assert delivery_try(delivery_id=delivery.pk) is None and len(receiver.calls) == 1
+    later = timezone.now() + timezone.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS + 61)
+    with time_machine.travel(later):
+        assert delivery_try(delivery_id=delivery.pk) is True
+    assert len(receiver.calls) == 2

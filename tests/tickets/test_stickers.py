@@ -23,6 +23,15 @@ MID, TID = "102310058120001", "12345678"
 CSV = "merchant_id,terminal_id,serial_number,terminal_model,model_slug,acquirer\n"
 
 
+@pytest.fixture(autouse=True)
+def chinese():
+    """The services' messages are asserted in Chinese, the default, whatever an earlier test left active."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
 @pytest.fixture
 def admin_user(django_user_model):
     return django_user_model.objects.create_superuser(username="admin", password="admin-pass-123")
@@ -75,6 +84,7 @@ def test_the_admin_imports_a_csv_and_shows_a_printable_sheet(client, admin_user)
     page = answer.content.decode()
     assert answer.status_code == 200
     assert "TID 12345678" in page and "TID 87654321" in page
+    assert "共 2 张贴纸" in page  # the sheet's count line in the admin's language
     token = TerminalSticker.objects.get(terminal_id="12345678").token
     link = f"http://127.0.0.1:8000/s/{token}/"
     assert link in page
@@ -108,7 +118,7 @@ def test_the_terminal_page_leads_to_a_form_filled_with_the_terminal(client, stic
 def test_a_revoked_sticker_says_so_and_an_unknown_one_gives_nothing_away(client, admin_user, sticker):
     sticker_revoke(actor=admin_user, sticker=sticker)
     revoked = client.get(f"/s/{sticker.token}/")
-    unknown = client.get("/t/notasticker/")
+    unknown = client.get("/s/notasticker/")
     assert (
         revoked.status_code == 410
         and "withdrawn" in client.get(f"/en/tickets/terminal/{sticker.token}/").content.decode()
@@ -133,3 +143,20 @@ def test_only_the_signed_in_owner_sees_the_terminals_recent_tickets(client, stic
     assert ticket.reference in client.get(f"/tickets/terminal/{sticker.token}/").content.decode()
     client.logout()
     assert ticket.reference not in client.get(f"/tickets/terminal/{sticker.token}/").content.decode()
+
+
+def test_a_revoked_stickers_form_is_never_served_from_the_page_cache(client, admin_user, sticker):
+    form = f"/tickets/new/?terminal={sticker.token}"
+    assert f'value="{MID}"' in client.get(form).content.decode()  # the first anonymous visitor's form
+    sticker_revoke(actor=admin_user, sticker=sticker)
+    again = client.get(form).content.decode()
+    assert f'value="{MID}"' not in again and f'value="{TID}"' not in again
+
+
+def test_a_revoked_stickers_link_answers_in_the_phones_language(client, admin_user, sticker):
+    sticker_revoke(actor=admin_user, sticker=sticker)
+    en = client.get(f"/s/{sticker.token}/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    zh = client.get(f"/s/{sticker.token}/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert en.status_code == zh.status_code == 410
+    assert "no longer works" in en.content.decode() and "已失效" in zh.content.decode()
+    assert 'lang="en"' in en.content.decode()

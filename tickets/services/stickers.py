@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import Action, audit_record, values_of
+from tickets.access import Actor
 from tickets.forms import TicketForm
 from tickets.models import TerminalSticker
 
@@ -51,13 +53,13 @@ def _token() -> str:
     return secrets.token_urlsafe(TOKEN_LENGTH)[:TOKEN_LENGTH]
 
 
-def sticker_create(*, actor, values: dict) -> TerminalSticker:
+def sticker_create(*, actor: Actor | None, values: dict) -> TerminalSticker:
     """One sticker for a terminal that has no working one."""
     checked = _checked(values)
     try:
         with transaction.atomic():
             sticker = TerminalSticker.objects.create(
-                token=_token(), created_by=actor if getattr(actor, "pk", None) else None, **checked
+                token=_token(), created_by=actor if isinstance(actor, User) and actor.pk else None, **checked
             )
             audit_record(actor=actor, action=Action.CREATED, instance=sticker, after=values_of(sticker, AUDITED))
     except IntegrityError:
@@ -67,7 +69,7 @@ def sticker_create(*, actor, values: dict) -> TerminalSticker:
     return sticker
 
 
-def sticker_revoke(*, actor, sticker: TerminalSticker) -> TerminalSticker:
+def sticker_revoke(*, actor: Actor | None, sticker: TerminalSticker) -> TerminalSticker:
     """The sticker's link stops working at once (a lost or stolen sticker), with a page that says so."""
     with transaction.atomic():
         row = TerminalSticker.objects.select_for_update().get(pk=sticker.pk)
@@ -103,7 +105,7 @@ def _line(number: int, message: str) -> str:
     return _("Line %(line)d: %(message)s") % {"line": number, "message": message}
 
 
-def stickers_import(*, actor, data: bytes) -> ImportResult:
+def stickers_import(*, actor: Actor | None, data: bytes) -> ImportResult:
     """A whole fleet from a CSV file with a header row naming the columns (merchant_id and terminal_id at
     least). All or nothing: a file with any bad row makes no sticker, and every bad row is listed."""
     if len(data) > CSV_MAX_BYTES:
