@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from api.views import api as rest_api
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
-from portal import health, views
+from portal import health, photo_search, views
 from tickets import views_stickers as sticker_views
 
 admin.site.site_header = _("POS merchant help · administration")
@@ -31,6 +31,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("search/photo/", photo_search.read, name="photo_search"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("kb.urls")),

@@ -72,5 +72,11 @@ def photo_read(data: bytes) -> PhotoText:
     )
 
 
+def photo_query(read: PhotoText) -> str:
+    """What is searched for a photo: its code when one was read (the code's page comes first), else the
+    text read, cut to what search takes."""
+    return read.codes[0] if read.codes else " ".join(read.text.split())[:200]
+
+
 def _has_digits(text: str) -> bool:
     return sum(ch.isdigit() for ch in text) >= 4
