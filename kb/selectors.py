@@ -172,7 +172,7 @@ def closest_pages(result: search.SearchResult) -> list[search.Hit]:
 
 # A screen text shorter than this (in normalized characters) names a code only when it is the whole line
 # ("批准"): inside a longer line it is too likely a word of something else.
-SCREEN_TEXT_MIN_INSIDE = 4
+SCREEN_TEXT_MIN_INSIDE = 3
 
 
 def codes_in_photo_text(text: str) -> list[str]:

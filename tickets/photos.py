@@ -6,17 +6,25 @@ Used by the photo search page (portal/photo_search.py), `POST /api/v1/search/pho
 to tickets, by the task that reads them (docs/ocr.md).
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import ocr
 from kb import selectors as kb_selectors
 from portal.masking import mask_card_numbers
 from tickets import uploads
-from tickets.models import FileKind
+from tickets.models import Attachment, FileKind, Ticket
+from tickets.search import search_text_append
+
+logger = logging.getLogger(__name__)
 
 # What a reading keeps of the text: a screen or a receipt, never a page of a book.
 MAX_TEXT_CHARS = 2000
@@ -80,3 +88,55 @@ def photo_query(read: PhotoText) -> str:
 
 def _has_digits(text: str) -> bool:
     return sum(ch.isdigit() for ch in text) >= 4
+
+
+# --- Photos attached to tickets -----------------------------------------------------------------------
+
+
+def attachment_photo_read(*, attachment_id: int) -> str:
+    """Read a photo attached to a ticket (the task worker runs this after the ticket is saved) and store its
+    masked text and codes on the attachment and in the ticket's search text; a photo in which a card number
+    was read is replaced by its blacked-out copy (the original deleted). Idempotent: a photo already read is
+    left alone. Returns what happened, for the task's result: "read", "none", "busy", "unavailable"."""
+    attachment = Attachment.objects.filter(pk=attachment_id, kind=FileKind.IMAGE, photo_read_at=None).first()
+    if attachment is None:
+        return "none"
+    with default_storage.open(attachment.file, "rb") as stored:
+        data = stored.read()
+    try:
+        read = photo_read(data)
+    except ocr.Busy:
+        return "busy"
+    except ocr.Unavailable:
+        logger.warning("attachment %s: the OCR server could not read it", attachment_id)
+        return "unavailable"
+    replaced = _redacted_copy(attachment, read.redacted) if read.redacted else None
+    with transaction.atomic():
+        locked = Attachment.objects.select_for_update().filter(pk=attachment_id, photo_read_at=None).first()
+        if locked is None:
+            if replaced:
+                uploads.delete_stored(replaced.stored)
+            return "none"
+        old = [locked.file, locked.thumbnail]
+        changes: dict = {"photo_text": read.text, "photo_codes": " ".join(read.codes), "photo_read_at": timezone.now()}
+        if replaced:
+            changes |= replaced.row_fields(file_name=replaced.stored[0], thumbnail_name=replaced.stored[1])
+            changes["masked_count"] = locked.masked_count + read.cards
+            changes.pop("original_name")
+        Attachment.objects.filter(pk=attachment_id).update(**changes)
+        if read.text:
+            ticket = Ticket.objects.select_for_update().only("search_text").get(pk=locked.ticket_id)
+            Ticket.objects.filter(pk=ticket.pk).update(search_text=search_text_append(ticket.search_text, read.text))
+        if replaced:
+            transaction.on_commit(lambda: uploads.delete_stored([name for name in old if name]))
+    return "read"
+
+
+def _redacted_copy(attachment: Attachment, redacted: bytes) -> "uploads.ProcessedFile":
+    """The blacked-out photo, checked and stored like any upload (with its thumbnail), under new names."""
+    processed = uploads.process_upload(SimpleUploadedFile(attachment.original_name, redacted))
+    try:
+        uploads.store(processed)
+    finally:
+        processed.close()
+    return processed
