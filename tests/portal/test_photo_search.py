@@ -72,3 +72,10 @@ def test_a_card_number_read_is_blacked_out_in_the_copy_kept(loaded_kb, ocr_serve
         # The card line (drawn from x=120, y=200 at 64 px) is black; the RESP line below is not.
         assert kept.convert("L").crop((130, 215, 900, 260)).getextrema()[1] < 40
         assert kept.convert("L").crop((120, 315, 400, 380)).getextrema()[1] > 150
+
+
+def test_the_form_is_protected_against_cross_site_posts(loaded_kb):
+    from django.test import Client
+
+    answer = Client(enforce_csrf_checks=True).post(URL, {"photo": SimpleUploadedFile("a.jpg", text_photo(["A0"]))})
+    assert answer.status_code == 403
