@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -255,6 +256,8 @@ def _photo(request: HttpRequest):
         upload, lang = request.FILES.get("photo"), request.POST.get("lang") or None
     except (RequestDataTooBig, TooManyFieldsSent):
         raise problems.Problem(413, _("The request is too large")) from None
+    except MultiPartParserError:
+        raise problems.invalid({"photo": [_("This is required.")]}) from None
     if upload is None:
         raise problems.invalid({"photo": [_("This is required.")]})
     if lang not in (None, "zh-hans", "en"):

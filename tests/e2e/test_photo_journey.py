@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from bench.ocr_photos import draw, samples
 from tests import ocr_server as ocr_fixtures
 from tests.e2e.journey import RequestLog, Shots
+from tests.e2e.test_accessibility import serious_violations
 
 # The real OCR server (tests/ocr_server.py), as this module's fixtures.
 ocr_server = ocr_fixtures.ocr_server
@@ -38,6 +39,7 @@ def test_a_photo_of_the_screen_leads_to_the_codes_page(loaded_kb, ocr_server, an
     expect(page.get_by_role("heading", name="我们识别到：")).to_be_visible(timeout=READ_MS)
     expect(page.locator("[data-read-text]")).to_contain_text("A0")
     shots(page, "answer", full_page=True)
+    assert serious_violations(page) == []
     first = page.locator(".search-results li a").first
     expect(first).to_have_attribute("href", re.compile(r"^/codes/A0/"))
     retype = page.locator(".photo-retype input[name=q]")
@@ -47,3 +49,14 @@ def test_a_photo_of_the_screen_leads_to_the_codes_page(loaded_kb, ocr_server, an
     shots(page, "code-page")
     assert requests.failures() == []
     assert len(requests.posts("/search/photo/")) == 1
+
+
+def test_the_answer_page_in_english_reads_the_photo_and_passes_axe(loaded_kb, ocr_server, phone, a0_screen_photo):
+    shots = Shots("photo-search-en")
+    phone.goto("/en/")
+    phone.locator("input[name=photo]").set_input_files(a0_screen_photo)
+    expect(phone.get_by_role("heading", name="We read:")).to_be_visible(timeout=READ_MS)
+    expect(phone).to_have_url(re.compile(r"/en/search/photo/$"))
+    shots(phone, "answer", full_page=True)
+    expect(phone.locator(".search-results li a").first).to_have_attribute("href", re.compile(r"^/en/codes/A0/"))
+    assert serious_violations(phone) == []
