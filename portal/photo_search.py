@@ -70,6 +70,6 @@ def _read(request: HttpRequest) -> HttpResponse:
         "lines": photo_text.text.splitlines(),
         "hits": result.hits if result else [],
         "typed": " ".join(photo_text.text.split())[:200],
-        "contact_url": reverse("tickets:new") + "?" + urlencode({"q": query}),
+        "contact_url": reverse("tickets:new") + "?" + urlencode({"q": " ".join(photo_text.text.split())[:200]}),
     }
     return _answer(request, context)

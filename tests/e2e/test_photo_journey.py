@@ -39,7 +39,8 @@ def test_a_photo_of_the_screen_leads_to_the_codes_page(loaded_kb, ocr_server, an
     expect(page.get_by_role("heading", name="我们识别到：")).to_be_visible(timeout=READ_MS)
     expect(page.locator("[data-read-text]")).to_contain_text("A0")
     shots(page, "answer", full_page=True)
-    assert serious_violations(page) == []
+    if page.profile != "nojs":  # axe is a script: it cannot run where scripts are off
+        assert serious_violations(page) == []
     first = page.locator(".search-results li a").first
     expect(first).to_have_attribute("href", re.compile(r"^/codes/A0/"))
     retype = page.locator(".photo-retype input[name=q]")
