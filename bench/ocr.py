@@ -29,8 +29,9 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
     return 0.0
 
 
-def start_server(socket_path: str) -> subprocess.Popen:
-    server = subprocess.Popen([sys.executable, "-m", "ocr.server", "--socket", socket_path], cwd=ROOT)
+def start_server(socket_path: str, max_side: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "ocr.server", "--socket", socket_path, "--max-side", str(max_side)]
+    server = subprocess.Popen(command, cwd=ROOT)
     deadline = time.monotonic() + 180
     while not os.path.exists(socket_path):
         if server.poll() is not None or time.monotonic() > deadline:
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--photos", type=Path, default=ROOT / "var" / "bench" / "ocr")
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--misses", action="store_true")
+    parser.add_argument("--max-side", type=int, default=1280, help="the OCR server's --max-side")
     args = parser.parse_args()
     if not (args.photos / "expected.tsv").exists():
         subprocess.run(
@@ -82,7 +84,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     call_command("kb_load", verbosity=0)
-    server = start_server(os.environ["OCR_SOCKET"])
+    server = start_server(os.environ["OCR_SOCKET"], args.max_side)
     try:
         client = Client(HTTP_HOST="127.0.0.1")
         client.get("/api/v1/search", {"q": "A0"})  # the web worker warmed up: search loaded, as in production

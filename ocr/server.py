@@ -19,7 +19,7 @@ import sys
 import threading
 
 from ocr import wire
-from ocr.engine import Engine
+from ocr.engine import MAX_SIDE, Engine
 
 logger = logging.getLogger("ocr.server")
 
@@ -68,9 +68,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--socket", required=True)
     parser.add_argument("--waiting", type=int, default=2, help="photos that may wait while one is read")
+    parser.add_argument("--max-side", type=int, default=MAX_SIDE, help="longest side a photo is read at (px)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s ocr %(levelname)s %(message)s")
-    engine = Engine()
+    engine = Engine(max_side=args.max_side)
     server = Server(args.socket, waiting=args.waiting, engine=engine)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     logger.info("reading photos on %s (%d may wait)", args.socket, args.waiting)

@@ -4,7 +4,7 @@
 // that fails on the way (an old browser, a format the canvas cannot draw) sends the photo as it is.
 (function () {
   "use strict";
-  var MAX_SIDE = 1600;
+  var MAX_SIDE = 1280;
 
   function smaller(file) {
     if (!window.createImageBitmap || !window.DataTransfer || !/^image\/(jpeg|png|webp)$/.test(file.type)) {
