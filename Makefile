@@ -68,6 +68,8 @@ run: venv system-deps
 	$(PY) manage.py kb_rerender --verbosity 0
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: make an account with '$(PY) manage.py createsuperuser')"
+	@mkdir -p var; $(PY) -m ocr.server --socket var/ocr.sock & ocr=$$!; \
+	trap 'kill $$ocr 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production settings over plain HTTP on this machine: the database task queue with its worker beside
@@ -86,10 +88,11 @@ serve: venv system-deps
 	$(SERVE_ENV) $(PY) manage.py kb_load
 	$(SERVE_ENV) $(PY) manage.py canned_load
 	$(SERVE_ENV) $(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving on http://$(HOST):$(PORT)/ with the task worker (Ctrl-C stops both)"
+	@echo "Serving on http://$(HOST):$(PORT)/ with the task worker and the OCR server (Ctrl-C stops them all)"
 	@export $(SERVE_ENV); \
 	PYTHON=$(PY) bin/task-worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	mkdir -p var; $(PY) -m ocr.server --socket "$${OCR_SOCKET:-var/ocr.sock}" & ocr=$$!; \
+	trap 'kill $$worker $$ocr 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn portal.wsgi --bind $(HOST):$(PORT) --workers 2
 
 # Both print the ten slowest tests. PYTEST_ARGS adds pytest options (a path, -k, -x …).

@@ -31,6 +31,12 @@ class SearchOut(Schema):
     results: list[SearchHitOut]
 
 
+class PhotoSearchOut(Schema):
+    text: str
+    codes: list[str]
+    results: list[SearchHitOut]
+
+
 class CategoryOut(Schema):
     slug: str
     name: str

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from pydantic import Field
 
+import ocr
 from api import access, problems, selectors, services
 from api.models import ApiClient, Scope
 from api.schemas import (
@@ -32,6 +34,7 @@ from api.schemas import (
     CategoryOut,
     CodeOut,
     MessageOut,
+    PhotoSearchOut,
     ProblemOut,
     SearchOut,
     TicketChangeIn,
@@ -42,8 +45,8 @@ from api.schemas import (
 )
 from portal import mail, ratelimit
 from portal.i18n import current_language
+from tickets import photos, uploads
 from tickets import services as ticket_services
-from tickets import uploads
 from tickets.access import TOKEN_PREFIX
 
 PROBLEMS = dict.fromkeys((400, 401, 403, 404, 413, 429), ProblemOut)
@@ -72,10 +75,12 @@ class PortalApi(NinjaAPI):
         for item in schema["paths"].values():
             for operation in item.values():
                 for status, answer in operation.get("responses", {}).items():
-                    if str(status).startswith("4") and "application/json" in answer.get("content", {}):
+                    if str(status)[0] in "45" and "application/json" in answer.get("content", {}):
                         answer["content"] = {problems.CONTENT_TYPE: answer["content"]["application/json"]}
                     if str(status) == "401":
                         answer.setdefault("headers", {})["WWW-Authenticate"] = {"schema": {"type": "string"}}
+                    if str(status) in ("429", "503"):
+                        answer.setdefault("headers", {})["Retry-After"] = {"schema": {"type": "string"}}
         return schema
 
 
@@ -239,6 +244,69 @@ def code(request: HttpRequest, code: str, lang: Lang | None = None):
     if found is None:
         raise problems.not_found()
     return _cacheable(request, found, language=language)
+
+
+PHOTO_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["photo"],
+                    "properties": {
+                        "photo": {"type": "string", "format": "binary"},
+                        "lang": {"type": "string", "enum": ["zh-hans", "en"]},
+                    },
+                }
+            }
+        },
+    },
+}
+
+
+def _photo(request: HttpRequest):
+    """The multipart `photo` and `lang`, read through the ticket form's size-limiting upload handler."""
+    request.upload_handlers.insert(0, uploads.LimitUploadHandler(request))
+    try:
+        upload, lang = request.FILES.get("photo"), request.POST.get("lang") or None
+    except (RequestDataTooBig, TooManyFieldsSent):
+        raise problems.Problem(413, _("The request is too large")) from None
+    except MultiPartParserError:
+        raise problems.invalid({"photo": [_("This is required.")]}) from None
+    if upload is None:
+        raise problems.invalid({"photo": [_("This is required.")]})
+    if lang not in (None, "zh-hans", "en"):
+        raise problems.invalid({"lang": [_("Use one of: %(values)s.") % {"values": "'zh-hans', 'en'"}]})
+    return upload, lang
+
+
+@public.post(
+    "/search/photo",
+    response={200: PhotoSearchOut, **PROBLEMS, 503: ProblemOut},
+    openapi_extra=PHOTO_BODY,
+    summary="Search the knowledge base with a photo of the screen",
+)
+def search_photo(request: HttpRequest):
+    """A photo of the terminal's screen or a receipt (the ticket form's upload checks): the text read
+    (card numbers masked), the response codes it names, and the results of GET /search for it. 503 with
+    Retry-After when every reading slot is taken."""
+    _limit(request)
+    upload, lang = _photo(request)
+    try:
+        read = photos.photo_read(photos.photo_checked(upload))
+    except ValidationError as error:
+        raise problems.invalid({"photo": error.messages}) from None
+    except ocr.Busy:
+        wait = str(settings.OCR_RETRY_AFTER_SECONDS)
+        raise problems.Problem(
+            503, _("Busy"), _("Please try again in a few seconds."), headers={"Retry-After": wait}
+        ) from None
+    except ocr.Unavailable:
+        raise problems.Problem(503, _("The photo could not be read now"), headers={"Retry-After": "30"}) from None
+    query = photos.photo_query(read)
+    results = selectors.search(query, language=_language(request, lang), limit=5)["results"] if query else []
+    return {"text": read.text, "codes": read.codes, "results": results}
 
 
 integrator = Router(tags=["tickets (integrators)"], auth=TokenAuth())

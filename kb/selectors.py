@@ -168,3 +168,28 @@ def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: boo
 def closest_pages(result: search.SearchResult) -> list[search.Hit]:
     """For a search without results: the pages nearest to the query, else the starting points."""
     return search.alternatives(result, fallback=list(SEARCH_FALLBACK))
+
+
+# A screen text shorter than this (in normalized characters) names a code only when it is the whole line
+# ("批准"): inside a longer line it is too likely a word of something else.
+SCREEN_TEXT_MIN_INSIDE = 3
+
+
+def codes_in_photo_text(text: str) -> list[str]:
+    """The response codes a text read from a photo of the screen or a receipt names: the codes search finds
+    (kb.search.codes_read), else the code table's screen texts found in its lines, longest first."""
+    named = search.codes_read(text)
+    if named:
+        return named
+    lines = [normalized for line in text.splitlines() if (normalized := search.normalize(line))]
+    if not lines:
+        return []
+    matches: list[tuple[int, str]] = []
+    for code, screen_texts in ResponseCode.objects.filter(is_published=True).values_list("code", "screen_texts"):
+        for screen_text in screen_texts.splitlines():
+            wanted = search.normalize(screen_text)
+            if wanted and any(
+                wanted == line or (len(wanted) >= SCREEN_TEXT_MIN_INSIDE and wanted in line) for line in lines
+            ):
+                matches.append((len(wanted), code))
+    return list(dict.fromkeys(code for _length, code in sorted(matches, key=lambda match: -match[0])))

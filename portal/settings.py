@@ -458,6 +458,14 @@ TICKET_REPLY_RATE_LIMIT = env_int("TICKET_REPLY_RATE_LIMIT", 30, minimum=1)  # r
 TICKET_RATE_WINDOW_SECONDS = env_int("TICKET_RATE_WINDOW_SECONDS", 3600, minimum=1)
 TICKET_MAX_IMAGE_PIXELS = env_int("TICKET_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)  # phone photos reach 48 MP
 TICKET_MAX_ARCHIVE_MEMBERS = env_int("TICKET_MAX_ARCHIVE_MEMBERS", 50, minimum=1)
+# Photos of the screen are read by the OCR server (python -m ocr.server, docs/ocr.md) on this local socket;
+# a web worker waits at most OCR_TIMEOUT_SECONDS for its answer, and tells a caller turned away as busy to
+# come back after OCR_RETRY_AFTER_SECONDS.
+OCR_SOCKET = env_str("OCR_SOCKET", str(VAR_DIR / "ocr.sock"))
+OCR_TIMEOUT_SECONDS = env_int("OCR_TIMEOUT_SECONDS", 20, minimum=1)
+OCR_RETRY_AFTER_SECONDS = env_int("OCR_RETRY_AFTER_SECONDS", 5, minimum=1)
+# Photos read per client address and minute on the photo search page (the API counts them like its searches).
+PHOTO_SEARCH_RATE_PER_MINUTE = env_int("PHOTO_SEARCH_RATE_PER_MINUTE", 20, minimum=1)
 # Abuse limits per client address (a shop's Wi-Fi or a carrier's NAT puts many merchants behind one, so
 # they are generous): searches served and searches recorded for analytics per minute, result clicks
 # recorded per minute, votes without a visitor cookie and sign-ups per hour.

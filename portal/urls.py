@@ -11,7 +11,7 @@ from django.views.generic import RedirectView
 from api.views import api as rest_api
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
-from portal import health, views
+from portal import health, photo_search, views
 from tickets import views_find
 from tickets import views_stickers as sticker_views
 
@@ -41,6 +41,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("search/photo/", photo_search.read, name="photo_search"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("kb.urls")),

@@ -17,7 +17,7 @@ import pytest
 from kb import search
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("portal", "kb", "tickets", "agents", "api")
+PACKAGES = ("portal", "kb", "tickets", "agents", "api", "ocr")
 LIBRARY = "kb.search"
 
 # What kb, the app that owns the search library, wires up from inside it: the library's models belong to
@@ -109,6 +109,16 @@ def test_the_search_library_imports_no_app_and_not_the_site():
 def test_infrastructure_imports_no_app(infrastructure):
     assert infrastructure in GRAPH
     assert _arrows(source=_in(infrastructure), target=lambda module: not _in("portal")(module)) == []
+
+
+def test_the_photo_reader_imports_nothing_of_the_project():
+    outside = _arrows(source=_in("ocr"), target=lambda module: not _in("ocr")(module))
+    assert outside == []
+
+
+def test_other_modules_use_the_photo_reader_through_its_public_face():
+    inside = _arrows(source=lambda m: not _in("ocr")(m), target=lambda m: _in("ocr")(m) and m != "ocr")
+    assert inside == []
 
 
 def test_no_app_imports_the_staff_console():

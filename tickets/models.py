@@ -339,6 +339,11 @@ class Attachment(StoredFileFields):
     message = models.ForeignKey(
         TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
+    # What the OCR server read in a photo, card numbers masked, and the response codes it names (tickets.photos;
+    # filled by the task worker after the ticket is saved, empty while unread or when nothing could be read).
+    photo_text = models.TextField(_("text read"), blank=True, default="", editable=False)
+    photo_codes = models.CharField(_("codes read"), max_length=40, blank=True, default="", editable=False)
+    photo_read_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AttachmentQuerySet.as_manager()
 

@@ -82,3 +82,17 @@ def classification_enqueue(ticket_id: int) -> None:
 
     # robust: a queue that cannot take the task is logged; the page then computes the suggestion itself.
     transaction.on_commit(enqueue, robust=True)
+
+
+@task
+def attachment_read(*, attachment_id: int) -> str:
+    """Read a photo attached to a ticket (tickets.photos); idempotent, so a task run twice reads it once."""
+    from tickets.photos import attachment_photo_read
+
+    return attachment_photo_read(attachment_id=attachment_id)
+
+
+def attachment_read_enqueue(attachment_id: int) -> None:
+    """Called inside the transaction that attaches a photo: it is read once the ticket is committed. A queue
+    that cannot take the task is logged (robust), never failing the submission; the photo stays unread."""
+    transaction.on_commit(lambda: attachment_read.enqueue(attachment_id=attachment_id), robust=True)

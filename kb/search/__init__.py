@@ -14,6 +14,7 @@ from kb.search.analytics import search_analytics
 from kb.search.documents import ARTICLE, CODE, Document, plain_text
 from kb.search.models import SearchLog
 from kb.search.pipeline import has_cjk, normalize, segment
+from kb.search.planning import codes_read
 from kb.search.selectors import MAX_QUERY_LENGTH, Hit, SearchResult, alternatives, search
 from kb.search.services import (
     entries_bulk_load,
@@ -86,6 +87,7 @@ __all__ = [
     "SearchLog",
     "SearchResult",
     "alternatives",
+    "codes_read",
     "flush_log",
     "has_cjk",
     "index",

@@ -1,10 +1,15 @@
 """Planning a query before it is matched: the codes it names, the typos it corrects, how common each word is
 in the index, and which clauses select the candidates (`plan`)."""
 
+import re
+
 from django.core.cache import cache
 
 from kb.search.models import SearchEntry, SearchTerm
 from kb.search.pipeline import (
+    _CODE_PREFIX,
+    _LETTER_DIGIT,
+    _LOOKALIKE,
     STOP_WORDS,
     Clause,
     ParsedQuery,
@@ -12,6 +17,7 @@ from kb.search.pipeline import (
     code_lookalikes,
     edits1,
     model_numbers,
+    normalize,
     stem,
 )
 
@@ -184,3 +190,32 @@ def _within_budget(ordered: list[tuple[Clause, int]]) -> list[Clause]:
             chosen.append(clause)
             budget += n
     return chosen
+
+
+# A text read from a photo of a screen or a receipt is not a query: its bare numbers are dates, times and
+# amounts ("2026/12/07"), so only codes named as codes count there; "RESP" is how receipts label field 39.
+_READ_PREFIX = re.compile(_CODE_PREFIX.replace("(?:error|", "(?:resp|error|") + r"\s*([a-z0-9]{2})(?![a-z0-9])")
+# Letters the reader returns for look-alike digits ("AO" for "A0"), wherever a letter-and-letter pair stands
+# alone or against CJK text ("ao校验错").
+_READ_LOOKALIKE = re.compile(r"(?<![a-z0-9])([a-z][oil])(?![a-z0-9])")
+
+
+def codes_read(text: str) -> list[str]:
+    """The response codes with a page that a text read from a photo names: after 返回码/应答码/错误码/RESP…,
+    letter-and-digit codes ("A0", not a maker's model number), and look-alike letters read for digits;
+    in the order they appear, line by line."""
+    found: list[str] = []
+    for line in text.splitlines():
+        normalized = normalize(line)
+        for match in _READ_PREFIX.finditer(normalized):
+            found.append(match.group(1).upper())
+        models = model_numbers(normalized)
+        found.extend(m.group(1).upper() for m in _LETTER_DIGIT.finditer(normalized) if m.group(1).upper() not in models)
+        for match in _READ_LOOKALIKE.finditer(normalized):
+            found.extend(code_lookalikes(match.group(1)))
+    found = [code[0] + code[1].translate(_LOOKALIKE) if code[0].isalpha() else code for code in dict.fromkeys(found)]
+    found = list(dict.fromkeys(found))
+    if not found:
+        return []
+    known = set(SearchEntry.objects.filter(kind=SearchEntry.Kind.CODE, key__in=found).values_list("key", flat=True))
+    return [code for code in found if code in known]

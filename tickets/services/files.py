@@ -6,8 +6,8 @@ from contextlib import contextmanager
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from tickets import uploads
-from tickets.models import Attachment, PendingUpload, StoredFileFields, Ticket, TicketMessage
+from tickets import tasks, uploads
+from tickets.models import Attachment, FileKind, PendingUpload, StoredFileFields, Ticket, TicketMessage
 
 # What a form sends: its files, not yet checked.
 type Files = Sequence[UploadedFile]
@@ -50,14 +50,20 @@ def attach(ticket: Ticket, message: TicketMessage, processed: list, stored: list
             file_name, thumb_name = uploads.store(item)
         finally:
             stored.extend(item.stored)
-        Attachment.objects.create(
+        attachment = Attachment.objects.create(
             ticket=ticket, message=message, **item.row_fields(file_name=file_name, thumbnail_name=thumb_name)
         )
+        if attachment.kind == FileKind.IMAGE:
+            tasks.attachment_read_enqueue(attachment.pk)
 
 
 def adopt_pending(ticket: Ticket, message: TicketMessage, pending: list[PendingUpload]) -> None:
     for upload in pending:
-        Attachment.objects.create(ticket=ticket, message=message, **{name: getattr(upload, name) for name in _SHARED})
+        attachment = Attachment.objects.create(
+            ticket=ticket, message=message, **{name: getattr(upload, name) for name in _SHARED}
+        )
+        if attachment.kind == FileKind.IMAGE:
+            tasks.attachment_read_enqueue(attachment.pk)
     PendingUpload.objects.filter(pk__in=[p.pk for p in pending]).delete()
 
 

@@ -1,0 +1,56 @@
+"""A real OCR server for the tests that read photos (`python -m ocr.server` on a throwaway socket), started
+once per test session and stopped by its PID; and small photos drawn by bench/ocr_photos.py."""
+
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from bench.ocr_photos import FONT
+
+ROOT = Path(__file__).resolve().parent.parent
+START_SECONDS = 120  # loading the models takes 4–10 s, more on a busy machine
+
+
+@pytest.fixture(scope="session")
+def ocr_socket():
+    folder = tempfile.mkdtemp(prefix="ocr-test-")
+    path = os.path.join(folder, "ocr.sock")
+    server = subprocess.Popen([sys.executable, "-m", "ocr.server", "--socket", path, "--waiting", "0"], cwd=ROOT)
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while not os.path.exists(path):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("the OCR server did not start")
+            time.sleep(0.2)  # a real process loading its models, not the clock
+        yield path
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture
+def ocr_server(ocr_socket, settings):
+    settings.OCR_SOCKET = ocr_socket
+    settings.OCR_TIMEOUT_SECONDS = 120
+    return ocr_socket
+
+
+def text_photo(lines: list[str], *, size=(1600, 1200), angle: float = 0.0, font_size: int = 64) -> bytes:
+    """A plain photo of dark text on a light screen, `angle` degrees turned."""
+    image = Image.new("RGB", size, (196, 206, 186))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, font_size)
+    for row, line in enumerate(lines):
+        draw.text((120, 200 + row * int(font_size * 1.8)), line, font=font, fill=(25, 30, 25))
+    if angle:
+        image = image.rotate(angle, expand=False, fillcolor=(120, 120, 120), resample=Image.Resampling.BICUBIC)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=88)
+    return out.getvalue()
