@@ -23,8 +23,15 @@ class RequestLog:
         page.on(
             "response", lambda response: self.entries.append((response.request.method, response.url, response.status))
         )
-        page.on("requestfailed", lambda request: self.entries.append((request.method, request.url, -1)))
+        page.on("requestfailed", self._failed)
         return self
+
+    def _failed(self, request) -> None:
+        # A GET the browser dropped because the page moved on (a form sent, a link followed: the icon of the
+        # page being left, say) never reached anyone's eyes; anything else that did not complete is a failure.
+        if request.method == "GET" and request.failure == "net::ERR_ABORTED":
+            return
+        self.entries.append((request.method, request.url, -1))
 
     def clear(self) -> None:
         self.entries.clear()
