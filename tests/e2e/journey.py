@@ -27,9 +27,10 @@ class RequestLog:
         return self
 
     def _failed(self, request) -> None:
-        # A GET the browser dropped because the page moved on (a form sent, a link followed: the icon of the
-        # page being left, say) never reached anyone's eyes; anything else that did not complete is a failure.
-        if request.method == "GET" and request.failure == "net::ERR_ABORTED":
+        # A request the browser dropped because the page moved on (a form sent, a link followed: the icon of
+        # the page being left, the console's presence ping) never reached anyone's eyes; anything else that
+        # did not complete is a failure. A send the merchant made still shows in posts() and on the page.
+        if request.failure == "net::ERR_ABORTED":
             return
         self.entries.append((request.method, request.url, -1))
 
