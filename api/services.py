@@ -24,7 +24,7 @@ from portal.audit import Action, audit_record, values_of
 from tickets import services as ticket_services
 from tickets.access import Actor
 from tickets.forms import TicketForm
-from tickets.models import Ticket, TicketMessage
+from tickets.models import OccurredWhen, Ticket, TicketMessage
 from tickets.services.files import Files
 
 logger = logging.getLogger(__name__)
@@ -125,6 +125,9 @@ def api_ticket_create(
     data, masked = ticket_services.mask_input(data)
     key = _submission_key(client, idempotency_key)
     data["submission_key"] = key  # the form's own field: the integrator's key, made its own
+    if not data.get("occurred_when") and data.get("occurred_at"):
+        # An integrator's system sends the time it recorded, not a merchant's guess.
+        data["occurred_when"] = OccurredWhen.ANOTHER_TIME
     form = TicketForm(data, fix_choices=[], steps=data.getlist("steps"))
     if not form.is_valid():
         raise ValidationError({name: list(messages) for name, messages in form.errors.items()})

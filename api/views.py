@@ -332,6 +332,7 @@ TICKET_FORM_BODY = {
                                 "terminal_model",
                                 "acquirer",
                                 "occurred_at",
+                                "occurred_when",
                                 "location",
                                 "response_code",
                                 "screen_text",

@@ -119,6 +119,7 @@ def ticket_form(port: int, description: str) -> tuple[str, list[tuple[str, str]]
         ("phone", "13800138000"),
         ("merchant_id", "102310058120001"),
         ("terminal_id", "12345678"),
+        ("occurred_when", "just_now"),
         ("occurred_at", time.strftime("%Y-%m-%dT%H:%M")),
         ("description", description),
         ("steps", "开机"),

@@ -162,3 +162,11 @@ def test_chinese_in_an_answer_is_written_as_itself(client, integrator):
     reference = _file(client, token, **_data()).json()["reference"]
     answer = client.post(f"/api/v1/tickets/{reference}/messages", {"body": "重启后仍然报 A0"}, **bearer(token))
     assert answer.status_code == 201 and "重启后仍然报 A0" in answer.content.decode()
+
+
+def test_an_integrators_recorded_time_needs_no_when_choice(client, integrator):
+    data = _data()
+    data.pop("occurred_when", None)
+    answer = _file(client, integrator[1], **data)
+    assert answer.status_code == 201
+    assert Ticket.objects.get(reference=answer.json()["reference"]).occurred_when == "another_time"

@@ -89,7 +89,9 @@ def ticket_fields(*, csrf: str, key: str, description: str, email: str = "") -> 
         "email": email,
         "merchant_id": "102310058120001",
         "terminal_id": "12345678",
-        # An hour ago in any time zone the server may use: never "in the future".
+        # A time the merchant gives ("another time"), an hour ago in any time zone the server may use: never
+        # "in the future".
+        "occurred_when": "another_time",
         "occurred_at": time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 9 * 3600)),
         "description": description,
         "steps": ["开机", "签到"],
