@@ -45,6 +45,31 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def report(results: list, *, ocr_rss: float, ocr_peak: float, web_before: float, web_after: float) -> None:
+    """The table per image set and the memory figures."""
+    print(
+        f"{len(results)} photos ({statistics.median(r[4] for r in results) / 1e6:.1f} MB median), "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
+    )
+    print("| set | photos | code found | code's page in top 3 | median s | p95 s |")
+    print("|---|---|---|---|---|---|")
+    for label, chosen in (("screens", "screen"), ("receipts", "receipt"), ("all", None)):
+        part = [r for r in results if chosen is None or r[0] == chosen]
+        if not part:
+            continue
+        times = [r[3] for r in part]
+        print(
+            f"| {label} | {len(part)} | {100 * sum(r[1] for r in part) / len(part):.0f} % | "
+            f"{100 * sum(r[2] for r in part) / len(part):.0f} % | {statistics.median(times):.2f} | "
+            f"{percentile(times, 0.95):.2f} |"
+        )
+    print(
+        f"OCR server: {ocr_rss:.0f} MB resident ({ocr_peak:.0f} MB peak); web worker (this process): "
+        f"{web_before:.0f} MB before the photos, {web_after:.0f} MB after (+{web_after - web_before:.0f} MB); "
+        f"statuses {sorted({r[5] for r in results})}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=Path, default=ROOT / "var" / "bench" / "ocr")
@@ -114,27 +139,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(
-        f"{len(results)} photos ({statistics.median(r[4] for r in results) / 1e6:.1f} MB median), "
-        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
-    )
-    print("| set | photos | code found | code's page in top 3 | median s | p95 s |")
-    print("|---|---|---|---|---|---|")
-    for label, chosen in (("screens", "screen"), ("receipts", "receipt"), ("all", None)):
-        part = [r for r in results if chosen is None or r[0] == chosen]
-        if not part:
-            continue
-        times = [r[3] for r in part]
-        print(
-            f"| {label} | {len(part)} | {100 * sum(r[1] for r in part) / len(part):.0f} % | "
-            f"{100 * sum(r[2] for r in part) / len(part):.0f} % | {statistics.median(times):.2f} | "
-            f"{percentile(times, 0.95):.2f} |"
-        )
-    print(
-        f"OCR server: {ocr_rss:.0f} MB resident ({ocr_peak:.0f} MB peak); web worker (this process): "
-        f"{web_before:.0f} MB before the photos, {web_after:.0f} MB after (+{web_after - web_before:.0f} MB); "
-        f"statuses {sorted({r[5] for r in results})}"
-    )
+    report(results, ocr_rss=ocr_rss, ocr_peak=ocr_peak, web_before=web_before, web_after=web_after)
 
 
 if __name__ == "__main__":
