@@ -200,7 +200,7 @@ def _filters(queryset: QuerySet, data: dict) -> QuerySet:
 
 
 def _sorted(queryset: QuerySet, sort: str, *, first_teams: list[int]) -> QuerySet:
-    # Each order is an index's column order (tickets/models.py), so a page is read from the index; an agent in
+    # Each order is an index's column order (tickets/models/ticket.py), so a page is read from the index; an agent in
     # a team sees its tickets first, then the rest in the same order.
     due = F("next_due").asc(nulls_last=True)
     order: list[str | OrderBy]
