@@ -36,8 +36,19 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PORT = int(os.environ.get("BENCH_PORT", "18100"))
 ARTICLE = "re-sign-in-prompt"
 CODE = "A0"
-ZH_QUERIES = ["重新签到", "请重新签到", "A0", "签到失败"]
-EN_QUERIES = ["sign in again", "code 97", "please sign in again", "sign on fails"]
+
+
+def relevance_queries(lang: str) -> list[str]:
+    """Every query of the relevance set in one site language: merchants type hundreds of different things,
+    so the search rows are measured on all of them, most never seen by the answer cache before."""
+    import yaml
+
+    cases = yaml.safe_load((common.ROOT / "tests/kb/search_relevance.yaml").read_text(encoding="utf-8"))
+    return [case["q"] for case in cases if case.get("lang", "zh-hans") == lang]
+
+
+ZH_QUERIES = relevance_queries("zh-hans")
+EN_QUERIES = relevance_queries("en")
 
 
 def _search(queries: list[str], lang: str = "") -> list[str]:
@@ -57,10 +68,10 @@ def rows(reference: str) -> list[dict]:
         row("home", ["/"], ratio=0.5),
         row("article", [f"/articles/{ARTICLE}/"], ratio=0.5),
         row(f"response-code page {CODE}", [f"/codes/{CODE}/"], ratio=0.5),
-        row(f"search JSON zh, {len(ZH_QUERIES)} queries cycled", _search(ZH_QUERIES), ratio=0.25),
-        row("search JSON zh, one query", _search(ZH_QUERIES[:1]), ratio=0.25),
-        row(f"search JSON en, {len(EN_QUERIES)} queries cycled", _search(EN_QUERIES, "en"), ratio=0.25),
-        row("search JSON en, one query", _search(EN_QUERIES[:1], "en"), ratio=0.25),
+        row(f"search JSON zh, {len(ZH_QUERIES)} relevance-set queries", _search(ZH_QUERIES), ratio=0.25),
+        row("search JSON zh, one query (answer cached)", _search(ZH_QUERIES[:1]), ratio=0.25),
+        row(f"search JSON en, {len(EN_QUERIES)} relevance-set queries", _search(EN_QUERIES, "en"), ratio=0.25),
+        row("search JSON en, one query (answer cached)", _search(EN_QUERIES[:1], "en"), ratio=0.25),
         row("ticket form GET", ["/tickets/new/"], ratio=0.2),
         row("agent queue, 10,000 tickets", ["/agent/"], staff=True, ratio=0.05, sql=15),
         row("agent ticket, 20 messages + 10 files", [f"/agent/tickets/{reference}/"], staff=True, sql=15),

@@ -474,6 +474,9 @@ SEARCH_LOG_PER_MINUTE = env_int("SEARCH_LOG_PER_MINUTE", 120, minimum=1)
 # The search log is stored in bulk after responses, at most this often (kb/search/services.py); in
 # development at once, so the figures are there as soon as you search.
 SEARCH_LOG_FLUSH_SECONDS = env_int("SEARCH_LOG_FLUSH_SECONDS", 2 if PRODUCTION else 0)
+# `manage.py search_log_prune` (daily, docs/operations.md) deletes search records older than this: a year and
+# a month, so the analytics can compare a month with the same month last year, and no query is kept forever.
+SEARCH_LOG_KEEP_DAYS = env_int("SEARCH_LOG_KEEP_DAYS", 400, minimum=1)
 SEARCH_OPEN_PER_MINUTE = env_int("SEARCH_OPEN_PER_MINUTE", 60, minimum=1)
 VOTE_NEW_VISITOR_PER_HOUR = env_int("VOTE_NEW_VISITOR_PER_HOUR", 30, minimum=1)
 SIGNUP_PER_HOUR = env_int("SIGNUP_PER_HOUR", 10, minimum=1)

@@ -10,6 +10,10 @@ generation store its version lives in is handed to it (`use_generations`), and t
 it is given, so callers mask queries before searching (kb.search_views does).
 """
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from kb.search.analytics import search_analytics
 from kb.search.documents import ARTICLE, CODE, Document, plain_text
 from kb.search.models import SearchLog
@@ -23,6 +27,7 @@ from kb.search.services import (
     index_rebuild,
     search_log_flush,
     search_log_open,
+    search_log_prune,
     search_log_record,
     synonym_save,
     synonym_terms_digest,
@@ -71,6 +76,12 @@ def open_logged(*, key: str, position: int) -> None:
     search_log_open(key=key, position=position)
 
 
+def prune_log(*, older_than: timedelta) -> int:
+    """Delete the search records older than `older_than` (analytics keep what they need, not everything
+    ever typed); returns how many went."""
+    return search_log_prune(before=timezone.now() - older_than)
+
+
 def flush_log(**signal) -> int:
     """Store the search log this process has recorded: at once, or when due if sent by request_finished
     (kb/apps.py). Returns how many records were stored."""
@@ -96,6 +107,7 @@ __all__ = [
     "normalize",
     "open_logged",
     "plain_text",
+    "prune_log",
     "reindex_all",
     "search",
     "search_analytics",

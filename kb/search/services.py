@@ -9,7 +9,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -261,3 +261,15 @@ def search_log_flush(*, only_if_due: bool = False) -> int:
     with _lock:
         _log["opens"] += waiting
     return len(searches) + len(opens) - len(waiting)
+
+
+def search_log_prune(*, before: datetime, batch_size: int = 5000) -> int:
+    """Delete the search records made before `before`, a batch per transaction so that a year of records
+    never holds the table's lock for long while merchants search. Returns how many were deleted."""
+    deleted = 0
+    while True:
+        keys = list(SearchLog.objects.filter(created_at__lt=before).values_list("pk", flat=True)[:batch_size])
+        if not keys:
+            return deleted
+        with transaction.atomic():
+            deleted += SearchLog.objects.filter(pk__in=keys).delete()[0]

@@ -82,6 +82,26 @@ def test_the_timeline_names_a_former_agent_the_ticket_was_assigned_to(as_agent, 
     assert assigned.new_user == former
 
 
+def test_the_replies_and_notes_of_a_deleted_agent_account_are_still_shown(as_agent, agent, loaded_kb):
+    """An account removed after it answered leaves its messages without an author (SET_NULL): the page names
+    the role instead of failing on the missing name (a filter argument that does not resolve raises)."""
+    from django.contrib.auth import get_user_model
+
+    former = get_user_model().objects.create_user(username="former", password="former-pass-123", is_staff=True)
+    former.groups.set(agent.groups.all())
+    ticket = create_ticket()
+    services.ticket_agent_reply(ticket=ticket, agent=former, body="请在菜单里重新签到")
+    services.ticket_note_add(ticket=ticket, agent=former, body="已联系收单行")
+    former.delete()
+
+    response = as_agent.get(page_url(ticket))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "请在菜单里重新签到" in page and "已联系收单行" in page
+    assert "former" not in page
+
+
 def test_canned_replies_are_filled_in_for_the_ticket(as_agent, agent, loaded_kb, settings):
     # The reply is emailed: its links are on the configured site address, whatever Host the request named.
     settings.SITE_URL = "https://help.example.com/"

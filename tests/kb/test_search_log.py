@@ -1,13 +1,17 @@
 """The search log is stored in one insert after the response: nothing written while the merchant waits,
 no card number kept, and a database that refuses the insert costs the merchant nothing."""
 
+import io
 import logging
+from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.core.signals import request_finished
 from django.db import close_old_connections, connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from kb import search, search_views
 from kb.search.models import SearchLog
@@ -96,3 +100,47 @@ def test_an_open_whose_search_another_process_has_not_stored_yet_waits_for_it():
     search.flush_log()
 
     assert SearchLog.objects.get(key="later").opened_position == 1
+
+
+def _logged(query: str, days_ago: int) -> SearchLog:
+    return SearchLog.objects.create(
+        key=f"k-{query}",
+        created_at=timezone.now() - timedelta(days=days_ago),
+        query=query,
+        normalized=query,
+        language="zh-hans",
+        source="api",
+        result_count=0,
+        results=[],
+    )
+
+
+def test_pruning_deletes_only_the_records_older_than_the_kept_days_in_batches(settings):
+
+    for days in (401, 500, 900):
+        _logged(f"old {days}", days)
+    _logged("this year", 399)
+    _logged("today", 0)
+    settings.SEARCH_LOG_KEEP_DAYS = 400
+    out = io.StringIO()
+
+    with CaptureQueriesContext(connection) as queries:
+        deleted = search.prune_log(older_than=timedelta(days=400))
+    call_command("search_log_prune", stdout=out)
+
+    assert deleted == 3
+    assert sorted(SearchLog.objects.values_list("query", flat=True)) == ["this year", "today"]
+    assert "Deleted 0 search records older than 400 days." in out.getvalue()
+    assert sum(q["sql"].lstrip().upper().startswith("DELETE") for q in queries.captured_queries) == 1
+
+
+def test_the_prune_command_honours_days_and_refuses_nonsense():
+
+    _logged("last month", 31)
+    _logged("yesterday", 1)
+    out = io.StringIO()
+    call_command("search_log_prune", "--days", "30", stdout=out)
+    assert list(SearchLog.objects.values_list("query", flat=True)) == ["yesterday"]
+    assert "Deleted 1 search records older than 30 days." in out.getvalue()
+    with pytest.raises(SystemExit):
+        call_command("search_log_prune", "--days", "0", stderr=io.StringIO())
