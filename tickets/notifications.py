@@ -194,8 +194,18 @@ def _all_agents():
     return agents.select_related("agent_preference").distinct()
 
 
-def _assignee_or_everyone(ticket: Ticket):
-    return [ticket.assignee] if ticket.assignee_id else list(_all_agents())
+def _team_or_everyone(ticket: Ticket):
+    """Who hears of an unassigned ticket: its team's agents when it was routed to a team that has any (an
+    acquirer's team does not want every other team's mail), else every agent, so nothing goes unheard."""
+    if ticket.team_id:
+        members = list(_all_agents().filter(support_teams=ticket.team_id))
+        if members:
+            return members
+    return list(_all_agents())
+
+
+def _assignee_or_team(ticket: Ticket):
+    return [ticket.assignee] if ticket.assignee_id else _team_or_everyone(ticket)
 
 
 # --- What the services call: each returns the notices, for tickets/services/dispatch.py to send ---------
@@ -205,7 +215,7 @@ def ticket_created(ticket: Ticket, tracking_url: str = "") -> list[Notice]:
     # The receipt carries the private link, which exists only now: without it there is no receipt.
     notices = _merchant(ticket, Event.RECEIPT, extra={"tracking_url": tracking_url}) if tracking_url else []
     if ticket.assignee_id is None:
-        notices += _agents(ticket, Event.NEW_TICKET, _all_agents())
+        notices += _agents(ticket, Event.NEW_TICKET, _team_or_everyone(ticket))
     return notices
 
 
@@ -236,7 +246,7 @@ def ticket_tracking_link_sent(ticket: Ticket, tracking_url: str) -> list[Notice]
 
 def ticket_breach_near(ticket: Ticket, target: str, due) -> list[Notice]:
     extra = {"target": target, "due": due.isoformat()}
-    return _agents(ticket, Event.BREACH, _assignee_or_everyone(ticket), extra=extra)
+    return _agents(ticket, Event.BREACH, _assignee_or_team(ticket), extra=extra)
 
 
 def deliver(notice: Notice) -> None:

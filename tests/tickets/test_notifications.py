@@ -179,6 +179,35 @@ def test_a_new_ticket_tells_every_agent_with_an_email(agent, make_ticket, run_co
     assert f"/agent/tickets/{made.reference}/" in mail.outbox[0].body
 
 
+def test_a_new_ticket_routed_to_a_team_tells_only_that_teams_agents(agent, make_ticket, run_commits):
+    from tickets.models import RoutingRule
+    from tickets.services.routing import routing_rule_save, team_save
+
+    other = second_agent()
+    team = team_save(actor=agent, name="拉卡拉组", members=[other])
+    routing_rule_save(actor=agent, team=team, field=RoutingRule.Field.ACQUIRER, value="拉卡拉", position=10)
+    with run_commits():
+        routed, _token = make_ticket(acquirer="拉卡拉支付")
+    assert [m.to[0] for m in mail.outbox] == [other.email]
+
+    mail.outbox.clear()
+    with run_commits():
+        unrouted, _token = make_ticket(acquirer="银联商务")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([agent.email, other.email])
+
+
+def test_a_ticket_of_a_team_without_agents_left_tells_every_agent(agent, make_ticket, run_commits):
+    from tickets.models import RoutingRule
+    from tickets.services.routing import routing_rule_save, team_save
+
+    other = second_agent()
+    team = team_save(actor=agent, name="空组", members=[])
+    routing_rule_save(actor=agent, team=team, field=RoutingRule.Field.ACQUIRER, value="拉卡拉", position=10)
+    with run_commits():
+        make_ticket(acquirer="拉卡拉支付")
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([agent.email, other.email])
+
+
 def test_a_merchant_reply_tells_only_the_assignee(ticket, agent, run_commits):
     second_agent()
     services.ticket_assign(ticket=ticket, agent=agent, assignee=agent)
