@@ -36,14 +36,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.faults.stack import (  # noqa: E402
-    AGENT_PASSWORD,
-    NEW,
-    Stack,
-    pos_log,
-    small_jpeg,
-    ticket_fields,
-)
+from tests.faults.load import NEW, pos_log, small_jpeg, ticket_fields  # noqa: E402
+from tests.faults.stack import AGENT_PASSWORD, Stack  # noqa: E402
 
 VAR = ROOT / "var" / "bench"
 TIMEOUT = 60  # seconds for one request: a run never hangs on an answer that does not come

@@ -56,11 +56,8 @@ def sms_of(kind: str) -> sms.SmsMessage:
     return message
 
 
-def test_a_phone_only_merchant_follows_the_request_by_sms_and_finds_it_again_by_code(wechat, live_server, agent):
-    shots = Shots("sms-phone-only")
-    page = wechat()
-    requests, console = RequestLog().attach(page), ConsoleLog().attach(page)
-
+def _file_phone_only(page, requests, shots) -> tuple[Ticket, str]:
+    """The form with a mobile number and no email; returns the ticket and the first tracking link."""
     page.goto("/tickets/new/")
     expect(page.locator(".support-contact")).to_contain_text("400-820-0000")
     shots(page, "contact-page-top")
@@ -73,13 +70,15 @@ def test_a_phone_only_merchant_follows_the_request_by_sms_and_finds_it_again_by_
     shots(page, "form-phone-only")
     page.locator("button.send").last.click()
     expect(page).to_have_url(re.compile(r"/tickets/t/[\w-]+/sent/$"))
-    first_link = page.url.removesuffix("sent/")
     ticket = Ticket.objects.get()
     assert (ticket.phone, ticket.email) == ("13800138000", "")
     assert len(requests.posts("/tickets/new/")) == 1
     expect(page.locator("main")).to_contain_text("尾号 8000")
     shots(page, "sent")
+    return ticket, page.url.removesuffix("sent/")
 
+
+def _follow_the_sms_links(page, live_server, shots, ticket: Ticket, agent) -> None:
     # The receipt SMS: its short link opens the tracking page.
     receipt = sms_of("ticket_receipt")
     assert receipt.to == "13800138000" and "工单已受理" in receipt.text
@@ -95,12 +94,9 @@ def test_a_phone_only_merchant_follows_the_request_by_sms_and_finds_it_again_by_
     page.goto(path_of(reply.params["link"], live_server))
     expect(page.locator("main")).to_contain_text("请在终端上重新签到后再试一次。")
     shots(page, "tracking-from-reply-sms")
-    assert requests.failures() == [] and console.errors() == []
 
-    # Another day, the link lost: find the request by phone.
-    sms.outbox.clear()
-    page = wechat()
-    requests, console = RequestLog().attach(page), ConsoleLog().attach(page)
+
+def _find_again_by_code(page, requests, console, shots, ticket: Ticket) -> None:
     page.goto("/tickets/find/")
     expect(page.locator(".support-contact")).to_contain_text("09:00–21:00")
     shots(page, "find")
@@ -124,6 +120,21 @@ def test_a_phone_only_merchant_follows_the_request_by_sms_and_finds_it_again_by_
     assert len(requests.posts("/tickets/find/")) == 3  # the request, the wrong code, the right one
     assert [entry for entry in requests.failures() if not entry[1].endswith("/tickets/find/code/")] == []
     assert console.errors() == [] or all("400" in error for error in console.errors())
+
+
+def test_a_phone_only_merchant_follows_the_request_by_sms_and_finds_it_again_by_code(wechat, live_server, agent):
+    shots = Shots("sms-phone-only")
+    page = wechat()
+    requests, console = RequestLog().attach(page), ConsoleLog().attach(page)
+    ticket, first_link = _file_phone_only(page, requests, shots)
+    _follow_the_sms_links(page, live_server, shots, ticket, agent)
+    assert requests.failures() == [] and console.errors() == []
+
+    # Another day, the link lost: find the request by phone.
+    sms.outbox.clear()
+    page = wechat()
+    requests, console = RequestLog().attach(page), ConsoleLog().attach(page)
+    _find_again_by_code(page, requests, console, shots, ticket)
 
     # The new link came by SMS too, and the very first link still works.
     kept = sms_of("tracking_link")

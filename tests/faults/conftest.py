@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.stack import ROOT, Stack, served_and_failed
+from tests.faults.load import served_and_failed
+from tests.faults.stack import ROOT, Stack
 from tests.pgcluster import _binary
 
 ROWS = ROOT / "var" / "faults" / "last-run.jsonl"  # one line per test: pytest-xdist workers write it too

@@ -15,7 +15,8 @@ import time
 import pytest
 
 from tests.faults.conftest import record
-from tests.faults.stack import Load, until
+from tests.faults.load import Load
+from tests.faults.stack import until
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres]
 DOWN_S = 8
