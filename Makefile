@@ -70,7 +70,7 @@ run: venv system-deps
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: make an account with '$(PY) manage.py createsuperuser')"
 	@mkdir -p var; $(PY) -m ocr.server --socket var/ocr.sock & ocr=$$!; \
 	trap 'kill $$ocr 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production settings over plain HTTP on this machine: the database task queue with its worker beside
 # gunicorn, so notifications are sent in the background as in production. Mail goes to the console unless

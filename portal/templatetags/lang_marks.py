@@ -40,3 +40,10 @@ def mark_chinese_html(value) -> str:
         return mark_safe(html)  # noqa: S308 (sanitized when the article was saved)
     parts = _TAG.split(html)
     return mark_safe("".join(part if part.startswith("<") else _mark(part) for part in parts))  # noqa: S308
+
+
+@register.filter
+def unbroken(value) -> str:
+    """Escape a reference or a date and keep it on one line: "POS-2026-000003" must not break at its hyphens
+    on a phone (used inside translated sentences, where the markup cannot go into the message)."""
+    return mark_safe(f'<span class="nowrap">{conditional_escape(value)}</span>')

@@ -356,3 +356,13 @@ def test_an_editor_with_view_permission_only_may_compare_but_not_restore(client,
 
     assert client.get(_urls(draft_waiting)["compare"]).status_code == 200
     assert client.post(_urls(draft_waiting)["restore"]).status_code == 403
+
+
+def test_the_history_button_of_an_article_opens_its_revisions(staff_client, article):
+    html = staff_client.get(_change_url(article)).content.decode()
+    tools = re.search(r'<ul class="object-tools">(.*?)</ul>', html, re.DOTALL).group(1)
+    revisions = reverse("admin:kb_article_revisions", args=[article.pk])
+    assert f'href="{revisions}" class="historylink"' in tools
+    assert reverse("admin:kb_article_history", args=[article.pk]) not in tools
+    # Django's action log is still reachable from the revisions page.
+    assert reverse("admin:kb_article_history", args=[article.pk]) in _history(staff_client, article)

@@ -1,10 +1,13 @@
 """The canned replies shipped in tickets/content/ load idempotently, in both languages, and keep admin edits."""
 
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
+from tests.kb.test_content_consistency import NEVER_SAY
 from tickets.management.commands.canned_load import CONTENT, shipped_replies
 from tickets.models import CannedReply
 
@@ -52,3 +55,17 @@ def test_a_broken_file_is_refused_with_its_name(tmp_path):
     with pytest.raises(CommandError, match=r"canned\.yaml"):
         _load(file=bad)
     assert not CannedReply.objects.exists()
+
+
+ARTICLES = Path(__file__).resolve().parents[2] / "kb" / "content" / "articles"
+
+
+@pytest.mark.parametrize("entry", shipped_replies(CONTENT), ids=lambda e: f"{e.key}.{e.language}")
+def test_a_shipped_reply_says_what_the_articles_say(entry):
+    """The replies reach merchants as they are: the knowledge base's corrections hold for them too."""
+    text = f"{entry.title}\n{entry.body}"
+    assert [reason for pattern, reason in NEVER_SAY if re.search(pattern, text, re.IGNORECASE)] == []
+    # The sign-on that clears 请重新签到 is the POS sign-on with the acquirer; the operator sign-in is local.
+    assert not re.search(r"选择.{0,2}操作员签到|choose (?:the )?operator sign-(?:on|in)", text, re.IGNORECASE)
+    for slug in re.findall(r"\{article:([a-z0-9-]+)\}", entry.body):
+        assert (ARTICLES / f"{slug}.{entry.language}.md").exists(), slug

@@ -111,3 +111,23 @@ def test_the_confirmation_page_shows_the_reference_and_the_private_link(client, 
     body = client.get(f"/en/tickets/t/{token}/sent/").content.decode()
     assert ticket.reference in body
     assert f"/tickets/t/{token}/" in body
+
+
+def test_support_links_can_be_tapped_and_the_merchants_own_text_stays_text(client, tracked, agent):
+    from tickets import services
+
+    ticket, url = tracked
+    services.ticket_agent_reply(
+        ticket=ticket, agent=agent, body="Step by step: http://testserver/en/articles/re-sign-in-prompt/ <b>x</b>"
+    )
+    services.ticket_reply(ticket=ticket, author=None, body="see http://evil.example/ now")
+    body = client.get(url).content.decode()
+    assert '<a href="http://testserver/en/articles/re-sign-in-prompt/" rel="nofollow">' in body
+    assert "&lt;b&gt;x&lt;/b&gt;" in body  # still escaped
+    assert "see http://evil.example/ now" in body and 'href="http://evil.example/' not in body
+
+
+def test_the_reference_in_the_heading_never_breaks_at_its_hyphens(client, tracked):
+    ticket, url = tracked
+    body = client.get(url).content.decode()
+    assert f'<h1>Request <span class="nowrap">{ticket.reference}</span></h1>' in body
