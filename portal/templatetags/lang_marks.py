@@ -4,7 +4,7 @@ browsers pick a Chinese font (labels such as "Terminal ID (TID, 终端编号)", 
 import re
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -46,4 +46,4 @@ def mark_chinese_html(value) -> str:
 def unbroken(value) -> str:
     """Escape a reference or a date and keep it on one line: "POS-2026-000003" must not break at its hyphens
     on a phone (used inside translated sentences, where the markup cannot go into the message)."""
-    return mark_safe(f'<span class="nowrap">{conditional_escape(value)}</span>')
+    return format_html('<span class="nowrap">{}</span>', value)

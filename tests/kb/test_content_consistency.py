@@ -103,7 +103,10 @@ RULED_OUT = [
 
 # Sentences that were wrong once (issue 23), each with the reason; none may come back in any field.
 NEVER_SAY = [
-    (r"小额交易|\bsmall (?:payment|sale)|\btest payment", "a test sale charges a real card: retry the customer's own payment"),
+    (
+        r"小额交易|\bsmall (?:payment|sale)|\btest payment",
+        "a test sale charges a real card: retry the customer's own payment",
+    ),
     (r"当天未结算|today's unsettled", "void or refund depends on whether the batch is settled, not on the day"),
     (
         r"常见于结算后没有签到|或结算后还没有签到|nobody signed on after settlement",
