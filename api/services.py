@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from api.models import AGENT_SCOPES, INTEGRATOR_SCOPES, ApiClient, ApiTicket, WebhookDelivery
 from api.tasks import webhook_enqueue
-from portal.audit import Action, audit_record, values_of
+from infra.audit import Action, audit_record, values_of
 from tickets import services as ticket_services
 from tickets.access import Actor
 from tickets.forms import TicketForm

@@ -1,4 +1,4 @@
-"""Limits on sending tickets and replies, keyed on who is sending (counting: portal/ratelimit.py).
+"""Limits on sending tickets and replies, keyed on who is sending (counting: infra/ratelimit.py).
 
 Carrier NAT and shop Wi-Fi put many merchants behind one address, so the limits that bite are per
 submitter: the account, else the browser session, and for replies the ticket itself (its tracking link).
@@ -21,8 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal import ratelimit
-from portal.ratelimit import Limit, client_address
+from infra import ratelimit
+from infra.ratelimit import Limit, client_address
 
 __all__ = ["client_address"]
 

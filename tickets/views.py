@@ -24,10 +24,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infra import mail, pagecache
+from infra.i18n import current_language
+from infra.ratelimit import client_address
 from kb.models import Article
-from portal import mail, pagecache
-from portal.i18n import current_language
-from portal.ratelimit import client_address
 from tickets import outage, ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
 from tickets.formpage import SUBMISSION_KEY

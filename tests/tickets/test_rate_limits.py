@@ -164,6 +164,6 @@ def test_the_form_says_when_you_can_send_again_before_anything_is_typed(client, 
 def test_the_counters_are_in_the_shared_cache(client):
     send(client, 1)
 
-    # The window's end, and the count under a name made of it (portal/ratelimit.py).
+    # The window's end, and the count under a name made of it (infra/ratelimit.py).
     ends = cache.get("ratelimit:ticket-address:127.0.0.1")
     assert cache.get(f"ratelimit:ticket-address:127.0.0.1:{ends}") == 1

@@ -1,5 +1,5 @@
 """Terminal QR stickers: made one by one or for a whole fleet from a CSV file, revoked when lost, counted
-when scanned. Every change is recorded (portal.AuditEvent)."""
+when scanned. Every change is recorded (infra.AuditEvent)."""
 
 import csv
 import io
@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import Action, audit_record, values_of
+from infra.audit import Action, audit_record, values_of
 from tickets.access import Actor
 from tickets.forms import TicketForm
 from tickets.models import TerminalSticker
