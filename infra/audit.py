@@ -8,7 +8,8 @@ and new value, so nothing is recorded for a save that changed nothing.
 from collections.abc import Iterable, Mapping
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 from infra.models import AuditEvent
 
@@ -68,3 +69,19 @@ def audit_record(
         object_repr=str(instance)[:200],
         changes=changes,
     )
+
+
+def audited_revoke[M: models.Model](*, actor: User | AnonymousUser | None, instance: M, audited: Iterable[str]) -> M:
+    """Stamp `revoked_at` on the locked row and record the change; revoking twice changes and records nothing.
+
+    For credentials that stop working at once but keep their row (API tokens, terminal stickers).
+    """
+    names = list(audited)
+    with transaction.atomic():
+        row = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+        if getattr(row, "revoked_at") is None:  # noqa: B009 - any model with the field, not one class
+            before = values_of(row, names)
+            setattr(row, "revoked_at", timezone.now())  # noqa: B010
+            row.save(update_fields=["revoked_at"])
+            audit_record(actor=actor, action=Action.CHANGED, instance=row, before=before, after=values_of(row, names))
+    return row

@@ -174,7 +174,7 @@ def _too_large(request: HttpRequest, *, key: str | None) -> HttpResponse:
 
 
 def _told_to_wait(request: HttpRequest) -> bool:
-    return bool(ratelimit.sender(request, sending=False).wait())
+    return bool(ratelimit.wait(request, sending=False))
 
 
 def sticker_initial(sticker: TerminalSticker) -> dict[str, str]:
@@ -210,7 +210,7 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
         "submission_key": submission_key,
     }
     form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
-    wait = ratelimit.sender(request, sending=False).wait()
+    wait = ratelimit.wait(request, sending=False)
     context = _form_context(
         form,
         steps=_step_rows([]),
@@ -348,7 +348,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     sub = _read_submission(request, submission_key)
     if sub.action != "send":
         return _form_button(request, sub)
-    wait = ratelimit.sender(request).attempt()  # every send counts, valid or not
+    wait = ratelimit.attempt(request)  # every send counts, valid or not
     if wait:
         if _wants_json(request):
             return ratelimit.refusal(request, key="", wait=wait)
@@ -465,7 +465,7 @@ def ticket_sent(request: HttpRequest, key: str) -> HttpResponse:
 @limit_uploads
 def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
     ticket = ticket_for(user=request.user, key=key)
-    wait = ratelimit.sender(request, ticket_key=key).attempt()  # every send counts, valid or not
+    wait = ratelimit.attempt(request, ticket_key=key)  # every send counts, valid or not
     if wait:
         return ratelimit.refusal(request, key=key, wait=wait)
     # The form shows back a masked copy; the service masks (and counts) what it stores itself.
