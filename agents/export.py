@@ -6,7 +6,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.masking import mask
+from infra.masking import mask
 from tickets.models import Ticket, agent_status_choices
 
 # A cell a spreadsheet would run as a formula (CSV injection) is prefixed so it stays text.

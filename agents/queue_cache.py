@@ -27,7 +27,7 @@ from django.utils.translation import get_language
 
 from agents.forms import View
 from agents.selectors import VERSION_PERIOD
-from portal import generations
+from infra import generations
 from tickets.models import Ticket
 
 PREFIX = "agents:queue"

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from agents.forms import NO_ASSIGNEE, Sort, View, agents_queryset
 from agents.models import TicketSeen
+from infra import generations, permissions
 from kb.search import has_cjk, normalize, segment
-from portal import generations, permissions
 from tickets.models import ActorKind, Team, Ticket, TicketMessage
 from tickets.services.routing import TEAMS_GENERATION
 

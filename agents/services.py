@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from agents.models import AgentPreference, TicketSeen
 from agents.queue_cache import seen_generation_key
 from agents.roles import ROLES_BY_KEY
-from portal import generations
-from portal.audit import Action, audit_record
+from infra import generations
+from infra.audit import Action, audit_record
 
 
 def ticket_seen_record(*, agent, ticket, now: datetime | None = None) -> None:

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 
 from api import services
 from api.models import AGENT_SCOPES, INTEGRATOR_SCOPES, ApiClient, Scope, WebhookDelivery
-from portal.admin_services import ReadOnlyAdminMixin, ServiceAdminMixin
+from infra.admin_services import ReadOnlyAdminMixin, ServiceAdminMixin
 
 
 class ApiClientForm(forms.ModelForm):

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.models import WebhookDelivery
-from portal import webhooks
+from infra import webhooks
 
 logger = logging.getLogger(__name__)
 # Written as the row's last error while a try is under way: the delivery log shows it, and a second run of

@@ -8,11 +8,11 @@ from django.db.models import QuerySet
 from django.utils import translation
 
 from api.models import WebhookDelivery
+from infra.mail import site_link
+from infra.masking import mask
 from kb import search as kb_search
 from kb import selectors as kb_selectors
 from kb.models import Article, Category, ResponseCode
-from portal.mail import site_link
-from portal.masking import mask
 from tickets import selectors as ticket_selectors
 from tickets.models import Ticket, TicketMessage
 

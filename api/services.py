@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from api.models import AGENT_SCOPES, INTEGRATOR_SCOPES, ApiClient, ApiTicket, WebhookDelivery
 from api.tasks import webhook_enqueue
-from portal.audit import Action, audit_record, values_of
+from infra.audit import Action, audit_record, audited_revoke, values_of
 from tickets import services as ticket_services
 from tickets.access import Actor
 from tickets.forms import TicketForm
@@ -84,14 +84,7 @@ def api_client_update(
 
 def api_client_revoke(*, actor: Actor | None, client: ApiClient) -> ApiClient:
     """The token stops working at once; the row stays, with its tickets and delivery log."""
-    with transaction.atomic():
-        row = ApiClient.objects.select_for_update().get(pk=client.pk)
-        if row.revoked_at is None:
-            before = values_of(row, AUDITED)
-            row.revoked_at = timezone.now()
-            row.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action=Action.CHANGED, instance=row, before=before, after=values_of(row, AUDITED))
-    return row
+    return audited_revoke(actor=actor, instance=client, audited=AUDITED)
 
 
 def api_client_used(*, client: ApiClient) -> None:

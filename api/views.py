@@ -43,8 +43,8 @@ from api.schemas import (
     TicketPageOut,
     TicketSummaryOut,
 )
-from portal import mail, ratelimit
-from portal.i18n import current_language
+from infra import mail, ratelimit
+from infra.i18n import current_language
 from tickets import photos, uploads
 from tickets import services as ticket_services
 from tickets.access import TOKEN_PREFIX

@@ -16,6 +16,8 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -287,3 +289,38 @@ def cycle_script(paths: list[str], directory: Path) -> Path:
 
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
+
+
+@contextmanager
+def agents_on_test_database(*usernames: str) -> Iterator[list]:
+    """In a benchmark's child process: Django set up as the tests run it, a throwaway test database, and one
+    staff user per name in the support agents' group (the agent-console benchmarks sign in as the first)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    settings.ALLOWED_HOSTS = ["testserver"]
+    # Served as in development: no collectstatic manifest is needed to render the page.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        group = Group.objects.get(name="Support agents")
+        agents = []
+        for username in usernames:
+            agent = get_user_model().objects.create_user(username=username, password="x", is_staff=True)
+            agent.groups.add(group)
+            agents.append(agent)
+        yield agents
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)

@@ -125,30 +125,13 @@ def measure(client, url: str, params: dict, runs: int) -> dict:
 
 
 def child(runs: int, count: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
+    from _common import agents_on_test_database
 
-    django.setup()
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-    from django.urls import reverse
+    with agents_on_test_database("bench-agent") as (agent,):
+        from django.db import connection
+        from django.test import Client
+        from django.urls import reverse
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["testserver"]
-    # Served as in development: no collectstatic manifest is needed to render the page.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        agent = get_user_model().objects.create_user(username="bench-agent", password="x", is_staff=True)
-        agent.groups.add(Group.objects.get(name="Support agents"))
         started = time.perf_counter()
         seed(count, agent)
         seeded = time.perf_counter() - started
@@ -166,8 +149,6 @@ def child(runs: int, count: int) -> None:
         print(
             json.dumps({"engine": connection.vendor, "tickets": count, "seed_s": round(seeded, 1), "results": results})
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 class _WithEtag:

@@ -66,39 +66,20 @@ def worked_ticket(agent, colleague):
 
 
 def child(runs: int) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    sys.path.insert(0, str(ROOT))
     sys.path.append(str(ROOT / "bench"))  # after the project: bench/tickets.py must not hide the tickets app
-    import django
+    from _common import agents_on_test_database
 
-    django.setup()
-    from agent_queue import measure
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-    from django.urls import reverse
+    with agents_on_test_database("bench-agent", "bench-colleague") as (agent, colleague):
+        from agent_queue import measure
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.urls import reverse
 
-    from tests.agents.test_ticketpage_bulk import other_tickets
+        from tests.agents.test_ticketpage_bulk import other_tickets
 
-    setup_test_environment()
-    settings.ALLOWED_HOSTS = ["testserver"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
         call_command("kb_load", verbosity=0)
         call_command("canned_load", verbosity=0)
-        group = Group.objects.get(name="Support agents")
-        agent = get_user_model().objects.create_user(username="bench-agent", password="x", is_staff=True)
-        colleague = get_user_model().objects.create_user(username="bench-colleague", password="x", is_staff=True)
-        agent.groups.add(group)
-        colleague.groups.add(group)
         ticket = worked_ticket(agent, colleague)
         client = Client()
         client.force_login(agent)
@@ -109,8 +90,6 @@ def child(runs: int) -> None:
             seeded = size
             results[f"ticket page, {size} other tickets"] = measure(client, url, {}, runs)
         print(json.dumps({"engine": connection.vendor, "results": results}))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def main() -> None:

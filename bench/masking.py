@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal.masking import CardNumberMasker, card_lengths, luhn_valid, mask_card_numbers
+from infra.masking import CardNumberMasker, card_lengths, luhn_valid, mask_card_numbers
 
 PREFIXES = ["62", "4", "51", "55", "34", "37", "3528", "6011", "65", "81", "9558", "36"]
 

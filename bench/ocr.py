@@ -70,25 +70,24 @@ def report(results: list, *, ocr_rss: float, ocr_peak: float, web_before: float,
     )
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=Path, default=ROOT / "var" / "bench" / "ocr")
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--misses", action="store_true")
     parser.add_argument("--max-side", type=int, default=1280, help="the OCR server's --max-side")
-    args = parser.parse_args()
-    if not (args.photos / "expected.tsv").exists():
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "bench" / "ocr_photos.py"),
-                "--count",
-                str(args.count),
-                "--out",
-                str(args.photos),
-            ],
-            check=True,
-        )
+    return parser.parse_args()
+
+
+def _photos(folder: Path, count: int) -> None:
+    """The synthetic photos and their expected codes, made once (bench/ocr_photos.py)."""
+    if not (folder / "expected.tsv").exists():
+        command = [sys.executable, str(ROOT / "bench" / "ocr_photos.py"), "--count", str(count), "--out", str(folder)]
+        subprocess.run(command, check=True)
+
+
+def _site() -> None:
+    """A throwaway portal in this process: its own SQLite database and var folder, no Redis, articles loaded."""
     folder = Path(tempfile.mkdtemp(prefix="bench-ocr-"))
     os.environ |= {
         "DATABASE_URL": f"sqlite:///{folder / 'ocr.sqlite3'}",
@@ -105,35 +104,44 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.test import Client
 
     call_command("migrate", verbosity=0)
     call_command("kb_load", verbosity=0)
+
+
+def _search(client, photos: Path, name: str, code: str, *, misses: bool) -> tuple:
+    """One photo through the API: (found the code, its page in the top 3, seconds, bytes, status)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = (photos / f"{name}.jpg").read_bytes()
+    started = time.perf_counter()
+    answer = client.post("/api/v1/search/photo", {"photo": SimpleUploadedFile(f"{name}.jpg", data, "image/jpeg")})
+    seconds = time.perf_counter() - started
+    body = answer.json() if answer.status_code == 200 else {"codes": [], "results": [], "text": ""}
+    top3 = [hit["url"] for hit in body["results"][:3]]
+    found = code in body["codes"]
+    page = any(url.rstrip("/").endswith(f"/codes/{code}") for url in top3)
+    if misses and not (found and page):
+        print(f"miss {name}: status {answer.status_code} codes {body['codes']} text {body['text']!r} top3 {top3}")
+    return found, page, seconds, len(data), answer.status_code
+
+
+def main() -> None:
+    args = _arguments()
+    _photos(args.photos, args.count)
+    _site()
+    from django.test import Client
+
     server = start_server(os.environ["OCR_SOCKET"], args.max_side)
     try:
         client = Client(HTTP_HOST="127.0.0.1")
         client.get("/api/v1/search", {"q": "A0"})  # the web worker warmed up: search loaded, as in production
         web_before = rss_mb(os.getpid())
         rows = [line.split("\t") for line in (args.photos / "expected.tsv").read_text().splitlines()[1:]]
-        results = []
-        for name, kind, code, _card, _text in rows[: args.count]:
-            data = (args.photos / f"{name}.jpg").read_bytes()
-            started = time.perf_counter()
-            from django.core.files.uploadedfile import SimpleUploadedFile
-
-            answer = client.post(
-                "/api/v1/search/photo", {"photo": SimpleUploadedFile(f"{name}.jpg", data, "image/jpeg")}
-            )
-            seconds = time.perf_counter() - started
-            body = answer.json() if answer.status_code == 200 else {"codes": [], "results": [], "text": ""}
-            top3 = [hit["url"] for hit in body["results"][:3]]
-            found = code in body["codes"]
-            page = any(url.rstrip("/").endswith(f"/codes/{code}") for url in top3)
-            results.append((kind, found, page, seconds, len(data), answer.status_code))
-            if args.misses and not (found and page):
-                print(
-                    f"miss {name}: status {answer.status_code} codes {body['codes']} text {body['text']!r} top3 {top3}"
-                )
+        results = [
+            (kind, *_search(client, args.photos, name, code, misses=args.misses))
+            for name, kind, code, _card, _text in rows[: args.count]
+        ]
         web_after = rss_mb(os.getpid())
         ocr_rss, ocr_peak = rss_mb(server.pid), rss_mb(server.pid, "VmHWM")
     finally:

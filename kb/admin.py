@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from markdownx.admin import MarkdownxModelAdmin
 
+from infra.admin_services import ServiceAdminMixin
 from kb import services
 from kb.admin_revisions import RevisionsAdminMixin, field_label
 from kb.models import Article, Category, ResponseCode, TerminalModel
 from kb.search import admin as search_admin  # noqa: F401  (registers the search admin)
 from kb.services import ArticleContent, ResponseCodeContent, TerminalModelContent
-from portal.admin_services import ServiceAdminMixin
 
 
 @admin.register(Category)

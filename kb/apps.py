@@ -13,8 +13,8 @@ class KbConfig(AppConfig):
 
         from django.core.signals import request_finished
 
+        from infra import generations
         from kb import search, search_documents  # noqa: F401
-        from portal import generations
 
         # The search library keeps its version in the site's generations (it imports nothing from the site).
         search.use_generations(generations)

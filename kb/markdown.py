@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 from markdown.extensions.toc import slugify_unicode
 
-from portal.i18n import current_language
+from infra.i18n import current_language
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h2", "h3", "h4",

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
-from portal.i18n import current_language
+from infra.i18n import current_language
 
 
 class Language(models.TextChoices):

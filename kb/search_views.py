@@ -12,13 +12,13 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from infra.i18n import current_language
+from infra.masking import mask
+from infra.middleware import is_local_path
+from infra.ratelimit import OPEN, Limit, client_address
 from kb import search, selectors
 from kb.forms import SearchForm
 from kb.models import Language
-from portal.i18n import current_language
-from portal.masking import mask
-from portal.middleware import is_local_path
-from portal.ratelimit import OPEN, Limit, client_address
 
 PAGE_RESULTS = 20
 API_RESULTS = 8
@@ -56,7 +56,7 @@ def _search_budget(request: HttpRequest) -> tuple[bool, bool]:
     the lower recording ceiling the results are served all the same, but a script cannot inflate the
     figures or grow the log without bound.
     """
-    # Open while Redis is down (portal/ratelimit.py): a search only reads.
+    # Open while Redis is down (infra/ratelimit.py): a search only reads.
     limit = Limit("search", settings.SEARCH_RATE_PER_MINUTE, 60, when_down=OPEN)
     used = limit.count_event(client_address(request))
     return used <= settings.SEARCH_RATE_PER_MINUTE, used <= settings.SEARCH_LOG_PER_MINUTE

@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from infra.i18n import current_language
 from kb import search
 from kb.models import Article, Category, Language, ResponseCode, TerminalModel
-from portal.i18n import current_language
 
 # Response codes a merchant most often meets with "请重新签到", shown on the home page.
 COMMON_CODES = ("A0", "99", "77", "98", "90")

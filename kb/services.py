@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from infra.pagecache import content_changed
 from kb import search_documents
 from kb.markdown import render, unknown_includes
 from kb.models import Article, ArticleRevision, ArticleVote, Category, Language, ResponseCode, TerminalModel
-from portal.pagecache import content_changed
 
 
 def _text(value: str) -> str:

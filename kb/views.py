@@ -12,21 +12,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from infra.i18n import current_language
+from infra.pagecache import cached_page
+from infra.ratelimit import Limit, client_address
 from kb import access, selectors, services
 from kb.forms import VoteForm
 from kb.images import CONTENT_TYPES, FOLDER
 from kb.markdown import split_do_now
 from kb.models import Article, Category, ResponseCode
-from portal.i18n import current_language
-from portal.pagecache import cached_page
-from portal.ratelimit import Limit, client_address
 
 VISITOR_COOKIE = "kb_visitor"
 TERMINAL_COOKIE = "kb_terminal"
 TERMINAL_PARAM = "terminal"
 SLUG_VALUE = re.compile(r"^[-\w]{1,80}$")
 
-# Public pages are shared by every anonymous visitor until the knowledge base changes (portal/pagecache.py).
+# Public pages are shared by every anonymous visitor until the knowledge base changes (infra/pagecache.py).
 kb_page = cached_page(expires=selectors.next_scheduled_publish)
 
 

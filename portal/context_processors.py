@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from portal import sms
+from infra import sms
 
 
 def site(request):

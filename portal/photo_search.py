@@ -14,9 +14,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 import ocr
+from infra.i18n import current_language
+from infra.ratelimit import OPEN, Limit, client_address
 from kb import selectors as kb_selectors
-from portal.i18n import current_language
-from portal.ratelimit import OPEN, Limit, client_address
 from tickets import photos, uploads
 
 RESULTS = 5  # a phone screen: the code's page and a few articles, then "type it instead"

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "portal.third_party.TaskQueueConfig",
     "portal.third_party.SignInLockoutConfig",
     "portal",
+    "infra",
     "kb",
     "tickets",
     "agents",
@@ -109,17 +110,17 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Permissions-Policy on every response, and no copy kept of agents' and merchants' own pages.
-    "portal.middleware.PrivacyHeadersMiddleware",
+    "infra.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Merchants are often on slow mobile data; Django's gzip adds BREACH-mitigating random padding.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "portal.middleware.RememberedLanguageMiddleware",
+    "infra.middleware.RememberedLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Before any view, form or log line reads a field (the CSRF token is among the fields kept as they are).
-    "portal.middleware.CardMaskingMiddleware",
+    "infra.middleware.CardMaskingMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -145,7 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
-                "portal.pagecache.csrf_placeholder",
+                "infra.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -189,13 +190,13 @@ CACHES = {
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": REDIS_CONNECT_TIMEOUT_MS / 1000,
                 "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT_MS / 1000,
-                # After a failure, no call waits for Redis again for a moment (portal/cache.py says why).
-                "CONNECTION_POOL_CLASS": "portal.cache.ConnectionPool",
+                # After a failure, no call waits for Redis again for a moment (infra/cache.py says why).
+                "CONNECTION_POOL_CLASS": "infra.cache.ConnectionPool",
             },
         }
         if REDIS_URL
         else {
-            "BACKEND": "portal.cache.FileBasedCache",
+            "BACKEND": "infra.cache.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 3000, minimum=100)},
         }
@@ -208,9 +209,9 @@ if REDIS_URL:
     # cache) or a cache.clear() never signs anyone out in the middle of a ticket; nor does Redis being down
     # (IGNORE_EXCEPTIONS: a failed read is a miss, and the session is read from the database). Without Redis
     # the database backend (Django's default) already serves every process alike.
-    SESSION_ENGINE = "portal.sessions"  # cached_db, its Redis copies named by the epoch (portal/sessions.py)
+    SESSION_ENGINE = "infra.sessions"  # cached_db, its Redis copies named by the epoch (infra/sessions.py)
 # Public pages rendered for anonymous visitors are kept this long (0 turns the page cache off); any
-# change to their content replaces them at once (portal/pagecache.py).
+# change to their content replaces them at once (infra/pagecache.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 # Search answers are kept this long per query (index and synonym edits replace them at once).
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 600)
@@ -222,7 +223,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # django-axes first: it refuses a locked-out account or address before the password is even checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "portal.permissions.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "infra.permissions.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -364,7 +365,7 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many proxies in front of the portal append to X-Forwarded-For (0: clients connect directly, the
-# header is ignored). Exactly this many entries from the right are trusted (portal/ratelimit.py client_ip).
+# header is ignored). Exactly this many entries from the right are trusted (infra/ratelimit.py client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- Mail (Django 6.1 MAILERS) -----------------------------------------------------------------
@@ -387,16 +388,16 @@ SITE_NAME = env_str("SITE_NAME", "POS 商户服务中心")
 # Where links in notification emails point (emails are written outside any request).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
-# --- SMS (portal/sms/, README "SMS") -----------------------------------------------------------------
+# --- SMS (infra/sms/, README "SMS") -----------------------------------------------------------------
 # Printed to the console in development; off in production until a provider is configured (merchants who
 # gave only a phone number then get no SMS, and "Find my ticket" tells them to call SUPPORT_PHONE).
 _SMS_BACKENDS = {
     "": "",
-    "console": "portal.sms.backends.ConsoleBackend",
-    "file": "portal.sms.backends.FileBackend",
-    "locmem": "portal.sms.backends.LocmemBackend",
-    "alibaba": "portal.sms.providers.AlibabaBackend",
-    "tencent": "portal.sms.providers.TencentBackend",
+    "console": "infra.sms.backends.ConsoleBackend",
+    "file": "infra.sms.backends.FileBackend",
+    "locmem": "infra.sms.backends.LocmemBackend",
+    "alibaba": "infra.sms.providers.AlibabaBackend",
+    "tencent": "infra.sms.providers.TencentBackend",
 }
 _sms_backend = os.environ.get("SMS_BACKEND", "").strip() if PRODUCTION else env_str("SMS_BACKEND", "console")
 if _sms_backend not in _SMS_BACKENDS:
@@ -418,7 +419,7 @@ SMS_TEMPLATES = {
     kind: env_str(f"SMS_TEMPLATE_{kind.upper()}", "")
     for kind in ("ticket_receipt", "agent_reply", "waiting_on_merchant", "resolved", "tracking_link", "find_code")
 }
-if PRODUCTION and SMS_BACKEND.startswith("portal.sms.providers"):
+if PRODUCTION and SMS_BACKEND.startswith("infra.sms.providers"):
     _missing = [f"SMS_TEMPLATE_{kind.upper()}" for kind, code in SMS_TEMPLATES.items() if not code]
     _needed = ("SMS_SIGN_NAME", "SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET")
     _missing += [name for name in _needed if not globals()[name]]
@@ -501,7 +502,7 @@ INBOUND_MAX_PER_HOUR = env_int("INBOUND_MAX_PER_HOUR", 10, minimum=1)
 # django-anymail's inbound webhooks (hosted providers): the basic-auth "user:password" the provider posts with.
 ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET", "")} if env_str("ANYMAIL_WEBHOOK_SECRET", "") else {}
 
-LOGGING_CONFIG = "portal.logs.configure"  # masks card numbers in every log record
+LOGGING_CONFIG = "infra.logs.configure"  # masks card numbers in every log record
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -540,7 +541,7 @@ WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 30, minimum=1)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 
-# --- Health checks (/healthz liveness, /readyz readiness: portal/health.py) ---------------------------
+# --- Health checks (/healthz liveness, /readyz readiness: infra/health.py) ---------------------------
 # /readyz fails when the task worker has left a heartbeat task unanswered this long (a worker that is busy
 # still answers: the heartbeat goes first), or when more than HEALTH_TASK_BACKLOG_MAX tasks are due and waiting.
 HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 300, minimum=10)
@@ -554,14 +555,14 @@ HEALTH_TASK_BACKLOG_MAX = env_int("HEALTH_TASK_BACKLOG_MAX", 500, minimum=1)
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
-# portal/admin.py registers axes' admin pages itself, with an "unlock" action.
+AXES_LOCKOUT_CALLABLE = "infra.lockout.lockout_response"
+# infra/admin.py registers axes' admin pages itself, with an "unlock" action.
 AXES_ENABLE_ADMIN = False
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_RESET_ON_SUCCESS = True
 # Tries while locked out do not restart the cool-off, so the time the lockout page names holds.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "infra.ratelimit.client_ip"
 AXES_VERBOSE = False
 # Failures are what the lockout needs; a log row per successful sign-in would be a second, unused history.
 AXES_DISABLE_ACCESS_LOG = True

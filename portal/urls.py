@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from api.views import api as rest_api
+from infra import health
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
-from portal import health, photo_search, views
+from portal import photo_search, views
 from tickets import views_find
 from tickets import views_stickers as sticker_views
 

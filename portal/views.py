@@ -8,11 +8,11 @@ from django.utils import translation
 from django.views import i18n
 from django.views.decorators.http import require_GET
 
+from infra.i18n import current_language
+from infra.pagecache import cached_page
 from kb import selectors
 from kb.forms import SearchForm
 from kb.models import Article
-from portal.i18n import current_language
-from portal.pagecache import cached_page
 from tickets.access import is_agent
 
 

@@ -57,12 +57,12 @@ def _redis_settings(url: str) -> dict:
         "IGNORE_EXCEPTIONS": True,
         "SOCKET_CONNECT_TIMEOUT": django_settings.REDIS_CONNECT_TIMEOUT_MS / 1000,
         "SOCKET_TIMEOUT": django_settings.REDIS_SOCKET_TIMEOUT_MS / 1000,
-        "CONNECTION_POOL_CLASS": "portal.cache.ConnectionPool",
+        "CONNECTION_POOL_CLASS": "infra.cache.ConnectionPool",
     }
     return {
         "REDIS_URL": url,
         "CACHES": {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "OPTIONS": options}},
-        "SESSION_ENGINE": "portal.sessions",
+        "SESSION_ENGINE": "infra.sessions",
     }
 
 
@@ -98,10 +98,10 @@ def _worker_cache(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _sms_outbox(settings):
-    """SMS kept in memory (portal.sms.outbox), as Django keeps mail in mail.outbox."""
-    from portal import sms
+    """SMS kept in memory (infra.sms.outbox), as Django keeps mail in mail.outbox."""
+    from infra import sms
 
-    settings.SMS_BACKEND = "portal.sms.backends.LocmemBackend"
+    settings.SMS_BACKEND = "infra.sms.backends.LocmemBackend"
     sms.outbox.clear()
     yield
     sms.outbox.clear()

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from portal.masking import luhn_valid
+from infra.masking import luhn_valid
 from tests.test_no_card_data import database_texts, stored_texts
 from tests.tickets.conftest import form_data, zip_bytes
 from tickets.models import Ticket

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_services import ReadOnlyAdminMixin, ServiceAdminMixin
+from infra.admin_services import ReadOnlyAdminMixin, ServiceAdminMixin
 from tickets import selectors, services
 from tickets.details import Kind, Section, detail_kind, detail_names
 from tickets.models import (

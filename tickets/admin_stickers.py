@@ -11,8 +11,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin_services import ServiceAdminMixin
-from portal.mail import site_link
+from infra.admin_services import ServiceAdminMixin
+from infra.mail import site_link
 from tickets.models import TerminalSticker
 from tickets.services import stickers
 

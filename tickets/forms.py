@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import sms
-from portal.masking import MASKED_CARD, mask_card_numbers, mask_digits
-from portal.validators import no_card_number
+from infra import sms
+from infra.masking import MASKED_CARD, mask_card_numbers, mask_digits
+from infra.validators import no_card_number
 from tickets.details import DETAIL_NAMES
 from tickets.models import OccurredWhen
 
@@ -35,7 +35,7 @@ _SERIAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/.]{0,39}$")
 
 
 def phone_clean(raw: str) -> str:
-    """A mobile number in its stored form (portal.sms.normalize), or the reason it is not one."""
+    """A mobile number in its stored form (infra.sms.normalize), or the reason it is not one."""
     if mask_card_numbers(raw)[1]:
         # A number is stored as typed, never masked: one that could be a card number is not stored at all.
         raise ValidationError(

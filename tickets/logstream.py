@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from portal.masking import CardNumberMasker
+from infra.masking import CardNumberMasker
 from tickets.logshape import LogShape, NotALog
 from tickets.markup import SNIFF_BYTES, MarkupScanner
 

@@ -6,7 +6,7 @@ NoticeDelivery row per notice in the same transaction and enqueues a delivery ta
 (tickets/tasks.py runs tickets/services/notices.py, which calls `deliver` here), so nothing is sent for a
 change that rolled back, no request waits for a mail server, and a notice is sent once however often its
 task runs. This module imports neither the services nor the tasks: the arrows point services → notifications
-→ infrastructure (portal/mail.py).
+→ infrastructure (infra/mail.py).
 
 Merchants hear about a public reply, a request for their action (waiting on them) and the resolution —
 by email when they gave one, else by SMS to their mobile number (when SMS is on), each SMS with a fresh
@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from portal import mail, sms
+from infra import mail, sms
 from tickets import replyto
 from tickets.models import Ticket, TicketMessage
 

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import ocr
+from infra.masking import mask_card_numbers
 from kb import selectors as kb_selectors
-from portal.masking import mask_card_numbers
 from tickets import uploads
 from tickets.models import Attachment, FileKind, Ticket
 from tickets.search import search_text_append

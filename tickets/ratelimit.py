@@ -1,4 +1,5 @@
-"""Limits on sending tickets and replies, keyed on who is sending (counting: portal/ratelimit.py).
+"""The limits on sending tickets and replies: which limits a send counts against, keyed on who is sending.
+Configuration only: the counting is infra/ratelimit.py's.
 
 Carrier NAT and shop Wi-Fi put many merchants behind one address, so the limits that bite are per
 submitter: the account, else the browser session, and for replies the ticket itself (its tracking link).
@@ -12,7 +13,6 @@ counting, before the request body (and any upload in it) is read: see `limit_bef
 """
 
 import hashlib
-from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -21,10 +21,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal import ratelimit
-from portal.ratelimit import Limit, client_address
-
-__all__ = ["client_address"]
+from infra import ratelimit
+from infra.ratelimit import Limit, client_address
 
 
 def session_key(request: HttpRequest, *, create: bool = True) -> str:
@@ -36,49 +34,36 @@ def session_key(request: HttpRequest, *, create: bool = True) -> str:
     return request.session.session_key or ""
 
 
-@dataclass(frozen=True)
-class Sender:
-    """What identifies one send: a new ticket, or a reply to the ticket whose link hashes to `ticket_key`."""
-
-    submitter: str
-    address: str
-    ticket_key: str = ""
-
-    def _keys(self) -> list[tuple[Limit, str]]:
-        # Built on use, so tests (and settings overrides) see the current numbers. Replies have their own
-        # counters: a shop's tickets never block its replies, nor the reverse.
-        window, per_address = settings.TICKET_RATE_WINDOW_SECONDS, settings.TICKET_RATE_LIMIT_PER_ADDRESS
-        if self.ticket_key:
-            return [
-                (Limit("reply-ticket", settings.TICKET_REPLY_RATE_LIMIT, window), self.ticket_key),
-                (Limit("reply-address", per_address, window), self.address),
-            ]
-        mine = [(Limit("ticket-submitter", settings.TICKET_RATE_LIMIT, window), self.submitter)]
-        return [*(mine if self.submitter else []), (Limit("ticket-address", per_address, window), self.address)]
-
-    def wait(self) -> int:
-        """Seconds before this sender may send again; 0 when they may. Counts nothing."""
-        return ratelimit.wait(self._keys())
-
-    def attempt(self) -> int:
-        """Count one send; seconds to wait when it is over a limit (0: go ahead)."""
-        return ratelimit.attempt(self._keys())
-
-
-def sender(request: HttpRequest, *, ticket_key: str = "", sending: bool = True) -> Sender:
-    """Who is sending. Only to ask whether they must wait (`sending=False`, e.g. showing the blank form), no
-    session is started: a visitor's first page view writes nothing."""
+def sends(request: HttpRequest, *, ticket_key: str = "", sending: bool = True) -> list[tuple[Limit, str]]:
+    """The limits one send counts against, each with its key. Only to ask whether the sender must wait
+    (`sending=False`, e.g. showing the blank form), no session is started: a first page view writes nothing."""
     if request.user.is_authenticated:
         submitter = f"user:{request.user.pk}"
     else:
         key = session_key(request, create=sending)
         submitter = f"session:{key}" if key else ""
-    return Sender(
-        submitter=submitter,
-        address=client_address(request),
+    # Read on every send, so tests (and settings overrides) see the current numbers.
+    window, per_address = settings.TICKET_RATE_WINDOW_SECONDS, settings.TICKET_RATE_LIMIT_PER_ADDRESS
+    address = client_address(request)
+    if ticket_key:  # replies have their own counters: a shop's tickets never block its replies, nor the reverse
         # A tracking link is a secret: count under its hash, never the token itself.
-        ticket_key=hashlib.sha256(ticket_key.encode()).hexdigest()[:32] if ticket_key else "",
-    )
+        hashed = hashlib.sha256(ticket_key.encode()).hexdigest()[:32]
+        return [
+            (Limit("reply-ticket", settings.TICKET_REPLY_RATE_LIMIT, window), hashed),
+            (Limit("reply-address", per_address, window), address),
+        ]
+    mine = [(Limit("ticket-submitter", settings.TICKET_RATE_LIMIT, window), submitter)] if submitter else []
+    return [*mine, (Limit("ticket-address", per_address, window), address)]
+
+
+def wait(request: HttpRequest, *, ticket_key: str = "", sending: bool = True) -> int:
+    """Seconds before this sender may send again; 0 when they may. Counts nothing."""
+    return ratelimit.wait(sends(request, ticket_key=ticket_key, sending=sending))
+
+
+def attempt(request: HttpRequest, *, ticket_key: str = "") -> int:
+    """Count one send; seconds to wait when it is over a limit (0: go ahead)."""
+    return ratelimit.attempt(sends(request, ticket_key=ticket_key))
 
 
 def wait_message(seconds: int) -> str:
@@ -105,14 +90,14 @@ def refusal(request: HttpRequest, *, key: str, wait: int) -> HttpResponse:
 
 def limit_before_upload(view):
     """Refuse a send already over its limit before the body is read, so nobody waits for an upload to be
-    refused. Counts nothing: the view counts the send once it knows it is one (`Sender.attempt`).
+    refused. Counts nothing: the view counts the send once it knows it is one (`attempt`).
     Put it outside `limit_uploads` (which reads the body)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         key = kwargs.get("key", "")
-        if request.method == "POST" and (wait := sender(request, ticket_key=key).wait()):
-            return refusal(request, key=key, wait=wait)
+        if request.method == "POST" and (seconds := wait(request, ticket_key=key)):
+            return refusal(request, key=key, wait=seconds)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -34,9 +34,9 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from infra.masking import mask_card_numbers
 from kb.images import CONTENT_TYPES as IMAGE_CONTENT_TYPES
 from kb.images import reencode_image
-from portal.masking import mask_card_numbers
 from tickets.logshape import NotALog
 from tickets.logstream import (
     Damaged,

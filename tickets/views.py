@@ -24,10 +24,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from infra import mail, pagecache
+from infra.i18n import current_language
+from infra.ratelimit import client_address
 from kb.models import Article
-from portal import mail, pagecache
-from portal.i18n import current_language
-from portal.ratelimit import client_address
 from tickets import outage, ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
 from tickets.formpage import SUBMISSION_KEY
@@ -174,7 +174,7 @@ def _too_large(request: HttpRequest, *, key: str | None) -> HttpResponse:
 
 
 def _told_to_wait(request: HttpRequest) -> bool:
-    return bool(ratelimit.sender(request, sending=False).wait())
+    return bool(ratelimit.wait(request, sending=False))
 
 
 def sticker_initial(sticker: TerminalSticker) -> dict[str, str]:
@@ -210,7 +210,7 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
         "submission_key": submission_key,
     }
     form = TicketForm(initial=initial, fix_choices=selectors.article_fixes(article))
-    wait = ratelimit.sender(request, sending=False).wait()
+    wait = ratelimit.wait(request, sending=False)
     context = _form_context(
         form,
         steps=_step_rows([]),
@@ -348,7 +348,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     sub = _read_submission(request, submission_key)
     if sub.action != "send":
         return _form_button(request, sub)
-    wait = ratelimit.sender(request).attempt()  # every send counts, valid or not
+    wait = ratelimit.attempt(request)  # every send counts, valid or not
     if wait:
         if _wants_json(request):
             return ratelimit.refusal(request, key="", wait=wait)
@@ -465,7 +465,7 @@ def ticket_sent(request: HttpRequest, key: str) -> HttpResponse:
 @limit_uploads
 def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
     ticket = ticket_for(user=request.user, key=key)
-    wait = ratelimit.sender(request, ticket_key=key).attempt()  # every send counts, valid or not
+    wait = ratelimit.attempt(request, ticket_key=key)  # every send counts, valid or not
     if wait:
         return ratelimit.refusal(request, key=key, wait=wait)
     # The form shows back a masked copy; the service masks (and counts) what it stores itself.

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal.ratelimit import Limit, client_address
+from infra.ratelimit import Limit, client_address
 from tickets import selectors
 from tickets.forms import SignupForm
 
@@ -33,7 +33,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return render(request, "registration/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="portal.permissions.ModelBackend")
+        login(request, user, backend="infra.permissions.ModelBackend")
         messages.success(request, _("Your account is ready. Tickets you send while signed in are listed here."))
         return redirect("tickets:list")
     return render(request, "registration/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal import mail, sms
-from portal.ratelimit import Limit, attempt, client_address
+from infra import mail, sms
+from infra.ratelimit import Limit, attempt, client_address
 from tickets import services
 from tickets.access import TOKEN_PREFIX, LinkGone, links_expired, ticket_for
 from tickets.forms import FindCodeForm, FindTicketForm

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agents import charts, csat, stats
 from agents.access import AgentRequest, agent_required
 from agents.dashboard_forms import PeriodForm
-from portal.i18n import current_language
+from infra.i18n import current_language
 
 
 def duration_text(value: timedelta | None) -> str:

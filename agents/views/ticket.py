@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
 from agents.services import ticket_seen_record
+from infra import mail
 from kb.models import ResponseCode
 from kb.search import search
-from portal import mail
 from tickets import classify, logs, selectors
 from tickets.access import agent_ticket_for, attachment_for, may_change_tickets
 from tickets.models import Attachment, CannedReply, FileKind, Ticket, TicketMessage, agent_status_choices

@@ -205,7 +205,7 @@ def search_log_record(*, query: str, normalized: str, language: str, source: str
     `search_log_open`.
 
     The log keeps what it is given: the caller masks the query before searching (kb.search_views does, with
-    portal.masking), so neither the query nor its normalized form can hold a card number."""
+    infra.masking), so neither the query nor its normalized form can hold a card number."""
     key = secrets.token_urlsafe(12)
     with _lock:
         _log["searches"].append(

@@ -3,7 +3,7 @@ edit to the synonyms. A caller that keeps answers (kb's search cache) records it
 in the Django cache (Redis in production), so every process and machine sees a change on its next search.
 
 The library keeps it through a generation store it is handed (`use_generations`, called by kb's app config
-with `portal.generations`): search imports nothing from the site, and the site's store joins the epoch that
+with `infra.generations`): search imports nothing from the site, and the site's store joins the epoch that
 keeps answers from before a Redis outage from being trusted again, which a store of search's own would not.
 """
 

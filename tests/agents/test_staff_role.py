@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from portal.models import AuditEvent
+from infra.models import AuditEvent
 from tests.admin_text import ALLOWED, english_labels, known_english, read
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from api.models import ApiClient
-from portal.models import AuditEvent
+from infra.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

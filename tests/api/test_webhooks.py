@@ -13,7 +13,7 @@ import pytest
 from api import services
 from api.delivery import webhook_attempt as delivery_try
 from api.models import WebhookDelivery
-from portal import webhooks
+from infra import webhooks
 from tests.api.conftest import bearer, make_token
 from tests.tickets.conftest import form_data
 from tickets.models import Ticket

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal import sms
+from infra import sms
 from tests.e2e.journey import WECHAT_UA, ConsoleLog, RequestLog, Shots
 from tests.e2e.test_accessibility import serious_violations
 from tickets import services

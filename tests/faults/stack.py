@@ -146,7 +146,7 @@ class Stack:
         self.cluster.init()
         self.cluster.start()
         database_url = self.cluster.create_database("wt_load_portal")
-        from tests.portal.conftest import RedisServer  # imported here: it brings moto, which the load test need not
+        from tests.infra.conftest import RedisServer  # imported here: it brings moto, which the load test need not
 
         self.redis = RedisServer(self.folder)
         self.redis.start()
@@ -301,7 +301,7 @@ class Stack:
         return None
 
     def enqueue_heartbeat(self) -> str:
-        code = "from portal.tasks import worker_heartbeat; print(worker_heartbeat.enqueue().id)"
+        code = "from infra.tasks import worker_heartbeat; print(worker_heartbeat.enqueue().id)"
         return self.manage("shell", "-c", code).strip().splitlines()[-1]
 
     # -- the database, read as an operator would

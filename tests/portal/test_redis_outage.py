@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from infra import cache as shared_cache
 from kb.models import Article
-from portal import cache as shared_cache
 from tests.kb.search_helpers import update_article
 from tests.tickets.conftest import form_data
 from tickets.models import Ticket

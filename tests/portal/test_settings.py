@@ -205,11 +205,11 @@ def test_sessions_are_kept_in_the_database_without_redis(run):
 def test_sessions_are_read_from_redis_and_backed_by_the_database_with_redis(run):
     engine = _setting(run, "settings.SESSION_ENGINE", REDIS_URL="redis://cache.internal:6379/0")
 
-    assert engine == "portal.sessions"
+    assert engine == "infra.sessions"
 
 
 def test_sms_is_printed_to_the_console_in_development(run):
-    assert _setting(run, "settings.SMS_BACKEND") == "portal.sms.backends.ConsoleBackend"
+    assert _setting(run, "settings.SMS_BACKEND") == "infra.sms.backends.ConsoleBackend"
 
 
 def test_sms_is_off_in_production_until_a_provider_is_set(run):

@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = ["locale", "kb/locale", "tickets/locale"]
-SOURCES = ["manage.py", "pyproject.toml", "portal", "kb", "tickets", "agents", "api", "templates", "locale"]
+SOURCES = ["manage.py", "pyproject.toml", "portal", "infra", "kb", "tickets", "agents", "api", "templates", "locale"]
 
 
 def _statistics(po: Path) -> str:

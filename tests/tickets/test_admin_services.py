@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from portal.models import AuditEvent
+from infra.models import AuditEvent
 from tickets.models import BusinessCalendar, CannedReply, ServiceTarget
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from portal import sms
+from infra import sms
 from tickets.models import FindCode, Ticket
 
 from .conftest import form_data

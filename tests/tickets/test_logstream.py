@@ -8,7 +8,7 @@ import zlib
 
 import pytest
 
-from portal.masking import mask_card_numbers
+from infra.masking import mask_card_numbers
 from tickets import logstream
 from tickets.logstream import Damaged, LogSource, TooLarge, decode_log, inspect_log, write_masked_log
 

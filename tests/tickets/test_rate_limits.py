@@ -97,7 +97,7 @@ def test_the_script_is_told_in_json_when_the_send_that_crosses_the_limit_is_read
     settings.TICKET_RATE_LIMIT = 1
     send(client, 1, terminal_id="bad")
     # The pre-check before the body counts nothing: this one is refused once read, without a ticket.
-    with mock.patch("tickets.ratelimit.Sender.wait", return_value=0):
+    with mock.patch("tickets.ratelimit.wait", return_value=0):
         response = client.post(NEW, form_data(submission_key="k" * 30), headers={"accept": "application/json"})
 
     assert response.status_code == 429
@@ -109,7 +109,7 @@ def test_concurrent_sends_cannot_all_slip_under_the_limit(settings):
     # Both passed the pre-check before either was counted: the count, not the check, decides.
     settings.TICKET_RATE_LIMIT = 1
     client = Client()
-    with mock.patch("tickets.ratelimit.Sender.wait", return_value=0):
+    with mock.patch("tickets.ratelimit.wait", return_value=0):
         first = send(client, 1)
         second = send(client, 2, location="kept-marker", photos=[photo("receipt.jpg")])
 
@@ -164,6 +164,6 @@ def test_the_form_says_when_you_can_send_again_before_anything_is_typed(client, 
 def test_the_counters_are_in_the_shared_cache(client):
     send(client, 1)
 
-    # The window's end, and the count under a name made of it (portal/ratelimit.py).
+    # The window's end, and the count under a name made of it (infra/ratelimit.py).
     ends = cache.get("ratelimit:ticket-address:127.0.0.1")
     assert cache.get(f"ratelimit:ticket-address:127.0.0.1:{ends}") == 1

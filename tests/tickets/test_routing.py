@@ -4,7 +4,7 @@ event; teams and rules are written through the services, from the admin too."""
 import pytest
 from django.urls import reverse
 
-from portal.models import AuditEvent
+from infra.models import AuditEvent
 from tests.agents.conftest import make_ticket
 from tickets.models import RoutingRule, Team, TicketEvent
 from tickets.services.routing import routing_rule_save, team_save

@@ -11,8 +11,8 @@ from django.tasks import default_task_backend
 from django.test import Client
 from django.utils import timezone
 
-from portal import sms
-from portal.sms import SmsError
+from infra import sms
+from infra.sms import SmsError
 from tickets import services
 from tickets.models import NoticeDelivery, Ticket
 
@@ -216,10 +216,10 @@ def alibaba_stub(settings, worker):
     import threading
     from http.server import ThreadingHTTPServer
 
-    from tests.portal.test_sms import Provider
+    from tests.infra.test_sms import Provider
 
     Provider.seen, Provider.answer = [], {"Code": "OK", "Message": "OK", "BizId": "b1", "RequestId": "r1"}
-    settings.SMS_BACKEND = "portal.sms.providers.AlibabaBackend"
+    settings.SMS_BACKEND = "infra.sms.providers.AlibabaBackend"
     settings.SMS_ENDPOINT_PROTOCOL, settings.SMS_TIMEOUT_SECONDS = "http", 2
     settings.SMS_ACCESS_KEY_ID, settings.SMS_ACCESS_KEY_SECRET = "key-id", "key-secret"
     settings.SMS_TEMPLATES = {kind: f"SMS_{n}" for n, kind in enumerate(("ticket_receipt", "agent_reply"))}
@@ -249,7 +249,7 @@ def test_with_the_provider_killed_the_reply_is_saved_and_its_sms_arrives_once_it
 ):
     from urllib.parse import parse_qs, urlsplit
 
-    from tests.portal.test_sms import Provider
+    from tests.infra.test_sms import Provider
 
     ticket, _token = make_ticket(phone="13800138000", email="")
     with django_capture_on_commit_callbacks(execute=True):

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from portal.masking import mask_card_numbers
+from infra.masking import mask_card_numbers
 from tickets import logstream, uploads
 from tickets.uploads import check_limits, process_upload, safe_name
 

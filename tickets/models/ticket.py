@@ -108,7 +108,7 @@ class Ticket(models.Model):
 
     # Contact
     contact_name = models.CharField(_("name"), max_length=80)
-    # 11 mainland digits, or "+" and up to 15 digits (portal.sms.normalize).
+    # 11 mainland digits, or "+" and up to 15 digits (infra.sms.normalize).
     phone = models.CharField(_("mobile phone"), max_length=16, blank=True)
     email = models.EmailField(_("email"), blank=True)
 

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from infra.audit import Action, audit_record, values_of, values_stored
 from kb.models import Article
-from portal.audit import Action, audit_record, values_of, values_stored
 from tickets.access import Actor, require_ticket_writer
 from tickets.models import CannedReply, Ticket
 

@@ -4,7 +4,7 @@ A code is made for every request, whether or not the reference (or MID/TID) and 
 and a task is queued for each: the task matches it and sends only a matching one, after the response, so
 the page and the work behind it are the same either way. Only a keyed hash of the code is stored; a code
 is good for CODE_LIFETIME, once, and FIND_CODE_ATTEMPTS wrong tries spend it. What limits the requests
-themselves (per number, per client address, per browser session) is the view's, with portal.ratelimit.
+themselves (per number, per client address, per browser session) is the view's, with infra.ratelimit.
 """
 
 import hmac

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal import inbound_mail
+from infra import inbound_mail
 from tickets import replyto, uploads
 from tickets.access import require_ticket_writer
 from tickets.models import Attachment, InboundFile, InboundMail, Ticket, TicketMessage

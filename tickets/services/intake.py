@@ -13,7 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.masking import mask_card_numbers, mask_digits
+from infra.masking import mask_card_numbers, mask_digits
 from tickets import notifications, uploads
 from tickets.access import Actor, hash_token
 from tickets.details import Kind, TicketDetails, detail_names

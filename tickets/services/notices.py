@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from portal.ratelimit import Limit
+from infra.ratelimit import Limit
 from tickets import notifications
 from tickets.models import FindCode, NoticeDelivery, Ticket
 from tickets.notifications import Event, Notice

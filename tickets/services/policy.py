@@ -1,7 +1,7 @@
 """The time-target policy as the admin changes it: targets per priority, the calendar, its hours and holidays.
 
 Every change is a typed service that validates, writes in one transaction and leaves an audit record naming
-who changed what (portal.audit); tickets/services/timing.py reads the policy to compute due times.
+who changed what (infra.audit); tickets/services/timing.py reads the policy to compute due times.
 Opening hours and holidays are recorded as changes of their calendar ("hours:<weekday>", "holiday:<date>"),
 so one calendar's history reads in one place.
 """
@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.audit import Action, audit_record, values_of, values_stored
+from infra.audit import Action, audit_record, values_of, values_stored
 from tickets.models import BusinessCalendar, BusinessHours, Holiday, ServiceTarget, Ticket
 
 _TARGET_FIELDS = ("priority", "first_response_minutes", "resolution_hours")

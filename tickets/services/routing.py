@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal import generations
-from portal.audit import Action, audit_record, values_of, values_stored
+from infra import generations
+from infra.audit import Action, audit_record, values_of, values_stored
 from tickets.access import require_ticket_writer
 from tickets.models import ActorKind, RoutingRule, Team, Ticket, TicketEvent
 from tickets.services.events import event_record

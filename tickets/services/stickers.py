@@ -1,5 +1,5 @@
 """Terminal QR stickers: made one by one or for a whole fleet from a CSV file, revoked when lost, counted
-when scanned. Every change is recorded (portal.AuditEvent)."""
+when scanned. Every change is recorded (infra.AuditEvent)."""
 
 import csv
 import io
@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import Action, audit_record, values_of
+from infra.audit import Action, audit_record, audited_revoke, values_of
 from tickets.access import Actor
 from tickets.forms import TicketForm
 from tickets.models import TerminalSticker
@@ -71,14 +71,7 @@ def sticker_create(*, actor: Actor | None, values: dict) -> TerminalSticker:
 
 def sticker_revoke(*, actor: Actor | None, sticker: TerminalSticker) -> TerminalSticker:
     """The sticker's link stops working at once (a lost or stolen sticker), with a page that says so."""
-    with transaction.atomic():
-        row = TerminalSticker.objects.select_for_update().get(pk=sticker.pk)
-        if row.revoked_at is None:
-            before = values_of(row, AUDITED)
-            row.revoked_at = timezone.now()
-            row.save(update_fields=["revoked_at"])
-            audit_record(actor=actor, action=Action.CHANGED, instance=row, before=before, after=values_of(row, AUDITED))
-    return row
+    return audited_revoke(actor=actor, instance=sticker, audited=AUDITED)
 
 
 def sticker_scanned(*, sticker: TerminalSticker) -> None:

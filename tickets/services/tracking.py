@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from portal import mail
+from infra import mail
 from tickets.access import TOKEN_PREFIX, Actor, hash_token
 from tickets.models import ActorKind, Ticket, TicketEvent, TrackingLink
 from tickets.services.events import event_record, locked

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal import mail
+from infra import mail
 from tickets import notifications
 from tickets.access import TOKEN_PREFIX, require_ticket_writer
 from tickets.models import ActorKind, Ticket, TicketEvent

@@ -5,7 +5,7 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from portal import imap
+from infra import imap
 from tickets import services
 
 logger = logging.getLogger(__name__)
