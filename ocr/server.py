@@ -5,7 +5,9 @@ One photo is read at a time (onnxruntime already spreads one photo over every co
 more wait their turn; past that the caller is told at once that the reader is busy, so a burst of photos
 never piles up behind each other until their requests time out.
 
-    python -m ocr.server --socket var/ocr.sock [--waiting 2]
+    python -m ocr.server --socket var/ocr.sock [--waiting 2] [--threads 2]
+
+--threads defaults to the OCR_THREADS environment variable, else 2 (docs/ocr.md).
 """
 
 import argparse
@@ -19,7 +21,7 @@ import sys
 import threading
 
 from ocr import wire
-from ocr.engine import MAX_SIDE, Engine
+from ocr.engine import MAX_SIDE, THREADS, Engine
 
 logger = logging.getLogger("ocr.server")
 
@@ -69,12 +71,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--socket", required=True)
     parser.add_argument("--waiting", type=int, default=2, help="photos that may wait while one is read")
     parser.add_argument("--max-side", type=int, default=MAX_SIDE, help="longest side a photo is read at (px)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("OCR_THREADS") or THREADS),
+        help="onnxruntime threads per photo (OCR_THREADS; at most the CPU count)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s ocr %(levelname)s %(message)s")
-    engine = Engine(max_side=args.max_side)
+    engine = Engine(max_side=args.max_side, threads=args.threads)
     server = Server(args.socket, waiting=args.waiting, engine=engine)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    logger.info("reading photos on %s (%d may wait)", args.socket, args.waiting)
+    logger.info("reading photos on %s (%d may wait, %d threads)", args.socket, args.waiting, args.threads)
     try:
         server.serve_forever()
     finally:

@@ -7,6 +7,7 @@ to tickets, by the task that reads them (docs/ocr.md).
 """
 
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +22,7 @@ import ocr
 from kb import selectors as kb_selectors
 from portal.masking import mask_card_numbers
 from tickets import uploads
-from tickets.models import Attachment, FileKind, Ticket
+from tickets.models import Attachment, FileKind, PendingUpload, Ticket
 from tickets.search import search_text_append
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,45 @@ def photo_query(read: PhotoText) -> str:
 
 def _has_digits(text: str) -> bool:
     return sum(ch.isdigit() for ch in text) >= 4
+
+
+# --- "Still not solved": the photo carried into the ticket form ---------------------------------------
+
+# The session's photos read and kept for the ticket form: {submission key: {"text": …, "code": …}}; only
+# the last few, and only this visitor's: a key seen elsewhere (a shared link, a log) opens nothing.
+CARRY_SESSION = "photo_carry"
+CARRY_KEPT = 3
+
+
+def photo_carry_store(*, photo: bytes, name: str, cards: int) -> str:
+    """Keep a photo read on the photo search page as the first file of a ticket form not yet sent: a pending
+    upload under a new unguessable submission key (returned), like a file the form kept while it had errors,
+    so it is sent once and never uploaded twice. `photo` is the blacked-out copy when a card number was
+    read (`cards` of them): the original is never stored. Unsent, it goes with the other pending uploads
+    after a day (tickets.services.housekeeping)."""
+    key = secrets.token_urlsafe(24)
+    item = uploads.process_upload(SimpleUploadedFile(name, photo))
+    try:
+        file_name, thumb_name = uploads.store(item)
+        fields = item.row_fields(file_name=file_name, thumbnail_name=thumb_name)
+        PendingUpload.objects.create(submission_key=key, **(fields | {"masked_count": fields["masked_count"] + cards}))
+    except BaseException:
+        uploads.delete_stored(item.stored)
+        raise
+    finally:
+        item.close()
+    return key
+
+
+def carry_remember(session, *, key: str, read: PhotoText) -> None:
+    carried = dict(session.get(CARRY_SESSION, {}))
+    carried[key] = {"text": read.text, "code": read.codes[0] if read.codes else ""}
+    session[CARRY_SESSION] = dict(list(carried.items())[-CARRY_KEPT:])
+
+
+def carried(session, key: str) -> dict[str, str] | None:
+    """What this visitor's photo under `key` read ({"text", "code"}), or None if it is not theirs."""
+    return session.get(CARRY_SESSION, {}).get(key) if key else None
 
 
 # --- Photos attached to tickets -----------------------------------------------------------------------

@@ -28,7 +28,7 @@ from kb.models import Article
 from portal import mail, pagecache
 from portal.i18n import current_language
 from portal.ratelimit import client_address
-from tickets import outage, ratelimit, selectors, services, uploads
+from tickets import outage, photos, ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
 from tickets.formpage import SUBMISSION_KEY
 from tickets.formpage import form_context as _form_context
@@ -185,7 +185,7 @@ def sticker_initial(sticker: TerminalSticker) -> dict[str, str]:
 def _own_form(request: HttpRequest) -> bool:
     """A visitor told to wait, or one who scanned a sticker: a form filled with a terminal is rendered each
     time, so a sticker revoked a second ago no longer fills it (revoking bumps no page-cache generation)."""
-    return "terminal" in request.GET or _told_to_wait(request)
+    return "terminal" in request.GET or "photo" in request.GET or _told_to_wait(request)
 
 
 # The blank form is the same for every anonymous visitor coming from the same page, but for its one-time
@@ -199,11 +199,16 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "")[:4].strip().upper()
     query, _count = services.mask_text("search_query", request.GET.get("q", "")[:200].strip())
     submission_key = pagecache.fresh(request, "submission_key")
+    # "Still not solved" on the photo answer page: the photo, kept under its own key, is already attached.
+    photo_key = request.GET.get("photo", "")[:64]
+    photo = photos.carried(request.session, photo_key) if SUBMISSION_KEY.match(photo_key) else None
+    if photo is not None:
+        submission_key = photo_key
     sticker = selectors.live_sticker(request.GET.get("terminal", ""))
     # A scanned sticker names the terminal; otherwise a signed-in merchant's last one.
     known = sticker_initial(sticker) if sticker else selectors.last_ticket_initial(request.user)
-    initial = known | {
-        "response_code": code if code.isalnum() else "",
+    initial = known | _photo_initial(photo) | {
+        "response_code": (photo or {}).get("code") or (code if code.isalnum() else ""),
         "article_slug": article.slug if article else "",
         # The search travels as its own field ("searched for …"), never as words put in the merchant's mouth.
         "search_query": query,
@@ -219,9 +224,15 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
         # Said before anything is typed or uploaded, not after.
         notices=[ratelimit.wait_message(wait)] if wait else [],
         terminals=selectors.known_terminals(request.user),
-        pending=[],  # a new key has none
+        pending=selectors.pending_uploads(submission_key) if photo else [],  # a new key has none
     )
+    context["photo_carried"] = photo is not None
     return render(request, "tickets/new.html", context)
+
+
+def _photo_initial(photo: dict[str, str] | None) -> dict[str, str]:
+    # The text read (masked when it was read) is the start of the description, for the merchant to edit.
+    return {"description": photo["text"]} if photo else {}
 
 
 def _honeypot(request: HttpRequest) -> HttpResponse:
