@@ -22,8 +22,9 @@ import ocr
 from kb import selectors as kb_selectors
 from portal.masking import mask_card_numbers
 from tickets import uploads
-from tickets.models import Attachment, FileKind, PendingUpload, Ticket
+from tickets.models import ActorKind, Attachment, FileKind, PendingUpload, Ticket, TicketEvent
 from tickets.search import search_text_append
+from tickets.services.events import event_record
 
 logger = logging.getLogger(__name__)
 
@@ -164,12 +165,29 @@ def attachment_photo_read(*, attachment_id: int) -> str:
             changes["masked_count"] = locked.masked_count + read.cards
             changes.pop("original_name")
         Attachment.objects.filter(pk=attachment_id).update(**changes)
+        ticket = Ticket.objects.select_for_update().only("search_text").get(pk=locked.ticket_id)
         if read.text:
-            ticket = Ticket.objects.select_for_update().only("search_text").get(pk=locked.ticket_id)
             Ticket.objects.filter(pk=ticket.pk).update(search_text=search_text_append(ticket.search_text, read.text))
+        _events_record(ticket, locked, codes=read.codes, hidden=bool(replaced or locked.masked_count))
         if replaced:
             transaction.on_commit(lambda: uploads.delete_stored([name for name in old if name]))
     return "read"
+
+
+def photo_number(attachment: Attachment) -> int:
+    """The photo's place among the ticket's photos, as the console numbers them ("photo 2")."""
+    return Attachment.objects.filter(ticket_id=attachment.ticket_id, kind=FileKind.IMAGE, pk__lte=attachment.pk).count()
+
+
+def _events_record(ticket: Ticket, attachment: Attachment, *, codes: list[str], hidden: bool) -> None:
+    """The ticket's history says the photo was read, with its codes ("photo 2 read: code A0"), and that a card
+    number was blacked out in it (now, or on the photo search page before it was carried into the form):
+    which photo, never the number."""
+    number = str(photo_number(attachment))
+    system = {"ticket": ticket, "actor": None, "actor_kind": ActorKind.SYSTEM}
+    event_record(**system, kind=TicketEvent.Kind.PHOTO_READ, old_value=number, new_value=" ".join(codes)[:64])
+    if hidden:
+        event_record(**system, kind=TicketEvent.Kind.PHOTO_CARD, new_value=number)
 
 
 def _redacted_copy(attachment: Attachment, redacted: bytes) -> "uploads.ProcessedFile":
