@@ -62,11 +62,12 @@ def text_photo(lines: list[str], *, size=(1600, 1200), angle: float = 0.0, font_
 
 class FakeOcrServer:
     """A stand-in OCR server on a throwaway socket: it answers the first `busy` photos with {"busy": true}
-    (every slot taken), then each with `reading` (the JSON a real server sends); counts what it was sent."""
+    (every slot taken), then each with `reading` (the JSON a real server sends), or with `readings` in turn;
+    counts what it was sent."""
 
-    def __init__(self, *, busy: int, reading: dict | None = None) -> None:
+    def __init__(self, *, busy: int, reading: dict | None = None, readings: list[dict] | None = None) -> None:
         self.busy = busy
-        self.reading = reading or {"lines": [], "seconds": 0.0}
+        self.readings = readings or [reading or {"lines": [], "seconds": 0.0}]
         self.photos = 0
         self.path = str(Path(tempfile.mkdtemp(prefix="ocr-fake-")) / "ocr.sock")
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -83,7 +84,8 @@ class FakeOcrServer:
             with connection:
                 wire.receive(connection)
                 self.photos += 1
-                answer = {"busy": True} if self.photos <= self.busy else self.reading
+                read = self.photos - self.busy - 1
+                answer = {"busy": True} if read < 0 else self.readings[read % len(self.readings)]
                 wire.send(connection, json.dumps(answer, ensure_ascii=False).encode())
 
     def close(self) -> None:
