@@ -1,7 +1,7 @@
 """The OCR server: one long-lived process that loads the models once and reads the photos web workers and
 the task worker send it over a local socket (docs/ocr.md says why not in the task worker itself).
 
-One photo is read at a time (onnxruntime already spreads one photo over every core) and at most `waiting`
+One photo is read at a time (onnxruntime spreads one photo over its --threads) and at most `waiting`
 more wait their turn; past that the caller is told at once that the reader is busy, so a burst of photos
 never piles up behind each other until their requests time out.
 
@@ -66,7 +66,7 @@ class Handler(socketserver.BaseRequestHandler):
             wire.send(self.request, json.dumps(answer, ensure_ascii=False).encode())
 
 
-def main(argv: list[str] | None = None) -> None:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--socket", required=True)
     parser.add_argument("--waiting", type=int, default=2, help="photos that may wait while one is read")
@@ -77,7 +77,11 @@ def main(argv: list[str] | None = None) -> None:
         default=int(os.environ.get("OCR_THREADS") or THREADS),
         help="onnxruntime threads per photo (OCR_THREADS; at most the CPU count)",
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s ocr %(levelname)s %(message)s")
     engine = Engine(max_side=args.max_side, threads=args.threads)
     server = Server(args.socket, waiting=args.waiting, engine=engine)
