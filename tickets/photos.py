@@ -127,7 +127,8 @@ def carry_remember(session, *, key: str, read: PhotoText) -> None:
 
 
 def carried(session, key: str) -> dict[str, str] | None:
-    """What this visitor's photo under `key` read ({"text", "code"}), or None if it is not theirs."""
+    """What this visitor's photo under `key` read ({"text", "code"}), or None if it is not theirs (only keys
+    this session was given are looked up: anything else, forged or another visitor's, finds nothing)."""
     return session.get(CARRY_SESSION, {}).get(key) if key else None
 
 

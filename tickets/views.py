@@ -198,16 +198,14 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
     article = selectors.source_article(slug=request.GET.get("article", "")[:80], language=language)
     code = request.GET.get("code", "")[:4].strip().upper()
     query, _count = services.mask_text("search_query", request.GET.get("q", "")[:200].strip())
-    submission_key = pagecache.fresh(request, "submission_key")
-    # "Still not solved" on the photo answer page: the photo, kept under its own key, is already attached.
-    photo_key = request.GET.get("photo", "")[:64]
-    photo = photos.carried(request.session, photo_key) if SUBMISSION_KEY.match(photo_key) else None
-    if photo is not None:
-        submission_key = photo_key
+    # "Still not solved" on the photo answer page: the photo, kept under its own key, is already attached, and
+    # the text read (masked when it was read) starts the description, for the merchant to edit.
+    photo = photos.carried(request.session, request.GET.get("photo", ""))
+    submission_key = request.GET["photo"] if photo is not None else pagecache.fresh(request, "submission_key")
     sticker = selectors.live_sticker(request.GET.get("terminal", ""))
     # A scanned sticker names the terminal; otherwise a signed-in merchant's last one.
     known = sticker_initial(sticker) if sticker else selectors.last_ticket_initial(request.user)
-    initial = known | _photo_initial(photo) | {
+    initial = known | ({"description": photo["text"]} if photo else {}) | {
         "response_code": (photo or {}).get("code") or (code if code.isalnum() else ""),
         "article_slug": article.slug if article else "",
         # The search travels as its own field ("searched for …"), never as words put in the merchant's mouth.
@@ -226,13 +224,7 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
         terminals=selectors.known_terminals(request.user),
         pending=selectors.pending_uploads(submission_key) if photo else [],  # a new key has none
     )
-    context["photo_carried"] = photo is not None
-    return render(request, "tickets/new.html", context)
-
-
-def _photo_initial(photo: dict[str, str] | None) -> dict[str, str]:
-    # The text read (masked when it was read) is the start of the description, for the merchant to edit.
-    return {"description": photo["text"]} if photo else {}
+    return render(request, "tickets/new.html", context | {"photo_carried": photo is not None})
 
 
 def _honeypot(request: HttpRequest) -> HttpResponse:
