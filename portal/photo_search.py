@@ -80,8 +80,8 @@ def _read(request: HttpRequest) -> HttpResponse:
 
 
 def _contact_url(request: HttpRequest, read: photos.PhotoText, *, photo: bytes, name: str) -> str:
-    """"Still not solved": the ticket form with this photo already attached (the blacked-out copy when a card
-    number was read), the text read as the description and the code filled in. Kept for this visitor's
+    """Where "Still not solved" leads: the ticket form with this photo already attached (the blacked-out copy
+    when a card number was read), the text read as the description and the code filled in. Kept for this visitor's
     session only; a photo with no text read is not kept (the page offers no form then). If it cannot be
     kept (storage down), the form still gets the text read as the search it came from."""
     if not read.text:

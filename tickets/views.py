@@ -198,14 +198,14 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
     article = selectors.source_article(slug=request.GET.get("article", "")[:80], language=language)
     code = request.GET.get("code", "")[:4].strip().upper()
     query, _count = services.mask_text("search_query", request.GET.get("q", "")[:200].strip())
-    # "Still not solved" on the photo answer page: the photo, kept under its own key, is already attached, and
-    # the text read (masked when it was read) starts the description, for the merchant to edit.
+    # From the photo answer page: its photo attached (kept under its own key), the text read as description.
     photo = photos.carried(request.session, request.GET.get("photo", ""))
     submission_key = request.GET["photo"] if photo is not None else pagecache.fresh(request, "submission_key")
     sticker = selectors.live_sticker(request.GET.get("terminal", ""))
     # A scanned sticker names the terminal; otherwise a signed-in merchant's last one.
     known = sticker_initial(sticker) if sticker else selectors.last_ticket_initial(request.user)
-    initial = known | ({"description": photo["text"]} if photo else {}) | {
+    initial = known | {
+        "description": photo["text"] if photo else "",
         "response_code": (photo or {}).get("code") or (code if code.isalnum() else ""),
         "article_slug": article.slug if article else "",
         # The search travels as its own field ("searched for …"), never as words put in the merchant's mouth.

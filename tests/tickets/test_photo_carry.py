@@ -1,4 +1,4 @@
-""""Still not solved" on the photo answer page: the photo read travels into the ticket form as its first,
+"""The photo answer page's "Still not solved": the photo read travels into the ticket form as its first,
 already attached file (a pending upload under an unguessable key bound to the visitor's session), with the
 text read as the description and the code filled in; sent once, never uploaded twice."""
 
