@@ -74,3 +74,10 @@ def test_the_codes_in_the_text_under_a_photo_link_to_their_pages(client, agent, 
     # A time on the receipt is no code, even when the photo read 51 elsewhere.
     assert "16:51" in second and "16:<a" not in second
     assert "log-code-link" not in texts[1].split("</pre>", 1)[0]
+
+
+def test_staff_who_may_only_look_see_the_codes_and_their_photo_without_a_button(client, view_only_staff, ticket):
+    client.force_login(view_only_staff)
+    offered = _suggestion(_page(client, ticket))
+    assert 'name="response_code" value="A0"' not in offered
+    assert '<a href="/en/codes/A0/" class="mono">A0</a> (from photo 2)' in offered
