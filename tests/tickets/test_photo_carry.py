@@ -17,7 +17,7 @@ from tests import ocr_server as ocr_fixtures
 from tests.ocr_server import text_photo
 from tests.tickets.conftest import form_data
 from tickets import services
-from tickets.models import Attachment, PendingUpload, Ticket
+from tickets.models import Attachment, PendingUpload, Ticket, TicketEvent
 
 # The real OCR server (tests/ocr_server.py), as this module's fixtures.
 ocr_server = ocr_fixtures.ocr_server
@@ -107,3 +107,17 @@ def test_a_photo_carried_but_never_sent_goes_with_the_days_pending_uploads(clien
     PendingUpload.objects.filter(submission_key=key).update(created_at=timezone.now() - timedelta(hours=25))
     services.tickets_cleanup()
     assert not PendingUpload.objects.filter(submission_key=key).exists()
+
+
+def test_a_card_number_hidden_before_the_form_is_in_the_sent_tickets_history(
+    client, loaded_kb, ocr_server, django_capture_on_commit_callbacks
+):
+    url = _still_not_solved(_answer(client, ["卡号 6222 0212 3456 7890 128", "RESP:51"]))
+    key = _key(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/tickets/new/", form_data(submission_key=key))
+    ticket = Ticket.objects.get(submission_key=key)
+    # The copy carried is already blacked out, so the reading after sending sees no number: the history
+    # still says one was hidden in photo 1 (from the count carried with the photo), never which.
+    assert list(ticket.events.filter(kind=TicketEvent.Kind.PHOTO_CARD).values_list("new_value", flat=True)) == ["1"]
+    assert not ticket.events.filter(new_value__contains="7890").exists()
