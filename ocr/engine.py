@@ -4,6 +4,7 @@ workers never load the models."""
 
 import io
 import logging
+import os
 import time
 
 import numpy as np
@@ -16,6 +17,21 @@ from ocr.reading import Line, Reading
 # codes as 1600 at a third of the median time (docs/ocr.md, "Measured").
 MAX_SIDE = 1280
 MIN_SCORE = 0.5
+# onnxruntime otherwise takes a thread per core for each photo: on the portal's machine that is every core
+# gunicorn has. Two threads read a photo nearly as fast and leave the rest to the web (docs/ocr.md).
+THREADS = 2
+
+
+def engine_params(*, threads: int) -> dict:
+    """RapidOCR's settings: angle classifier on, quiet, and onnxruntime held to `threads` threads per model
+    (clamped to the cores there are: RapidOCR silently ignores a count above that and takes them all)."""
+    threads = max(1, min(threads, os.cpu_count() or 1))
+    return {
+        "Global.use_cls": True,
+        "Global.log_level": "warning",
+        "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,  # the models are one chain of operators
+    }
 
 
 def prepared(data: bytes, max_side: int = MAX_SIDE) -> tuple[np.ndarray, float]:
@@ -30,12 +46,12 @@ def prepared(data: bytes, max_side: int = MAX_SIDE) -> tuple[np.ndarray, float]:
 
 
 class Engine:
-    def __init__(self, *, max_side: int = MAX_SIDE) -> None:
+    def __init__(self, *, max_side: int = MAX_SIDE, threads: int = THREADS) -> None:
         from rapidocr import RapidOCR
 
         self.max_side = max_side
         logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-        self._ocr = RapidOCR(params={"Global.use_cls": True, "Global.log_level": "warning"})
+        self._ocr = RapidOCR(params=engine_params(threads=threads))
 
     def read(self, data: bytes) -> Reading:
         started = time.perf_counter()

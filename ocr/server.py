@@ -1,11 +1,13 @@
 """The OCR server: one long-lived process that loads the models once and reads the photos web workers and
 the task worker send it over a local socket (docs/ocr.md says why not in the task worker itself).
 
-One photo is read at a time (onnxruntime already spreads one photo over every core) and at most `waiting`
+One photo is read at a time (onnxruntime spreads one photo over its --threads) and at most `waiting`
 more wait their turn; past that the caller is told at once that the reader is busy, so a burst of photos
 never piles up behind each other until their requests time out.
 
-    python -m ocr.server --socket var/ocr.sock [--waiting 2]
+    python -m ocr.server --socket var/ocr.sock [--waiting 2] [--threads 2]
+
+--threads defaults to the OCR_THREADS environment variable, else 2 (docs/ocr.md).
 """
 
 import argparse
@@ -19,7 +21,7 @@ import sys
 import threading
 
 from ocr import wire
-from ocr.engine import MAX_SIDE, Engine
+from ocr.engine import MAX_SIDE, THREADS, Engine
 
 logger = logging.getLogger("ocr.server")
 
@@ -64,17 +66,27 @@ class Handler(socketserver.BaseRequestHandler):
             wire.send(self.request, json.dumps(answer, ensure_ascii=False).encode())
 
 
-def main(argv: list[str] | None = None) -> None:
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--socket", required=True)
     parser.add_argument("--waiting", type=int, default=2, help="photos that may wait while one is read")
     parser.add_argument("--max-side", type=int, default=MAX_SIDE, help="longest side a photo is read at (px)")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(os.environ.get("OCR_THREADS") or THREADS),
+        help="onnxruntime threads per photo (OCR_THREADS; at most the CPU count)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = arguments(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s ocr %(levelname)s %(message)s")
-    engine = Engine(max_side=args.max_side)
+    engine = Engine(max_side=args.max_side, threads=args.threads)
     server = Server(args.socket, waiting=args.waiting, engine=engine)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    logger.info("reading photos on %s (%d may wait)", args.socket, args.waiting)
+    logger.info("reading photos on %s (%d may wait, %d threads)", args.socket, args.waiting, args.threads)
     try:
         server.serve_forever()
     finally:

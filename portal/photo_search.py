@@ -2,6 +2,7 @@
 answer ("We read: …", the code's page or the best article first). A plain multipart form, so it works
 without JavaScript; the reading itself is tickets.photos (the same upload checks as the ticket form)."""
 
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from infra.i18n import current_language
 from infra.ratelimit import OPEN, Limit, client_address
 from kb import selectors as kb_selectors
 from tickets import photos, uploads
+
+logger = logging.getLogger(__name__)
 
 RESULTS = 5  # a phone screen: the code's page and a few articles, then "type it instead"
 
@@ -51,7 +54,8 @@ def _read(request: HttpRequest) -> HttpResponse:
         context["error"] = _("Please choose a photo of the terminal's screen or of the receipt.")
         return _answer(request, context, status=400)
     try:
-        photo_text = photos.photo_read(photos.photo_checked(upload))
+        checked = photos.photo_checked(upload)
+        photo_text = photos.photo_read(checked)
     except ValidationError as error:
         context["error"] = " ".join(error.messages)
         return _answer(request, context, status=400)
@@ -70,6 +74,22 @@ def _read(request: HttpRequest) -> HttpResponse:
         "lines": photo_text.text.splitlines(),
         "hits": result.hits if result else [],
         "typed": " ".join(photo_text.text.split())[:200],
-        "contact_url": reverse("tickets:new") + "?" + urlencode({"q": " ".join(photo_text.text.split())[:200]}),
+        "contact_url": _contact_url(request, photo_text, photo=photo_text.redacted or checked, name=upload.name),
     }
     return _answer(request, context)
+
+
+def _contact_url(request: HttpRequest, read: photos.PhotoText, *, photo: bytes, name: str) -> str:
+    """Where "Still not solved" leads: the ticket form with this photo already attached (the blacked-out copy
+    when a card number was read), the text read as the description and the code filled in. Kept for this visitor's
+    session only; a photo with no text read is not kept (the page offers no form then). If it cannot be
+    kept (storage down), the form still gets the text read as the search it came from."""
+    if not read.text:
+        return ""
+    try:
+        key = photos.photo_carry_store(photo=photo, name=name, cards=read.cards)
+    except (OSError, ValidationError):
+        logger.warning("a photo read could not be kept for the ticket form", exc_info=True)
+        return reverse("tickets:new") + "?" + urlencode({"q": " ".join(read.text.split())[:200]})
+    photos.carry_remember(request.session, key=key, read=read)
+    return reverse("tickets:new") + "?" + urlencode({"photo": key})

@@ -465,6 +465,10 @@ TICKET_MAX_ARCHIVE_MEMBERS = env_int("TICKET_MAX_ARCHIVE_MEMBERS", 50, minimum=1
 OCR_SOCKET = env_str("OCR_SOCKET", str(VAR_DIR / "ocr.sock"))
 OCR_TIMEOUT_SECONDS = env_int("OCR_TIMEOUT_SECONDS", 20, minimum=1)
 OCR_RETRY_AFTER_SECONDS = env_int("OCR_RETRY_AFTER_SECONDS", 5, minimum=1)
+# A ticket's photo turned away because the OCR server is busy is read again by the task worker after 1, 2, 4 …
+# × OCR_READ_RETRY_SECONDS, OCR_READ_TRIES tries in all; then it is left without text (docs/ocr.md).
+OCR_READ_RETRY_SECONDS = env_int("OCR_READ_RETRY_SECONDS", 30, minimum=1)
+OCR_READ_TRIES = env_int("OCR_READ_TRIES", 5, minimum=1)
 # Photos read per client address and minute on the photo search page (the API counts them like its searches).
 PHOTO_SEARCH_RATE_PER_MINUTE = env_int("PHOTO_SEARCH_RATE_PER_MINUTE", 20, minimum=1)
 # Abuse limits per client address (a shop's Wi-Fi or a carrier's NAT puts many merchants behind one, so

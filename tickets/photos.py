@@ -7,6 +7,7 @@ to tickets, by the task that reads them (docs/ocr.md).
 """
 
 import logging
+import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,8 +22,9 @@ import ocr
 from infra.masking import mask_card_numbers
 from kb import selectors as kb_selectors
 from tickets import uploads
-from tickets.models import Attachment, FileKind, Ticket
+from tickets.models import ActorKind, Attachment, FileKind, PendingUpload, Ticket, TicketEvent
 from tickets.search import search_text_append
+from tickets.services.events import event_record
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,46 @@ def _has_digits(text: str) -> bool:
     return sum(ch.isdigit() for ch in text) >= 4
 
 
+# --- "Still not solved": the photo carried into the ticket form ---------------------------------------
+
+# The session's photos read and kept for the ticket form: {submission key: {"text": …, "code": …}}; only
+# the last few, and only this visitor's: a key seen elsewhere (a shared link, a log) opens nothing.
+CARRY_SESSION = "photo_carry"
+CARRY_KEPT = 3
+
+
+def photo_carry_store(*, photo: bytes, name: str, cards: int) -> str:
+    """Keep a photo read on the photo search page as the first file of a ticket form not yet sent: a pending
+    upload under a new unguessable submission key (returned), like a file the form kept while it had errors,
+    so it is sent once and never uploaded twice. `photo` is the blacked-out copy when a card number was
+    read (`cards` of them): the original is never stored. Unsent, it goes with the other pending uploads
+    after a day (tickets.services.housekeeping)."""
+    key = secrets.token_urlsafe(24)
+    item = uploads.process_upload(SimpleUploadedFile(name, photo))
+    try:
+        file_name, thumb_name = uploads.store(item)
+        fields = item.row_fields(file_name=file_name, thumbnail_name=thumb_name)
+        PendingUpload.objects.create(submission_key=key, **(fields | {"masked_count": fields["masked_count"] + cards}))
+    except BaseException:
+        uploads.delete_stored(item.stored)
+        raise
+    finally:
+        item.close()
+    return key
+
+
+def carry_remember(session, *, key: str, read: PhotoText) -> None:
+    carried = dict(session.get(CARRY_SESSION, {}))
+    carried[key] = {"text": read.text, "code": read.codes[0] if read.codes else ""}
+    session[CARRY_SESSION] = dict(list(carried.items())[-CARRY_KEPT:])
+
+
+def carried(session, key: str) -> dict[str, str] | None:
+    """What this visitor's photo under `key` read ({"text", "code"}), or None if it is not theirs (only keys
+    this session was given are looked up: anything else, forged or another visitor's, finds nothing)."""
+    return session.get(CARRY_SESSION, {}).get(key) if key else None
+
+
 # --- Photos attached to tickets -----------------------------------------------------------------------
 
 
@@ -124,12 +166,29 @@ def attachment_photo_read(*, attachment_id: int) -> str:
             changes["masked_count"] = locked.masked_count + read.cards
             changes.pop("original_name")
         Attachment.objects.filter(pk=attachment_id).update(**changes)
+        ticket = Ticket.objects.select_for_update().only("search_text").get(pk=locked.ticket_id)
         if read.text:
-            ticket = Ticket.objects.select_for_update().only("search_text").get(pk=locked.ticket_id)
             Ticket.objects.filter(pk=ticket.pk).update(search_text=search_text_append(ticket.search_text, read.text))
+        _events_record(ticket, locked, codes=read.codes, hidden=bool(replaced or locked.masked_count))
         if replaced:
             transaction.on_commit(lambda: uploads.delete_stored([name for name in old if name]))
     return "read"
+
+
+def photo_number(attachment: Attachment) -> int:
+    """The photo's place among the ticket's photos, as the console numbers them ("photo 2")."""
+    return Attachment.objects.filter(ticket_id=attachment.ticket_id, kind=FileKind.IMAGE, pk__lte=attachment.pk).count()
+
+
+def _events_record(ticket: Ticket, attachment: Attachment, *, codes: list[str], hidden: bool) -> None:
+    """The ticket's history says the photo was read, with its codes ("photo 2 read: code A0"), and that a card
+    number was blacked out in it (now, or on the photo search page before it was carried into the form):
+    which photo, never the number."""
+    number = str(photo_number(attachment))
+    system = {"ticket": ticket, "actor": None, "actor_kind": ActorKind.SYSTEM}
+    event_record(**system, kind=TicketEvent.Kind.PHOTO_READ, old_value=number, new_value=" ".join(codes)[:64])
+    if hidden:
+        event_record(**system, kind=TicketEvent.Kind.PHOTO_CARD, new_value=number)
 
 
 def _redacted_copy(attachment: Attachment, redacted: bytes) -> "uploads.ProcessedFile":

@@ -161,7 +161,23 @@ def timeline(ticket: Ticket, *, known_users=()) -> list:
         names = labels.get(event.kind, {})
         event.old_label = names.get(event.old_value, event.old_value)
         event.new_label = names.get(event.new_value, event.new_value)
+        event.summary = photo_event_summary(event)
     return events
+
+
+def photo_event_summary(event: TicketEvent) -> str:
+    """What a photo's event says in the timeline ("photo 2 read: code A0", "card number hidden in photo 2");
+    "" for every other kind. A card event names the photo, never the number."""
+    if event.kind == TicketEvent.Kind.PHOTO_READ:
+        codes = event.new_value.split()
+        if not codes:
+            return _("photo %(n)s read: no code") % {"n": event.old_value}
+        if len(codes) == 1:
+            return _("photo %(n)s read: code %(code)s") % {"n": event.old_value, "code": codes[0]}
+        return _("photo %(n)s read: codes %(codes)s") % {"n": event.old_value, "codes": ", ".join(codes)}
+    if event.kind == TicketEvent.Kind.PHOTO_CARD:
+        return _("card number hidden in photo %(n)s") % {"n": event.new_value}
+    return ""
 
 
 def earlier_tickets(ticket: Ticket) -> list[Ticket]:

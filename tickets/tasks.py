@@ -4,6 +4,7 @@ once in development and tests."""
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.tasks import default_task_backend, task
 from django.utils import timezone
@@ -85,11 +86,35 @@ def classification_enqueue(ticket_id: int) -> None:
 
 
 @task
-def attachment_read(*, attachment_id: int) -> str:
-    """Read a photo attached to a ticket (tickets.photos); idempotent, so a task run twice reads it once."""
+def attachment_read(*, attachment_id: int, attempt: int = 1) -> str:
+    """Read a photo attached to a ticket (tickets.photos); idempotent, so a task run twice reads it once.
+    Turned away because the OCR server is busy (merchants' photo searches come first), it is tried again
+    after OCR_READ_RETRY_SECONDS, then twice that, four times … up to OCR_READ_TRIES tries in all; then
+    the photo is left without text, as one that cannot be read."""
     from tickets.photos import attachment_photo_read
 
-    return attachment_photo_read(attachment_id=attachment_id)
+    outcome = attachment_photo_read(attachment_id=attachment_id)
+    if outcome != "busy":
+        return outcome
+    delay = read_retry_delay(attempt)
+    if delay is None:
+        logger.warning("attachment %s: the OCR server stayed busy for %d tries; left unread", attachment_id, attempt)
+        return "given up"
+    run_after = timezone.now() + delay
+    # robust: a queue that cannot take the task is logged; the photo stays unread, the ticket is unharmed.
+    transaction.on_commit(
+        lambda: attachment_read.using(run_after=run_after).enqueue(attachment_id=attachment_id, attempt=attempt + 1),
+        robust=True,
+    )
+    return "busy"
+
+
+def read_retry_delay(attempt: int) -> timedelta | None:
+    """How long after try `attempt` the next one runs, or None when none is left: the tries are spent, or
+    the queue runs tasks at once (development, tests), where another try would meet the same busy server."""
+    if attempt >= settings.OCR_READ_TRIES or not can_try_later():
+        return None
+    return timedelta(seconds=settings.OCR_READ_RETRY_SECONDS * 2 ** (attempt - 1))
 
 
 def attachment_read_enqueue(attachment_id: int) -> None:

@@ -28,7 +28,7 @@ from infra import mail, pagecache
 from infra.i18n import current_language
 from infra.ratelimit import client_address
 from kb.models import Article
-from tickets import outage, ratelimit, selectors, services, uploads
+from tickets import outage, photos, ratelimit, selectors, services, uploads
 from tickets.access import TOKEN_PREFIX, attachment_for, hash_token, ticket_for
 from tickets.formpage import SUBMISSION_KEY
 from tickets.formpage import form_context as _form_context
@@ -185,7 +185,7 @@ def sticker_initial(sticker: TerminalSticker) -> dict[str, str]:
 def _own_form(request: HttpRequest) -> bool:
     """A visitor told to wait, or one who scanned a sticker: a form filled with a terminal is rendered each
     time, so a sticker revoked a second ago no longer fills it (revoking bumps no page-cache generation)."""
-    return "terminal" in request.GET or _told_to_wait(request)
+    return "terminal" in request.GET or "photo" in request.GET or _told_to_wait(request)
 
 
 # The blank form is the same for every anonymous visitor coming from the same page, but for its one-time
@@ -198,12 +198,15 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
     article = selectors.source_article(slug=request.GET.get("article", "")[:80], language=language)
     code = request.GET.get("code", "")[:4].strip().upper()
     query, _count = services.mask_text("search_query", request.GET.get("q", "")[:200].strip())
-    submission_key = pagecache.fresh(request, "submission_key")
+    # From the photo answer page: its photo attached (kept under its own key), the text read as description.
+    photo = photos.carried(request.session, request.GET.get("photo", ""))
+    submission_key = request.GET["photo"] if photo is not None else pagecache.fresh(request, "submission_key")
     sticker = selectors.live_sticker(request.GET.get("terminal", ""))
     # A scanned sticker names the terminal; otherwise a signed-in merchant's last one.
     known = sticker_initial(sticker) if sticker else selectors.last_ticket_initial(request.user)
     initial = known | {
-        "response_code": code if code.isalnum() else "",
+        "description": photo["text"] if photo else "",
+        "response_code": (photo or {}).get("code") or (code if code.isalnum() else ""),
         "article_slug": article.slug if article else "",
         # The search travels as its own field ("searched for …"), never as words put in the merchant's mouth.
         "search_query": query,
@@ -219,9 +222,9 @@ def _blank_form(request: HttpRequest) -> HttpResponse:
         # Said before anything is typed or uploaded, not after.
         notices=[ratelimit.wait_message(wait)] if wait else [],
         terminals=selectors.known_terminals(request.user),
-        pending=[],  # a new key has none
+        pending=selectors.pending_uploads(submission_key) if photo else [],  # a new key has none
     )
-    return render(request, "tickets/new.html", context)
+    return render(request, "tickets/new.html", context | {"photo_carried": photo is not None})
 
 
 def _honeypot(request: HttpRequest) -> HttpResponse:

@@ -36,6 +36,16 @@ def _files(conversation: Iterable[TicketMessage]) -> tuple[list[Attachment], lis
     return images, logs_
 
 
+def photo_codes(images: list[Attachment]) -> list[tuple[str, int]]:
+    """The codes read in the ticket's photos, each once, with the photo it was first read in (numbered as the
+    page numbers them): offered to the classification as "A0 (from photo 2)"."""
+    found: dict[str, int] = {}
+    for number, image in enumerate(images, start=1):
+        for code in image.photo_codes.split():
+            found.setdefault(code, number)
+    return list(found.items())
+
+
 ARTICLE_CHOICES = 8
 ARTICLE_QUERY_LENGTH = 100
 
@@ -90,6 +100,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         "ticket": ticket,
         "conversation": conversation,
         "images": images,
+        "photo_codes": photo_codes(images),
         "logs": log_files,
         "events": selectors.timeline(ticket, known_users=workers),
         "earlier": selectors.earlier_tickets(ticket),

@@ -2,23 +2,19 @@
 
 import io
 import json
-import socket
 import sys
-import tempfile
-import threading
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from ocr import wire
 from tests import ocr_server as ocr_fixtures
 from tests.ocr_server import text_photo
 
 # The real OCR server (tests/ocr_server.py), as this module's fixtures.
 ocr_server = ocr_fixtures.ocr_server
 ocr_socket = ocr_fixtures.ocr_socket
+busy_server = ocr_fixtures.busy_server
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/search/photo"
@@ -87,30 +83,6 @@ def test_no_photo_is_a_problem_naming_the_field(client, loaded_kb):
 
 def test_get_is_not_allowed(client):
     assert client.get(URL).status_code == 405
-
-
-@pytest.fixture
-def busy_server(settings):
-    """A stand-in OCR server whose every slot is taken: it answers each photo with {"busy": true}."""
-    path = str(Path(tempfile.mkdtemp(prefix="ocr-busy-")) / "ocr.sock")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen()
-
-    def answer():
-        while True:
-            try:
-                connection, _address = listener.accept()
-            except OSError:
-                return
-            with connection:
-                wire.receive(connection)
-                wire.send(connection, b'{"busy": true}')
-
-    threading.Thread(target=answer, daemon=True).start()
-    settings.OCR_SOCKET = path
-    yield path
-    listener.close()
 
 
 def test_a_busy_reader_answers_503_with_retry_after(client, loaded_kb, busy_server, settings):

@@ -10,6 +10,7 @@ from bench.ocr_photos import draw, samples
 from tests import ocr_server as ocr_fixtures
 from tests.e2e.journey import RequestLog, Shots
 from tests.e2e.test_accessibility import serious_violations
+from tickets.models import Attachment, Ticket
 
 # The real OCR server (tests/ocr_server.py), as this module's fixtures.
 ocr_server = ocr_fixtures.ocr_server
@@ -61,3 +62,47 @@ def test_the_answer_page_in_english_reads_the_photo_and_passes_axe(loaded_kb, oc
     shots(phone, "answer", full_page=True)
     expect(phone.locator(".search-results li a").first).to_have_attribute("href", re.compile(r"^/en/codes/A0/"))
     assert serious_violations(phone) == []
+
+
+def test_still_not_solved_carries_the_photo_into_the_ticket_form(loaded_kb, ocr_server, any_phone, a0_screen_photo):
+    """Photo → answer → "Still not solved" → the form shows the photo attached, the text read and the code →
+    send: one ticket with exactly one attachment (the photo, its text read), one POST per send."""
+    page, shots, requests = any_phone, Shots(f"photo-carried-{any_phone.profile}"), RequestLog().attach(any_phone)
+    page.goto("/")
+    page.locator("input[name=photo]").set_input_files(a0_screen_photo)
+    if page.profile == "nojs":
+        page.get_by_role("button", name="识别照片").click()
+    expect(page.get_by_role("heading", name="我们识别到：")).to_be_visible(timeout=READ_MS)
+    unsolved = page.locator("[data-still-not-solved]")
+    expect(page.get_by_role("heading", name="还是没有解决？")).to_be_visible()
+    unsolved.scroll_into_view_if_needed()
+    shots(page, "answer-still-not-solved")
+    unsolved.click()
+
+    expect(page).to_have_url(re.compile(r"/tickets/new/\?photo="))
+    carried = page.locator(".pending img")
+    expect(carried).to_have_count(1)
+    expect(carried).to_be_visible()
+    assert carried.evaluate("img => img.complete && img.naturalWidth > 0")  # the thumbnail loaded
+    expect(page.get_by_role("button", name=re.compile("^移除 "))).to_have_count(1)
+    expect(page.locator("#id_description")).to_have_value(re.compile("A0|校验"))
+    expect(page.locator("#id_response_code")).to_have_value("A0")
+    assert page.locator(".pending").bounding_box()["y"] < page.locator("#screen").bounding_box()["y"]
+    shots(page, "form-with-photo", full_page=True)
+
+    page.check("#id_occurred_when_0")
+    page.fill("#id_contact_name", "王芳")
+    page.fill("#id_phone", "13800138000")
+    page.fill("#id_merchant_id", "102310058120001")
+    page.fill("#id_terminal_id", "12345678")
+    requests.clear()
+    page.locator("button.send").click()
+    expect(page).to_have_url(re.compile(r"/tickets/t/[\w-]+/sent/$"), timeout=READ_MS)
+    shots(page, "sent")
+
+    ticket = Ticket.objects.get()
+    attachment = Attachment.objects.get(ticket=ticket)  # exactly one: the photo was not sent twice
+    assert attachment.kind == "image"
+    assert "A0" in attachment.photo_codes.split()
+    assert requests.failures() == []
+    assert len(requests.posts("/tickets/new/")) == 1

@@ -263,6 +263,7 @@ class TicketEvent(models.Model):
     new_user: Any
     old_label: str | Promise
     new_label: str | Promise
+    summary: str  # a photo's event in words ("photo 2 read: code A0"), "" for the others
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -279,6 +280,8 @@ class TicketEvent(models.Model):
         LINKS = "links", _("Tracking links stopped")
         FEEDBACK = "feedback", _("Merchant's feedback")
         TEAM = "team", _("Team")
+        PHOTO_READ = "photo_read", _("Photo read")
+        PHOTO_CARD = "photo_card", _("Card number hidden in a photo")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
