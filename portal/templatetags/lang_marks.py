@@ -47,3 +47,15 @@ def unbroken(value) -> str:
     """Escape a reference or a date and keep it on one line: "POS-2026-000003" must not break at its hyphens
     on a phone (used inside translated sentences, where the markup cannot go into the message)."""
     return format_html('<span class="nowrap">{}</span>', value)
+
+
+# An address in support's text, Chinese punctuation around it included ("详见：https://…。"), which Django's
+# urlize misses: it splits words at spaces only, and Chinese has none.
+_URL = re.compile(r"https?://[^\s<>\"'，。；：！？、（）【】《》“”‘’]+(?<![.,;:!?)])")
+
+
+@register.filter
+def link_urls(value) -> str:
+    """Escape text and make each web address in it a link (rel="nofollow", as urlize does)."""
+    escaped = str(conditional_escape(value))
+    return mark_safe(_URL.sub(lambda m: f'<a href="{m.group(0)}" rel="nofollow">{m.group(0)}</a>', escaped))  # noqa: S308 -- escaped above; the address is escaped text

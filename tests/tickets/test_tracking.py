@@ -118,11 +118,14 @@ def test_support_links_can_be_tapped_and_the_merchants_own_text_stays_text(clien
 
     ticket, url = tracked
     services.ticket_agent_reply(
-        ticket=ticket, agent=agent, body="Step by step: http://testserver/en/articles/re-sign-in-prompt/ <b>x</b>"
+        ticket=ticket,
+        agent=agent,
+        body="图文步骤见：http://testserver/articles/fix-network/。 <b>x</b> http://a.example/?q=1&b=2",
     )
     services.ticket_reply(ticket=ticket, author=None, body="see http://evil.example/ now")
     body = client.get(url).content.decode()
-    assert '<a href="http://testserver/en/articles/re-sign-in-prompt/" rel="nofollow">' in body
+    assert '见：<a href="http://testserver/articles/fix-network/" rel="nofollow">' in body
+    assert '<a href="http://a.example/?q=1&amp;b=2" rel="nofollow">' in body
     assert "&lt;b&gt;x&lt;/b&gt;" in body  # still escaped
     assert "see http://evil.example/ now" in body and 'href="http://evil.example/' not in body
 
