@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable
 
+from django.contrib import messages
+from django.contrib.messages.storage.base import Message
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_GET
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
 from agents.services import ticket_seen_record
+from agents.views.ticket_actions import COMPOSER_TAG, SENT_TAG
 from kb.models import ResponseCode
 from kb.search import search
 from portal import mail
@@ -74,6 +77,23 @@ def _suggestion_context(ticket: Ticket, request: AgentRequest, *, canned: list[C
     }
 
 
+def _placed_messages(request: AgentRequest) -> dict:
+    """The flash messages split by where the page shows them: beside the message just sent, in the composer,
+    or (any other) above the page as on every console page."""
+    general: list[Message] = []
+    composer: list[Message] = []
+    sent: dict[int, Message] = {}
+    for notice in messages.get_messages(request):
+        tag = notice.extra_tags or ""
+        if tag.startswith(SENT_TAG) and tag[len(SENT_TAG) :].isdigit():
+            sent[int(tag[len(SENT_TAG) :])] = notice
+        elif tag == COMPOSER_TAG:
+            composer.append(notice)
+        else:
+            general.append(notice)
+    return {"messages": general, "composer_messages": composer, "sent_notices": sent}
+
+
 @agent_required
 @require_GET
 def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
@@ -84,6 +104,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
     conversation = selectors.agent_conversation(ticket)
     images, log_files = _files(conversation)
     workers = list(selectors.ticket_workers())
+    same_terminal = selectors.open_for_terminal(ticket)
     canned = list(CannedReply.objects.filter(is_active=True, language=ticket.language))
     context = {
         "section": "queue",
@@ -92,10 +113,10 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         "images": images,
         "logs": log_files,
         "events": selectors.timeline(ticket, known_users=workers),
-        "earlier": selectors.earlier_tickets(ticket),
+        "related": selectors.related_tickets(ticket, open_nearby=same_terminal),
         "merged_from": selectors.merged_into_this(ticket),
         "not_notified": selectors.merchant_not_notified(ticket),
-        "same_terminal": selectors.open_for_terminal(ticket),
+        "same_terminal": same_terminal,
         "agents": workers,
         "may_change": may_change_tickets(request.user),
         "code": ResponseCode.objects.filter(code=ticket.response_code, is_published=True).first()
@@ -105,6 +126,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         "statuses": agent_status_choices(),
         "priorities": Ticket.Priority.choices,
         "present": presence_of(ticket_pk=ticket.pk, user=request.user),
+        **_placed_messages(request),
         "presence_texts": {
             "typing": _("%(name)s is typing a reply."),
             "viewing": _("%(name)s also has this ticket open."),

@@ -51,27 +51,31 @@ def _files(request: AgentRequest) -> list:
     return request.FILES.getlist("files")
 
 
+# Tags of the flash messages the ticket page shows where the agent is looking, not above the page: beside the
+# message just sent ("sent-<pk>"), and in the composer when the text was refused.
+SENT_TAG = "sent-"
+COMPOSER_TAG = "composer"
+
+
 @agent_required
 @require_POST
 def ticket_reply(request: AgentRequest, reference: str) -> HttpResponse:
-    """A public reply or an internal note, chosen by the button pressed."""
+    """A public reply or an internal note, chosen by the composer's mode; back at the message just sent."""
     ticket = agent_ticket_for(user=request.user, reference=reference)
-    body = request.POST.get("body", "")
-    if request.POST.get("kind") == "note":
-        return _run(
-            request,
-            ticket,
-            lambda: services.ticket_note_add(ticket=ticket, agent=request.user, body=body, files=_files(request)),
-            _("Internal note added. The merchant does not see it."),
-            "#conversation",
-        )
-    return _run(
-        request,
-        ticket,
-        lambda: services.ticket_agent_reply(ticket=ticket, agent=request.user, body=body, files=_files(request)),
-        _("Reply sent to the merchant."),
-        "#conversation",
-    )
+    note = request.POST.get("kind") == "note"
+    write = services.ticket_note_add if note else services.ticket_agent_reply
+    try:
+        message = write(ticket=ticket, agent=request.user, body=request.POST.get("body", ""), files=_files(request))
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text, extra_tags=COMPOSER_TAG)
+        return _back(ticket, "#composer")
+    except PermissionDenied:
+        messages.error(request, _("You may read tickets but not change them."))
+        return _back(ticket)
+    done = _("Internal note added. The merchant does not see it.") if note else _("Reply sent to the merchant.")
+    messages.success(request, done, extra_tags=f"{SENT_TAG}{message.pk}")
+    return _back(ticket, f"#message-{message.pk}")
 
 
 def _assignee(request: AgentRequest) -> User | None:
