@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kb.models import Article
 from portal import mail, pagecache
+from portal.flash import notice_sent, placed_messages
 from portal.i18n import current_language
 from portal.ratelimit import client_address
 from tickets import outage, ratelimit, selectors, services, uploads
@@ -413,6 +414,7 @@ def _detail_context(request: HttpRequest, key: str, ticket: Ticket, **extra: Any
         "max_files": settings.TICKET_MAX_FILES,
         "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
         "max_total_mb": settings.TICKET_MAX_TOTAL_BYTES // (1024 * 1024),
+        **placed_messages(request),
         **extra,
     }
 
@@ -492,12 +494,11 @@ def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
             return JsonResponse({"errors": errors, "html": html}, status=400)
         return _private(render(request, "tickets/detail.html", context, status=400))
     if message.masked_count:
-        messages.warning(
-            request, _("We found a card number in your message and masked it. Please never send full card numbers.")
-        )
+        masked = _("We found a card number in your message and masked it. Please never send full card numbers.")
+        notice_sent(request, masked, message_pk=message.pk, level=messages.WARNING)
     else:
-        messages.success(request, _("Your message was sent."))
-    url = reverse("tickets:detail", kwargs={"key": key}) + "#conversation"
+        notice_sent(request, _("Your message was sent."), message_pk=message.pk)
+    url = reverse("tickets:detail", kwargs={"key": key}) + f"#message-{message.pk}"  # the notice is beside it
     if _wants_json(request):
         return JsonResponse({"redirect": url})
     return redirect(url)

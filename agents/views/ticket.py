@@ -2,8 +2,6 @@
 
 from collections.abc import Iterable
 
-from django.contrib import messages
-from django.contrib.messages.storage.base import Message
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -13,10 +11,11 @@ from django.views.decorators.http import require_GET
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
 from agents.services import ticket_seen_record
-from agents.views.ticket_actions import COMPOSER_TAG, SENT_TAG
+from agents.views.ticket_actions import COMPOSER_TAG
 from kb.models import ResponseCode
 from kb.search import search
 from portal import mail
+from portal.flash import placed_messages
 from tickets import classify, logs, selectors
 from tickets.access import agent_ticket_for, attachment_for, may_change_tickets
 from tickets.models import Attachment, CannedReply, FileKind, Ticket, TicketMessage, agent_status_choices
@@ -77,23 +76,6 @@ def _suggestion_context(ticket: Ticket, request: AgentRequest, *, canned: list[C
     }
 
 
-def _placed_messages(request: AgentRequest) -> dict:
-    """The flash messages split by where the page shows them: beside the message just sent, in the composer,
-    or (any other) above the page as on every console page."""
-    general: list[Message] = []
-    composer: list[Message] = []
-    sent: dict[int, Message] = {}
-    for notice in messages.get_messages(request):
-        tag = notice.extra_tags or ""
-        if tag.startswith(SENT_TAG) and tag[len(SENT_TAG) :].isdigit():
-            sent[int(tag[len(SENT_TAG) :])] = notice
-        elif tag == COMPOSER_TAG:
-            composer.append(notice)
-        else:
-            general.append(notice)
-    return {"messages": general, "composer_messages": composer, "sent_notices": sent}
-
-
 @agent_required
 @require_GET
 def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
@@ -126,7 +108,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         "statuses": agent_status_choices(),
         "priorities": Ticket.Priority.choices,
         "present": presence_of(ticket_pk=ticket.pk, user=request.user),
-        **_placed_messages(request),
+        **placed_messages(request, areas=(COMPOSER_TAG,)),
         "presence_texts": {
             "typing": _("%(name)s is typing a reply."),
             "viewing": _("%(name)s also has this ticket open."),

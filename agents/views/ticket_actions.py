@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of, presence_report
+from portal.flash import notice_sent
 from tickets import classify, services
 from tickets.access import agent_ticket_for
 from tickets.models import Ticket, TicketMessage
@@ -51,9 +52,7 @@ def _files(request: AgentRequest) -> list:
     return request.FILES.getlist("files")
 
 
-# Tags of the flash messages the ticket page shows where the agent is looking, not above the page: beside the
-# message just sent ("sent-<pk>"), and in the composer when the text was refused.
-SENT_TAG = "sent-"
+# A reply refused (empty, a file too large) is said in the composer, where the agent is looking.
 COMPOSER_TAG = "composer"
 
 
@@ -74,7 +73,7 @@ def ticket_reply(request: AgentRequest, reference: str) -> HttpResponse:
         messages.error(request, _("You may read tickets but not change them."))
         return _back(ticket)
     done = _("Internal note added. The merchant does not see it.") if note else _("Reply sent to the merchant.")
-    messages.success(request, done, extra_tags=f"{SENT_TAG}{message.pk}")
+    notice_sent(request, done, message_pk=message.pk)  # shown beside the message, where the page opens
     return _back(ticket, f"#message-{message.pk}")
 
 
