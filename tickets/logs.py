@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from django.core.files.storage import default_storage
+from django.utils.translation import gettext_lazy
 
 from tickets.models import Attachment
 
@@ -33,7 +34,15 @@ CODE_NEAR = re.compile(
     r"\s*+[:=：]?+\s*+\[?+([0-9A-Z]{2})\b",
     re.IGNORECASE,
 )
-ERROR_WORDS = re.compile(r"error|\berr\b|fail|timeout|timed out|refused|失败|错误|異常|异常|超时|拒绝|失敗|錯誤", re.I)
+# English words whole, between non-letters ("failed" is marked as one word, never "fail" inside it; "ERR_NET" and
+# "TIMEOUT_ERROR" still count); Chinese ones anywhere, as Chinese has no spaces between words.
+ERROR_WORDS = re.compile(
+    r"(?<![a-z])(?:errors?|err|fail(?:s|ed|ing|ure|ures)?|timeouts?|timed out|refused)(?![a-z])"
+    r"|失败|错误|異常|异常|超时|拒绝|失敗|錯誤",
+    re.I,
+)
+# The codec a log was read with, as an agent names it.
+ENCODING_NAMES = {"utf-8-sig": "UTF-8", "gb18030": gettext_lazy("GB18030 (Chinese)")}
 
 
 @dataclass
@@ -54,6 +63,10 @@ class LogPage:
     pages: int
     matches: int  # lines matching the search (or all lines without one)
     encoding: str
+
+    @property
+    def encoding_name(self) -> str:
+        return str(ENCODING_NAMES.get(self.encoding, self.encoding.upper()))
 
 
 def _encoding(head: bytes) -> str:

@@ -184,8 +184,24 @@ def earlier_tickets(ticket: Ticket) -> list[Ticket]:
     """Other tickets from the same merchant (MID) or terminal (TID), newest first, with their outcome."""
     same = Q(merchant_id=ticket.merchant_id) | Q(terminal_id=ticket.terminal_id)
     rows = Ticket.objects.filter(same).exclude(pk=ticket.pk).order_by("-created_at", "-pk")
-    fields = ("reference", "status", "response_code", "screen_text", "created_at", "resolved_at", "merchant_id")
-    return list(rows.only(*fields, "terminal_id", "merged_into")[:EARLIER_LIMIT])
+    return list(rows.only(*RELATED_FIELDS)[:EARLIER_LIMIT])
+
+
+RELATED_FIELDS = (
+    "reference", "status", "response_code", "screen_text", "created_at", "resolved_at", "merchant_id", "terminal_id",
+    "merged_into", "contact_name",
+)  # fmt: skip
+
+
+def related_tickets(ticket: Ticket, *, open_nearby: list[Ticket]) -> list[Ticket]:
+    """The other tickets of this merchant or terminal as one list, each once: the open ones for the same
+    terminal of the last 24 hours (`open_nearby`, from open_for_terminal) first, marked `open_nearby`, then
+    the earlier ones, newest first."""
+    nearby = {other.pk for other in open_nearby}
+    rows = [*open_nearby, *(other for other in earlier_tickets(ticket) if other.pk not in nearby)]
+    for other in rows:
+        other.open_nearby = other.pk in nearby
+    return rows
 
 
 def merged_into_this(ticket: Ticket) -> list[Ticket]:
@@ -247,7 +263,7 @@ def open_for_terminal(ticket: Ticket, *, now: datetime | None = None) -> list[Ti
     """The other open tickets about the same terminal (MID and TID) sent in the last 24 hours, newest first."""
     rows = _recent_open(now or timezone.now()).filter(merchant_id=ticket.merchant_id, terminal_id=ticket.terminal_id)
     rows = rows.exclude(pk=ticket.pk).order_by("-created_at", "-pk")
-    return list(rows.only("reference", "status", "created_at", "contact_name")[:EARLIER_LIMIT])
+    return list(rows.only(*RELATED_FIELDS)[:EARLIER_LIMIT])
 
 
 def open_for_terminals(tickets: list[Ticket], *, now: datetime | None = None) -> dict[int, int]:

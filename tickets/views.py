@@ -25,6 +25,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from infra import mail, pagecache
+from infra.flash import notice_sent, placed_messages
 from infra.i18n import current_language
 from infra.ratelimit import client_address
 from kb.models import Article
@@ -416,6 +417,7 @@ def _detail_context(request: HttpRequest, key: str, ticket: Ticket, **extra: Any
         "max_files": settings.TICKET_MAX_FILES,
         "max_file_mb": settings.TICKET_MAX_FILE_BYTES // (1024 * 1024),
         "max_total_mb": settings.TICKET_MAX_TOTAL_BYTES // (1024 * 1024),
+        **placed_messages(request),
         **extra,
     }
 
@@ -495,12 +497,11 @@ def ticket_reply(request: HttpRequest, key: str) -> HttpResponse:
             return JsonResponse({"errors": errors, "html": html}, status=400)
         return _private(render(request, "tickets/detail.html", context, status=400))
     if message.masked_count:
-        messages.warning(
-            request, _("We found a card number in your message and masked it. Please never send full card numbers.")
-        )
+        masked = _("We found a card number in your message and masked it. Please never send full card numbers.")
+        notice_sent(request, masked, message_pk=message.pk, level=messages.WARNING)
     else:
-        messages.success(request, _("Your message was sent."))
-    url = reverse("tickets:detail", kwargs={"key": key}) + "#conversation"
+        notice_sent(request, _("Your message was sent."), message_pk=message.pk)
+    url = reverse("tickets:detail", kwargs={"key": key}) + f"#message-{message.pk}"  # the notice is beside it
     if _wants_json(request):
         return JsonResponse({"redirect": url})
     return redirect(url)

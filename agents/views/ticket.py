@@ -11,7 +11,9 @@ from django.views.decorators.http import require_GET
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
 from agents.services import ticket_seen_record
+from agents.views.ticket_actions import COMPOSER_TAG
 from infra import mail
+from infra.flash import placed_messages
 from kb.models import ResponseCode
 from kb.search import search
 from tickets import classify, logs, selectors
@@ -94,6 +96,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
     conversation = selectors.agent_conversation(ticket)
     images, log_files = _files(conversation)
     workers = list(selectors.ticket_workers())
+    same_terminal = selectors.open_for_terminal(ticket)
     canned = list(CannedReply.objects.filter(is_active=True, language=ticket.language))
     context = {
         "section": "queue",
@@ -103,10 +106,10 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         "photo_codes": photo_codes(images),
         "logs": log_files,
         "events": selectors.timeline(ticket, known_users=workers),
-        "earlier": selectors.earlier_tickets(ticket),
+        "related": selectors.related_tickets(ticket, open_nearby=same_terminal),
         "merged_from": selectors.merged_into_this(ticket),
         "not_notified": selectors.merchant_not_notified(ticket),
-        "same_terminal": selectors.open_for_terminal(ticket),
+        "same_terminal": same_terminal,
         "agents": workers,
         "may_change": may_change_tickets(request.user),
         "code": ResponseCode.objects.filter(code=ticket.response_code, is_published=True).first()
@@ -116,6 +119,7 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         "statuses": agent_status_choices(),
         "priorities": Ticket.Priority.choices,
         "present": presence_of(ticket_pk=ticket.pk, user=request.user),
+        **placed_messages(request, areas=(COMPOSER_TAG,)),
         "presence_texts": {
             "typing": _("%(name)s is typing a reply."),
             "viewing": _("%(name)s also has this ticket open."),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of, presence_report
+from infra.flash import notice_sent
 from tickets import classify, services
 from tickets.access import agent_ticket_for
 from tickets.models import Ticket, TicketMessage
@@ -51,27 +52,29 @@ def _files(request: AgentRequest) -> list:
     return request.FILES.getlist("files")
 
 
+# A reply refused (empty, a file too large) is said in the composer, where the agent is looking.
+COMPOSER_TAG = "composer"
+
+
 @agent_required
 @require_POST
 def ticket_reply(request: AgentRequest, reference: str) -> HttpResponse:
-    """A public reply or an internal note, chosen by the button pressed."""
+    """A public reply or an internal note, chosen by the composer's mode; back at the message just sent."""
     ticket = agent_ticket_for(user=request.user, reference=reference)
-    body = request.POST.get("body", "")
-    if request.POST.get("kind") == "note":
-        return _run(
-            request,
-            ticket,
-            lambda: services.ticket_note_add(ticket=ticket, agent=request.user, body=body, files=_files(request)),
-            _("Internal note added. The merchant does not see it."),
-            "#conversation",
-        )
-    return _run(
-        request,
-        ticket,
-        lambda: services.ticket_agent_reply(ticket=ticket, agent=request.user, body=body, files=_files(request)),
-        _("Reply sent to the merchant."),
-        "#conversation",
-    )
+    note = request.POST.get("kind") == "note"
+    write = services.ticket_note_add if note else services.ticket_agent_reply
+    try:
+        message = write(ticket=ticket, agent=request.user, body=request.POST.get("body", ""), files=_files(request))
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text, extra_tags=COMPOSER_TAG)
+        return _back(ticket, "#composer")
+    except PermissionDenied:
+        messages.error(request, _("You may read tickets but not change them."))
+        return _back(ticket)
+    done = _("Internal note added. The merchant does not see it.") if note else _("Reply sent to the merchant.")
+    notice_sent(request, done, message_pk=message.pk)  # shown beside the message, where the page opens
+    return _back(ticket, f"#message-{message.pk}")
 
 
 def _assignee(request: AgentRequest) -> User | None:

@@ -1,6 +1,6 @@
 // The queue's order for the ticket page: which tickets it lists, in order, and its address and scroll, kept in
 // sessionStorage when the agent opens a ticket, so j/k there go to the next/previous ticket and Esc comes back
-// to the same filters at the same place (agent-ticket.js reads it).
+// to the same filters at the same place, the ticket just left highlighted (agent-ticket.js reads and marks it).
 (function () {
   "use strict";
   var KEY = "agent-queue";
@@ -23,6 +23,21 @@
     state.returning = false;
     window.sessionStorage.setItem(KEY, JSON.stringify(state));
     window.scrollTo(0, state.scroll || 0);
+    current(state.current);
+  }
+
+  // The ticket just left is the current row again (agent-queue.js adopts it), so j goes on from it.
+  function current(reference) {
+    var row = Array.prototype.filter.call(document.querySelectorAll("#queue-rows .queue-row[data-reference]"), function (r) {
+      return r.dataset.reference === reference;
+    })[0];
+    if (!row) return;
+    row.classList.add("current");
+    row.setAttribute("aria-current", "true");
+    var link = row.querySelector(".ticket-link");
+    if (link) link.focus({ preventScroll: true });
+    var box = row.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) row.scrollIntoView({ block: "center" });
   }
 
   restore();

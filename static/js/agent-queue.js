@@ -43,6 +43,11 @@
   }
 
   function currentRow() {
+    if (current === null) {
+      // Back from a ticket with Esc: agent-queue-order.js marked the row just left.
+      var marked = document.querySelector("#queue-rows .queue-row.current");
+      if (marked) current = marked.dataset.reference;
+    }
     return rows().filter(function (r) { return r.dataset.reference === current; })[0] || null;
   }
 
@@ -72,6 +77,7 @@
   });
 
   function replaceRows(html) {
+    currentRow(); // adopt a row marked before the first key, or it is lost with the old rows
     var checked = checkedIds();
     var holder = document.createElement("div");
     holder.innerHTML = html;

@@ -1,5 +1,5 @@
 // The agent's ticket page: photo gallery, canned replies, who else has the ticket open, the composer's two
-// modes and the keyboard (r, n, j, k, Esc, ?), and the article picker of the suggested answer.
+// modes and its drafts, and the keyboard (r, n, j, k, Esc, ?), and the article picker of the suggested answer.
 (function () {
   "use strict";
 
@@ -199,6 +199,58 @@
     try { return JSON.parse(window.sessionStorage.getItem(QUEUE_KEY) || "null"); } catch (e) { return null; }
   }
 
+  // The composer's text is kept per ticket (with the mode it was written in) as it is typed, so Esc, j/k, a
+  // link or a reload never lose it: it is back in the box when the ticket is opened again in this tab, and is
+  // dropped once the page comes back saying it was sent (data-sent).
+  var DRAFT_KEY = "agent-draft:";
+  function drafts() {
+    var page = document.getElementById("ticket-page");
+    var body = document.getElementById("reply-body");
+    var form = document.getElementById("reply-form");
+    if (!page || !body || !form) return null;
+    var key = DRAFT_KEY + page.dataset.reference;
+    var back = document.getElementById("draft-back");
+    function forget() { try { window.sessionStorage.removeItem(key); } catch (e) { /* storage off */ } }
+    function save() {
+      if (!body.value.trim()) { forget(); return; }
+      var mode = document.getElementById("mode-note").checked ? "note" : "reply";
+      try { window.sessionStorage.setItem(key, JSON.stringify({ text: body.value, mode: mode })); } catch (e) { /* storage off or full */ }
+    }
+    if (page.hasAttribute("data-sent")) forget();
+    else {
+      var draft = null;
+      try { draft = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (e) { draft = null; }
+      if (draft && draft.text && !body.value) {
+        body.value = draft.text;
+        document.getElementById(draft.mode === "note" ? "mode-note" : "mode-reply").checked = true;
+        if (back) back.hidden = false;
+      }
+    }
+    body.addEventListener("input", save);
+    form.addEventListener("change", save); // the mode tabs
+    window.addEventListener("pagehide", save); // a canned reply inserted, then a link followed
+    var discard = document.getElementById("draft-discard");
+    function clear() { body.value = ""; forget(); if (back) back.hidden = true; }
+    if (discard) discard.addEventListener("click", function () { clear(); body.focus(); });
+    return { unsent: function () { return body.value.trim() !== ""; }, discard: clear, body: body };
+  }
+
+  // Leaving by key (Esc, j, k) with unsent text asks first, in the page: stay (the default), leave with the
+  // draft kept, or leave and discard it. No native beforeunload prompt: the draft is kept either way.
+  function guarded(draft) {
+    var dialog = document.getElementById("leave-draft");
+    return function (go) {
+      if (!draft || !dialog || typeof dialog.showModal !== "function" || !draft.unsent()) { go(); return; }
+      dialog.returnValue = "";
+      dialog.addEventListener("close", function () {
+        if (dialog.returnValue === "discard") draft.discard();
+        if (dialog.returnValue === "leave" || dialog.returnValue === "discard") go();
+        else draft.body.focus();
+      }, { once: true });
+      dialog.showModal();
+    };
+  }
+
   function composer() {
     var body = document.getElementById("reply-body");
     if (!body) return null;
@@ -213,7 +265,7 @@
     return mode;
   }
 
-  function keyboard(mode) {
+  function keyboard(mode, guard) {
     var page = document.getElementById("ticket-page");
     var dialog = document.getElementById("ticket-shortcuts");
     var edge = document.getElementById("queue-edge");
@@ -228,12 +280,16 @@
         edge.textContent = edge.dataset[step < 0 ? "first" : "last"];
         return;
       }
-      window.location.assign(state.urls[next]);
+      guard(function () { window.location.assign(state.urls[next]); });
     }
     function back() {
+      guard(leave);
+    }
+    function leave() {
       var state = queueState();
       if (state && state.url) {
         state.returning = true;
+        state.current = page.dataset.reference; // the queue highlights the ticket just left, j goes on from it
         window.sessionStorage.setItem(QUEUE_KEY, JSON.stringify(state));
         window.location.assign(state.url);
       } else {
@@ -294,6 +350,7 @@
   gallery();
   canned();
   presence();
-  keyboard(composer());
+  var draft = drafts();
+  keyboard(composer(), guarded(draft));
   picker();
 })();

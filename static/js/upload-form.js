@@ -235,8 +235,12 @@
     var target = new URL(address, window.location.href);
     var here = new URL(window.location.href);
     window.location.assign(target.href);
-    // Only the #fragment differs (a reply goes back to its own page): assign would just scroll.
-    if (target.href.split("#")[0] === here.href.split("#")[0]) window.location.reload();
+    // Only the #fragment differs (a reply goes back to its own page): assign would just scroll. The reload
+    // then opens at the fragment (the message just sent), not where the page was scrolled before.
+    if (target.href.split("#")[0] === here.href.split("#")[0]) {
+      if ("scrollRestoration" in window.history) window.history.scrollRestoration = "manual";
+      window.location.reload();
+    }
   }
 
   function answered(form, xhr) {
@@ -326,4 +330,9 @@
   }
 
   document.querySelectorAll("form[data-upload]").forEach(setup);
+
+  // A reload keeps no #fragment scroll (see go()): the page of a message just sent opens at that message, where
+  // the "sent" notice is.
+  var sent = /^#message-\d+$/.test(window.location.hash) && document.getElementById(window.location.hash.slice(1));
+  if (sent) sent.scrollIntoView({ block: "start" });
 })();

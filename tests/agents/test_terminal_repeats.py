@@ -36,9 +36,10 @@ def test_the_ticket_page_lists_the_other_open_tickets_for_its_terminal(agent_cli
     body = page(agent_client, third)
 
     assert "2 other open tickets for this terminal in the last 24 h" in body
-    group = body.split('id="same-terminal-heading"')[1].split("</section>")[0]
-    assert ticket_url(first) in group and ticket_url(second) in group
-    assert ticket_url(other_terminal) not in group
+    # One list of related tickets: these two marked as open for this terminal, the other terminal's not.
+    nearby = [row.split('href="')[1].split('"')[0] for row in body.split('<li class="open-nearby">')[1:]]
+    assert sorted(nearby) == sorted([ticket_url(first), ticket_url(second)])
+    assert ticket_url(other_terminal) in body.split('id="same-terminal-heading"')[1].split("</section>")[0]
 
 
 def test_closed_and_older_tickets_are_not_counted(agent_client):

@@ -51,7 +51,8 @@ def test_earlier_tickets_of_the_merchant_or_terminal_are_listed_with_their_outco
     same_tid = create_ticket(merchant_id="999999999999999")
     unrelated = create_ticket(merchant_id="888888888888888", terminal_id="11111111")
     ticket = create_ticket()
-    earlier = as_agent.get(page_url(ticket)).context["earlier"]
+    # same_tid is another merchant's open ticket: not "for this terminal" (MID and TID), so earlier, not nearby.
+    earlier = as_agent.get(page_url(ticket)).context["related"]
     assert [t.reference for t in earlier] == [same_tid.reference, same_mid.reference]
     assert unrelated.reference not in as_agent.get(page_url(ticket)).content.decode()
     assert earlier[1].status == "resolved"
@@ -186,7 +187,7 @@ def test_a_stored_gb18030_file_is_decoded_too(as_agent, loaded_kb, settings):
     with default_storage.open(attachment.file, "wb") as handle:
         handle.write("返回码 05 交易失败\n".encode("gb18030"))
     log = _log(as_agent, ticket).context["log"]
-    assert (log.lines[0].text, log.encoding) == ("返回码 05 交易失败", "gb18030")
+    assert (log.lines[0].text, log.encoding, log.encoding_name) == ("返回码 05 交易失败", "gb18030", "GB18030（中文）")
 
 
 def test_gz_and_zip_logs_are_read(as_agent, loaded_kb):

@@ -23,8 +23,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 SIZES = {"1440x900": (1440, 900), "1280x720": (1280, 720)}
 # Latin that belongs in Chinese text too: the domain's abbreviations (A0 is "MAC校验错"), file sizes, and what
-# the merchant's file is called and how it is encoded (pos.log, stored as pos.log.txt; utf-8-sig).
-LATIN_ALLOWED = {"POS", "MID", "TID", "SN", "RRN", "CSV", "ID", "MAC", "KB", "MB", "pos", "log", "txt", "utf", "sig"}
+# the merchant's file is called and how it is encoded (pos.log, stored as pos.log.txt; UTF-8 or GB18030).
+LATIN_ALLOWED = {"POS", "MID", "TID", "SN", "RRN", "CSV", "ID", "MAC", "KB", "MB", "pos", "log", "txt", "UTF", "GB"}
 # An article's address (its slug) is an identifier, not a sentence.
 _SLUG = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+)+\b")
 _LATIN = re.compile(r"[A-Za-z]{2,}")

@@ -20,6 +20,8 @@ class OccurredWhen(models.TextChoices):
 class Ticket(models.Model):
     # The plain tracking token, on the instance ticket_create returns only (the database keeps its hash).
     access_token: str
+    # Set by tickets.selectors.related_tickets for the agent's ticket page, not stored.
+    open_nearby: bool
 
     class Status(models.TextChoices):
         NEW = "new", _("New")
