@@ -3,6 +3,7 @@ what keeps parallel runs apart (pytest-xdist): each worker has its own test data
 database."""
 
 import functools
+import importlib
 import os
 import shutil
 from urllib.parse import urlsplit
@@ -185,9 +186,15 @@ def editor(db):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the shipped knowledge base once per test database, exactly as `make run` loads it."""
+    """Load the shipped knowledge base once per test database, exactly as `make run` loads it, and put back
+    the default time policy its data migration installs: a transactional test (migrations, outages) ends
+    with a flush, so a database kept from an earlier run (--reuse-db) has lost it."""
+    from django.apps import apps
+
+    default_policy = importlib.import_module("tickets.migrations.0003_sla").default_policy
     with django_db_blocker.unblock():
         call_command("kb_load", verbosity=0)
+        default_policy(apps, None)  # get_or_create: nothing changes on a database that has it
 
 
 @pytest.fixture
