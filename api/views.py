@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from pydantic import Field
@@ -68,6 +69,17 @@ class Utf8Renderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class SingleValueParser(Parser):
+    """A parameter documented as one value, sent several times (`?priority=a&priority=b`), is refused rather
+    than silently read as its last value: the caller meant something the API does not do."""
+
+    def parse_querydict(self, data, list_fields, request):
+        repeated = [key for key in data if key not in list_fields and len(data.getlist(key)) > 1]
+        if repeated:
+            raise NinjaValidationError([{"loc": ("query", key), "type": "repeated"} for key in repeated])
+        return super().parse_querydict(data, list_fields, request)
+
+
 class PortalApi(NinjaAPI):
     def get_openapi_schema(self, *args, **kwargs):
         """Ninja documents every answer as application/json; errors are problem documents."""
@@ -94,6 +106,7 @@ api = PortalApi(
     ),
     docs_url="/docs",
     renderer=Utf8Renderer(),
+    parser=SingleValueParser(),
 )
 
 
@@ -113,6 +126,8 @@ def _message(item: dict) -> str:
     kind = item.get("type", "")
     if kind == "missing":
         return _("This is required.")
+    if kind == "repeated":
+        return _("Give this parameter once.")
     if kind == "literal_error":
         return _("Use one of: %(values)s.") % {"values": ctx.get("expected", "")}
     if kind in ("string_too_short", "string_too_long"):
@@ -453,6 +468,9 @@ def ticket_message(request: HttpRequest, reference: str):
 
 
 agent = Router(tags=["tickets (agents)"], auth=TokenAuth())
+# The queue's filters, as the schema lists them (tests/api check they are Ticket.Status and Ticket.Priority).
+StatusName = Literal["new", "open", "waiting_on_merchant", "resolved", "closed"]
+PriorityName = Literal["low", "normal", "high", "urgent"]
 
 
 def _agent(request: HttpRequest) -> ApiClient:
@@ -464,8 +482,8 @@ def _agent(request: HttpRequest) -> ApiClient:
 @agent.get("/tickets", response={200: TicketPageOut, **PROBLEMS}, summary="The queue, filtered")
 def agent_tickets(
     request: HttpRequest,
-    status: str | None = None,
-    priority: str | None = None,
+    status: StatusName | None = None,
+    priority: PriorityName | None = None,
     assignee: str | None = None,
     code: str | None = None,
     terminal: str | None = None,

@@ -38,6 +38,20 @@ def test_an_agent_token_lists_and_filters_the_queue(client, agent_token, ticket)
     assert client.get("/api/v1/agent/tickets", {"status": "closed"}, **bearer(token)).json()["count"] == 0
 
 
+def test_the_queue_filters_take_the_documented_values_once(client, agent_token, ticket):
+    from typing import get_args
+
+    from api.views import PriorityName, StatusName
+
+    assert set(get_args(StatusName)) == set(Ticket.Status.values)
+    assert set(get_args(PriorityName)) == set(Ticket.Priority.values)
+    token = agent_token[1]
+    unknown = client.get("/api/v1/agent/tickets", {"priority": "very"}, **bearer(token))
+    repeated = client.get("/api/v1/agent/tickets?priority=low&priority=high", **bearer(token))
+    assert unknown.status_code == 400 and "priority" in unknown.json()["errors"]
+    assert repeated.status_code == 400 and repeated.json()["errors"] == {"priority": ["此参数只能给一次。"]}
+
+
 def test_changes_go_through_the_services_and_are_recorded_as_the_agent(client, agent_token, agent, ticket):
     answer = _patch(client, agent_token[1], ticket.reference, status="open", priority="high", assignee="agent")
     assert answer.status_code == 200
