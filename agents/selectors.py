@@ -11,7 +11,7 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from agents.forms import NO_ASSIGNEE, Sort, View, agents_queryset
-from agents.models import TicketSeen
+from agents.models import AgentPreference, TicketSeen
 from kb.search import has_cjk, normalize, segment
 from portal import generations, permissions
 from tickets.models import ActorKind, Team, Ticket, TicketMessage
@@ -58,6 +58,11 @@ def teams() -> list[TeamEntry]:
         return [TeamEntry(pk, name, frozenset(ids)) for (pk, name), ids in members.items()]
 
     return _kept(TEAMS_GENERATION, "agents:teams", compute)
+
+
+def console_language(*, user) -> str | None:
+    """The language the agent chose for the console (AgentPreference), or None when they chose none."""
+    return AgentPreference.objects.filter(user=user).values_list("language", flat=True).first()
 
 
 def assignable_agents() -> list:
