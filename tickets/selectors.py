@@ -129,11 +129,12 @@ LINK_CHANNELS: dict[str, str | Promise] = {
 }
 
 
-def timeline(ticket: Ticket, *, known_users=()) -> list:
+def timeline(ticket: Ticket, *, known_users=(), known_teams=()) -> list:
     """The ticket's events, oldest first, with the assignee ids of assignment events resolved to users.
 
     `known_users` (the page's list of agents) resolves most ids without a query; only someone no longer
-    among them (a former agent) is looked up."""
+    among them (a former agent) is looked up. `known_teams` (objects with pk and name: the page's team menu)
+    names the teams of team changes likewise."""
     events = list(ticket.events.select_related("actor"))
     ids = {
         int(value)
@@ -151,9 +152,11 @@ def timeline(ticket: Ticket, *, known_users=()) -> list:
         TicketEvent.Kind.LINK_SENT: LINK_CHANNELS,
     }
     teams = {value for event in events if event.kind == event.Kind.TEAM for value in (event.old_value, event.new_value)}
-    if teams - {""}:
-        named = Team.objects.filter(pk__in=[int(value) for value in teams if value.isdigit()])
-        labels[TicketEvent.Kind.TEAM] = {str(team.pk): team.name for team in named}
+    team_names = {str(team.pk): team.name for team in known_teams if str(team.pk) in teams}
+    unnamed = [int(value) for value in teams - team_names.keys() if value.isdigit()]
+    if unnamed:
+        team_names |= {str(team.pk): team.name for team in Team.objects.filter(pk__in=unnamed)}
+    labels[TicketEvent.Kind.TEAM] = team_names
     for event in events:
         if event.kind == event.Kind.ASSIGNEE:
             event.old_user = users.get(int(event.old_value)) if event.old_value.isdigit() else None

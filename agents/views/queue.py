@@ -128,6 +128,7 @@ def _context(request: AgentRequest, queue: Queue) -> dict:
         "section": "queue",
         "queue": queue,
         "views": [(value, label, queue.unread.get(value, 0)) for value, label in View.CHOICES],
+        "teams": selectors.teams(),
         "my_teams": [team for team in selectors.teams() if request.user.pk in team.members],
         "current_team": request.GET.get("team", ""),
         "unread_json": json.dumps(queue.unread, sort_keys=True),

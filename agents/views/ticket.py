@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
+from agents.selectors import teams
 from agents.services import ticket_seen_record
 from kb.models import ResponseCode
 from kb.search import search
@@ -85,18 +86,22 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
     images, log_files = _files(conversation)
     workers = list(selectors.ticket_workers())
     canned = list(CannedReply.objects.filter(is_active=True, language=ticket.language))
+    # Kept in the cache with the queue's menus: the select, the team's name and the history's team names
+    # cost no query of their own on a ticket reached from the queue.
+    team_menu = teams()
     context = {
         "section": "queue",
         "ticket": ticket,
         "conversation": conversation,
         "images": images,
         "logs": log_files,
-        "events": selectors.timeline(ticket, known_users=workers),
+        "events": selectors.timeline(ticket, known_users=workers, known_teams=team_menu),
         "earlier": selectors.earlier_tickets(ticket),
         "merged_from": selectors.merged_into_this(ticket),
         "not_notified": selectors.merchant_not_notified(ticket),
         "same_terminal": selectors.open_for_terminal(ticket),
         "agents": workers,
+        "teams": team_menu,
         "may_change": may_change_tickets(request.user),
         "code": ResponseCode.objects.filter(code=ticket.response_code, is_published=True).first()
         if ticket.response_code
