@@ -179,3 +179,20 @@ def test_every_queue_header_and_label_is_readable_on_one_line(console, every_sta
         assert height_px < 2 * line, "a column header wraps onto a second line"
     # The list fits the screen: no sideways scrolling to reach a column.
     assert page.eval_on_selector("#queue-rows", "el => el.scrollWidth <= el.clientWidth")
+
+
+def test_the_bulk_bar_moves_the_selected_tickets_to_a_team_and_stays_one_row(console, twenty_tickets, agent):
+    from tickets.services.routing import team_save
+
+    team = team_save(actor=agent, name="拉卡拉组", members=[agent])
+    page = console
+    page.goto("/en/agent/")
+    for n in (0, 1):
+        page.locator(".queue-row input[name=ids]").nth(n).check()
+    Shots("console-bulk-team")(page, "queue-en-bulk-team-1440x900")
+    assert page.locator(".bulk-actions").bounding_box()["height"] < 60, "the bulk actions are not one compact row"
+    page.select_option("#bulk-team", label="拉卡拉组")
+    page.locator("button[name=action][value=team]").click()
+    page.wait_for_selector(".messages")
+    assert "2 tickets updated." in page.locator(".messages").inner_text()
+    assert Ticket.objects.filter(team=team).count() == 2
