@@ -1,3 +1,4 @@
+from typing import Literal, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -16,6 +17,8 @@ from kb.models import Article
 from portal.i18n import current_language
 from portal.pagecache import cached_page
 from tickets.access import is_agent
+
+type SameSite = Literal["Lax", "Strict", "None"] | None
 
 
 @cached_page(expires=selectors.next_scheduled_publish)
@@ -56,7 +59,8 @@ class SignInView(auth_views.LoginView):
                 domain=settings.LANGUAGE_COOKIE_DOMAIN,
                 secure=settings.LANGUAGE_COOKIE_SECURE,
                 httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                # The settings hold "Lax" (a plain str to the type checker; set_cookie names its choices).
+                samesite=cast(SameSite, settings.LANGUAGE_COOKIE_SAMESITE),
             )
         return response
 
