@@ -81,11 +81,15 @@ class AgentPreferenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Each agent's language (the console after sign-in, the emails they receive), written through
     agents.services like the header's switch, and audited."""
 
-    list_display = ["user", "language", "updated_at"]
+    list_display = ["user", "language", "changed_at"]
     list_filter = ["language"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     fields = ["user", "language"]
+
+    @admin.display(description=_("Updated"), ordering="updated_at")
+    def changed_at(self, preference):
+        return preference.updated_at
 
     def get_readonly_fields(self, request, obj=None):
         # A preference belongs to its agent: another agent's is a new row, not this one moved.

@@ -151,3 +151,15 @@ def test_a_merchant_s_sign_in_is_not_translated(client, merchant):
     merchant.save()
     response = client.post("/en/accounts/login/", {"username": merchant.username, "password": PASSWORD})
     assert response["Location"] == "/en/"
+
+
+@pytest.mark.parametrize("page", ["changelist", "add", "change"])
+def test_the_preference_admin_speaks_chinese(root_client, agent, page):
+    from django.urls import reverse
+
+    from tests.admin_text import english_labels
+
+    preference = AgentPreference.objects.create(user=agent, language="en")
+    args = [preference.pk] if page == "change" else []
+    html = root_client.get(reverse(f"admin:agents_agentpreference_{page}", args=args)).content.decode()
+    assert english_labels(html, data={"agent", str(preference)}) == []

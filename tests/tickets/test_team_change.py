@@ -188,3 +188,10 @@ def test_confirmed_the_admin_action_moves_the_tickets_through_the_service(root_c
     root = get_user_model().objects.get(username="root")
     assert TicketEvent.objects.filter(kind=TicketEvent.Kind.TEAM, actor=root).count() == moved
     assert AuditEvent.objects.filter(model="tickets.ticket", actor=root).count() == moved
+
+
+def test_the_confirmation_page_speaks_chinese(root_client, arrived):
+    from tests.admin_text import english_labels
+
+    html = _action(root_client).content.decode()
+    assert english_labels(html, data={str(rule) for rule in RoutingRule.objects.all()}) == []

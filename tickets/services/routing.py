@@ -1,4 +1,5 @@
-"""Teams and the rules that route an arriving ticket to one: written here only (the admin included)."""
+"""Teams and the rules that route an arriving ticket to one, and moves of tickets between teams afterwards
+(an agent's, or the rules applied again to the open tickets): written here only (the admin included)."""
 
 from collections.abc import Iterable, Sequence
 
@@ -10,6 +11,7 @@ from portal import generations
 from portal.audit import Action, audit_record, values_of, values_stored
 from tickets.access import Actor, require_ticket_writer
 from tickets.models import ActorKind, RoutingRule, Team, Ticket, TicketEvent
+from tickets.selectors import STILL_OPEN
 from tickets.services.events import copy_back, event_record, locked
 
 _TEAM_RECORDED = ("name",)
@@ -132,16 +134,13 @@ def ticket_team_set(*, ticket: Ticket, agent: Actor, team: Team | None) -> Ticke
     return ticket
 
 
-# The open tickets a re-route may move: what an agent still works on (never a closed or merged one).
-_REROUTED_STATUSES = (Ticket.Status.NEW, Ticket.Status.OPEN, Ticket.Status.WAITING_ON_MERCHANT)
-
-
 def reroute_plan(*, rules: Sequence[RoutingRule], only_without_team: bool = True) -> list[tuple[Ticket, Team]]:
     """What applying `rules` (first match wins, by position) to the open tickets would change: each ticket
     with the team it would go to. A ticket no rule matches keeps its team; so does one already there. Read
     only: the admin shows it before anything is written."""
     rules = sorted(rules, key=lambda rule: (rule.position, rule.pk))
-    tickets = Ticket.objects.filter(status__in=_REROUTED_STATUSES, merged_into__isnull=True)
+    # What an agent still works on: never a resolved, closed or merged ticket.
+    tickets = Ticket.objects.filter(status__in=STILL_OPEN, merged_into__isnull=True)
     if only_without_team:
         tickets = tickets.filter(team__isnull=True)
     fields = sorted({rule.field for rule in rules})
