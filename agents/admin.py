@@ -9,8 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from agents.models import AgentPreference
 from agents.roles import ROLE_LABELS
-from agents.services import user_role_set
+from agents.services import agent_language_set, agent_preference_delete, user_role_set
+from infra.admin_services import ServiceAdminMixin
+from tickets.selectors import ticket_workers
 
 User = get_user_model()
 
@@ -71,3 +74,35 @@ class RoleGroupAdmin(GroupAdmin):
 
 admin.site.unregister(Group)
 admin.site.register(Group, RoleGroupAdmin)
+
+
+@admin.register(AgentPreference)
+class AgentPreferenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Each agent's language (the console after sign-in, the emails they receive), written through
+    agents.services like the header's switch, and audited."""
+
+    list_display = ["user", "language", "changed_at"]
+    list_filter = ["language"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    fields = ["user", "language"]
+
+    @admin.display(description=_("Updated"), ordering="updated_at")
+    def changed_at(self, preference):
+        return preference.updated_at
+
+    def get_readonly_fields(self, request, obj=None):
+        # A preference belongs to its agent: another agent's is a new row, not this one moved.
+        return ["user"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = ticket_workers()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def service_save(self, request, obj, form, change):
+        agent = obj.user if change else form.cleaned_data["user"]
+        return agent_language_set(actor=request.user, agent=agent, language=form.cleaned_data["language"])
+
+    def service_delete(self, request, obj):
+        agent_preference_delete(actor=request.user, preference=obj)

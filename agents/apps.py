@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _sync_roles(sender, **kwargs):
@@ -15,7 +16,7 @@ def _sync_roles(sender, **kwargs):
 class AgentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "agents"
-    verbose_name = "Agent console"
+    verbose_name = _("Agent console")  # the admin's heading for the agents' preferences
 
     def ready(self):
         post_migrate.connect(_sync_roles, dispatch_uid="agents-roles")

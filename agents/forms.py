@@ -2,12 +2,13 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import SavedView
-from tickets.models import Ticket, agent_status_choices
+from tickets.models import Team, Ticket, agent_status_choices
 
 PAGE_SIZES = (25, 50, 100)
 # A bulk action names its tickets explicitly, one page at most.
@@ -49,6 +50,7 @@ class Sort:
 
 
 NO_ASSIGNEE = "none"
+NO_TEAM = "none"
 
 
 def agents_queryset():
@@ -118,22 +120,41 @@ class QueueFilterForm(forms.Form):
         return data
 
 
+def team_posted(value: str) -> Team | None:
+    """The team a form chose by id ("" for none); a stale or forged id is refused, never a server error."""
+    if not value:
+        return None
+    team = Team.objects.filter(pk=int(value)).first() if value.isdigit() else None
+    if team is None:
+        raise ValidationError(_("That team does not exist (any more)."))
+    return team
+
+
 class BulkForm(forms.Form):
     """One action on the tickets whose ids were posted; each action reads its own value field."""
 
     ASSIGN = "assign"
     STATUS = "status"
     PRIORITY = "priority"
+    TEAM = "team"
     CLOSE = "close"
     ME = "me"
 
     action = forms.ChoiceField(
-        choices=((ASSIGN, _("Assign")), (STATUS, _("Set status")), (PRIORITY, _("Set priority")), (CLOSE, _("Close")))
+        choices=(
+            (ASSIGN, _("Assign")),
+            (STATUS, _("Set status")),
+            (PRIORITY, _("Set priority")),
+            (TEAM, _("Set team")),
+            (CLOSE, _("Close")),
+        )
     )
     ids = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": _("Select at least one ticket.")})
     assignee = forms.CharField(max_length=12, required=False)
     status = forms.ChoiceField(choices=_blank(agent_status_choices()), required=False)
     priority = forms.ChoiceField(choices=_blank(Ticket.Priority.choices), required=False)
+    # A team's id, or NO_TEAM; checked against the teams by the service's caller (agents/views/bulk.py).
+    team = forms.CharField(max_length=12, required=False)
     # The queue's query string, to come back to the same view.
     next = forms.CharField(max_length=2000, required=False)
 
@@ -153,6 +174,9 @@ class BulkForm(forms.Form):
             self.add_error("status", _("Choose a status."))
         if action == self.PRIORITY and not data.get("priority"):
             self.add_error("priority", _("Choose a priority."))
+        team = data.get("team") or ""
+        if action == self.TEAM and not (team == NO_TEAM or team.isdigit()):
+            self.add_error("team", _("Choose a team."))
         assignee = data.get("assignee") or ""
         if action == self.ASSIGN and not (assignee in (self.ME, NO_ASSIGNEE) or assignee.isdigit()):
             self.add_error("assignee", _("Choose an agent."))

@@ -39,7 +39,7 @@ class AgentPreference(models.Model):
         verbose_name_plural = _("agent preferences")
 
     def __str__(self) -> str:
-        return self.language
+        return f"{self.user} · {self.get_language_display()}"
 
 
 class TicketSeen(models.Model):

@@ -14,7 +14,7 @@ from agents.models import AgentPreference, TicketSeen
 from agents.queue_cache import seen_generation_key
 from agents.roles import ROLES_BY_KEY
 from infra import generations
-from infra.audit import Action, audit_record
+from infra.audit import Action, audit_record, values_of
 
 
 def ticket_seen_record(*, agent, ticket, now: datetime | None = None) -> None:
@@ -64,10 +64,34 @@ def user_role_set(*, actor, user, role: str, granted: bool = True) -> None:
     audit_record(actor=actor, action=Action.CHANGED, instance=user, before=before, after=after)
 
 
+_PREFERENCE_RECORDED = ("language",)
+
+
 @transaction.atomic
-def agent_language_set(*, agent, language: str) -> AgentPreference:
-    """The language the agent's console and emails use."""
+def agent_language_set(*, agent, language: str, actor=None) -> AgentPreference:
+    """The language the agent's console and emails use, audited. `actor` None is the agent choosing for
+    themselves (the header's switch); anyone else (the admin) needs the right to change preferences."""
+    actor = agent if actor is None else actor
+    if actor.pk != agent.pk and not actor.has_perm("agents.change_agentpreference"):
+        raise PermissionDenied
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Choose one of the offered languages."))
-    preference, _created = AgentPreference.objects.update_or_create(user=agent, defaults={"language": language})
+    preference = AgentPreference.objects.select_for_update().filter(user=agent).first()
+    before = values_of(preference, _PREFERENCE_RECORDED) if preference else {}
+    preference = preference or AgentPreference(user=agent)
+    preference.language = language
+    preference.save()
+    action = Action.CHANGED if before else Action.CREATED
+    after = values_of(preference, _PREFERENCE_RECORDED)
+    audit_record(actor=actor, action=action, instance=preference, before=before, after=after)
     return preference
+
+
+@transaction.atomic
+def agent_preference_delete(*, actor, preference: AgentPreference) -> None:
+    """Forget the agent's choice: the console and their emails are in the default language again."""
+    if actor.pk != preference.user_id and not actor.has_perm("agents.delete_agentpreference"):
+        raise PermissionDenied
+    before = values_of(preference, _PREFERENCE_RECORDED)
+    audit_record(actor=actor, action=Action.DELETED, instance=preference, before=before)
+    preference.delete()

@@ -17,6 +17,7 @@ urlpatterns = [
     path("tickets/<str:reference>/logs/<int:pk>/", ticket.ticket_log, name="ticket_log"),
     path("tickets/<str:reference>/reply/", ticket_actions.ticket_reply, name="ticket_reply"),
     path("tickets/<str:reference>/assign/", ticket_actions.ticket_assign, name="ticket_assign"),
+    path("tickets/<str:reference>/team/", ticket_actions.ticket_team, name="ticket_team"),
     path("tickets/<str:reference>/status/", ticket_actions.ticket_status, name="ticket_status"),
     path("tickets/<str:reference>/priority/", ticket_actions.ticket_priority, name="ticket_priority"),
     path("tickets/<str:reference>/merge/", ticket_actions.ticket_merge_into, name="ticket_merge"),

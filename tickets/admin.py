@@ -1,10 +1,13 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from infra.admin_services import ReadOnlyAdminMixin, ServiceAdminMixin
 from tickets import selectors, services
@@ -440,6 +443,10 @@ class TeamAdmin(ServiceAdminMixin, admin.ModelAdmin):
         routing.team_delete(actor=request.user, team=obj)
 
 
+# Tickets listed on the re-route confirmation page (the counts are whole; the list shows what kind of move it is).
+REROUTE_EXAMPLES = 20
+
+
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """Where an arriving ticket goes: the first rule (lowest order) whose field matches names its team."""
@@ -463,3 +470,38 @@ class RoutingRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     def service_delete(self, request, obj):
         routing.routing_rule_delete(actor=request.user, rule=obj)
+
+    actions = ["apply_to_open_tickets"]
+
+    @admin.action(description=_("Apply the selected rules to open tickets…"), permissions=["change"])
+    def apply_to_open_tickets(self, request, queryset):
+        """First a page saying what would change (for tickets without a team, or for every open ticket), then,
+        confirmed, the re-route through the service: each move an event on its ticket, audited."""
+        rules = list(queryset.select_related("team"))
+        if request.POST.get("confirmed") == "yes":
+            only_without_team = request.POST.get("scope") != "all"
+            try:
+                moved = routing.open_tickets_reroute(
+                    actor=request.user, rules=rules, only_without_team=only_without_team
+                )
+            except PermissionDenied:
+                self.message_user(request, _("You may not change tickets."), messages.ERROR)
+                return None
+            text = ngettext("%(n)d open ticket moved to its team.", "%(n)d open tickets moved to their teams.", moved)
+            self.message_user(request, text % {"n": moved}, messages.SUCCESS)
+            return None
+        without_team = routing.reroute_plan(rules=rules, only_without_team=True)
+        every_open = routing.reroute_plan(rules=rules, only_without_team=False)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Apply the rules to open tickets"),
+            "opts": self.model._meta,
+            "rules": rules,
+            "queryset": queryset,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "without_team": len(without_team),
+            "every_open": len(every_open),
+            "moved_between_teams": sum(1 for ticket, _team in every_open if ticket.team_id is not None),
+            "examples": every_open[:REROUTE_EXAMPLES],
+        }
+        return TemplateResponse(request, "admin/tickets/routingrule/apply_to_open_tickets.html", context)

@@ -1,12 +1,12 @@
 """Reads for ticket pages."""
 
-import collections
 import html
 import re
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -129,11 +129,12 @@ LINK_CHANNELS: dict[str, str | Promise] = {
 }
 
 
-def timeline(ticket: Ticket, *, known_users=()) -> list:
+def timeline(ticket: Ticket, *, known_users=(), known_teams=()) -> list:
     """The ticket's events, oldest first, with the assignee ids of assignment events resolved to users.
 
     `known_users` (the page's list of agents) resolves most ids without a query; only someone no longer
-    among them (a former agent) is looked up."""
+    among them (a former agent) is looked up. `known_teams` (objects with pk and name: the page's team menu)
+    names the teams of team changes likewise."""
     events = list(ticket.events.select_related("actor"))
     ids = {
         int(value)
@@ -151,9 +152,11 @@ def timeline(ticket: Ticket, *, known_users=()) -> list:
         TicketEvent.Kind.LINK_SENT: LINK_CHANNELS,
     }
     teams = {value for event in events if event.kind == event.Kind.TEAM for value in (event.old_value, event.new_value)}
-    if teams - {""}:
-        named = Team.objects.filter(pk__in=[int(value) for value in teams if value.isdigit()])
-        labels[TicketEvent.Kind.TEAM] = {str(team.pk): team.name for team in named}
+    team_names = {str(team.pk): team.name for team in known_teams if str(team.pk) in teams}
+    unnamed = [int(value) for value in teams - team_names.keys() if value.isdigit()]
+    if unnamed:
+        team_names |= {str(team.pk): team.name for team in Team.objects.filter(pk__in=unnamed)}
+    labels[TicketEvent.Kind.TEAM] = team_names
     for event in events:
         if event.kind == event.Kind.ASSIGNEE:
             event.old_user = users.get(int(event.old_value)) if event.old_value.isdigit() else None
@@ -255,10 +258,6 @@ def _recent_open(now: datetime) -> QuerySet:
     return Ticket.objects.filter(status__in=STILL_OPEN, merged_into__isnull=True, created_at__gte=now - REPEAT_WINDOW)
 
 
-def _is_recent_open(ticket: Ticket, now: datetime) -> bool:
-    return ticket.status in STILL_OPEN and ticket.merged_into_id is None and ticket.created_at >= now - REPEAT_WINDOW
-
-
 def open_for_terminal(ticket: Ticket, *, now: datetime | None = None) -> list[Ticket]:
     """The other open tickets about the same terminal (MID and TID) sent in the last 24 hours, newest first."""
     rows = _recent_open(now or timezone.now()).filter(merchant_id=ticket.merchant_id, terminal_id=ticket.terminal_id)
@@ -266,19 +265,15 @@ def open_for_terminal(ticket: Ticket, *, now: datetime | None = None) -> list[Ti
     return list(rows.only(*RELATED_FIELDS)[:EARLIER_LIMIT])
 
 
-def open_for_terminals(tickets: list[Ticket], *, now: datetime | None = None) -> dict[int, int]:
-    """For a page of tickets, how many other open tickets each one's terminal had in the last 24 hours
-    (ticket pk → count, only where there are some), in one query."""
-    if not tickets:
-        return {}
-    now = now or timezone.now()
-    rows = _recent_open(now).filter(
-        merchant_id__in={t.merchant_id for t in tickets}, terminal_id__in={t.terminal_id for t in tickets}
+def with_terminal_repeats(queryset: QuerySet, *, now: datetime | None = None) -> QuerySet:
+    """The rows with `terminal_repeats`: how many OTHER open tickets their terminal (MID and TID) had in the
+    last 24 hours. A subquery of the page's own query (the MID/TID index answers it for each row shown), so
+    a page of the queue costs no query of its own for it."""
+    others = _recent_open(now or timezone.now()).filter(
+        merchant_id=OuterRef("merchant_id"), terminal_id=OuterRef("terminal_id")
     )
-    # Counted here, not by the database: a handful of short rows, and the queue's own COUNT stays its only one.
-    totals = collections.Counter(rows.values_list("merchant_id", "terminal_id"))
-    counts = {t.pk: totals.get((t.merchant_id, t.terminal_id), 0) - _is_recent_open(t, now) for t in tickets}
-    return {pk: n for pk, n in counts.items() if n > 0}
+    counted = others.exclude(pk=OuterRef("pk")).order_by().values("merchant_id").annotate(n=Count("pk")).values("n")
+    return queryset.annotate(terminal_repeats=Coalesce(Subquery(counted), 0))
 
 
 def merchant_not_notified(ticket: Ticket) -> list[NoticeDelivery]:

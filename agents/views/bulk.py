@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from agents.forms import NO_ASSIGNEE, BulkForm
+from agents.forms import NO_ASSIGNEE, NO_TEAM, BulkForm, team_posted
 from tickets import services
 from tickets.models import ActorKind, Ticket
+from tickets.services.routing import ticket_team_set
 
 
 @dataclass
@@ -50,6 +51,9 @@ def _action(*, user: User, data: dict) -> Callable[[Ticket], Ticket]:
         return lambda ticket: services.ticket_assign(ticket=ticket, agent=user, assignee=assignee)
     if action == BulkForm.STATUS:
         return lambda ticket: services.ticket_status_set(ticket=ticket, agent=user, status=data["status"])
+    if action == BulkForm.TEAM:
+        team = team_posted("" if data["team"] == NO_TEAM else data["team"])
+        return lambda ticket: ticket_team_set(ticket=ticket, agent=user, team=team)
     if action == BulkForm.PRIORITY:
         return lambda ticket: services.ticket_priority_set(ticket=ticket, agent=user, priority=data["priority"])
     return lambda ticket: services.ticket_close(ticket=ticket, actor=user, actor_kind=ActorKind.AGENT)

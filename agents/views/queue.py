@@ -87,12 +87,12 @@ def _queue(request: AgentRequest) -> Queue:
     newest = queue_cache.stamp()
     count = queue_cache.ticket_count(tickets, data=form.cleaned_data, user=request.user, now=now, newest=newest)
     rows = selectors.with_activity(tickets, user=request.user).annotate(summary=Substr("description", 1, 120))
+    rows = ticket_selectors.with_terminal_repeats(rows, now=now)
     paginator = CountedPaginator(rows, form.cleaned_data["size"], count=count)
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    repeats = ticket_selectors.open_for_terminals(page.object_list, now=now)
+    repeats = {row.pk: row.terminal_repeats for row in page.object_list if row.terminal_repeats}
     for row in page.object_list:
-        row.terminal_repeats = repeats.get(row.pk, 0)
         row.last_from_label = ActorKind(row.last_from).label if row.last_from in ActorKind.values else ""
     unread = queue_cache.unread_counts(
         user=request.user, now=now, stamp=newest, compute=lambda: selectors.unread_counts(user=request.user, now=now)
@@ -128,6 +128,7 @@ def _context(request: AgentRequest, queue: Queue) -> dict:
         "section": "queue",
         "queue": queue,
         "views": [(value, label, queue.unread.get(value, 0)) for value, label in View.CHOICES],
+        "teams": selectors.teams(),
         "my_teams": [team for team in selectors.teams() if request.user.pk in team.members],
         "current_team": request.GET.get("team", ""),
         "unread_json": json.dumps(queue.unread, sort_keys=True),

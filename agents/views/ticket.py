@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from agents.access import AgentRequest, agent_required
 from agents.presence import presence_of
+from agents.selectors import teams
 from agents.services import ticket_seen_record
 from agents.views.ticket_actions import COMPOSER_TAG
 from infra import mail
@@ -98,6 +99,9 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
     workers = list(selectors.ticket_workers())
     same_terminal = selectors.open_for_terminal(ticket)
     canned = list(CannedReply.objects.filter(is_active=True, language=ticket.language))
+    # Kept in the cache with the queue's menus: the select, the team's name and the history's team names
+    # cost no query of their own on a ticket reached from the queue.
+    team_menu = teams()
     context = {
         "section": "queue",
         "ticket": ticket,
@@ -105,12 +109,13 @@ def ticket_detail(request: AgentRequest, reference: str) -> HttpResponse:
         "images": images,
         "photo_codes": photo_codes(images),
         "logs": log_files,
-        "events": selectors.timeline(ticket, known_users=workers),
+        "events": selectors.timeline(ticket, known_users=workers, known_teams=team_menu),
         "related": selectors.related_tickets(ticket, open_nearby=same_terminal),
         "merged_from": selectors.merged_into_this(ticket),
         "not_notified": selectors.merchant_not_notified(ticket),
         "same_terminal": same_terminal,
         "agents": workers,
+        "teams": team_menu,
         "may_change": may_change_tickets(request.user),
         "code": ResponseCode.objects.filter(code=ticket.response_code, is_published=True).first()
         if ticket.response_code

@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from agents.access import AgentRequest, agent_required
+from agents.forms import team_posted
 from agents.presence import presence_of, presence_report
 from infra.flash import notice_sent
 from tickets import classify, services
 from tickets.access import agent_ticket_for
 from tickets.models import Ticket, TicketMessage
 from tickets.services.knowledge import article_from_reply
+from tickets.services.routing import ticket_team_set
 from tickets.services.workflow import ticket_merge
 
 
@@ -102,6 +104,18 @@ def ticket_assign(request: AgentRequest, reference: str) -> HttpResponse:
         ticket,
         lambda: services.ticket_assign(ticket=ticket, agent=request.user, assignee=_assignee(request)),
         _("Assignment saved."),
+    )
+
+
+@agent_required
+@require_POST
+def ticket_team(request: AgentRequest, reference: str) -> HttpResponse:
+    ticket = agent_ticket_for(user=request.user, reference=reference)
+    return _run(
+        request,
+        ticket,
+        lambda: ticket_team_set(ticket=ticket, agent=request.user, team=team_posted(request.POST.get("team", ""))),
+        _("Team saved."),
     )
 
 

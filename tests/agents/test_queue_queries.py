@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from agents.models import SavedView
 from tests.agents.conftest import bulk_tickets
 from tickets.models import Ticket
 from tickets.services.routing import team_save
@@ -14,6 +15,9 @@ from tickets.services.routing import team_save
 pytestmark = pytest.mark.django_db
 
 LIMIT = 15
+# The first view of the day costs no more: a cleared cache, a fresh user object (the session, the user, their
+# permissions in one query, the agents' and teams' lists each in one, then the queue's own reads).
+COLD_LIMIT = 10
 # What a request costs once the rights kept until they change (permissions, the agents' and teams' lists) are
 # in the cache, as they are all day long: after any ticket changed, so the count and the rows are read anew.
 WORKING_LIMIT = 10
@@ -75,3 +79,44 @@ def test_a_changed_queue_costs_at_most_10_queries_at_10_and_1000_tickets(agent_c
     many = _working_queries(agent_client, reverse("agents:queue"), **params)
     assert few == many
     assert many <= WORKING_LIMIT
+
+
+def _cold_queries(client, url, **params) -> int:
+    """Queries of a request that finds nothing kept anywhere: the cache cleared, the user loaded anew."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("agents:queue", {}),
+        ("agents:queue", {"view": "teams"}),
+        ("agents:queue", {"q": "交易", "size": "100"}),
+        ("agents:queue_rows", {}),
+    ],
+)
+def test_a_cold_queue_costs_at_most_10_queries_at_10_and_10000_tickets(agent_client, agent, name, params):
+    team = team_save(actor=agent, name="拉卡拉组", members=[agent])
+    SavedView.objects.create(owner=agent, name="我的", query="view=mine")
+    bulk_tickets(10, assignee=agent, team=team)
+    few = _cold_queries(agent_client, reverse(name), **params)
+    bulk_tickets(9990, start=10, team=team)
+    many = _cold_queries(agent_client, reverse(name), **params)
+    assert few == many
+    assert many <= COLD_LIMIT
+
+
+def test_the_permissions_are_read_in_one_query_when_nothing_is_kept(agent):
+    from django.contrib.auth import get_user_model
+
+    cache.clear()
+    fresh = get_user_model().objects.get(pk=agent.pk)
+    with CaptureQueriesContext(connection) as captured:
+        assert fresh.has_perm("tickets.view_ticket")
+        assert fresh.has_perm("tickets.change_ticket")
+        assert not fresh.has_perm("tickets.erase_ticket")
+    assert len(captured) == 1

@@ -86,3 +86,40 @@ def test_the_gallery_enlarges_photos_and_moves_with_the_keyboard(browser, live_s
     expect(dialog).to_be_hidden()
     expect(page.locator(".gallery-item").first).to_be_focused()
     context.close()
+
+
+def test_an_agent_moves_a_ticket_to_another_team_from_the_properties_panel(browser, live_server, agent):
+    from tests.e2e.journey import Shots
+    from tickets.services.routing import team_save
+
+    team_save(actor=agent, name="拉卡拉组", members=[agent])
+    shenzhen = team_save(actor=agent, name="深圳组", members=[agent])
+    ticket = create_ticket()
+    context = _signed_in(browser, live_server, agent, viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    requests = _recorded(page)
+    page.goto(f"/en/agent/tickets/{ticket.reference}/")
+    team = page.locator("#team")
+    expect(team).to_be_visible()
+    expect(team.locator("option:checked")).to_have_text("No team")
+    expect(page.locator(".ticket-team")).to_have_text("Team: —")
+
+    team.select_option(label="深圳组")
+    page.get_by_role("button", name="Save team").click()
+    expect(page.locator(".messages")).to_contain_text("Team saved.")
+    expect(page.locator(".ticket-team")).to_have_text("Team: 深圳组")
+    expect(page.locator("#team option:checked")).to_have_text("深圳组")
+    expect(page.locator(".timeline")).to_contain_text("Team — → 深圳组")
+    shots = Shots("console-team")
+    shots(page, "ticket-team-changed-en-1440x900")
+
+    page.goto(f"/agent/tickets/{ticket.reference}/")
+    expect(page.locator(".timeline")).to_contain_text("团队 — → 深圳组")
+    shots(page, "ticket-team-changed-zh-1440x900")
+
+    failed = [entry for entry in requests if entry[2] >= 400]
+    assert failed == []
+    posts = [url for method, url, _status in requests if method == "POST" and "/presence/" not in url]
+    assert [url.rsplit("/", 2)[-2] for url in posts] == ["team"]
+    assert ticket.__class__.objects.get(pk=ticket.pk).team_id == shenzhen.pk
+    context.close()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tests.agents.conftest import make_ticket
 from tests.e2e.journey import Shots
+from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -134,3 +135,64 @@ def test_screenshots_of_the_console_at_two_desktop_sizes(console, twenty_tickets
         shots(page, f"queue-en-{name}")
         page.locator(".queue-row input[name=ids]").first.check()
         shots(page, f"queue-en-selected-{name}")
+
+
+# Columns whose every word counts (a status, a priority, a time, a name): never cut. The problem text may end
+# in "…" by design (the row stays one line; the ticket page shows it whole), and so may the terminal's MID
+# shown after the TID from 1440 px; below that the cell holds the TID and its repeats badge, whole.
+WHOLE_COLUMNS = (3, 4, 5, 8, 9)
+
+
+def _clipped(page, columns=WHOLE_COLUMNS) -> list[str]:
+    """Headers, and cells of the whole-word columns, whose text does not fit (cut or ending in "…")."""
+    cells = ", ".join(f".queue-row td:nth-child({n})" for n in columns)
+    return page.eval_on_selector_all(
+        f".queue-table thead th, {cells}",
+        "els => els.filter(el => getComputedStyle(el).display !== 'none' && el.scrollWidth > el.clientWidth)"
+        ".map(el => `${el.textContent.trim()} (${el.scrollWidth} > ${el.clientWidth})`)",
+    )
+
+
+@pytest.fixture
+def every_status_and_priority(twenty_tickets):
+    """The longest labels the columns hold ("Waiting on merchant", "Urgent"…), none assigned ("Unassigned")."""
+    statuses, priorities = Ticket.Status.values, Ticket.Priority.values
+    for n, ticket in enumerate(twenty_tickets):
+        Ticket.objects.filter(pk=ticket.pk).update(status=statuses[n % len(statuses)], priority=priorities[n % 4])
+    return twenty_tickets
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("size", ["1024x768", "1280x720", "1440x900"])
+def test_every_queue_header_and_label_is_readable_on_one_line(console, every_status_and_priority, language, size):
+    page = console
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto("/agent/?view=all&sort=age" if language == "zh-hans" else "/en/agent/?view=all&sort=age")
+    assert page.locator(".queue-row").count() >= 15
+    clipped = _clipped(page, WHOLE_COLUMNS + ((6,) if width < 1440 else ()))
+    assert clipped == [], " | ".join(sorted(set(clipped)))
+    line = page.eval_on_selector(".queue-table th", "th => parseFloat(getComputedStyle(th).lineHeight)")
+    for height_px in page.eval_on_selector_all(
+        ".queue-table th", "ths => ths.map(th => th.getBoundingClientRect().height)"
+    ):
+        assert height_px < 2 * line, "a column header wraps onto a second line"
+    # The list fits the screen: no sideways scrolling to reach a column.
+    assert page.eval_on_selector("#queue-rows", "el => el.scrollWidth <= el.clientWidth")
+
+
+def test_the_bulk_bar_moves_the_selected_tickets_to_a_team_and_stays_one_row(console, twenty_tickets, agent):
+    from tickets.services.routing import team_save
+
+    team = team_save(actor=agent, name="拉卡拉组", members=[agent])
+    page = console
+    page.goto("/en/agent/")
+    for n in (0, 1):
+        page.locator(".queue-row input[name=ids]").nth(n).check()
+    Shots("console-bulk-team")(page, "queue-en-bulk-team-1440x900")
+    assert page.locator(".bulk-actions").bounding_box()["height"] < 60, "the bulk actions are not one compact row"
+    page.select_option("#bulk-team", label="拉卡拉组")
+    page.locator("button[name=action][value=team]").click()
+    page.wait_for_selector(".messages")
+    assert "2 tickets updated." in page.locator(".messages").inner_text()
+    assert Ticket.objects.filter(team=team).count() == 2

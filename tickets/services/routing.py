@@ -1,6 +1,7 @@
-"""Teams and the rules that route an arriving ticket to one: written here only (the admin included)."""
+"""Teams and the rules that route an arriving ticket to one, and moves of tickets between teams afterwards
+(an agent's, or the rules applied again to the open tickets): written here only (the admin included)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,9 +9,10 @@ from django.utils.translation import gettext as _
 
 from infra import generations
 from infra.audit import Action, audit_record, values_of, values_stored
-from tickets.access import require_ticket_writer
+from tickets.access import Actor, require_ticket_writer
 from tickets.models import ActorKind, RoutingRule, Team, Ticket, TicketEvent
-from tickets.services.events import event_record
+from tickets.selectors import STILL_OPEN
+from tickets.services.events import copy_back, event_record, locked
 
 _TEAM_RECORDED = ("name",)
 # Moved on whenever a team or its members change: what is kept about teams (the console's menus) is read anew.
@@ -26,12 +28,16 @@ def _matches(rule: RoutingRule, ticket: Ticket) -> bool:
     return given == wanted if rule.field == RoutingRule.Field.RESPONSE_CODE else wanted in given
 
 
+def _first_match(rules: Iterable[RoutingRule], ticket: Ticket) -> RoutingRule | None:
+    return next((rule for rule in rules if _matches(rule, ticket)), None)
+
+
 def ticket_route(*, ticket: Ticket) -> Team | None:
     """Give an arriving ticket to the team of the first rule it matches, recorded as a system event.
 
     Runs inside the creating transaction (tickets/services/intake.py); a ticket no rule matches keeps no team.
     """
-    rule = next((rule for rule in RoutingRule.objects.select_related("team") if _matches(rule, ticket)), None)
+    rule = _first_match(RoutingRule.objects.select_related("team"), ticket)
     if rule is None:
         return None
     ticket.team = rule.team
@@ -99,3 +105,66 @@ def routing_rule_delete(*, actor, rule: RoutingRule) -> None:
     require_ticket_writer(actor)
     audit_record(actor=actor, action=Action.DELETED, instance=rule, before=values_of(rule, _RULE_RECORDED))
     rule.delete()
+
+
+def _team_change(*, row: Ticket, actor: Actor, team: Team | None) -> None:
+    """On a locked row: the TicketEvent (old → new team ids) and the write; the caller checked it changes."""
+    event_record(
+        ticket=row,
+        actor=actor,
+        actor_kind=ActorKind.AGENT,
+        kind=TicketEvent.Kind.TEAM,
+        old_value=str(row.team_id or ""),
+        new_value=str(team.pk if team is not None else ""),
+    )
+    row.team = team
+    # updated_at moves too: the queue reads its rows and counts anew after any write.
+    row.save(update_fields=["team", "updated_at"])
+
+
+def ticket_team_set(*, ticket: Ticket, agent: Actor, team: Team | None) -> Ticket:
+    """Give the ticket to another team, or to none (team=None): gated like assignment, recorded as an event."""
+    require_ticket_writer(agent)
+    new_id = team.pk if team is not None else None
+    with transaction.atomic():
+        row = locked(ticket)
+        if row.team_id != new_id:
+            _team_change(row=row, actor=agent, team=team)
+    copy_back(ticket, row, ("team_id", "updated_at"))
+    return ticket
+
+
+def reroute_plan(*, rules: Sequence[RoutingRule], only_without_team: bool = True) -> list[tuple[Ticket, Team]]:
+    """What applying `rules` (first match wins, by position) to the open tickets would change: each ticket
+    with the team it would go to. A ticket no rule matches keeps its team; so does one already there. Read
+    only: the admin shows it before anything is written."""
+    rules = sorted(rules, key=lambda rule: (rule.position, rule.pk))
+    # What an agent still works on: never a resolved, closed or merged ticket.
+    tickets = Ticket.objects.filter(status__in=STILL_OPEN, merged_into__isnull=True)
+    if only_without_team:
+        tickets = tickets.filter(team__isnull=True)
+    fields = sorted({rule.field for rule in rules})
+    plan = []
+    for ticket in tickets.order_by("pk").only("reference", "team", *fields).iterator(chunk_size=1000):
+        rule = _first_match(rules, ticket)
+        if rule is not None and rule.team_id != ticket.team_id:
+            plan.append((ticket, rule.team))
+    return plan
+
+
+@transaction.atomic
+def open_tickets_reroute(*, actor: Actor, rules: Sequence[RoutingRule], only_without_team: bool = True) -> int:
+    """Apply the rules to the open tickets (only those without a team, or all of them): each move is a
+    TicketEvent on its ticket and an audit record naming who ran it. Returns how many tickets moved."""
+    require_ticket_writer(actor)
+    moved = 0
+    for ticket, team in reroute_plan(rules=rules, only_without_team=only_without_team):
+        row = locked(ticket)
+        # Changed since the plan was read (an agent moved it by hand): the agent's choice stands.
+        if row.team_id != ticket.team_id:
+            continue
+        before = {"team": str(row.team or "")}
+        _team_change(row=row, actor=actor, team=team)
+        audit_record(actor=actor, action=Action.CHANGED, instance=row, before=before, after={"team": team.name})
+        moved += 1
+    return moved
