@@ -301,13 +301,31 @@ class Synonyms:
         return list(dict.fromkeys(t for terms, _found in self.matches(normalized) for t in terms))
 
     def matches(self, normalized: str) -> list[tuple[tuple[str, ...], list[str]]]:
-        """Per group found in the query: its terms, and which of them the query contains."""
-        found: dict[int, list[str]] = {}
+        """Per group found in the query: its terms, and which of them the query contains.
+
+        Of two groups matching overlapping text, the longer match says what is meant: "sign on failed" is
+        the failure, not the prompt to "sign on" again, nor any "fail". A group every match of which lies
+        inside a longer match of another group, in some part of the text (parts are separated by " | "), is
+        left out."""
+        spans: dict[int, list[tuple[int, int]]] = {}
         for pattern, i in self._patterns:
-            match = pattern.search(normalized)
-            if match:
-                found.setdefault(i, []).append(match.group())
-        return [(self.groups[i].terms, found[i]) for i in sorted(found)]
+            spans.setdefault(i, []).extend(m.span() for m in pattern.finditer(normalized))
+        spans = {i: sorted(set(found)) for i, found in spans.items() if found}
+        kept = [i for i in sorted(spans) if not _subsumed(i, spans, normalized)]
+        return [(self.groups[i].terms, list(dict.fromkeys(normalized[a:b] for a, b in spans[i]))) for i in kept]
+
+
+def _subsumed(group: int, spans: dict[int, list[tuple[int, int]]], text: str) -> bool:
+    """Whether, in some part of `text`, each of `group`'s matches lies inside a longer match of another group."""
+    start = 0
+    for part in text.split(" | "):
+        end = start + len(part)
+        own = [(a, b) for a, b in spans[group] if start <= a and b <= end]
+        longer = [(a, b) for i, found in spans.items() if i != group for a, b in found if start <= a and b <= end]
+        if own and all(any(a <= x and y <= b and b - a > y - x for a, b in longer) for x, y in own):
+            return True
+        start = end + len(" | ")
+    return False
 
 
 def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool = True) -> ParsedQuery:
@@ -349,7 +367,9 @@ def without_filler(normalized: str) -> str:
     text = ""
     for word in _segmenter().cut(normalized, False):
         word = word.strip()
-        if not word or not _keep(word):
+        # A negation is no filler ("签到老是不成功" is not "签到成功"); a word is filler as typed or stemmed
+        # ("keeps" as "keep"), as segment drops it.
+        if not word or (word not in NEGATIONS and not (_keep(word) and _keep(stem(word)))):
             continue
         text += (" " if text and word.isascii() and text[-1].isascii() else "") + word
     return text
@@ -385,9 +405,14 @@ def add_synonyms(parsed: ParsedQuery, synonyms: Synonyms, text: str, *, phrases_
             continue  # other names for the terminal match every page and would only add noise
         for term in terms:
             clause = Clause(tuple(segment(term, fine=False)))
-            # A term sharing a word with what was typed ("sign in again" for "sign on") is no other way of
-            # saying it: it would only count that word again, for the pages that repeat it most.
-            if not clause.tokens or set(clause.tokens) & words:
+            if not clause.tokens:
+                continue
+            if shared := set(clause.tokens) & words:
+                # A term sharing a word with what was typed ("sign on failed" for "cannot sign on") is not
+                # searched: it would only count that word again, for the pages that repeat it most. What it
+                # adds stands for the rest ("fail" for "not"), where a page holds the whole term.
+                if rest := words - shared:
+                    parsed.stands_for.setdefault(clause, set()).update(rest)
                 continue
             if clause not in parsed.clauses:
                 parsed.add(clause)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kb.search.models import TOKEN_FIELDS, SearchEntry
-from kb.search.pipeline import STOP_WORDS, ParsedQuery, is_brand, segment, stem, without_filler
+from kb.search.pipeline import STOP_WORDS, ParsedQuery, has_cjk, is_brand, segment, stem, without_filler
 from kb.search.planning import entry_count
 from kb.search.version import current as index_version
 
@@ -44,9 +44,9 @@ def _line_words(line: str) -> frozenset[str]:
     return frozenset(stem(w) for w in line.split() if w not in STOP_WORDS)
 
 
-def _exact(whole: str, words: set[str], lines: list[str]) -> float:
+def _exact(query: ParsedQuery, whole: str, lines: list[str]) -> float:
     """1 when the query is inside the title, 0.8 inside a symptom line; otherwise, when the query contains a
-    whole line (as text, or all its words in any order), the share of the query that line covers."""
+    whole line (as text, or all the line's words in any order), the share of the query that line covers, filler left out of both for the words in any order."""
     if len(whole) < 2:
         return 0.0
     compacted = [line.replace(" ", "") for line in lines]
@@ -54,13 +54,18 @@ def _exact(whole: str, words: set[str], lines: list[str]) -> float:
         return 1.0
     if any(whole in line for line in compacted[1:]):
         return 0.8
-    inside = 0
+    words = set(query.words)
+    content = len(_compact(without_filler(query.corrected or query.normalized))) or len(whole)
+    inside = 0.0
     for line, compacted_line in zip(lines, compacted, strict=True):
-        if len(compacted_line) < 3 or len(compacted_line) <= inside:
+        # Two letters are no line ("pa"); two Chinese characters are a word ("死机").
+        if len(compacted_line) < (2 if has_cjk(compacted_line) else 3):
             continue
-        if compacted_line in whole or (" " in line and len(lw := _line_words(line)) >= 2 and lw <= words):
-            inside = len(compacted_line)
-    return 0.6 * min(inside / len(whole), 1.0)
+        if compacted_line in whole:
+            inside = max(inside, len(compacted_line) / content)
+        elif " " in line and len(lw := _line_words(line)) >= 2 and lw <= words:
+            inside = max(inside, len("".join(lw)) / content)
+    return 0.6 * min(inside, 1.0)
 
 
 def typed_units(query: ParsedQuery) -> list[tuple[str, ...]]:
@@ -103,6 +108,19 @@ def rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int,
     """
     if len(matches) < 2:
         return matches
+    signals = rerank_signals(query, rows)
+    top = max(score for _pk, score in matches) or 1.0
+    rescored = []
+    for pk, score in matches:
+        coverage, title_coverage, exact = signals.get(pk, (0.0, 0.0, 0.0))
+        bonus = RERANK_COVERAGE * coverage + RERANK_TITLE * title_coverage + RERANK_EXACT * exact
+        rescored.append((pk, max(score, 0.0) / top + bonus))
+    return sorted(rescored, key=lambda item: -item[1])
+
+
+def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple[float, float, float]]:
+    """Per candidate: the weighted share of the typed words its strong fields cover, the same by its title
+    alone, and how far the query is one of its lines (_exact)."""
     words = typed_units(query)
     covered: dict[int, dict] = {}  # how far each candidate covers each typed word
     titled: dict[int, dict] = {}  # the same, by the title alone
@@ -113,35 +131,25 @@ def rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int,
         pinyin = set(row["pinyin_tokens"].split())
         covered[pk] = {w: unit_covered(query, strong, w, pinyin=pinyin) for w in words}
         titled[pk] = {w: unit_covered(query, title, w) for w in words}
-    pool = len(covered)
     # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
-    weight = {w: math.log((pool + 1) / (0.5 + sum(c[w] for c in covered.values()))) for w in words}
-    total = sum(weight.values())
+    coverage = _weighed(words, covered)
     # Weighed by how rare each word is among the candidates' titles: "fail" in few, "sign" in most.
-    title_weight = {w: math.log((pool + 1) / (0.5 + sum(t[w] for t in titled.values()))) for w in words}
-    title_total = sum(title_weight.values())
+    title_coverage = _weighed(words, titled)
     whole = (query.corrected or query.normalized).replace(" ", "")  # already normalized
-    top = max(score for _pk, score in matches) or 1.0
-    rescored = []
-    for pk, score in matches:
-        found = covered.get(pk, {})
-        coverage = sum(weight[w] * found.get(w, 0.0) for w in words) / total if total > 0 else 0.0
-        in_title = titled.get(pk, {})
-        title_coverage = (
-            sum(title_weight[w] * in_title.get(w, 0.0) for w in words) / title_total if title_total > 0 else 0.0
-        )
-        lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
-        exact = _exact(whole, set(query.words), lines)
-        rescored.append(
-            (
-                pk,
-                max(score, 0.0) / top
-                + RERANK_COVERAGE * coverage
-                + RERANK_TITLE * title_coverage
-                + RERANK_EXACT * exact,
-            )
-        )
-    return sorted(rescored, key=lambda item: -item[1])
+    return {
+        pk: (coverage[pk], title_coverage[pk], _exact(query, whole, (row.get("phrases") or "").split("\n")))
+        for pk, row in rows.items()
+    }
+
+
+def _weighed(words: list[tuple[str, ...]], found: dict[int, dict]) -> dict[int, float]:
+    """Per candidate, the share of `words` it covers, each weighted by how rare it is among the candidates."""
+    pool = len(found)
+    weight = {w: math.log((pool + 1) / (0.5 + sum(f[w] for f in found.values()))) for w in words}
+    total = sum(weight.values())
+    if total <= 0:
+        return dict.fromkeys(found, 0.0)
+    return {pk: sum(weight[w] * f.get(w, 0.0) for w in words) / total for pk, f in found.items()}
 
 
 def match_share(query: ParsedQuery, pk: int) -> float:
