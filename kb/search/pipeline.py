@@ -20,7 +20,7 @@ STOP_WORDS = frozenset(
     怎么 怎么办 怎么回事 怎样 如何 为什么 为何 什么 一直 总是 老是 一下 一个 这个 那个 这 那 有 没 会 要 能 可以 给
     请 请问 提示 显示 出现 说 了吗 时候 的话 今天 现在 突然 好像 一样
     咋 咋办 咋回事 回事 啥 是啥 啥意思 意思 什么意思 个 跳出 弹出 出来 报 机器 机子
-    但是 可是 然后 就是 还是 已经 只有 只 每次 每天 早上 晚上 刚才 刚刚 一张 一次 一笔 自己 别人 不行 结果 却
+    但 但是 可是 然后 就是 还是 已经 只有 只 每次 每天 早上 晚上 刚才 刚刚 一张 一次 一笔 自己 别人 不行 结果 却
     a an the is are was were be been am to of in and or my me i we you your our it its this that these those there
     what how why when do does did can could would should will with for at by from as so if then
     please help hi hello every morning evening today yesterday always just still also very really now keep
@@ -279,12 +279,20 @@ class Synonyms:
 
     def __post_init__(self):
         self._patterns = [(_term_pattern(term), i) for i, g in enumerate(self.groups) for term in g.terms]
-        # English terms stemmed as well, matched against the query's stemmed words.
+        # English terms stemmed as well, matched against the query's stemmed words; and without their filler
+        # when two words or more are left, matched against the query without its own ("card is empty" is
+        # said "customer card empty").
         self._patterns += [
             (_term_pattern(stemmed), i)
             for i, g in enumerate(self.groups)
             for term in g.terms
             if term.isascii() and (stemmed := " ".join(stem(word) for word in term.split())) != term
+        ]
+        self._patterns += [
+            (_term_pattern(core), i)
+            for i, g in enumerate(self.groups)
+            for term in g.terms
+            if term.isascii() and (core := without_filler(term)) != term and len(core.split()) >= 2
         ]
 
     @classmethod
@@ -376,6 +384,7 @@ def without_filler(normalized: str) -> str:
 
 
 NEGATIONS = frozenset("没不无未")
+LOCATIVES = frozenset("上里内")
 
 
 def _units(normalized: str, words: list[str]) -> list[tuple[str, ...]]:
@@ -385,8 +394,11 @@ def _units(normalized: str, words: list[str]) -> list[tuple[str, ...]]:
     seen: set[str] = set()
     for whole in segment(normalized, fine=False):
         pieces = tuple(dict.fromkeys(p for p in [whole, *segment(whole)] if p in words and p not in seen))
-        if pieces and len(whole) >= 2 and whole[0] in NEGATIONS and has_cjk(whole):
-            pieces += (whole[1:],)  # "没纸": a page about 纸 (paper) covers it, though none says 没纸
+        if pieces and len(whole) >= 2 and has_cjk(whole):
+            if whole[0] in NEGATIONS or whole[0] in STOP_WORDS:
+                pieces += (whole[1:],)  # "没纸", "有钱": a page about 纸 (paper) covers it, though none says 没纸
+            elif len(whole) == 2 and whole[1] in LOCATIVES:
+                pieces += (whole[0],)  # "卡上", "卡里": on or in the card is the card
         if pieces:
             units.append(pieces)
             seen.update(pieces)

@@ -152,6 +152,19 @@ def _weighed(words: list[tuple[str, ...]], found: dict[int, dict]) -> dict[int, 
     return {pk: sum(weight[w] * f.get(w, 0.0) for w in words) / total for pk, f in found.items()}
 
 
+def unit_weights(query: ParsedQuery, units: list[tuple[str, ...]]) -> dict[tuple[str, ...], float]:
+    """Each typed word (with its parts) weighted by how rare it is in the whole index: a word no page has
+    weighs most, unless a synonym standing for it is indexed ("客人" is said 顾客 in the pages)."""
+    entries = entry_count()
+
+    def indexed(unit: tuple[str, ...]) -> int:
+        counts = [query.counts.get(word, 0) for word in unit]
+        counts += [min(query.counts.get(t, 0) for t in tokens) for word in unit for tokens in query.synonyms_of(word)]
+        return max(counts)
+
+    return {unit: math.log((entries + 1) / (0.5 + indexed(unit))) for unit in units}
+
+
 def match_share(query: ParsedQuery, pk: int) -> float:
     return match_shares(query, [pk]).get(pk, 0.0)
 
@@ -163,8 +176,7 @@ def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
     units = typed_units(query)
     if not units or not pks:
         return {}
-    entries = entry_count()
-    weight = {u: math.log((entries + 1) / (0.5 + max(query.counts.get(w, 0) for w in u))) for u in units}
+    weight = unit_weights(query, units)
     total = sum(weight.values())
     last = query.words[-1] if query.words else ""
     shares = {}
@@ -204,7 +216,7 @@ def owning_code(
     weighed = len(_compact(" ".join(w for w in core.split() if not is_brand(w)))) or len(_compact(core))
     owners, names = _code_lines(language)
     said = [line for line in owners if any(line in t for t in typed) and len(line) >= OWNED_SHARE * weighed]
-    said += _meant(query, names, weighed, ranked, rows)
+    said += _meant(query, names, ranked, rows)
     said = [line for line in said if len(line) >= 2 and line in owners]
     if not said:
         return None, _sharing(typed, owners)
@@ -257,16 +269,24 @@ def _read_code_lines(language: str) -> tuple[dict[str, set[int]], dict[str, set[
     return owners, names
 
 
-def _meant(query: ParsedQuery, names: dict[str, set[int]], weighed: int, ranked, rows) -> list[str]:
+def _meant(query: ParsedQuery, names: dict[str, set[int]], ranked, rows) -> list[str]:
     """Code names that a synonym of most of the query is ("钱不够" in "卡里钱不够" stands for 余额不足), unless
     an article's title or symptom says what was typed ("密钥不同步" is in the keys article's title)."""
     meant = []
     for clause, found in query.said.items():
-        typed = max((_compact(term) for term in found), key=len, default="")
-        if len(typed) < OWNED_SHARE * weighed or _article_says(typed, ranked, rows):
+        typed = max(found, key=len, default="")
+        if _said_share(query, typed) < OWNED_SHARE or _article_says(_compact(typed), ranked, rows):
             continue
         meant += [line for line in names if _line_tokens(line) == clause.tokens]
     return meant
+
+
+def _said_share(query: ParsedQuery, said: str) -> float:
+    """How much of what was typed (each word weighted by its rarity in the index) `said` says."""
+    weight = unit_weights(query, typed_units(query))
+    total = sum(weight.values())
+    words = set(segment(said))
+    return sum(w for unit, w in weight.items() if words & set(unit)) / total if total > 0 else 0.0
 
 
 @lru_cache(maxsize=4096)
