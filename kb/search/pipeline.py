@@ -20,7 +20,7 @@ STOP_WORDS = frozenset(
     怎么 怎么办 怎么回事 怎样 如何 为什么 为何 什么 一直 总是 老是 一下 一个 这个 那个 这 那 有 没 会 要 能 可以 给
     请 请问 提示 显示 出现 说 了吗 时候 的话 今天 现在 突然 好像 一样
     咋 咋办 咋回事 回事 啥 是啥 啥意思 意思 什么意思 个 跳出 弹出 出来 报 机器 机子
-    但 但是 可是 然后 就是 还是 已经 只有 只 每次 每天 早上 晚上 刚才 刚刚 一张 一次 一笔 自己 别人 不行 结果 却
+    但 但是 可是 然后 就是 还是 已经 只有 只 每次 每天 早上 晚上 刚才 刚刚 一张 一次 一笔 自己 别人 结果 却
     a an the is are was were be been am to of in and or my me i we you your our it its this that these those there
     what how why when do does did can could would should will with for at by from as so if then
     please help hi hello every morning evening today yesterday always just still also very really now keep
@@ -121,7 +121,7 @@ def _keep(token: str) -> bool:
 # answers queries never loads pypinyin's dictionaries (about 100 MB); a test keeps it in step.
 PINYIN_STOP_WORDS = frozenset(
     """
-    bieren buxing chulai chuxian danchu danshi dehua gangcai ganggang haishi haoxiang huishi jieguo jintian
+    bieren chulai chuxian danchu danshi dehua gangcai ganggang haishi haoxiang huishi jieguo jintian
     jiqi jiushi jizi keshi keyi laoshi lema meici meitian nage nimen qingwen ranhou ruhe shayisi shenme
     shenmeyisi shihou shisha tiaochu tishi turan wanshang weihe weishenme wode women xianshi xianzai yibi yici
     yige yijing yisi yixia yiyang yizhang yizhi zaban zahuishi zaoshang zenme zenmeban zenmehuishi zenyang
@@ -395,8 +395,10 @@ def _units(normalized: str, words: list[str]) -> list[tuple[str, ...]]:
     for whole in segment(normalized, fine=False):
         pieces = tuple(dict.fromkeys(p for p in [whole, *segment(whole)] if p in words and p not in seen))
         if pieces and len(whole) >= 2 and has_cjk(whole):
-            if whole[0] in NEGATIONS or whole[0] in STOP_WORDS:
-                pieces += (whole[1:],)  # "没纸", "有钱": a page about 纸 (paper) covers it, though none says 没纸
+            if whole[0] != "不" and (whole[0] in NEGATIONS or whole[0] in STOP_WORDS):
+                # "没纸", "有钱": a page about 纸 (paper) covers it, though none says 没纸. 不 negates a verb or
+                # an adjective: "不行" is no 行 (bank), "不够" no 够.
+                pieces += (whole[1:],)
             elif len(whole) == 2 and whole[1] in LOCATIVES:
                 pieces += (whole[0],)  # "卡上", "卡里": on or in the card is the card
         if pieces:

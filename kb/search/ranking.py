@@ -145,11 +145,14 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
 def _weighed(words: list[tuple[str, ...]], found: dict[int, dict]) -> dict[int, float]:
     """Per candidate, the share of `words` it covers, each weighted by how rare it is among the candidates."""
     pool = len(found)
-    weight = {w: math.log((pool + 1) / (0.5 + sum(f[w] for f in found.values()))) for w in words}
+    held = {w: sum(f[w] for f in found.values()) for w in words}
+    # A word no candidate holds ("tried", "5" in "tried signing on 5 times") tells none of them apart: it
+    # would only shrink every share, and leave the backend's score to decide alone.
+    weight = {w: math.log((pool + 1) / (0.5 + held[w])) for w in words if held[w] > 0}
     total = sum(weight.values())
     if total <= 0:
         return dict.fromkeys(found, 0.0)
-    return {pk: sum(weight[w] * f.get(w, 0.0) for w in words) / total for pk, f in found.items()}
+    return {pk: sum(weight[w] * f.get(w, 0.0) for w in weight) / total for pk, f in found.items()}
 
 
 def unit_weights(query: ParsedQuery, units: list[tuple[str, ...]]) -> dict[tuple[str, ...], float]:
