@@ -132,6 +132,9 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
         covered[pk] = {w: unit_covered(query, strong, w, pinyin=pinyin) for w in words}
         titled[pk] = {w: unit_covered(query, title, w) for w in words}
     # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
+    # A word no candidate holds ("tried", "5" in "tried signing on 5 times") tells none of them apart: it
+    # would only shrink every share, and leave the backend's score to decide alone.
+    words = [w for w in words if any(c[w] for c in covered.values())]
     coverage = _weighed(words, covered)
     # Weighed by how rare each word is among the candidates' titles: "fail" in few, "sign" in most.
     title_coverage = _weighed(words, titled)
@@ -145,10 +148,7 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
 def _weighed(words: list[tuple[str, ...]], found: dict[int, dict]) -> dict[int, float]:
     """Per candidate, the share of `words` it covers, each weighted by how rare it is among the candidates."""
     pool = len(found)
-    held = {w: sum(f[w] for f in found.values()) for w in words}
-    # A word no candidate holds ("tried", "5" in "tried signing on 5 times") tells none of them apart: it
-    # would only shrink every share, and leave the backend's score to decide alone.
-    weight = {w: math.log((pool + 1) / (0.5 + held[w])) for w in words if held[w] > 0}
+    weight = {w: math.log((pool + 1) / (0.5 + sum(f[w] for f in found.values()))) for w in words}
     total = sum(weight.values())
     if total <= 0:
         return dict.fromkeys(found, 0.0)
