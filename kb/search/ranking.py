@@ -24,7 +24,7 @@ SYNONYM_CREDIT = 0.75  # a word covered only through a synonym counts for less t
 
 _CANDIDATE_FIELDS = (
     "pk", "kind", "key", "language", "url", "title", "summary", "codes",
-    "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases",
+    "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases", "body_tokens",
 )  # fmt: skip
 
 
@@ -129,7 +129,11 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
         strong = {*title, *row["symptoms_tokens"].split()}
         strong.update(row["codes_tokens"].split(), row["tags_tokens"].split())
         pinyin = set(row["pinyin_tokens"].split())
-        covered[pk] = {w: unit_covered(query, strong, w, pinyin=pinyin) for w in words}
+        body = set(row["body_tokens"].split())
+        covered[pk] = {
+            w: unit_covered(query, strong, w, pinyin=pinyin) or BODY_CREDIT * unit_covered(query, body, w)
+            for w in words
+        }
         titled[pk] = {w: unit_covered(query, title, w) for w in words}
     # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
     # A word no candidate holds ("tried", "5" in "tried signing on 5 times") tells none of them apart: it
@@ -278,18 +282,23 @@ def _meant(query: ParsedQuery, names: dict[str, set[int]], ranked, rows) -> list
     meant = []
     for clause, found in query.said.items():
         typed = max(found, key=len, default="")
-        if _said_share(query, typed) < OWNED_SHARE or _article_says(_compact(typed), ranked, rows):
+        if not _says_most(query, typed) or _article_says(_compact(typed), ranked, rows):
             continue
         meant += [line for line in names if _line_tokens(line) == clause.tokens]
     return meant
 
 
-def _said_share(query: ParsedQuery, said: str) -> float:
-    """How much of what was typed (each word weighted by its rarity in the index) `said` says."""
+def _says_most(query: ParsedQuery, said: str) -> bool:
+    """Whether `said` is what the query is about: at least OWNED_SHARE of what was typed, each word weighted by
+    its rarity in the index, or its rarest word ("钱" in "客人卡上没钱了", where 客人 and 卡 are everywhere)."""
     weight = unit_weights(query, typed_units(query))
     total = sum(weight.values())
+    if total <= 0:
+        return False
     words = set(segment(said))
-    return sum(w for unit, w in weight.items() if words & set(unit)) / total if total > 0 else 0.0
+    share = sum(w for unit, w in weight.items() if words & set(unit)) / total
+    rarest = max(weight, key=weight.__getitem__)
+    return share >= OWNED_SHARE or bool(words & set(rarest))
 
 
 @lru_cache(maxsize=4096)
