@@ -40,13 +40,16 @@ def candidates(ids) -> dict[int, dict]:
 
 
 @lru_cache(maxsize=4096)
-def _line_words(line: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in line.split() if w not in STOP_WORDS)
+def _line_words(line: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A line's words that say something, and all its words (stemmed)."""
+    every = frozenset(stem(w) for w in line.split())
+    return frozenset(stem(w) for w in line.split() if w not in STOP_WORDS), every
 
 
 def _exact(query: ParsedQuery, whole: str, lines: list[str]) -> float:
     """1 when the query is inside the title, 0.8 inside a symptom line; otherwise, when the query contains a
-    whole line (as text, or all the line's words in any order), the share of the query that line covers, filler left out of both for the words in any order."""
+    whole line (as text, or every word of it in any order: "how to sign on" is not in "unable to sign on"),
+    the share of the query (filler left out) that line covers."""
     if len(whole) < 2:
         return 0.0
     compacted = [line.replace(" ", "") for line in lines]
@@ -54,8 +57,9 @@ def _exact(query: ParsedQuery, whole: str, lines: list[str]) -> float:
         return 1.0
     if any(whole in line for line in compacted[1:]):
         return 0.8
-    words = set(query.words)
-    content = len(_compact(without_filler(query.corrected or query.normalized))) or len(whole)
+    typed = query.corrected or query.normalized
+    words = {stem(word) for word in typed.split()}
+    content = len(_compact(without_filler(typed))) or len(whole)
     inside = 0.0
     for line, compacted_line in zip(lines, compacted, strict=True):
         # Two letters are no line ("pa"); two Chinese characters are a word ("死机").
@@ -63,8 +67,8 @@ def _exact(query: ParsedQuery, whole: str, lines: list[str]) -> float:
             continue
         if compacted_line in whole:
             inside = max(inside, len(compacted_line) / content)
-        elif " " in line and len(lw := _line_words(line)) >= 2 and lw <= words:
-            inside = max(inside, len("".join(lw)) / content)
+        elif " " in line and len((lw := _line_words(line))[0]) >= 2 and lw[1] <= words:
+            inside = max(inside, len("".join(lw[0])) / content)
     return 0.6 * min(inside, 1.0)
 
 
