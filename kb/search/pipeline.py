@@ -415,8 +415,11 @@ def add_synonyms(parsed: ParsedQuery, synonyms: Synonyms, text: str, *, phrases_
         if phrases_only and not any(" " in term for term in found):
             continue
         words = {word for term in found for word in segment(term)}
-        if words <= DEVICE_WORDS:
-            continue  # other names for the terminal match every page and would only add noise
+        if words <= DEVICE_WORDS or DEVICE_WORDS & set(terms):
+            # Other names for the terminal match every page and would only add noise; and a name of it typed
+            # ("card machine") says as little as "POS机": "card" there is not about a card.
+            parsed.ignored |= words
+            continue
         for term in terms:
             clause = Clause(tuple(segment(term, fine=False)))
             if not clause.tokens:

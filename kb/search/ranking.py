@@ -208,19 +208,17 @@ def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
 
 # --- The code whose screen text the query is --------------------------------------------------------
 
-# What was typed must be this long to count as a part several codes' screen texts share (not "签到").
-SHARED_MIN_LENGTH = 4
 OWNED_SHARE = 0.5  # how much of what was typed (filler, brands and the terminal left out) a screen text must be
 
 
 def owning_code(
     query: ParsedQuery, ranked: list[tuple[int, float]], rows: dict[int, dict], language: str
-) -> tuple[int | None, set[int]]:
+) -> int | None:
     """The code page whose name or screen text the query is ("终端未登记", "MAC error", "刷卡显示商户未登记"),
     or whose name it says in other words ("卡里钱不够" for 余额不足): the code's own page answers it more
     exactly than the articles that mention the text in passing. A text several codes share ("请重新签到")
     names none of them; of two texts in the query the longest wins ("交易超时，请重试" is 98's, not 30's
-    "请重试"). Returns the owner, or None and the codes sharing the text the query is."""
+    "请重试")."""
     text = query.corrected or query.normalized
     core = without_filler(text)
     typed = {_compact(text), _compact(core)}
@@ -230,22 +228,12 @@ def owning_code(
     said += _meant(query, names, ranked, rows)
     said = [line for line in said if len(line) >= 2 and line in owners]
     if not said:
-        return None, _sharing(typed, owners)
+        return None
     longest = max(said, key=len)
     unique = [line for line in said if len(owners[line]) == 1]
     if unique and len(max(unique, key=len)) >= len(longest):
-        return next(iter(owners[max(unique, key=len)])), set()
-    return None, owners[longest] if len(owners[longest]) > 1 else set()
-
-
-def _sharing(typed: set[str], owners: dict[str, set[int]]) -> set[int]:
-    """The codes whose screen texts all contain what was typed, when there are several: "请重新签到" ends
-    77's, 99's and A0's texts and names none of them, so the page explaining it leads (see the caller)."""
-    longest = max(typed, key=len)
-    if len(longest) < SHARED_MIN_LENGTH:
-        return set()
-    codes = set().union(*(entries for line, entries in owners.items() if longest in line))
-    return codes if len(codes) > 1 else set()
+        return next(iter(owners[max(unique, key=len)]))
+    return None
 
 
 def _compact(text: str) -> str:

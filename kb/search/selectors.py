@@ -74,7 +74,7 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
     matches = [(pk, score) for pk, score in matches if pk in rows]  # not the ones scheduled for later
     ranked = rerank(query, matches, rows)
     if not codes:
-        owner, shared = owning_code(query, ranked, rows, language)
+        owner = owning_code(query, ranked, rows, language)
         if owner is not None and owner not in rows:
             # On a large index the code's page may be outside the backend's best candidates.
             rows |= candidates([owner])

@@ -239,7 +239,11 @@ def test_every_chinese_stop_word_is_cut_whole_so_the_stop_list_sees_it():
 
 @pytest.mark.parametrize(
     ("query", "core"),
-    [("签到老是不成功", "签到不成功"), ("sign on keeps failing", "sign on failing"), ("客人卡上没钱了", "客人卡上没钱")],
+    [
+        ("签到老是不成功", "签到不成功"),
+        ("sign on keeps failing", "sign on failing"),
+        ("客人卡上没钱了", "客人卡上没钱"),
+    ],
 )
 def test_filler_leaves_negations_and_drops_stop_words_as_stemmed(query, core):
     from kb.search.pipeline import without_filler
