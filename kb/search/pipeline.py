@@ -10,6 +10,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from kb.search import segmenter
 
@@ -234,6 +235,9 @@ class ParsedQuery:
     # synonym covers those words too, at a discount, when ranking and when judging the best match.
     stands_for: dict[Clause, set[str]] = field(default_factory=dict)
     ignored: set[str] = field(default_factory=set)  # brands and model numbers: searched, but not weighed
+    # Words right after 不 ("成功" in "签到不成功"): a page saying the word says the opposite; only a synonym of
+    # the negated phrase ("失败" for "不成功") covers them.
+    negated: set[str] = field(default_factory=set)
     units: list[tuple[str, ...]] = field(default_factory=list)  # words grouped by whole word (_units)
     corrected: str = ""  # normalized, with typos replaced by the indexed words (when there were any)
     owner: int | None = None  # the entry of the code whose screen text the query is (ranking.owning_code)
@@ -362,6 +366,8 @@ def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool
     models = {code.lower() for code in model_numbers(normalized)}
     parsed.ignored = {word for word in words if is_brand(word) or word in models}
     parsed.units = _units(normalized, words)
+    cut = [w.strip() for w in _segmenter().cut(normalized, False) if w.strip()]
+    parsed.negated = {stem(w) for before, w in pairwise(cut) if before == "不"} & set(words)
     if synonyms is not None:
         core = without_filler(normalized)
         # Stemmed too, as the terms are matched: "sign on fails" says the synonym "sign on failed".

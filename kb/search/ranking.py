@@ -89,7 +89,7 @@ def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: AbstractS
     """How far a page's tokens cover one typed word: 1 for the word itself, its typo correction or (for
     letters: "qiandao" in "pos机qiandao") its pinyin; SYNONYM_CREDIT for a synonym standing for it."""
     corrected = query.corrections.get(word, "")
-    if word in tokens or corrected in tokens:
+    if (word in tokens and word not in query.negated) or corrected in tokens:
         return 1.0
     if " " in corrected and all(part in tokens or part in STOP_WORDS for part in corrected.split()):
         return 1.0  # glued words ("macerror"): every one of them

@@ -249,3 +249,9 @@ def test_filler_leaves_negations_and_drops_stop_words_as_stemmed(query, core):
     from kb.search.pipeline import without_filler
 
     assert without_filler(normalize(query)) == core
+
+
+def test_a_word_after_bu_is_negated_so_a_page_saying_the_word_does_not_cover_it():
+    # "签到老是不成功" found the page titled "签到成功后又要求签到" first: its 成功 said the opposite.
+    assert parse_query("签到老是不成功").negated == {"成功"}
+    assert parse_query("签到成功了").negated == set()
