@@ -10,6 +10,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 
 from kb.search import segmenter
 
@@ -20,7 +21,7 @@ STOP_WORDS = frozenset(
     怎么 怎么办 怎么回事 怎样 如何 为什么 为何 什么 一直 总是 老是 一下 一个 这个 那个 这 那 有 没 会 要 能 可以 给
     请 请问 提示 显示 出现 说 了吗 时候 的话 今天 现在 突然 好像 一样
     咋 咋办 咋回事 回事 啥 是啥 啥意思 意思 什么意思 个 跳出 弹出 出来 报 机器 机子
-    但是 可是 然后 就是 还是 已经 只有 只 每次 每天 早上 晚上 刚才 刚刚 一张 一次 一笔 自己 别人 不行 结果 却
+    但 但是 可是 然后 就是 还是 已经 只有 只 每次 每天 早上 晚上 刚才 刚刚 一张 一次 一笔 自己 别人 结果 却
     a an the is are was were be been am to of in and or my me i we you your our it its this that these those there
     what how why when do does did can could would should will with for at by from as so if then
     please help hi hello every morning evening today yesterday always just still also very really now keep
@@ -121,7 +122,7 @@ def _keep(token: str) -> bool:
 # answers queries never loads pypinyin's dictionaries (about 100 MB); a test keeps it in step.
 PINYIN_STOP_WORDS = frozenset(
     """
-    bieren buxing chulai chuxian danchu danshi dehua gangcai ganggang haishi haoxiang huishi jieguo jintian
+    bieren chulai chuxian danchu danshi dehua gangcai ganggang haishi haoxiang huishi jieguo jintian
     jiqi jiushi jizi keshi keyi laoshi lema meici meitian nage nimen qingwen ranhou ruhe shayisi shenme
     shenmeyisi shihou shisha tiaochu tishi turan wanshang weihe weishenme wode women xianshi xianzai yibi yici
     yige yijing yisi yixia yiyang yizhang yizhi zaban zahuishi zaoshang zenme zenmeban zenmehuishi zenyang
@@ -234,6 +235,9 @@ class ParsedQuery:
     # synonym covers those words too, at a discount, when ranking and when judging the best match.
     stands_for: dict[Clause, set[str]] = field(default_factory=dict)
     ignored: set[str] = field(default_factory=set)  # brands and model numbers: searched, but not weighed
+    # Words right after 不 ("成功" in "签到不成功"): a page saying the word says the opposite; only a synonym of
+    # the negated phrase ("失败" for "不成功") covers them.
+    negated: set[str] = field(default_factory=set)
     units: list[tuple[str, ...]] = field(default_factory=list)  # words grouped by whole word (_units)
     corrected: str = ""  # normalized, with typos replaced by the indexed words (when there were any)
     owner: int | None = None  # the entry of the code whose screen text the query is (ranking.owning_code)
@@ -279,12 +283,20 @@ class Synonyms:
 
     def __post_init__(self):
         self._patterns = [(_term_pattern(term), i) for i, g in enumerate(self.groups) for term in g.terms]
-        # English terms stemmed as well, matched against the query's stemmed words.
+        # English terms stemmed as well, matched against the query's stemmed words; and without their filler
+        # when two words or more are left, matched against the query without its own ("card is empty" is
+        # said "customer card empty").
         self._patterns += [
             (_term_pattern(stemmed), i)
             for i, g in enumerate(self.groups)
             for term in g.terms
             if term.isascii() and (stemmed := " ".join(stem(word) for word in term.split())) != term
+        ]
+        self._patterns += [
+            (_term_pattern(core), i)
+            for i, g in enumerate(self.groups)
+            for term in g.terms
+            if term.isascii() and (core := without_filler(term)) != term and len(core.split()) >= 2
         ]
 
     @classmethod
@@ -301,13 +313,31 @@ class Synonyms:
         return list(dict.fromkeys(t for terms, _found in self.matches(normalized) for t in terms))
 
     def matches(self, normalized: str) -> list[tuple[tuple[str, ...], list[str]]]:
-        """Per group found in the query: its terms, and which of them the query contains."""
-        found: dict[int, list[str]] = {}
+        """Per group found in the query: its terms, and which of them the query contains.
+
+        Of two groups matching overlapping text, the longer match says what is meant: "sign on failed" is
+        the failure, not the prompt to "sign on" again, nor any "fail". A group every match of which lies
+        inside a longer match of another group, in some part of the text (parts are separated by " | "), is
+        left out."""
+        spans: dict[int, list[tuple[int, int]]] = {}
         for pattern, i in self._patterns:
-            match = pattern.search(normalized)
-            if match:
-                found.setdefault(i, []).append(match.group())
-        return [(self.groups[i].terms, found[i]) for i in sorted(found)]
+            spans.setdefault(i, []).extend(m.span() for m in pattern.finditer(normalized))
+        spans = {i: sorted(set(found)) for i, found in spans.items() if found}
+        kept = [i for i in sorted(spans) if not _subsumed(i, spans, normalized)]
+        return [(self.groups[i].terms, list(dict.fromkeys(normalized[a:b] for a, b in spans[i]))) for i in kept]
+
+
+def _subsumed(group: int, spans: dict[int, list[tuple[int, int]]], text: str) -> bool:
+    """Whether, in some part of `text`, each of `group`'s matches lies inside a longer match of another group."""
+    start = 0
+    for part in text.split(" | "):
+        end = start + len(part)
+        own = [(a, b) for a, b in spans[group] if start <= a and b <= end]
+        longer = [(a, b) for i, found in spans.items() if i != group for a, b in found if start <= a and b <= end]
+        if own and all(any(a <= x and y <= b and b - a > y - x for a, b in longer) for x, y in own):
+            return True
+        start = end + len(" | ")
+    return False
 
 
 def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool = True) -> ParsedQuery:
@@ -336,6 +366,8 @@ def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool
     models = {code.lower() for code in model_numbers(normalized)}
     parsed.ignored = {word for word in words if is_brand(word) or word in models}
     parsed.units = _units(normalized, words)
+    cut = [w.strip() for w in _segmenter().cut(normalized, False) if w.strip()]
+    parsed.negated = {stem(w) for before, w in pairwise(cut) if before == "不"} & set(words)
     if synonyms is not None:
         core = without_filler(normalized)
         # Stemmed too, as the terms are matched: "sign on fails" says the synonym "sign on failed".
@@ -349,13 +381,16 @@ def without_filler(normalized: str) -> str:
     text = ""
     for word in _segmenter().cut(normalized, False):
         word = word.strip()
-        if not word or not _keep(word):
+        # A negation is no filler ("签到老是不成功" is not "签到成功"); a word is filler as typed or stemmed
+        # ("keeps" as "keep"), as segment drops it.
+        if not word or (word not in NEGATIONS and not (_keep(word) and _keep(stem(word)))):
             continue
         text += (" " if text and word.isascii() and text[-1].isascii() else "") + word
     return text
 
 
 NEGATIONS = frozenset("没不无未")
+LOCATIVES = frozenset("上里内")
 
 
 def _units(normalized: str, words: list[str]) -> list[tuple[str, ...]]:
@@ -365,8 +400,13 @@ def _units(normalized: str, words: list[str]) -> list[tuple[str, ...]]:
     seen: set[str] = set()
     for whole in segment(normalized, fine=False):
         pieces = tuple(dict.fromkeys(p for p in [whole, *segment(whole)] if p in words and p not in seen))
-        if pieces and len(whole) >= 2 and whole[0] in NEGATIONS and has_cjk(whole):
-            pieces += (whole[1:],)  # "没纸": a page about 纸 (paper) covers it, though none says 没纸
+        if pieces and len(whole) >= 2 and has_cjk(whole):
+            if whole[0] != "不" and (whole[0] in NEGATIONS or whole[0] in STOP_WORDS):
+                # "没纸", "有钱": a page about 纸 (paper) covers it, though none says 没纸. 不 negates a verb or
+                # an adjective: "不行" is no 行 (bank), "不够" no 够.
+                pieces += (whole[1:],)
+            elif len(whole) == 2 and whole[1] in LOCATIVES:
+                pieces += (whole[0],)  # "卡上", "卡里": on or in the card is the card
         if pieces:
             units.append(pieces)
             seen.update(pieces)
@@ -381,13 +421,21 @@ def add_synonyms(parsed: ParsedQuery, synonyms: Synonyms, text: str, *, phrases_
         if phrases_only and not any(" " in term for term in found):
             continue
         words = {word for term in found for word in segment(term)}
-        if words <= DEVICE_WORDS:
-            continue  # other names for the terminal match every page and would only add noise
+        if words <= DEVICE_WORDS or DEVICE_WORDS & set(terms):
+            # Other names for the terminal match every page and would only add noise; and a name of it typed
+            # ("card machine") says as little as "POS机": "card" there is not about a card.
+            parsed.ignored |= words
+            continue
         for term in terms:
             clause = Clause(tuple(segment(term, fine=False)))
-            # A term sharing a word with what was typed ("sign in again" for "sign on") is no other way of
-            # saying it: it would only count that word again, for the pages that repeat it most.
-            if not clause.tokens or set(clause.tokens) & words:
+            if not clause.tokens:
+                continue
+            if shared := set(clause.tokens) & words:
+                # A term sharing a word with what was typed ("sign on failed" for "cannot sign on") is not
+                # searched: it would only count that word again, for the pages that repeat it most. What it
+                # adds stands for the rest ("fail" for "not"), where a page holds the whole term.
+                if rest := words - shared:
+                    parsed.stands_for.setdefault(clause, set()).update(rest)
                 continue
             if clause not in parsed.clauses:
                 parsed.add(clause)

@@ -70,8 +70,10 @@ def count_terms(parsed: ParsedQuery) -> None:
 def correct_typos(query: ParsedQuery, counts: dict[str, int]) -> dict[str, str]:
     """English words and pinyin the index has never seen get their closest indexed spelling as an
     alternative (one edit away: a letter missing, extra, wrong or two swapped)."""
+    # A word a synonym group knows ("unable") is spelled right, though no page may use it.
+    known = set().union(*query.stands_for.values())
     for word in query.words:
-        if word in counts or not (word.isascii() and word.isalpha() and len(word) >= 4):
+        if word in counts or word in known or not (word.isascii() and word.isalpha() and len(word) >= 4):
             continue
         best = (
             SearchTerm.objects.filter(term__in=sorted(edits1(word)))

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kb.search.models import TOKEN_FIELDS, SearchEntry
-from kb.search.pipeline import STOP_WORDS, ParsedQuery, is_brand, segment, stem, without_filler
+from kb.search.pipeline import STOP_WORDS, ParsedQuery, has_cjk, is_brand, segment, stem, without_filler
 from kb.search.planning import entry_count
 from kb.search.version import current as index_version
 
@@ -24,7 +24,7 @@ SYNONYM_CREDIT = 0.75  # a word covered only through a synonym counts for less t
 
 _CANDIDATE_FIELDS = (
     "pk", "kind", "key", "language", "url", "title", "summary", "codes",
-    "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases",
+    "title_tokens", "symptoms_tokens", "codes_tokens", "tags_tokens", "pinyin_tokens", "phrases", "body_tokens",
 )  # fmt: skip
 
 
@@ -40,13 +40,16 @@ def candidates(ids) -> dict[int, dict]:
 
 
 @lru_cache(maxsize=4096)
-def _line_words(line: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in line.split() if w not in STOP_WORDS)
+def _line_words(line: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A line's words that say something, and all its words (stemmed)."""
+    every = frozenset(stem(w) for w in line.split())
+    return frozenset(stem(w) for w in line.split() if w not in STOP_WORDS), every
 
 
-def _exact(whole: str, words: set[str], lines: list[str]) -> float:
+def _exact(query: ParsedQuery, whole: str, lines: list[str]) -> float:
     """1 when the query is inside the title, 0.8 inside a symptom line; otherwise, when the query contains a
-    whole line (as text, or all its words in any order), the share of the query that line covers."""
+    whole line (as text, or every word of it in any order: "how to sign on" is not in "unable to sign on"),
+    the share of the query (filler left out) that line covers."""
     if len(whole) < 2:
         return 0.0
     compacted = [line.replace(" ", "") for line in lines]
@@ -54,13 +57,19 @@ def _exact(whole: str, words: set[str], lines: list[str]) -> float:
         return 1.0
     if any(whole in line for line in compacted[1:]):
         return 0.8
-    inside = 0
+    typed = query.corrected or query.normalized
+    words = {stem(word) for word in typed.split()}
+    content = len(_compact(without_filler(typed))) or len(whole)
+    inside = 0.0
     for line, compacted_line in zip(lines, compacted, strict=True):
-        if len(compacted_line) < 3 or len(compacted_line) <= inside:
+        # Two letters are no line ("pa"); two Chinese characters are a word ("死机").
+        if len(compacted_line) < (2 if has_cjk(compacted_line) else 3):
             continue
-        if compacted_line in whole or (" " in line and len(lw := _line_words(line)) >= 2 and lw <= words):
-            inside = len(compacted_line)
-    return 0.6 * min(inside / len(whole), 1.0)
+        if compacted_line in whole:
+            inside = max(inside, len(compacted_line) / content)
+        elif " " in line and len((lw := _line_words(line))[0]) >= 2 and lw[1] <= words:
+            inside = max(inside, len("".join(lw[0])) / content)
+    return 0.6 * min(inside, 1.0)
 
 
 def typed_units(query: ParsedQuery) -> list[tuple[str, ...]]:
@@ -80,7 +89,7 @@ def covers(query: ParsedQuery, tokens: set[str], word: str, *, pinyin: AbstractS
     """How far a page's tokens cover one typed word: 1 for the word itself, its typo correction or (for
     letters: "qiandao" in "pos机qiandao") its pinyin; SYNONYM_CREDIT for a synonym standing for it."""
     corrected = query.corrections.get(word, "")
-    if word in tokens or corrected in tokens:
+    if (word in tokens and word not in query.negated) or corrected in tokens:
         return 1.0
     if " " in corrected and all(part in tokens or part in STOP_WORDS for part in corrected.split()):
         return 1.0  # glued words ("macerror"): every one of them
@@ -103,6 +112,19 @@ def rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int,
     """
     if len(matches) < 2:
         return matches
+    signals = rerank_signals(query, rows)
+    top = max(score for _pk, score in matches) or 1.0
+    rescored = []
+    for pk, score in matches:
+        coverage, title_coverage, exact = signals.get(pk, (0.0, 0.0, 0.0))
+        bonus = RERANK_COVERAGE * coverage + RERANK_TITLE * title_coverage + RERANK_EXACT * exact
+        rescored.append((pk, max(score, 0.0) / top + bonus))
+    return sorted(rescored, key=lambda item: -item[1])
+
+
+def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple[float, float, float]]:
+    """Per candidate: the weighted share of the typed words its strong fields cover, the same by its title
+    alone, and how far the query is one of its lines (_exact)."""
     words = typed_units(query)
     covered: dict[int, dict] = {}  # how far each candidate covers each typed word
     titled: dict[int, dict] = {}  # the same, by the title alone
@@ -111,37 +133,47 @@ def rerank(query: ParsedQuery, matches: list[tuple[int, float]], rows: dict[int,
         strong = {*title, *row["symptoms_tokens"].split()}
         strong.update(row["codes_tokens"].split(), row["tags_tokens"].split())
         pinyin = set(row["pinyin_tokens"].split())
-        covered[pk] = {w: unit_covered(query, strong, w, pinyin=pinyin) for w in words}
+        body = set(row["body_tokens"].split())
+        covered[pk] = {
+            w: unit_covered(query, strong, w, pinyin=pinyin) or BODY_CREDIT * unit_covered(query, body, w)
+            for w in words
+        }
         titled[pk] = {w: unit_covered(query, title, w) for w in words}
-    pool = len(covered)
     # A word most candidates share ("sign", "签到") says less than a rare one ("settlement", "日切").
-    weight = {w: math.log((pool + 1) / (0.5 + sum(c[w] for c in covered.values()))) for w in words}
-    total = sum(weight.values())
+    # A word no candidate holds ("tried", "5" in "tried signing on 5 times") tells none of them apart: it
+    # would only shrink every share, and leave the backend's score to decide alone.
+    words = [w for w in words if any(c[w] for c in covered.values())]
+    coverage = _weighed(words, covered)
     # Weighed by how rare each word is among the candidates' titles: "fail" in few, "sign" in most.
-    title_weight = {w: math.log((pool + 1) / (0.5 + sum(t[w] for t in titled.values()))) for w in words}
-    title_total = sum(title_weight.values())
+    title_coverage = _weighed(words, titled)
     whole = (query.corrected or query.normalized).replace(" ", "")  # already normalized
-    top = max(score for _pk, score in matches) or 1.0
-    rescored = []
-    for pk, score in matches:
-        found = covered.get(pk, {})
-        coverage = sum(weight[w] * found.get(w, 0.0) for w in words) / total if total > 0 else 0.0
-        in_title = titled.get(pk, {})
-        title_coverage = (
-            sum(title_weight[w] * in_title.get(w, 0.0) for w in words) / title_total if title_total > 0 else 0.0
-        )
-        lines = ((rows.get(pk) or {}).get("phrases") or "").split("\n")
-        exact = _exact(whole, set(query.words), lines)
-        rescored.append(
-            (
-                pk,
-                max(score, 0.0) / top
-                + RERANK_COVERAGE * coverage
-                + RERANK_TITLE * title_coverage
-                + RERANK_EXACT * exact,
-            )
-        )
-    return sorted(rescored, key=lambda item: -item[1])
+    return {
+        pk: (coverage[pk], title_coverage[pk], _exact(query, whole, (row.get("phrases") or "").split("\n")))
+        for pk, row in rows.items()
+    }
+
+
+def _weighed(words: list[tuple[str, ...]], found: dict[int, dict]) -> dict[int, float]:
+    """Per candidate, the share of `words` it covers, each weighted by how rare it is among the candidates."""
+    pool = len(found)
+    weight = {w: math.log((pool + 1) / (0.5 + sum(f[w] for f in found.values()))) for w in words}
+    total = sum(weight.values())
+    if total <= 0:
+        return dict.fromkeys(found, 0.0)
+    return {pk: sum(weight[w] * f.get(w, 0.0) for w in weight) / total for pk, f in found.items()}
+
+
+def unit_weights(query: ParsedQuery, units: list[tuple[str, ...]]) -> dict[tuple[str, ...], float]:
+    """Each typed word (with its parts) weighted by how rare it is in the whole index: a word no page has
+    weighs most, unless a synonym standing for it is indexed ("客人" is said 顾客 in the pages)."""
+    entries = entry_count()
+
+    def indexed(unit: tuple[str, ...]) -> int:
+        counts = [query.counts.get(word, 0) for word in unit]
+        counts += [min(query.counts.get(t, 0) for t in tokens) for word in unit for tokens in query.synonyms_of(word)]
+        return max(counts)
+
+    return {unit: math.log((entries + 1) / (0.5 + indexed(unit))) for unit in units}
 
 
 def match_share(query: ParsedQuery, pk: int) -> float:
@@ -155,8 +187,7 @@ def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
     units = typed_units(query)
     if not units or not pks:
         return {}
-    entries = entry_count()
-    weight = {u: math.log((entries + 1) / (0.5 + max(query.counts.get(w, 0) for w in u))) for u in units}
+    weight = unit_weights(query, units)
     total = sum(weight.values())
     last = query.words[-1] if query.words else ""
     shares = {}
@@ -177,44 +208,32 @@ def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
 
 # --- The code whose screen text the query is --------------------------------------------------------
 
-# What was typed must be this long to count as a part several codes' screen texts share (not "签到").
-SHARED_MIN_LENGTH = 4
 OWNED_SHARE = 0.5  # how much of what was typed (filler, brands and the terminal left out) a screen text must be
 
 
 def owning_code(
     query: ParsedQuery, ranked: list[tuple[int, float]], rows: dict[int, dict], language: str
-) -> tuple[int | None, set[int]]:
+) -> int | None:
     """The code page whose name or screen text the query is ("终端未登记", "MAC error", "刷卡显示商户未登记"),
     or whose name it says in other words ("卡里钱不够" for 余额不足): the code's own page answers it more
     exactly than the articles that mention the text in passing. A text several codes share ("请重新签到")
     names none of them; of two texts in the query the longest wins ("交易超时，请重试" is 98's, not 30's
-    "请重试"). Returns the owner, or None and the codes sharing the text the query is."""
+    "请重试")."""
     text = query.corrected or query.normalized
     core = without_filler(text)
     typed = {_compact(text), _compact(core)}
     weighed = len(_compact(" ".join(w for w in core.split() if not is_brand(w)))) or len(_compact(core))
     owners, names = _code_lines(language)
     said = [line for line in owners if any(line in t for t in typed) and len(line) >= OWNED_SHARE * weighed]
-    said += _meant(query, names, weighed, ranked, rows)
+    said += _meant(query, names, ranked, rows)
     said = [line for line in said if len(line) >= 2 and line in owners]
     if not said:
-        return None, _sharing(typed, owners)
+        return None
     longest = max(said, key=len)
     unique = [line for line in said if len(owners[line]) == 1]
     if unique and len(max(unique, key=len)) >= len(longest):
-        return next(iter(owners[max(unique, key=len)])), set()
-    return None, owners[longest] if len(owners[longest]) > 1 else set()
-
-
-def _sharing(typed: set[str], owners: dict[str, set[int]]) -> set[int]:
-    """The codes whose screen texts all contain what was typed, when there are several: "请重新签到" ends
-    77's, 99's and A0's texts and names none of them, so the page explaining it leads (see the caller)."""
-    longest = max(typed, key=len)
-    if len(longest) < SHARED_MIN_LENGTH:
-        return set()
-    codes = set().union(*(entries for line, entries in owners.items() if longest in line))
-    return codes if len(codes) > 1 else set()
+        return next(iter(owners[max(unique, key=len)]))
+    return None
 
 
 def _compact(text: str) -> str:
@@ -249,16 +268,29 @@ def _read_code_lines(language: str) -> tuple[dict[str, set[int]], dict[str, set[
     return owners, names
 
 
-def _meant(query: ParsedQuery, names: dict[str, set[int]], weighed: int, ranked, rows) -> list[str]:
+def _meant(query: ParsedQuery, names: dict[str, set[int]], ranked, rows) -> list[str]:
     """Code names that a synonym of most of the query is ("钱不够" in "卡里钱不够" stands for 余额不足), unless
     an article's title or symptom says what was typed ("密钥不同步" is in the keys article's title)."""
     meant = []
     for clause, found in query.said.items():
-        typed = max((_compact(term) for term in found), key=len, default="")
-        if len(typed) < OWNED_SHARE * weighed or _article_says(typed, ranked, rows):
+        typed = max(found, key=len, default="")
+        if not _says_most(query, typed) or _article_says(_compact(typed), ranked, rows):
             continue
         meant += [line for line in names if _line_tokens(line) == clause.tokens]
     return meant
+
+
+def _says_most(query: ParsedQuery, said: str) -> bool:
+    """Whether `said` is what the query is about: at least OWNED_SHARE of what was typed, each word weighted by
+    its rarity in the index, or its rarest word ("钱" in "客人卡上没钱了", where 客人 and 卡 are everywhere)."""
+    weight = unit_weights(query, typed_units(query))
+    total = sum(weight.values())
+    if total <= 0:
+        return False
+    words = set(segment(said))
+    share = sum(w for unit, w in weight.items() if words & set(unit)) / total
+    rarest = max(weight, key=weight.__getitem__)
+    return share >= OWNED_SHARE or bool(words & set(rarest))
 
 
 @lru_cache(maxsize=4096)

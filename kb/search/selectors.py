@@ -74,16 +74,18 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
     matches = [(pk, score) for pk, score in matches if pk in rows]  # not the ones scheduled for later
     ranked = rerank(query, matches, rows)
     if not codes:
-        owner, shared = owning_code(query, ranked, rows, language)
+        owner = owning_code(query, ranked, rows, language)
         if owner is not None and owner not in rows:
             # On a large index the code's page may be outside the backend's best candidates.
             rows |= candidates([owner])
         if owner is not None and owner in rows:
             query.owner = owner
             ranked = [(owner, float("inf")), *((pk, s) for pk, s in ranked if pk != owner)]
-        elif shared and ranked and ranked[0][0] in shared:
-            # A screen text several codes show ("请重新签到"): the page explaining it comes before any of them.
-            lead = next((i for i, (pk, _s) in enumerate(ranked) if pk not in shared), None)
+        elif ranked and _is_code(rows, ranked[0][0]):
+            # A code page leads only when the query is its text or name, or says its name in other words (the
+            # owner). A screen text several codes show ("请重新签到"), or words found in several codes' texts
+            # ("sign in again error", "wangluo"): the page explaining them comes first.
+            lead = next((i for i, (pk, _s) in enumerate(ranked) if not _is_code(rows, pk)), None)
             if lead is not None:
                 ranked = [ranked[lead], *ranked[:lead], *ranked[lead + 1 :]]
         return ranked[:limit], rows

@@ -227,3 +227,31 @@ def test_the_pinyin_stop_words_are_those_of_the_chinese_stop_words():
 
     expected = {"".join(lazy_pinyin(w)) for w in STOP_WORDS if has_cjk(w) and len(w) >= 2}
     assert expected == PINYIN_STOP_WORDS
+
+
+def test_every_chinese_stop_word_is_cut_whole_so_the_stop_list_sees_it():
+    # "老是" cut as 老/是 left "老" in "签到老是不成功", between 签到 and 不成功.
+    from kb.search.pipeline import STOP_WORDS, _segmenter, has_cjk
+
+    cut = {w: list(_segmenter().cut(f"签到{w}失败", False)) for w in STOP_WORDS if has_cjk(w) and len(w) >= 2}
+    assert {w: words for w, words in cut.items() if w not in words} == {}
+
+
+@pytest.mark.parametrize(
+    ("query", "core"),
+    [
+        ("签到老是不成功", "签到不成功"),
+        ("sign on keeps failing", "sign on failing"),
+        ("客人卡上没钱了", "客人卡上没钱"),
+    ],
+)
+def test_filler_leaves_negations_and_drops_stop_words_as_stemmed(query, core):
+    from kb.search.pipeline import without_filler
+
+    assert without_filler(normalize(query)) == core
+
+
+def test_a_word_after_bu_is_negated_so_a_page_saying_the_word_does_not_cover_it():
+    # "签到老是不成功" found the page titled "签到成功后又要求签到" first: its 成功 said the opposite.
+    assert parse_query("签到老是不成功").negated == {"成功"}
+    assert parse_query("签到成功了").negated == set()
