@@ -33,7 +33,7 @@ def _answer(request: HttpRequest, context: dict, status: int = 200) -> HttpRespo
 @require_POST
 def read(request: HttpRequest) -> HttpResponse:
     """CSRF protection reads the body, so it runs here, after the ticket form's size-limiting upload handler
-    is installed (as tickets.views.limit_uploads does)."""
+    is installed (as tickets.views.shared.limit_uploads does)."""
     request.upload_handlers.insert(0, uploads.LimitUploadHandler(request))
     try:
         request.POST, request.FILES  # noqa: B018 -- parsed here to answer a too-large photo in our own words

@@ -13,8 +13,8 @@ from infra import health
 from kb import views as kb_views
 from kb.sitemaps import SITEMAPS
 from portal import photo_search, views
-from tickets import views_find
-from tickets import views_stickers as sticker_views
+from tickets.views import find as views_find
+from tickets.views import stickers as sticker_views
 
 admin.site.site_header = _("POS merchant help · administration")
 admin.site.site_title = _("POS merchant help")
@@ -30,7 +30,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.ico"), permanent=True)),
     path("media/kb/<str:name>", kb_views.image, name="kb_image"),
     path("i18n/setlang/", views.set_language, name="set_language"),
-    # The short link printed on terminal stickers (tickets/views_stickers.py), in no language of its own.
+    # The short link printed on terminal stickers (tickets/views/stickers.py), in no language of its own.
     path("s/<str:token>/", sticker_views.scan, name="sticker_scan"),
     path("admin/kb/", include("kb.admin_urls")),
     path("admin/", admin.site.urls),

@@ -25,7 +25,7 @@ type Actor = User | AnonymousUser
 class LinkGone(Http404):
     """A tracking link that worked once and no longer does: "replaced" (the merchant stopped it) or
     "expired" (its ticket closed long ago). Still a 404 wherever it is not caught; the tracking pages say
-    which, with the Find form (tickets/views_find.py). An unknown token is a plain 404 and says nothing."""
+    which, with the Find form (tickets/views/find.py). An unknown token is a plain 404 and says nothing."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

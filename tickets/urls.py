@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from tickets import views, views_accounts, views_find, views_stickers
+from tickets.views import accounts, files, find, intake, stickers, tracking
 
 
 class TicketKeyConverter:
@@ -20,22 +20,22 @@ register_converter(TicketKeyConverter, "ticket")
 app_name = "tickets"
 
 urlpatterns = [
-    path("", views_accounts.ticket_list, name="list"),
-    path("new/", views.ticket_new, name="new"),
-    path("deflect/", views.ticket_deflect, name="deflect"),
-    path("find/", views_find.ticket_find, name="find"),
-    path("find/code/", views_find.ticket_find_code, name="find_code"),
-    path("signup/", views_accounts.signup, name="signup"),
-    path("terminal/<str:token>/", views_stickers.terminal, name="terminal"),
-    path("pending/<str:submission_key>/<int:pk>/", views.pending_thumbnail, name="pending_thumbnail"),
+    path("", accounts.ticket_list, name="list"),
+    path("new/", intake.ticket_new, name="new"),
+    path("deflect/", intake.ticket_deflect, name="deflect"),
+    path("find/", find.ticket_find, name="find"),
+    path("find/code/", find.ticket_find_code, name="find_code"),
+    path("signup/", accounts.signup, name="signup"),
+    path("terminal/<str:token>/", stickers.terminal, name="terminal"),
+    path("pending/<str:submission_key>/<int:pk>/", files.pending_thumbnail, name="pending_thumbnail"),
     # A stopped or expired link explains itself on the pages a merchant opens from a message or the QR.
-    path("<ticket:key>/", views_find.explains_gone_links(views.ticket_detail), name="detail"),
-    path("<ticket:key>/sent/", views_find.explains_gone_links(views.ticket_sent), name="sent"),
-    path("<ticket:key>/reply/", views_find.explains_gone_links(views.ticket_reply), name="reply"),
-    path("<ticket:key>/close/", views.ticket_close, name="close"),
-    path("<ticket:key>/reopen/", views.ticket_reopen, name="reopen"),
-    path("<ticket:key>/feedback/", views.ticket_feedback, name="feedback"),
-    path("<ticket:key>/revoke-links/", views_find.tracking_links_revoke, name="revoke_links"),
-    path("<ticket:key>/files/<int:pk>/", views.attachment_download, name="attachment"),
-    path("<ticket:key>/files/<int:pk>/thumbnail/", views.attachment_thumbnail, name="thumbnail"),
+    path("<ticket:key>/", find.explains_gone_links(tracking.ticket_detail), name="detail"),
+    path("<ticket:key>/sent/", find.explains_gone_links(tracking.ticket_sent), name="sent"),
+    path("<ticket:key>/reply/", find.explains_gone_links(tracking.ticket_reply), name="reply"),
+    path("<ticket:key>/close/", tracking.ticket_close, name="close"),
+    path("<ticket:key>/reopen/", tracking.ticket_reopen, name="reopen"),
+    path("<ticket:key>/feedback/", tracking.ticket_feedback, name="feedback"),
+    path("<ticket:key>/revoke-links/", find.tracking_links_revoke, name="revoke_links"),
+    path("<ticket:key>/files/<int:pk>/", files.attachment_download, name="attachment"),
+    path("<ticket:key>/files/<int:pk>/thumbnail/", files.attachment_thumbnail, name="thumbnail"),
 ]

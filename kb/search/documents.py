@@ -2,6 +2,7 @@
 the page (no models, no URLs of its own): kb builds documents from its articles and response codes."""
 
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,9 +35,21 @@ class Document:
     visible_from: datetime | None = None
 
 
+# The end of a heading or a list item: a sentence ends there, though the page shows no punctuation
+# ("What you see" then "A payment is declined…" must not run together in a snippet).
+_BLOCK_END = re.compile(r"(?<=[^\s.!?;:。！？；：])\s*(</(?:h[1-6]|li|dt|th|td)>)", re.IGNORECASE)
+
+
 def plain_text(markup: str) -> str:
-    """Rendered HTML as the single-spaced text search indexes and cuts snippets from."""
-    return " ".join(html.unescape(strip_tags(markup)).split())
+    """Rendered HTML as the single-spaced text search indexes and cuts snippets from; a heading or list item
+    that ends without punctuation gets a full stop ("." after Latin, "。" after Chinese), so that snippets
+    start and end there instead of running one block into the next."""
+
+    def stop(match: re.Match) -> str:
+        before = markup[match.start() - 1]
+        return ("。" if "\u3400" <= before <= "\u9fff" else ". ") + match.group(1)
+
+    return " ".join(html.unescape(strip_tags(_BLOCK_END.sub(stop, markup))).split())
 
 
 def _tokens(text: str) -> str:
