@@ -51,4 +51,4 @@ def test_a_heading_or_list_item_ends_its_sentence_in_the_plain_text():
         "<h2>What you see</h2>\n<p>A payment is declined.</p>\n"
         "<h2>您看到的现象</h2>\n<p>刷卡失败</p>\n<ul><li>签到</li><li>Why?</li></ul>"
     )
-    assert plain_text(markup) == "What you see. A payment is declined. 您看到的现象。 刷卡失败 签到。 Why?"
+    assert plain_text(markup) == "What you see. A payment is declined. 您看到的现象。 刷卡失败 签到。Why?"
