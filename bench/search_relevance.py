@@ -4,6 +4,7 @@
     .venv/bin/python bench/search_relevance.py                      # both databases
     .venv/bin/python bench/search_relevance.py --databases sqlite   # one
     .venv/bin/python bench/search_relevance.py --misses             # and every query not at rank 1
+    .venv/bin/python bench/search_relevance.py --cases other.yaml   # another set, in the same format
 
 The queries and their classes are the relevance set (tests/kb/search_relevance.yaml), measured as
 tests/kb/test_search_relevance.py measures them, on a throwaway database loaded with the shipped knowledge
@@ -31,7 +32,7 @@ def reset_postgres(name: str) -> None:
         conn.execute(f"CREATE DATABASE {name}")
 
 
-def run_worker(database: str, folder: Path, pg_name: str) -> dict:
+def run_worker(database: str, folder: Path, pg_name: str, cases: Path | None = None) -> dict:
     if database == "postgresql":
         reset_postgres(pg_name)
         url = f"{PG_SERVER}/{pg_name}"
@@ -45,6 +46,8 @@ def run_worker(database: str, folder: Path, pg_name: str) -> dict:
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
+    if cases:
+        env["RELEVANCE_CASES"] = str(cases.resolve())
     env.pop("REDIS_URL", None)  # the answer cache in process memory: every query computed once
     command = [sys.executable, __file__, "--worker"]
     output = subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True)
@@ -63,6 +66,10 @@ def worker() -> None:
     call_command("kb_load", verbosity=0)
     from tests.kb.test_search_relevance import CASES, _figures, _run
 
+    if os.environ.get("RELEVANCE_CASES"):
+        import yaml
+
+        CASES = yaml.safe_load(Path(os.environ["RELEVANCE_CASES"]).read_text(encoding="utf-8"))
     runs = [_run(case) for case in CASES]
     misses = [
         {"q": r["case"]["q"], "lang": r["case"].get("lang", "zh-hans"), "class": r["case"]["class"],
@@ -88,6 +95,7 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--pg-name", default="bench_search_relevance", help="throwaway PostgreSQL database")
     parser.add_argument("--misses", action="store_true", help="list every query not found at rank 1")
+    parser.add_argument("--cases", type=Path, help="another relevance set (default: tests/kb/search_relevance.yaml)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -97,7 +105,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-relevance-") as folder:
         for database in args.databases:
             print(f"… {database}", file=sys.stderr, flush=True)
-            results[database] = run_worker(database, Path(folder), args.pg_name)
+            results[database] = run_worker(database, Path(folder), args.pg_name, args.cases)
     queries = next(iter(results.values()))["queries"]
     print(f"\nsearch relevance: {queries} queries (answerable ones per class below), MRR and recall at 1 and 3")
     print_table(results)
