@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.utils.html import strip_tags
 
-from kb.search.pipeline import analyze, normalize, pinyin
+from kb.search.pipeline import analyze, line_pinyin, normalize, pinyin
 
 ARTICLE = "article"
 CODE = "code"
@@ -62,8 +62,11 @@ def _snippet_source(lines, body: str) -> str:
 
 
 def _phrases(name: str, lines) -> str:
-    # Normalized, the name always first.
-    return "\n".join([normalize(name), *(n for n in (normalize(line) for line in lines) if n)])
+    """The lines a query may be, normalized: the name always first, then the other lines, then every Chinese
+    line again in pinyin ("kaibuliaoji" is the line "开不了机")."""
+    normalized = [normalize(name), *(n for n in (normalize(line) for line in lines) if n)]
+    spoken = [p for p in dict.fromkeys(line_pinyin(line) for line in normalized) if p]
+    return "\n".join([*normalized, *spoken])
 
 
 def entry_fields(document: Document) -> dict:
@@ -82,7 +85,7 @@ def entry_fields(document: Document) -> dict:
         "summary": document.summary,
         "text": _snippet_source(document.symptoms, document.body),
         "codes": codes,
-        "phrases": _phrases(names[0], [*names[1:], *document.symptoms]),
+        "phrases": _phrases(names[0], [*names[1:], *document.symptoms, *document.tags]),
         "title_tokens": _tokens(" ".join(names)),
         "symptoms_tokens": _tokens(symptoms),
         "codes_tokens": _tokens(codes),

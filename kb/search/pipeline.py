@@ -177,6 +177,15 @@ def _pinyin_of(phrase: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables)
 
 
+def line_pinyin(line: str) -> str:
+    """A whole normalized line in pinyin, syllables joined ("开不了机" → "kaibuliaoji"), so a merchant who types a
+    screen text or a symptom in pinyin matches it as a line; "" for a line without Chinese, and for one with
+    digits, which pinyin cannot carry ("返回码77" would read as any other code's line)."""
+    if not has_cjk(line) or any(ch.isdigit() for ch in line):
+        return ""
+    return _pinyin_of(line.replace(" ", ""))[0]
+
+
 def pinyin(text: str) -> list[str]:
     """Full pinyin and initials of the Chinese words in a title or tag list, alone and in runs of up to three.
 

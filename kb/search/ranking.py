@@ -4,6 +4,7 @@ re-rank that orders them (`rerank`); `match_shares` says how much of the query a
 import math
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from itertools import pairwise
 
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +14,7 @@ from kb.search.pipeline import STOP_WORDS, ParsedQuery, has_cjk, is_brand, segme
 from kb.search.planning import entry_count
 from kb.search.version import current as index_version
 
+ENGLISH_NEGATIONS = frozenset({"not", "no", "never", "cannot"})
 RERANK_COVERAGE = 0.5
 RERANK_EXACT = 0.6
 # What the title says a page is about weighs beyond the other strong fields: "sign on keeps failing" is
@@ -40,25 +42,42 @@ def candidates(ids) -> dict[int, dict]:
 
 
 @lru_cache(maxsize=4096)
-def _line_words(line: str) -> tuple[frozenset[str], frozenset[str]]:
-    """A line's words that say something, and all its words (stemmed)."""
-    every = frozenset(stem(w) for w in line.split())
+def _line_words(line: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A line's words that say something, and all its words in order (stemmed)."""
+    every = tuple(stem(w) for w in line.split())
     return frozenset(stem(w) for w in line.split() if w not in STOP_WORDS), every
+
+
+def _said(line: tuple[str, ...], typed: list[str]) -> bool:
+    """Whether what was typed has every word of the line, in any order ("after settlement … not signed on" says
+    "not signed on after settlement"), each negation with the word it negates: "sign on not working" does
+    not say "not signed on"."""
+    if not set(line) <= set(typed):
+        return False
+    negated = {(a, b) for a, b in pairwise(line) if a in ENGLISH_NEGATIONS}
+    return negated <= {(a, b) for a, b in pairwise(typed) if a in ENGLISH_NEGATIONS}
 
 
 def _exact(query: ParsedQuery, whole: str, lines: list[str]) -> float:
     """1 when the query is inside the title, 0.8 inside a symptom line; otherwise, when the query contains a
-    whole line (as text, or every word of it in any order: "how to sign on" is not in "unable to sign on"),
+    whole line (as text, or every word of it: "how to sign on" is not in "unable to sign on"),
     the share of the query (filler left out) that line covers."""
     if len(whole) < 2:
         return 0.0
     compacted = [line.replace(" ", "") for line in lines]
-    if whole in compacted[0]:
+    if whole == compacted[0]:
         return 1.0
-    if any(whole in line for line in compacted[1:]):
-        return 0.8
+    if whole in compacted[1:]:
+        return 0.9  # a symptom or tag the editors wrote: "签到" is re-sign-in-prompt's tag
+    # Inside a title or line, the more of it the query is, the more the page is about it: "签到" is in many
+    # titles, and most of "刷卡提示请重新签到怎么办".
+    if whole in compacted[0]:
+        return 0.7 + 0.2 * len(whole) / len(compacted[0])
+    holding = [line for line in compacted[1:] if whole in line]
+    if holding:
+        return 0.6 + 0.2 * len(whole) / min(map(len, holding))
     typed = query.corrected or query.normalized
-    words = {stem(word) for word in typed.split()}
+    words = [stem(word) for word in typed.split()]
     content = len(_compact(without_filler(typed))) or len(whole)
     inside = 0.0
     for line, compacted_line in zip(lines, compacted, strict=True):
@@ -67,7 +86,7 @@ def _exact(query: ParsedQuery, whole: str, lines: list[str]) -> float:
             continue
         if compacted_line in whole:
             inside = max(inside, len(compacted_line) / content)
-        elif " " in line and len((lw := _line_words(line))[0]) >= 2 and lw[1] <= words:
+        elif " " in line and len((lw := _line_words(line))[0]) >= 2 and _said(lw[1], words):
             inside = max(inside, len("".join(lw[0])) / content)
     return 0.6 * min(inside, 1.0)
 
