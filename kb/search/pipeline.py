@@ -349,9 +349,30 @@ def _subsumed(group: int, spans: dict[int, list[tuple[int, int]]], text: str) ->
     return False
 
 
+# A verb and its object split by a potential complement: "结不了账" is "结账" that cannot be done, "签不上到" a
+# sign-on (签到) that fails, "联不了网" no network.
+_SPLIT_VERB = re.compile(r"([\u4e00-\u9fff])(不了|不上|不到|不进|不成|不动)([\u4e00-\u9fff])")
+
+
+def rejoin_split_verbs(normalized: str) -> str:
+    """The text with each split verb joined again, its complement after it ("结不了账" → "结账不了"), unless
+    the split form is itself a word the segmenter knows ("开不了机")."""
+    jieba = _segmenter()
+
+    def join(match: re.Match) -> str:
+        verb, complement, rest = match.groups()
+        if jieba.has_word(match.group()) or not jieba.has_word(verb + rest):
+            return match.group()
+        return verb + rest + complement
+
+    return _SPLIT_VERB.sub(join, normalized)
+
+
 def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool = True) -> ParsedQuery:
     normalized = normalize(raw)
-    words = segment(normalized)
+    # Words are read off the text with split verbs joined; `normalized` stays as typed, for whole-line matches.
+    text = rejoin_split_verbs(normalized)
+    words = segment(text)
     parsed = ParsedQuery(
         raw=raw, normalized=normalized, words=words, is_ascii_letters=bool(re.fullmatch(r"[a-z ]+", normalized))
     )
@@ -374,13 +395,17 @@ def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool
         parsed.add(Clause(("".join(normalized.split()),)))
     models = {code.lower() for code in model_numbers(normalized)}
     parsed.ignored = {word for word in words if is_brand(word) or word in models}
-    parsed.units = _units(normalized, words)
-    cut = [w.strip() for w in _segmenter().cut(normalized, False) if w.strip()]
+    parsed.units = _units(text, words)
+    cut = [w.strip() for w in _segmenter().cut(text, False) if w.strip()]
     parsed.negated = {stem(w) for before, w in pairwise(cut) if before == "不"} & set(words)
     if synonyms is not None:
         core = without_filler(normalized)
-        # Stemmed too, as the terms are matched: "sign on fails" says the synonym "sign on failed".
-        add_synonyms(parsed, synonyms, f"{normalized} | {core} | {' '.join(stem(word) for word in core.split())}")
+        # Stemmed too, as the terms are matched: "sign on fails" says the synonym "sign on failed"; and with split
+        # verbs joined ("结账不了").
+        said = [normalized, core, " ".join(stem(word) for word in core.split())]
+        if text != normalized:
+            said += [text, without_filler(text)]
+        add_synonyms(parsed, synonyms, " | ".join(said))
     return parsed
 
 
@@ -396,6 +421,22 @@ def without_filler(normalized: str) -> str:
             continue
         text += (" " if text and word.isascii() and text[-1].isascii() else "") + word
     return text
+
+
+# What comes before the words a merchant copies off the screen: "刷卡就提示请重新签到", "显示余额不足".
+_SCREEN_SAYS = re.compile(r"(?:提示|显示|跳出|弹出|报错|屏幕上写着|写着|出现)(?:了|的是|说)?\s*([^\s]{2,})")
+
+
+def screen_text(normalized: str) -> str:
+    """The Chinese text the query quotes after 提示, 显示 and the like, up to the next break, without the filler
+    that ends a question ("提示请重新签到怎么办" → "请重新签到"); "" when it quotes none."""
+    found = _SCREEN_SAYS.findall(normalized)
+    if not found or not has_cjk(found[-1]):
+        return ""
+    words = [w for w in _segmenter().cut(found[-1], False) if w.strip()]
+    while words and not (_keep(words[-1]) or words[-1] in NEGATIONS):
+        words.pop()
+    return "".join(words)
 
 
 NEGATIONS = frozenset("没不无未")

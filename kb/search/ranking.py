@@ -10,13 +10,22 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kb.search.models import TOKEN_FIELDS, SearchEntry
-from kb.search.pipeline import STOP_WORDS, ParsedQuery, has_cjk, is_brand, segment, stem, without_filler
+from kb.search.pipeline import (
+    STOP_WORDS,
+    ParsedQuery,
+    has_cjk,
+    is_brand,
+    screen_text,
+    segment,
+    stem,
+    without_filler,
+)
 from kb.search.planning import entry_count
 from kb.search.version import current as index_version
 
 ENGLISH_NEGATIONS = frozenset({"not", "no", "never", "cannot"})
 RERANK_COVERAGE = 0.5
-RERANK_EXACT = 0.6
+RERANK_EXACT = 0.8
 # What the title says a page is about weighs beyond the other strong fields: "sign on keeps failing" is
 # answered by the page titled "sign-on itself fails", not by one titled "sign-in vs sign-on" whose symptom
 # lines also mention failing.
@@ -58,24 +67,15 @@ def _said(line: tuple[str, ...], typed: list[str]) -> bool:
     return negated <= {(a, b) for a, b in pairwise(typed) if a in ENGLISH_NEGATIONS}
 
 
-def _exact(query: ParsedQuery, whole: str, lines: list[str]) -> float:
-    """1 when the query is inside the title, 0.8 inside a symptom line; otherwise, when the query contains a
-    whole line (as text, or every word of it: "how to sign on" is not in "unable to sign on"),
-    the share of the query (filler left out) that line covers."""
+def _exact(query: ParsedQuery, whole: str, lines: list[str], *, screen: str = "") -> float:
+    """How far the query is one of the page's lines (_as_line), or the screen text it quotes is ("早上开机就提示
+    请重新签到"); otherwise, when the query contains a whole line (as text, or every word of it: "how to sign on"
+    is not in "unable to sign on"), the share of the query (filler left out) that line covers."""
     if len(whole) < 2:
         return 0.0
     compacted = [line.replace(" ", "") for line in lines]
-    if whole == compacted[0]:
-        return 1.0
-    if whole in compacted[1:]:
-        return 0.9  # a symptom or tag the editors wrote: "签到" is re-sign-in-prompt's tag
-    # Inside a title or line, the more of it the query is, the more the page is about it: "签到" is in many
-    # titles, and most of "刷卡提示请重新签到怎么办".
-    if whole in compacted[0]:
-        return 0.7 + 0.2 * len(whole) / len(compacted[0])
-    holding = [line for line in compacted[1:] if whole in line]
-    if holding:
-        return 0.6 + 0.2 * len(whole) / min(map(len, holding))
+    if found := max(_as_line(whole, compacted), _as_quoted(screen, compacted) if len(screen) >= 2 else 0.0):
+        return found
     typed = query.corrected or query.normalized
     words = [stem(word) for word in typed.split()]
     content = len(_compact(without_filler(typed))) or len(whole)
@@ -89,6 +89,27 @@ def _exact(query: ParsedQuery, whole: str, lines: list[str]) -> float:
         elif " " in line and len((lw := _line_words(line))[0]) >= 2 and _said(lw[1], words):
             inside = max(inside, len("".join(lw[0])) / content)
     return 0.6 * min(inside, 1.0)
+
+
+def _as_quoted(screen: str, compacted: list[str]) -> float:
+    """_as_line for the text quoted off the screen; or, when it runs on past a line ("请先冲正刷不了卡"), 0.6 to
+    0.8 by the share of it that line is."""
+    starting = [len(line) for line in compacted[1:] if len(line) >= 3 and screen.startswith(line)]
+    return max(_as_line(screen, compacted), 0.6 + 0.2 * max(starting) / len(screen) if starting else 0.0)
+
+
+def _as_line(text: str, compacted: list[str]) -> float:
+    """1 when `text` is the title, 0.9 one of the other lines (a symptom or tag the editors wrote: "签到" is
+    re-sign-in-prompt's tag); inside the title or a line, 0.6 to 0.9 by the share of it `text` is ("签到" is in
+    many titles, and most of "刷卡提示请重新签到怎么办")."""
+    if text == compacted[0]:
+        return 1.0
+    if text in compacted[1:]:
+        return 0.9
+    if text in compacted[0]:
+        return 0.7 + 0.2 * len(text) / len(compacted[0])
+    holding = [line for line in compacted[1:] if text in line]
+    return 0.6 + 0.2 * len(text) / min(map(len, holding)) if holding else 0.0
 
 
 def typed_units(query: ParsedQuery) -> list[tuple[str, ...]]:
@@ -166,10 +187,29 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
     # Weighed by how rare each word is among the candidates' titles: "fail" in few, "sign" in most.
     title_coverage = _weighed(words, titled)
     whole = (query.corrected or query.normalized).replace(" ", "")  # already normalized
-    return {
-        pk: (coverage[pk], title_coverage[pk], _exact(query, whole, (row.get("phrases") or "").split("\n")))
-        for pk, row in rows.items()
-    }
+    screen = _compact(screen_text(query.normalized))
+    # What was typed but for filler and the terminal's name ("pos机死机了" is "死机"), and the other terms of a
+    # synonym group when that is one of its terms ("机器罢工" is "死机", a line of the hardware page).
+    core = "".join(unit[0] for unit in typed_units(query)) if has_cjk(whole) else ""
+    others = _said_otherwise(query, core) if len(core) >= 2 else []
+    signals = {}
+    for pk, row in rows.items():
+        lines = (row.get("phrases") or "").split("\n")
+        exact = _exact(query, whole, lines, screen=screen)
+        if (core != whole or others) and exact < 0.9:
+            compacted = [line.replace(" ", "") for line in lines]
+            exact = max(exact, _as_line(core, compacted) if len(core) >= 2 else 0.0)
+            exact = max(exact, SYNONYM_CREDIT * max((_as_line(other, compacted) for other in others), default=0.0))
+        signals[pk] = (coverage[pk], title_coverage[pk], exact)
+    return signals
+
+
+def _said_otherwise(query: ParsedQuery, core: str) -> list[str]:
+    return [
+        "".join(clause.tokens)
+        for clause, found in query.said.items()
+        if any(_compact(without_filler(term)) == core or _compact(term) == core for term in found)
+    ]
 
 
 def _weighed(words: list[tuple[str, ...]], found: dict[int, dict]) -> dict[int, float]:
@@ -241,9 +281,11 @@ def owning_code(
     text = query.corrected or query.normalized
     core = without_filler(text)
     typed = {_compact(text), _compact(core)}
+    screen = _compact(screen_text(query.normalized))
     weighed = len(_compact(" ".join(w for w in core.split() if not is_brand(w)))) or len(_compact(core))
     owners, names = _code_lines(language)
     said = [line for line in owners if any(line in t for t in typed) and len(line) >= OWNED_SHARE * weighed]
+    said += [screen] if screen in owners else []  # the text it quotes from the screen ("…显示余额不足")
     said += _meant(query, names, ranked, rows)
     said = [line for line in said if len(line) >= 2 and line in owners]
     if not said:

@@ -14,6 +14,8 @@ from kb.search.pipeline import (
     normalize,
     parse_query,
     pinyin,
+    rejoin_split_verbs,
+    screen_text,
     segment,
 )
 
@@ -255,3 +257,38 @@ def test_a_word_after_bu_is_negated_so_a_page_saying_the_word_does_not_cover_it(
     # "签到老是不成功" found the page titled "签到成功后又要求签到" first: its 成功 said the opposite.
     assert parse_query("签到老是不成功").negated == {"成功"}
     assert parse_query("签到成功了").negated == set()
+
+
+@pytest.mark.parametrize(
+    ("typed", "joined"),
+    [
+        ("结不了账", "结账不了"),
+        ("怎么都签不了到", "怎么都签到不了"),
+        ("上不了线", "上线不了"),
+        ("终端联不了网", "终端联网不了"),
+    ],
+)
+def test_a_verb_split_by_its_complement_is_joined_again(typed, joined):
+    assert rejoin_split_verbs(normalize(typed)) == joined
+
+
+def test_a_split_verb_the_dictionary_knows_whole_stays_as_typed():
+    assert rejoin_split_verbs("开不了机") == "开不了机"
+
+
+def test_the_words_of_a_split_verb_are_the_joined_verb():
+    assert "结账" in parse_query("结不了账").words
+    assert "结" not in parse_query("结不了账").words
+
+
+@pytest.mark.parametrize(
+    ("typed", "screen"),
+    [
+        ("早上开机刷第一笔卡就提示请重新签到，怎么办？", "请重新签到"),
+        ("刷卡显示商户未登记", "商户未登记"),
+        ("显示余额不足了", "余额不足"),
+        ("签到不成功", ""),
+    ],
+)
+def test_the_screen_text_a_query_quotes_after_tishi_or_xianshi(typed, screen):
+    assert screen_text(normalize(typed)) == screen

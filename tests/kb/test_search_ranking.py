@@ -1,8 +1,8 @@
 """The re-ranker's signals on documents built by the real pipeline: how far a query is one of a page's lines."""
 
 from kb.search.documents import Document, entry_fields
-from kb.search.pipeline import line_pinyin, normalize, parse_query
-from kb.search.ranking import rerank_signals
+from kb.search.pipeline import Synonyms, line_pinyin, normalize, parse_query
+from kb.search.ranking import SYNONYM_CREDIT, rerank_signals
 
 
 def _signals(query: str, *documents: Document) -> dict[str, tuple[float, float, float]]:
@@ -62,3 +62,34 @@ def test_an_english_line_is_said_in_any_order_but_a_negation_keeps_its_word():
     assert _signals("after settlement the terminal says not signed on", settlement)["settlement"][2] > 0.3
     # "not" negates "working" here, not "signed on".
     assert _signals("sign on not working", settlement)["settlement"][2] == 0.0
+
+
+def test_the_screen_text_a_sentence_quotes_is_matched_as_a_line():
+    hub = _page("hub", "刷卡提示请重新签到怎么办", symptoms=["请重新签到"])
+    other = _page("other", "应急预案", symptoms=["刷不了卡还要营业"])
+    signals = _signals("早上开机刷第一笔卡就提示请重新签到，怎么办？", hub, other)
+    assert signals["hub"][2] == 0.9
+    assert signals["other"][2] == 0.0
+
+
+def test_a_quoted_screen_text_running_on_past_a_line_still_credits_that_line():
+    reversal = _page("reversal", "冲正卡住", symptoms=["请先冲正"])
+    assert 0.6 < _signals("一直提示请先冲正刷不了卡", reversal)["reversal"][2] < 0.9
+
+
+def test_what_was_typed_without_the_terminals_name_is_matched_as_a_line():
+    hardware = _page("hardware", "硬件排查", symptoms=["死机", "开不了机"])
+    replace = _page("replace", "什么时候该换POS终端", symptoms=["经常死机"])
+    signals = _signals("pos机死机了", hardware, replace)
+    assert signals["hardware"][2] == 0.9
+    assert signals["replace"][2] < signals["hardware"][2]
+
+
+def test_a_synonym_for_the_whole_query_is_matched_as_a_line_at_a_discount():
+    hardware = _page("hardware", "硬件排查", symptoms=["死机", "开不了机"])
+    replace = _page("replace", "什么时候该换POS终端", symptoms=["经常死机"])
+    synonyms = Synonyms.from_term_lists([["罢工", "死机", "坏了"]])
+    rows = {0: entry_fields(hardware), 1: entry_fields(replace)}
+    signals = rerank_signals(parse_query("机器罢工", synonyms=synonyms), rows)
+    assert signals[0][2] == SYNONYM_CREDIT * 0.9
+    assert signals[1][2] < signals[0][2]
