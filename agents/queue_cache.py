@@ -20,7 +20,7 @@ import hashlib
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -69,17 +69,25 @@ def unread_counts(*, user, now: datetime, stamp: str, compute) -> dict[str, int]
     return counts
 
 
-def ticket_count(tickets: QuerySet, *, data: dict, user, now: datetime, newest: str | None = None) -> int:
-    """How many tickets the (validated) filters select: `tickets.count()`, cached until any ticket changes."""
+def ticket_count(
+    tickets: QuerySet, *, data: dict, user, now: datetime, newest: str | None = None, first: Q | None = None
+) -> tuple[int, int]:
+    """How many tickets the (validated) filters select, and how many of them `first` holds (the agent's
+    teams', which the queue shows first): one query, cached until any ticket changes."""
     filters = sorted((name, str(value)) for name, value in data.items() if value and name not in NOT_COUNTED)
-    # "Mine" is the one view whose tickets depend on who asks; every other count is shared by all agents.
+    # "Mine" is the one view whose tickets depend on who asks; every other count is shared by all agents in
+    # the same teams.
     owner = user.pk if data.get("view") == View.MINE else ""
-    key = f"{PREFIX}:count:{_digest(filters, owner, newest or stamp(), _bucket(now))}"
-    count = cache.get(key)
-    if count is None:
-        count = tickets.count()
-        cache.set(key, count, int(VERSION_PERIOD.total_seconds()))
-    return count
+    key = f"{PREFIX}:count:{_digest(filters, owner, first, newest or stamp(), _bucket(now))}"
+    counts = cache.get(key)
+    if counts is None:
+        if first is None:
+            counts = (tickets.count(), 0)
+        else:
+            found = tickets.aggregate(all=Count("pk"), first=Count("pk", filter=first))
+            counts = (found["all"], found["first"])
+        cache.set(key, counts, int(VERSION_PERIOD.total_seconds()))
+    return counts
 
 
 def _names(agents: list) -> list:

@@ -2,10 +2,13 @@
 
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import overload
 
 from django.core.cache import cache
+from django.db import connections
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
@@ -210,23 +213,34 @@ def _filters(queryset: QuerySet, data: dict) -> QuerySet:
     return _search(queryset, data.get("q") or "")
 
 
-def _sorted(queryset: QuerySet, sort: str, *, first_teams: list[int]) -> QuerySet:
-    # Each order is an index's column order (tickets/models/ticket.py), so a page is read from the index; an agent in
-    # a team sees its tickets first, then the rest in the same order.
+@dataclass(frozen=True)
+class QueueOrder:
+    """A sort's keys, in an index's column order (tickets/models/ticket.py), and for an agent in teams the
+    condition of their teams' tickets, shown first (then the rest, in the same order)."""
+
+    keys: tuple[str | OrderBy, ...]
+    first: Q | None = None
+
+    def expressions(self) -> list[str | OrderBy | Case]:
+        """The whole order as one ORDER BY: right for reading every row (the export), not a page of them."""
+        if self.first is None:
+            return list(self.keys)
+        return [Case(When(self.first, then=Value(0)), default=Value(1)), *self.keys]
+
+
+def queue_order(*, user, sort: str) -> QueueOrder:
     due = F("next_due").asc(nulls_last=True)
-    order: list[str | OrderBy]
+    keys: tuple[str | OrderBy, ...]
     if sort == Sort.AGE:
-        order = ["created_at", "pk"]
+        keys = ("created_at", "pk")
     elif sort == Sort.UPDATED:
-        order = ["-updated_at", "-pk"]
+        keys = ("-updated_at", "-pk")
     elif sort == Sort.PRIORITY:
-        order = ["priority_rank", due, "created_at", "pk"]
+        keys = ("priority_rank", due, "created_at", "pk")
     else:
-        order = [due, "created_at", "pk"]
-    if first_teams:
-        mine = Case(When(team_id__in=first_teams, then=Value(0)), default=Value(1))
-        return queryset.order_by(mine, *order)
-    return queryset.order_by(*order)
+        keys = (due, "created_at", "pk")
+    first_teams = [team.pk for team in teams() if user.pk in team.members]
+    return QueueOrder(keys, Q(team_id__in=first_teams) if first_teams else None)
 
 
 def queue_tickets(*, user, data: dict, now: datetime | None = None) -> QuerySet:
@@ -234,8 +248,59 @@ def queue_tickets(*, user, data: dict, now: datetime | None = None) -> QuerySet:
     now = now or timezone.now()
     queryset = Ticket.objects.select_related("assignee").defer(*DEFERRED)
     queryset = queryset.filter(view_condition(data.get("view") or View.ALL, user=user, now=now))
-    first_teams = [team.pk for team in teams() if user.pk in team.members]
-    return _sorted(_filters(queryset, data), data.get("sort") or Sort.DUE, first_teams=first_teams)
+    order = queue_order(user=user, sort=data.get("sort") or Sort.DUE)
+    return _filters(queryset, data).order_by(*order.expressions())
+
+
+class QueueRows:
+    """The queue's rows as the paginator reads them: told how many there are and how many of them are the
+    agent's teams' (counted together, kept in the shared cache), and read a page at a time, each page in the
+    order of the sort's index.
+
+    "In my teams?" at the head of ORDER BY is no index's order: the database would read and sort every
+    matching row for each page. A page is instead a slice of the teams' tickets, a slice of the rest, or the
+    end of the one and the start of the other.
+    """
+
+    def __init__(self, rows: QuerySet, *, order: QueueOrder, count: int, first_count: int) -> None:
+        self.rows, self.order, self.total, self.first_count = rows, order, count, first_count
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator:
+        return iter(self[0 : self.total])
+
+    @overload
+    def __getitem__(self, index: int) -> Ticket: ...
+    @overload
+    def __getitem__(self, index: slice) -> QuerySet: ...
+    def __getitem__(self, index: int | slice) -> Ticket | QuerySet:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, self.total if index.stop is None else index.stop
+        rows = self.rows.order_by(*self.order.keys)
+        if self.order.first is None:
+            return rows[start:stop]
+        split = self.first_count
+        mine, rest = rows.filter(self.order.first), rows.exclude(self.order.first)
+        if stop <= split:
+            return mine[start:stop]
+        if start >= split:
+            return rest[start - split : stop - split]
+        # The end of the teams' tickets and the start of the rest: each read from the index as a list of ids,
+        # then the page's few rows sorted whole.
+        ends = mine.values("pk")[start:split], rest.values("pk")[: stop - split]
+        if connections[self.rows.db].features.supports_slicing_ordering_in_compound:
+            # PostgreSQL: one list of ids, looked up by primary key (an OR of two lists scans the table).
+            chosen = Q(pk__in=ends[0].union(ends[1], all=True))
+        else:
+            # SQLite takes no LIMIT inside a UNION, and looks each list up by rowid ("MULTI-INDEX OR").
+            chosen = Q(pk__in=ends[0]) | Q(pk__in=ends[1])
+        return self.rows.filter(chosen).order_by(*self.order.expressions())
 
 
 def queue_version(*, rows, count: int, salt: str, now: datetime) -> str:

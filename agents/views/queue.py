@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.db.models.functions import Substr
 from django.http import HttpResponse, HttpResponseNotModified, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
@@ -14,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import parse_etags, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -64,18 +62,6 @@ def _clean_query(form: QueueFilterForm) -> str:
     return urlencode(pairs)
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count (from queue_cache) instead of counting the tickets again."""
-
-    def __init__(self, object_list: QuerySet, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self.known_count
-
-
 def _queue(request: AgentRequest) -> Queue:
     """Validate the filters, select and paginate the tickets: a fixed number of queries at any size."""
     agents = selectors.assignable_agents()
@@ -84,11 +70,16 @@ def _queue(request: AgentRequest) -> Queue:
         return Queue(form=form, agents=agents, page=None, version="invalid")
     now = timezone.now()
     tickets = selectors.queue_tickets(user=request.user, data=form.cleaned_data, now=now)
+    order = selectors.queue_order(user=request.user, sort=form.cleaned_data["sort"])
     newest = queue_cache.stamp()
-    count = queue_cache.ticket_count(tickets, data=form.cleaned_data, user=request.user, now=now, newest=newest)
+    count, first_count = queue_cache.ticket_count(
+        tickets, data=form.cleaned_data, user=request.user, now=now, newest=newest, first=order.first
+    )
     rows = selectors.with_activity(tickets, user=request.user).annotate(summary=Substr("description", 1, 120))
     rows = ticket_selectors.with_terminal_repeats(rows, now=now)
-    paginator = CountedPaginator(rows, form.cleaned_data["size"], count=count)
+    # Told the count (from queue_cache), the paginator counts the tickets no second time.
+    paged = selectors.QueueRows(rows, order=order, count=count, first_count=first_count)
+    paginator = Paginator(paged, form.cleaned_data["size"])
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     repeats = {row.pk: row.terminal_repeats for row in page.object_list if row.terminal_repeats}

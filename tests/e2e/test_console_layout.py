@@ -196,3 +196,52 @@ def test_the_bulk_bar_moves_the_selected_tickets_to_a_team_and_stays_one_row(con
     page.wait_for_selector(".messages")
     assert "2 tickets updated." in page.locator(".messages").inner_text()
     assert Ticket.objects.filter(team=team).count() == 2
+
+
+def _bulk_rows(page) -> int:
+    """How many lines the bulk bar's visible controls sit on (the legend, hidden for screen readers, aside)."""
+    return page.eval_on_selector(
+        ".bulk-actions",
+        """bar => {
+            const boxes = [...bar.children].map(el => el.getBoundingClientRect()).filter(b => b.width > 1);
+            let lines = 0, bottom = -Infinity;
+            for (const b of boxes.sort((a, c) => a.top - c.top)) {
+                if (b.top >= bottom) { lines += 1; bottom = b.bottom; } else { bottom = Math.max(bottom, b.bottom); }
+            }
+            return lines;
+        }""",
+    )
+
+
+def _cut_menus(page) -> list[str]:
+    """The bar's menus narrower than their longest option (a copy without the bar's width limit measures it)."""
+    return page.eval_on_selector_all(
+        ".bulk-actions select",
+        """menus => menus.map(menu => {
+            const whole = menu.cloneNode(true);
+            Object.assign(whole.style, {maxWidth: "none", width: "auto", position: "absolute", visibility: "hidden"});
+            menu.after(whole);
+            const need = whole.getBoundingClientRect().width, has = menu.getBoundingClientRect().width;
+            whole.remove();
+            return has + 0.5 < need ? `#${menu.id} (${Math.round(has)} < ${Math.round(need)})` : "";
+        }).filter(Boolean)""",
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("size", ["1024x768", "1280x720", "1440x900"])
+def test_the_bulk_bar_is_one_row_and_shows_each_menu_whole(console, twenty_tickets, agent, language, size):
+    from tickets.services.routing import team_save
+
+    team_save(actor=agent, name="拉卡拉组", members=[agent])  # the fourth menu, as a console with teams has
+    page = console
+    width, height = SIZES[size]
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto("/agent/" if language == "zh-hans" else "/en/agent/")
+    for n in (0, 1):
+        page.locator(".queue-row input[name=ids]").nth(n).check()
+    # The status menu's longest option ("Waiting on merchant") is the one shown when the bar opens.
+    page.select_option("#bulk-status", "waiting_on_merchant")
+    Shots(f"console-bulk-{language}-{size}")(page, f"queue-{language}-bulk-{size}")
+    assert _bulk_rows(page) == 1, "the bulk actions wrap onto a second row"
+    assert _cut_menus(page) == [], "a bulk menu cuts its text"
