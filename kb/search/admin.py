@@ -21,7 +21,7 @@ class SynonymAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         terms = data.get("terms", "").replace("，", ",").replace(",", "\n").splitlines()
-        data["term_list"] = services.synonym_validate_terms(terms)
+        data["term_list"] = services.synonym_validate_terms(terms, key=data.get("key", ""))
         return data
 
 

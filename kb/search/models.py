@@ -92,7 +92,10 @@ class Synonym(models.Model):
     key = models.SlugField(_("key"), max_length=60, unique=True)
     terms = models.TextField(
         _("terms"),
-        help_text=_("One word or phrase per line, in any language. A search for any of them also finds the others."),
+        help_text=_(
+            "One word or phrase per line, in any language. A search for any of them also finds the others. "
+            "“签到 + @fails” also says this group when 签到 and any term of the group with the key “fails” are typed."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("note"), max_length=200, blank=True)

@@ -11,8 +11,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from kb.search import segmenter
+
+if TYPE_CHECKING:
+    from kb.search.synonym_groups import Synonyms
 
 # Words too common to tell articles apart; removing them on both sides keeps OR queries sharp.
 STOP_WORDS = frozenset(
@@ -273,82 +277,6 @@ class ParsedQuery:
             self.clauses.append(clause)
 
 
-@dataclass(frozen=True)
-class SynonymGroup:
-    terms: tuple[str, ...]  # normalized
-
-
-def _term_pattern(term: str) -> re.Pattern:
-    if has_cjk(term):
-        return re.compile(re.escape(term))
-    # Letters and digits must not continue the word: "sign on" must not match "sign only".
-    return re.compile(r"(?<![a-z0-9])" + r"\s+".join(map(re.escape, term.split())) + r"(?![a-z0-9])")
-
-
-@dataclass
-class Synonyms:
-    groups: list[SynonymGroup]
-    _patterns: list[tuple[re.Pattern, int]] = field(default_factory=list, repr=False)
-
-    def __post_init__(self):
-        self._patterns = [(_term_pattern(term), i) for i, g in enumerate(self.groups) for term in g.terms]
-        # English terms stemmed as well, matched against the query's stemmed words; and without their filler
-        # when two words or more are left, matched against the query without its own ("card is empty" is
-        # said "customer card empty").
-        self._patterns += [
-            (_term_pattern(stemmed), i)
-            for i, g in enumerate(self.groups)
-            for term in g.terms
-            if term.isascii() and (stemmed := " ".join(stem(word) for word in term.split())) != term
-        ]
-        self._patterns += [
-            (_term_pattern(core), i)
-            for i, g in enumerate(self.groups)
-            for term in g.terms
-            if term.isascii() and (core := without_filler(term)) != term and len(core.split()) >= 2
-        ]
-
-    @classmethod
-    def from_term_lists(cls, term_lists) -> "Synonyms":
-        groups = []
-        for terms in term_lists:
-            normalized = tuple(dict.fromkeys(t for t in (normalize(x) for x in terms) if t))
-            if len(normalized) >= 2:
-                groups.append(SynonymGroup(normalized))
-        return cls(groups)
-
-    def expand(self, normalized: str) -> list[str]:
-        """Every other term of each group one of whose terms occurs in the query (both ways by construction)."""
-        return list(dict.fromkeys(t for terms, _found in self.matches(normalized) for t in terms))
-
-    def matches(self, normalized: str) -> list[tuple[tuple[str, ...], list[str]]]:
-        """Per group found in the query: its terms, and which of them the query contains.
-
-        Of two groups matching overlapping text, the longer match says what is meant: "sign on failed" is
-        the failure, not the prompt to "sign on" again, nor any "fail". A group every match of which lies
-        inside a longer match of another group, in some part of the text (parts are separated by " | "), is
-        left out."""
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for pattern, i in self._patterns:
-            spans.setdefault(i, []).extend(m.span() for m in pattern.finditer(normalized))
-        spans = {i: sorted(set(found)) for i, found in spans.items() if found}
-        kept = [i for i in sorted(spans) if not _subsumed(i, spans, normalized)]
-        return [(self.groups[i].terms, list(dict.fromkeys(normalized[a:b] for a, b in spans[i]))) for i in kept]
-
-
-def _subsumed(group: int, spans: dict[int, list[tuple[int, int]]], text: str) -> bool:
-    """Whether, in some part of `text`, each of `group`'s matches lies inside a longer match of another group."""
-    start = 0
-    for part in text.split(" | "):
-        end = start + len(part)
-        own = [(a, b) for a, b in spans[group] if start <= a and b <= end]
-        longer = [(a, b) for i, found in spans.items() if i != group for a, b in found if start <= a and b <= end]
-        if own and all(any(a <= x and y <= b and b - a > y - x for a, b in longer) for x, y in own):
-            return True
-        start = end + len(" | ")
-    return False
-
-
 # A verb and its object split by a potential complement: "结不了账" is "结账" that cannot be done, "签不上到" a
 # sign-on (签到) that fails, "联不了网" no network.
 _SPLIT_VERB = re.compile(r"([\u4e00-\u9fff])(不了|不上|不到|不进|不成|不动)([\u4e00-\u9fff])")
@@ -368,7 +296,7 @@ def rejoin_split_verbs(normalized: str) -> str:
     return _SPLIT_VERB.sub(join, normalized)
 
 
-def parse_query(raw: str, *, synonyms: Synonyms | None = None, prefix_last: bool = True) -> ParsedQuery:
+def parse_query(raw: str, *, synonyms: "Synonyms | None" = None, prefix_last: bool = True) -> ParsedQuery:
     normalized = normalize(raw)
     # Words are read off the text with split verbs joined; `normalized` stays as typed, for whole-line matches.
     text = rejoin_split_verbs(normalized)
@@ -464,7 +392,7 @@ def _units(normalized: str, words: list[str]) -> list[tuple[str, ...]]:
     return units
 
 
-def add_synonyms(parsed: ParsedQuery, synonyms: Synonyms, text: str, *, phrases_only: bool = False) -> None:
+def add_synonyms(parsed: ParsedQuery, synonyms: "Synonyms", text: str, *, phrases_only: bool = False) -> None:
     """The other terms of every synonym group found in `text` (the query, or the query with its typos
     corrected) become alternative clauses, each remembering which of the query's words it stands for."""
     for terms, found in synonyms.matches(text):

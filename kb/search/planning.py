@@ -86,8 +86,9 @@ def correct_typos(query: ParsedQuery, counts: dict[str, int]) -> dict[str, str]:
             counts[best[0]] = best[1]
             query.add(Clause((best[0],)))
             query.highlight.add(best[0])
-        elif parts := split_glued(word, counts):
-            # "signinagain", "macerror": words typed without their spaces; all of them must match.
+        elif parts := split_glued(word, counts) or split_glued_typo(word, counts):
+            # "signinagain", "macerror", "cantconnect": words typed without their spaces ("singon": and a typo);
+            # all of them must match.
             query.corrections[word] = " ".join(parts)
             indexed = tuple(part for part in parts if part in counts)
             query.add(Clause(indexed))
@@ -103,21 +104,46 @@ def split_glued(word: str, counts: dict[str, int]) -> tuple[str, ...]:
     most common such split first; () when none does."""
     if len(word) < GLUED_MIN or not word.isalpha():
         return ()
-    parts = {word[i:j] for i in range(len(word)) for j in range(i + 2, len(word) + 1)} - set(counts)
+    _fetch_parts([word], counts)
+    return _best_split(word, counts)
+
+
+def split_glued_typo(word: str, counts: dict[str, int]) -> tuple[str, ...]:
+    """split_glued for a word one letter missing or two letters swapped away ("singon" is "signon", "sign on"):
+    the split of the most common words, or ()."""
+    if len(word) < GLUED_MIN or not word.isalpha():
+        return ()
+    edits = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    edits |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    variants = sorted(v for v in edits - {word} if len(v) >= GLUED_MIN)
+    _fetch_parts(variants, counts)
+    splits = [split for split in (_best_split(v, counts) for v in variants) if split]
+    return max(splits, key=lambda split: min(counts.get(p, 0) for p in split if p not in STOP_WORDS), default=())
+
+
+def _fetch_parts(words: list[str], counts: dict[str, int]) -> None:
+    """Add to `counts` every indexed word found inside `words` (one query)."""
+    parts = {w[i:j] for w in words for i in range(len(w)) for j in range(i + 2, len(w) + 1)} - set(counts)
     counts.update(SearchTerm.objects.filter(term__in=parts).values_list("term", "entries"))
 
+
+# Negations glued to the next word lose their space and apostrophe ("cantconnect"): read as typed apart.
+_GLUED_NEGATIONS = {"cant": "can not", "wont": "will not", "dont": "do not", "doesnt": "does not", "isnt": "is not"}
+
+
+def _best_split(word: str, counts: dict[str, int]) -> tuple[str, ...]:
     def known(part: str) -> bool:
-        return len(part) >= 2 and (counts.get(stem(part), 0) > 0 or part in STOP_WORDS)
+        return len(part) >= 2 and (counts.get(stem(part), 0) > 0 or part in STOP_WORDS or part in _GLUED_NEGATIONS)
 
     splits: list[tuple[str, ...]] = [(word[:i], word[i:]) for i in range(2, len(word) - 1)]
     splits += [(word[:i], word[i:j], word[j:]) for i in range(2, len(word)) for j in range(i + 2, len(word) - 1)]
-    found = [split for split in splits if all(known(p) for p in split) and any(p not in STOP_WORDS for p in split)]
+    found = [split for split in splits if all(known(p) for p in split) and any(counts.get(stem(p)) for p in split)]
     if not found:
         return ()
     best = min(
-        found, key=lambda split: (len(split), -min(counts.get(stem(p), 0) for p in split if p not in STOP_WORDS))
+        found, key=lambda split: (len(split), -min(counts.get(stem(p), 0) for p in split if counts.get(stem(p))))
     )
-    return tuple(stem(part) for part in best)
+    return tuple(_GLUED_NEGATIONS.get(part) or stem(part) for part in best)
 
 
 # --- The plan ---------------------------------------------------------------------------------------

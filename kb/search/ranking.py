@@ -205,11 +205,14 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
 
 
 def _said_otherwise(query: ParsedQuery, core: str) -> list[str]:
-    return [
-        "".join(clause.tokens)
-        for clause, found in query.said.items()
-        if any(_compact(without_filler(term)) == core or _compact(term) == core for term in found)
-    ]
+    return ["".join(clause.tokens) for clause, found in query.said.items() if _tiles(core, found)]
+
+
+def _tiles(core: str, found: set[str]) -> bool:
+    """Whether the terms typed for a synonym group are all of `core`: one of them ("罢工"), or the parts of a
+    combination together ("签到" and "不行")."""
+    terms = {_compact(without_filler(term)) or _compact(term) for term in found}
+    return core in terms or (sum(map(len, terms)) == len(core) and all(term in core for term in terms))
 
 
 def _weighed(words: list[tuple[str, ...]], found: dict[int, dict]) -> dict[int, float]:

@@ -23,6 +23,7 @@ from kb.search.backends import get_backend
 from kb.search.documents import Document, entry_fields
 from kb.search.models import TOKEN_FIELDS, SearchEntry, SearchLog, SearchTerm, Synonym
 from kb.search.pipeline import normalize
+from kb.search.synonym_groups import COMBINES, GROUP_MARK, combination_parts
 from kb.search.synonyms import synonyms_changed
 from kb.search.version import index_changed
 
@@ -149,12 +150,26 @@ def synonym_terms_digest(*, terms: list[str], is_active: bool, note: str) -> str
     return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
 
-def synonym_validate_terms(terms: list[str]) -> list[str]:
+def synonym_validate_terms(terms: list[str], *, key: str = "") -> list[str]:
     terms = [t.strip() for t in terms if t.strip()]
-    if len({normalize(t) for t in terms} - {""}) < 2:
+    plain = [t for t in terms if COMBINES not in t]
+    if len({normalize(t) for t in plain} - {""}) < 2:
         raise ValidationError({"terms": _("A synonym group needs at least two different words or phrases.")})
     if any(len(t) > 60 for t in terms):
         raise ValidationError({"terms": _("Keep each word or phrase under 60 characters.")})
+    for term in terms:
+        parts = combination_parts(term)
+        if term not in plain and (len(parts) < 2 or not all(p.removeprefix(GROUP_MARK) for p in parts)):
+            raise ValidationError(
+                {"terms": _("“%(term)s”: a combination joins two parts or more with +.") % {"term": term}}
+            )
+        named = {p.removeprefix(GROUP_MARK) for p in parts if p.startswith(GROUP_MARK)}
+        missing = sorted(
+            named - set(Synonym.objects.filter(key__in=named).exclude(key=key).values_list("key", flat=True))
+        )
+        if missing:
+            message = _("“%(term)s”: no other synonym group has the key “%(key)s”.")
+            raise ValidationError({"terms": message % {"term": term, "key": missing[0]}})
     return terms
 
 
@@ -168,7 +183,7 @@ def synonym_save(
     instance: Synonym | None = None,
     source_hash: str | None = None,
 ) -> Synonym:
-    terms = synonym_validate_terms(terms)
+    terms = synonym_validate_terms(terms, key=key)
     synonym = instance or Synonym.objects.filter(key=key).first() or Synonym(key=key)
     synonym.key = key
     synonym.terms = "\n".join(terms)

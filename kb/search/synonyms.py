@@ -10,7 +10,7 @@ import uuid
 from django.core.cache import cache
 
 from kb.search.models import Synonym
-from kb.search.pipeline import Synonyms
+from kb.search.synonym_groups import Synonyms
 
 VERSION_KEY = "kb:search:synonyms:version"
 
@@ -33,7 +33,7 @@ def current_synonyms() -> Synonyms:
     if version != _loaded["version"]:
         with _lock:
             if version != _loaded["version"]:
-                groups = [s.term_list for s in Synonym.objects.filter(is_active=True)]
-                _loaded["value"] = Synonyms.from_term_lists(groups)
+                groups = [(s.key, s.term_list) for s in Synonym.objects.filter(is_active=True)]
+                _loaded["value"] = Synonyms.from_groups(groups)
                 _loaded["version"] = version
     return _loaded["value"]

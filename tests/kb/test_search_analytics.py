@@ -116,6 +116,33 @@ def test_a_synonym_group_needs_two_terms(client, editor):
     assert not Synonym.objects.filter(key="lonely").exists()
 
 
+def test_a_combination_added_in_the_admin_works_at_once(client, editor, django_capture_on_commit_callbacks):
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/kb/synonym/add/",
+            {"key": "printer-dead", "terms": "打印机坏了\nprinter broken\n打印机 + @fails", "is_active": "on"},
+        )
+    assert response.status_code == 302
+    assert keys("打印机不行")[:1] in (["fix-hardware"], ["cause-device"])
+
+
+@pytest.mark.parametrize(
+    ("terms", "message"),
+    [
+        ("打印机坏了\nprinter broken\n打印机 + @no-such-group", "没有键为“no-such-group”的其他同义词组"),
+        ("打印机坏了\nprinter broken\n打印机 + ", "组合要用 + 连接两个或更多部分"),
+        ("打印机坏了\n打印机 + @fails", "同义词组至少需要两个不同的词或短语"),
+    ],
+)
+def test_a_bad_combination_is_refused_with_a_message_in_the_editors_language(client, editor, terms, message):
+    client.force_login(editor)
+    response = client.post("/admin/kb/synonym/add/", {"key": "printer-dead", "terms": terms, "is_active": "on"})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Synonym.objects.filter(key="printer-dead").exists()
+
+
 def test_another_process_picks_up_a_synonym_change(django_capture_on_commit_callbacks):
     """Each process keeps its synonyms in memory, keyed by a version in the shared cache."""
     from kb.search import synonyms

@@ -6,7 +6,6 @@ from kb.search import planning
 from kb.search.pipeline import (
     Clause,
     ParsedQuery,
-    Synonyms,
     analyze,
     code_candidates,
     code_lookalikes,
@@ -18,6 +17,7 @@ from kb.search.pipeline import (
     screen_text,
     segment,
 )
+from kb.search.synonym_groups import Synonyms
 
 
 def test_it_converts_traditional_to_simplified():
@@ -292,3 +292,24 @@ def test_the_words_of_a_split_verb_are_the_joined_verb():
 )
 def test_the_screen_text_a_query_quotes_after_tishi_or_xianshi(typed, screen):
     assert screen_text(normalize(typed)) == screen
+
+
+def test_a_combination_says_its_group_when_both_parts_are_typed_in_any_order():
+    synonyms = Synonyms.from_groups(
+        [
+            ("fails", ["失败", "不行", "not working", "fail"]),
+            ("sign-on-fails", ["签到失败", "sign on failed", "签到 + @fails", "sign on + @fails"]),
+            ("down", ["死机", "not working"]),
+        ]
+    )
+    said = {terms[0]: found for terms, found in synonyms.matches(normalize("签到不行"))}
+    assert said == {"签到失败": ["签到", "不行"]}
+    said = {terms[0]: found for terms, found in synonyms.matches(normalize("not working sign on"))}
+    # The combination reaches over "not working": the terminal being down is not what is meant.
+    assert list(said) == ["签到失败"]
+    assert {terms[0] for terms, _found in synonyms.matches(normalize("签到"))} == set()
+
+
+def test_a_combination_naming_no_group_or_missing_a_part_says_nothing():
+    synonyms = Synonyms.from_groups([("sign-on-fails", ["签到失败", "sign on failed", "签到 + @nothing"])])
+    assert synonyms.matches(normalize("签到不行")) == []

@@ -1,8 +1,9 @@
 """The re-ranker's signals on documents built by the real pipeline: how far a query is one of a page's lines."""
 
 from kb.search.documents import Document, entry_fields
-from kb.search.pipeline import Synonyms, line_pinyin, normalize, parse_query
+from kb.search.pipeline import line_pinyin, normalize, parse_query
 from kb.search.ranking import SYNONYM_CREDIT, rerank_signals
+from kb.search.synonym_groups import Synonyms
 
 
 def _signals(query: str, *documents: Document) -> dict[str, tuple[float, float, float]]:

@@ -1,0 +1,28 @@
+"""How search reads what merchants really type, on the shipped knowledge base: words glued with a typo, split
+verbs, a screen text quoted in a sentence, a failing sign-on said in other words."""
+
+import pytest
+
+from tests.kb.search_helpers import keys
+
+pytestmark = pytest.mark.usefixtures("loaded_kb")
+
+NETWORK = ("fix-network", "cause-network")
+SIGN_ON_FAILS = ("sign-on-fails", "re-sign-in-prompt")
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "expected"),
+    [
+        ("cantconnect", "en", NETWORK),  # a negation glued to its verb
+        ("singon failed", "en", SIGN_ON_FAILS),  # glued, and two letters swapped
+        ("结不了账", "zh-hans", ("settle-and-sign-off", "settlement-and-batch")),  # 结账, split by 不了
+        ("上不了线", "zh-hans", NETWORK),
+        ("签到不行", "zh-hans", SIGN_ON_FAILS),  # 签到 with a word of the "fails" group
+        ("sign on not working", "en", SIGN_ON_FAILS),
+        ("早上开机刷第一笔卡就提示请重新签到，怎么办？", "zh-hans", ("re-sign-in-prompt",)),
+        ("印表機沒紙", "zh-hans", ("fix-hardware", "cause-device")),  # Taiwan's word for the printer
+    ],
+)
+def test_the_answer_comes_first(query, language, expected):
+    assert keys(query, language=language)[:1][0] in expected
