@@ -271,6 +271,7 @@ def match_shares(query: ParsedQuery, pks: list[int]) -> dict[int, float]:
 # --- The code whose screen text the query is --------------------------------------------------------
 
 OWNED_SHARE = 0.5  # how much of what was typed (filler, brands and the terminal left out) a screen text must be
+MEANT_NEAR = 3  # a code named in other words is meant when its page is among this many of the ranking's first
 
 
 def owning_code(
@@ -338,9 +339,15 @@ def _meant(query: ParsedQuery, names: dict[str, set[int]], ranked, rows) -> list
     meant = []
     for clause, found in query.said.items():
         typed = max(found, key=len, default="")
-        if not _says_most(query, typed) or _article_says(_compact(typed), ranked, rows):
+        lines = [line for line in names if _line_tokens(line) == clause.tokens]
+        if not lines or _article_says(_compact(typed), ranked, rows):
             continue
-        meant += [line for line in names if _line_tokens(line) == clause.tokens]
+        # Most of the query, or its rarest word; or the page of the code so named is already among the first
+        # (MEANT_NEAR) ("顾客的卡没余额了刷不过去": the merchant's words around 没余额 are everywhere).
+        near = {pk for pk, _score in ranked[:MEANT_NEAR]}
+        leads = any(near & names[line] for line in lines)
+        if leads or _says_most(query, typed):
+            meant += lines
     return meant
 
 

@@ -26,3 +26,15 @@ SIGN_ON_FAILS = ("sign-on-fails", "re-sign-in-prompt")
 )
 def test_the_answer_comes_first(query, language, expected):
     assert keys(query, language=language)[:1][0] in expected
+
+
+@pytest.mark.parametrize(
+    ("query", "language"),
+    [
+        ("顾客的卡没余额了刷不过去", "zh-hans"),  # 没余额 amid words every page has
+        ("card got declined low balance", "en"),
+        ("额度刷爆了", "zh-hans"),  # a maxed-out credit card
+    ],
+)
+def test_money_said_in_other_words_in_a_longer_query_brings_the_insufficient_funds_code_first(query, language):
+    assert keys(query, language=language)[:1] == ["code:51"]
