@@ -86,11 +86,13 @@ def entry_fields(document: Document) -> dict:
         "text": _snippet_source(document.symptoms, document.body),
         "codes": codes,
         "phrases": _phrases(names[0], [*names[1:], *document.symptoms, *document.tags]),
-        "title_tokens": _tokens(" ".join(names)),
+        # The name's pinyin weighs as the name: "qiandao shibai" is about the page titled 签到失败 as much as the
+        # Chinese is.
+        "title_tokens": " ".join([_tokens(" ".join(names)), *pinyin(names[0])]).strip(),
         "symptoms_tokens": _tokens(symptoms),
         "codes_tokens": _tokens(codes),
         "tags_tokens": _tokens(tags),
         "summary_tokens": _tokens(document.summary),
         "body_tokens": _tokens(document.body),
-        "pinyin_tokens": " ".join(pinyin(names[0]) + pinyin(tags) + pinyin(" , ".join(document.symptoms))),
+        "pinyin_tokens": " ".join(pinyin(tags) + pinyin(" , ".join(document.symptoms))),
     }

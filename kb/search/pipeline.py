@@ -168,6 +168,17 @@ def segment(normalized: str, *, fine: bool = True) -> list[str]:
     return tokens
 
 
+def knows_word(word: str) -> bool:
+    """Whether the segmenter's dictionary (its own and the domain's) has this word."""
+    return _segmenter().has_word(word)
+
+
+def cut(text: str, *, guess: bool = True) -> list[str]:
+    """The segmenter's precise cut of `text`, every piece kept (stop words too). guess=False leaves characters
+    that make no dictionary word alone, instead of guessing a new word from them (jieba's HMM)."""
+    return [word for word in _segmenter().cut(text, guess) if word.strip()]
+
+
 def analyze(text: str) -> list[str]:
     """The indexing pipeline for one field: normalized, segmented, stemmed words in order."""
     return segment(normalize(text))

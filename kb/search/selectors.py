@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from kb.search import sounds
 from kb.search.backends import get_backend
 from kb.search.models import SearchEntry
 from kb.search.pipeline import Clause, ParsedQuery, add_synonyms, has_cjk, parse_query, stem
@@ -137,7 +138,11 @@ def search(
     letters typed on a Chinese site are also tried there. With `unknown_code_page` ((kind, key)), a query
     naming a code that has no page ("C1", an acquirer's own) gets that page first."""
     parsed = parse_query(query[:MAX_QUERY_LENGTH], synonyms=current_synonyms(), prefix_last=prefix_last)
-    result = SearchResult(query=parsed, language=language)
+    heard, misheard = sounds.corrected(parsed.normalized)
+    if misheard:
+        # 前到失败 typed for 签到失败: searched as what it sounds like.
+        parsed = parse_query(heard, synonyms=current_synonyms(), prefix_last=prefix_last)
+    result = SearchResult(query=parsed, language=language, corrections=misheard)
     if not parsed.normalized:
         return result
     _complete(parsed, result)
@@ -171,7 +176,7 @@ def _complete(parsed: ParsedQuery, result: SearchResult) -> None:
     for code in result.codes:
         parsed.add(Clause((code.lower(),)))
     count_terms(parsed)
-    result.corrections = correct_typos(parsed, parsed.counts)
+    result.corrections |= correct_typos(parsed, parsed.counts)
     if result.corrections:
         # "sing in" corrected is "sign in", a synonym of 重新签到. Only phrases: a corrected word is already
         # searched, and its synonyms would outweigh it in long pages ("setlement": the training page).
