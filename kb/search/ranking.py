@@ -190,7 +190,7 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
     screen = _compact(screen_text(query.normalized))
     # What was typed but for filler and the terminal's name ("pos机死机了" is "死机"), and the other terms of a
     # synonym group when that is one of its terms ("机器罢工" is "死机", a line of the hardware page).
-    core = "".join(unit[0] for unit in typed_units(query)) if has_cjk(whole) else ""
+    core = _core(query) if has_cjk(whole) else ""
     others = _said_otherwise(query, core) if len(core) >= 2 else []
     signals = {}
     for pk, row in rows.items():
@@ -202,6 +202,14 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
             exact = max(exact, SYNONYM_CREDIT * max((_as_line(other, compacted) for other in others), default=0.0))
         signals[pk] = (coverage[pk], title_coverage[pk], exact)
     return signals
+
+
+def _core(query: ParsedQuery) -> str:
+    """What was typed without filler and the terminal's name, negations kept ("pos机签到老是不成功" → "签到不成功")."""
+    core = _compact(without_filler(query.corrected or query.normalized))
+    for word in sorted(query.ignored, key=len, reverse=True):
+        core = core.replace(word, "")
+    return core
 
 
 def _said_otherwise(query: ParsedQuery, core: str) -> list[str]:

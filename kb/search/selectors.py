@@ -179,9 +179,11 @@ def _complete(parsed: ParsedQuery, result: SearchResult) -> None:
     result.corrections |= correct_typos(parsed, parsed.counts)
     if result.corrections:
         # "sing in" corrected is "sign in", a synonym of 重新签到. Only phrases: a corrected word is already
-        # searched, and its synonyms would outweigh it in long pages ("setlement": the training page).
+        # searched, and its synonyms would outweigh it in long pages ("setlement": the training page); but
+        # amid Chinese ("pinter 没反应") an English word is mostly said in Chinese by the pages, so all of them.
         parsed.corrected = " ".join(result.corrections.get(stem(w), w) for w in parsed.normalized.split())
-        add_synonyms(parsed, current_synonyms(), parsed.corrected, phrases_only=True)
+        phrases_only = not has_cjk(parsed.normalized)
+        add_synonyms(parsed, current_synonyms(), parsed.corrected, phrases_only=phrases_only)
         count_terms(parsed)
 
 

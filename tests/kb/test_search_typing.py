@@ -38,3 +38,13 @@ def test_the_answer_comes_first(query, language, expected):
 )
 def test_money_said_in_other_words_in_a_longer_query_brings_the_insufficient_funds_code_first(query, language):
     assert keys(query, language=language)[:1] == ["code:51"]
+
+
+def test_an_english_word_misspelt_amid_chinese_finds_the_pages_that_say_it_in_chinese():
+    # "pinter" is "printer", which the Chinese pages call 打印机.
+    assert keys("pinter 没反应")[:1][0] in ("fix-hardware", "cause-device")
+
+
+def test_a_negation_typed_stays_when_the_query_is_matched_as_a_line():
+    # "签到成功后又要签到" (asked again after a successful sign-on) is no line of "签到老是不成功".
+    assert keys("签到老是不成功")[:1][0] in SIGN_ON_FAILS
