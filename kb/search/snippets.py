@@ -1,45 +1,201 @@
 """What a hit shows: the query's words marked in its title and snippet, the stretch of the page with most of
-them, and the one-line summary of a suggestion."""
+them, and the one-line summary of a suggestion.
+
+What is marked (`marks_for`), so that a merchant sees why a page came back and is never misled:
+- what was typed: its words and its phrases, a typo's correction, the Chinese a pinyin word spells;
+- lighter ("related"), the synonyms standing for a typed word, because the page says that instead
+  ("结算" for "结账");
+- never a lone Chinese character ("结" inside "冻结"), a bare complement ("不了" inside "解决不了"), or a short
+  English function word ("not", "on"): they are everywhere. Inside a typed phrase they are marked with it
+  ("not registered"), and a synonym standing only for them ("失败" for the "不了" of "结不了账") not at all.
+"""
 
 import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+from kb.search.pipeline import STOP_WORDS, Clause, ParsedQuery, has_cjk, segment, without_filler
 
 SNIPPET_CHARS = 140
 _SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;:])\s|(?<=：)")
 LINE_CHARS = {"cjk": 40, "latin": 80}
+TYPED, RELATED = "typed", "related"
+# When choosing the stretch of the body, synonyms only break ties: the most a window holds (under 70 two-character
+# matches) never outweighs one typed word.
+RELATED_WEIGHT = 0.01
+PHRASE_WORDS = 5  # the longest run of typed English words marked as one phrase
+
+# Words that say how, not what: marked only inside a longer typed phrase.
+FUNCTION_WORDS = frozenset(
+    """
+    no not non nor on off in out up down over one once can cannot could will won get got go any all some
+    不了 不行 不上 不到 不进 不成 不动 不能 不会 不是 不好 不出 不住 不起 不去 不来 不用 不要 不对 没有 没法 没用
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
 
 
-def highlighter(terms: set[str]) -> re.Pattern | None:
-    return _compiled_highlighter(tuple(sorted(terms)))
+def markable(term: str) -> bool:
+    """Whether a term is marked on its own: not a lone Chinese character, a complement or a function word."""
+    words = term.split()
+    if len(words) > 1:
+        return any(markable(word) for word in words)
+    if term in FUNCTION_WORDS or term in STOP_WORDS:
+        return False
+    if has_cjk(term):
+        return len(term) >= 2
+    return len(term) >= 3 or (len(term) == 2 and any(ch.isdigit() for ch in term))
+
+
+@dataclass(frozen=True)
+class Marks:
+    typed: frozenset[str]
+    related: frozenset[str]
+    pinyin: frozenset[str] = frozenset()  # ASCII words that may be pinyin: their Chinese is marked as typed
+
+
+def marks_for(query: ParsedQuery) -> Marks:
+    """What to mark for a parsed query, by the rules in the module's docstring."""
+    typed = {word for word in query.words if markable(word)}
+    for corrected in query.corrections.values():
+        typed |= {word for word in corrected.split() if markable(word)}
+    typed |= _typed_phrases(query)
+    related = set()
+    for term in query.highlight - typed:
+        if term in query.words or not markable(term):
+            continue
+        stood = query.stands_for.get(Clause(tuple(segment(term, fine=False))), set())
+        if any(markable(word) for word in stood):
+            related.add(term)
+    spoken = {w for w in query.words if w.isascii() and w.isalpha() and len(w) >= 4}
+    spoken |= {w for w in query.corrections.values() if w.isalpha() and len(w) >= 4}
+    if query.is_ascii_letters and len(joined := query.normalized.replace(" ", "")) >= 4:
+        spoken.add(joined)
+    return Marks(frozenset(typed), frozenset(related - typed), frozenset(spoken))
+
+
+def _typed_phrases(query: ParsedQuery) -> set[str]:
+    """The typed text itself when Chinese ("结不了账"), and runs of typed English words that hold a word worth
+    marking and neither start nor end with filler ("not registered", "on the card"), as typed and corrected."""
+    phrases = set()
+    for text in dict.fromkeys(t for t in (query.normalized, query.corrected) if t):
+        if has_cjk(text):
+            phrases |= {p for p in (text.replace(" ", ""), without_filler(text)) if len(p) >= 2 and markable(p)}
+            continue
+        words = text.split()
+        for size in range(2, min(PHRASE_WORDS, len(words)) + 1):
+            for start in range(len(words) - size + 1):
+                run = words[start : start + size]
+                if run[0] not in STOP_WORDS and markable(run[-1]):
+                    phrases.add(" ".join(run))
+    return phrases
+
+
+# --- Pinyin: the Chinese a typed pinyin word spells ------------------------------------------------
+
+READINGS = Path(__file__).with_name("pinyin_readings.txt")
+
+
+@lru_cache(maxsize=1)
+def readings() -> dict[str, tuple[str, ...]]:
+    lines = READINGS.read_text(encoding="utf-8").splitlines()
+    return {line[0]: tuple(line[2:].split()) for line in lines if line and not line.startswith("#")}
+
+
+def spelled(text: str, spoken: frozenset[str]) -> set[str]:
+    """The runs of two or more Chinese characters in `text` whose toneless pinyin is one of `spoken`
+    ("qiandao" → "签到"), any reading of a character with several counting."""
+    if not spoken or not has_cjk(text):
+        return set()
+    table = readings()
+    found = set()
+    for start, char in enumerate(text):
+        if char not in table:
+            continue
+        for word in spoken:
+            if (end := _spells(text, start, word, 0, table)) and end - start >= 2:
+                found.add(text[start:end])
+    return found
+
+
+def _spells(text: str, at: int, word: str, done: int, table: dict) -> int:
+    """Where the characters from `at` finish spelling word[done:], or 0."""
+    if done == len(word):
+        return at
+    if at >= len(text):
+        return 0
+    for reading in table.get(text[at], ()):
+        if word.startswith(reading, done) and (end := _spells(text, at + 1, word, done + len(reading), table)):
+            return end
+    return 0
+
+
+# --- Marking -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Highlighter:
+    pattern: re.Pattern
+    kinds: tuple[str, ...]  # per capturing group: TYPED or RELATED
+
+    def finditer(self, text: str) -> Iterator[re.Match]:
+        return self.pattern.finditer(text)
+
+    def kind(self, match: re.Match) -> str:
+        return self.kinds[(match.lastindex or 1) - 1]
+
+
+def highlighter(typed: Iterable[str], related: Iterable[str] = ()) -> Highlighter | None:
+    words = set(typed)
+    return _compiled_highlighter(tuple(sorted(words)), tuple(sorted(set(related) - words)))
+
+
+def _ascii_word(word: str) -> str:
+    # A stemmed word marks its inflections ("print" marks "printing", "settl" "settlement"), nothing longer:
+    # "card" is not "cardholder". Short words only take a plural.
+    if len(word) < 4:
+        return re.escape(word) + "s?"
+    if word.endswith("y"):
+        return re.escape(word[:-1]) + "(?:y|ies|ied)"
+    return re.escape(word) + "(?:e|ie)?(?:s|d|r|rs|ing|ment|ments)?"
 
 
 @lru_cache(maxsize=2048)  # compiling dozens of alternatives costs about a millisecond; queries repeat
-def _compiled_highlighter(terms: tuple[str, ...]) -> re.Pattern | None:
+def _compiled_highlighter(typed: tuple[str, ...], related: tuple[str, ...]) -> Highlighter | None:
+    terms = [(term, TYPED) for term in typed if term] + [(term, RELATED) for term in related if term]
+    # Longest first: the whole phrase wins over its words wherever both match.
+    terms.sort(key=lambda item: len(item[0]), reverse=True)
     parts = []
-    for term in sorted(terms, key=len, reverse=True):
-        if not term:
-            continue
+    for term, _kind in terms:
         if term.isascii():
-            # A stemmed word marks the whole word in the text ("print" marks "printing").
-            words = term.split()
-            parts.append(r"(?<![a-z0-9])" + r"\s+".join(map(re.escape, words)) + r"[a-z]*")
+            parts.append(r"(?<![a-z0-9])(" + r"\s+".join(map(_ascii_word, term.split())) + r")(?![a-z0-9])")
         else:
-            parts.append(re.escape(term))
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+            parts.append("(" + re.escape(term) + ")")
+    if not parts:
+        return None
+    return Highlighter(re.compile("|".join(parts), re.IGNORECASE), tuple(kind for _term, kind in terms))
 
 
-def mark(text: str, pattern: re.Pattern | None) -> list[tuple[str, bool]]:
+def hit_highlighter(marks: Marks, *texts: str) -> Highlighter | None:
+    """The highlighter for one hit: the query's marks, with the Chinese its pinyin spells in the hit's texts."""
+    typed = marks.typed | set().union(*(spelled(text, marks.pinyin) for text in texts)) if marks.pinyin else marks.typed
+    return highlighter(typed, marks.related)
+
+
+def mark(text: str, pattern: Highlighter | None) -> list[tuple[str, str]]:
+    """The text in parts, each with how it is marked: "" (not), TYPED or RELATED."""
     if not pattern or not text:
-        return [(text, False)] if text else []
+        return [(text, "")] if text else []
     parts, last = [], 0
     for match in pattern.finditer(text):
         if match.start() > last:
-            parts.append((text[last : match.start()], False))
+            parts.append((text[last : match.start()], ""))
         if match.end() > match.start():
-            parts.append((match.group(), True))
+            parts.append((match.group(), pattern.kind(match)))
         last = match.end()
     if last < len(text):
-        parts.append((text[last:], False))
+        parts.append((text[last:], ""))
     return parts
 
 
@@ -103,24 +259,26 @@ def first_line(summary: str) -> str:
     return cut.rstrip("，、,;； ") + "…"
 
 
-def snippet(text: str, fallback: str, pattern: re.Pattern | None) -> str:
-    """The stretch of the body with the most query words; else the symptom lines that match; else the
-    summary. `text` is symptom lines, a blank line, then the body (documents._snippet_source)."""
-    symptoms, _blank, body = text.partition("\n\n") if "\n\n" in text else ("", "", text)
-    spans = [m.span() for m in pattern.finditer(body)] if pattern and body else []
-    if spans:
-        # Two pointers over the match positions: the window start with the most whole matches inside.
-        best_start, best_count, last = spans[0][0], 0, 0
-        for first, (start, _end) in enumerate(spans):
-            last = max(last, first)
-            while last + 1 < len(spans) and spans[last + 1][1] <= start + SNIPPET_CHARS:
-                last += 1
-            if last - first + 1 > best_count:
-                best_start, best_count = start, last - first + 1
-        begin = _clause_start(body, best_start)
-        end = _clause_end(body, begin)
-        return ("…" if begin > 0 else "") + body[begin:end].strip() + ("…" if end < len(body) else "")
-    lines = [line for line in symptoms.split("\n") if line and pattern and pattern.search(line)]
-    if lines:
-        return _truncate("；".join(lines[:3]))
-    return _truncate(fallback or body)
+def snippet(text: str, fallback: str, pattern: Highlighter | None) -> str:
+    """The sentence of the body (or its clause, when the sentence is long) that holds most of the typed words,
+    then of their synonyms; else the summary. Symptom lines are not used: a list of symptoms ("old terminal
+    stopped working；is a free POS machine safe") says less than the summary. `text` is symptom lines, a blank
+    line, then the body (documents._snippet_source)."""
+    _symptoms, _blank, body = text.partition("\n\n") if "\n\n" in text else ("", "", text)
+    spans = [(m.start(), m.end(), pattern.kind(m)) for m in pattern.finditer(body)] if pattern and body else []
+    if not spans:
+        return _truncate(fallback or body)
+    # Two pointers over the match positions: the window start with the most weight of whole matches inside.
+    weights = [1.0 if kind == TYPED else RELATED_WEIGHT for _s, _e, kind in spans]
+    best_start, best_weight, last, inside = spans[0][0], 0.0, -1, 0.0
+    for first, (start, _end, _kind) in enumerate(spans):
+        while last + 1 < len(spans) and spans[last + 1][1] <= start + SNIPPET_CHARS:
+            last += 1
+            inside += weights[last]
+        if inside > best_weight:
+            best_start, best_weight = start, inside
+        inside -= weights[first] if last >= first else 0.0
+        last = max(last, first)
+    begin = _clause_start(body, best_start)
+    end = _clause_end(body, begin)
+    return ("…" if begin > 0 else "") + body[begin:end].strip() + ("…" if end < len(body) else "")
