@@ -22,8 +22,8 @@ SNIPPET_CHARS = 140
 _SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;:])\s|(?<=：)")
 LINE_CHARS = {"cjk": 40, "latin": 80}
 TYPED, RELATED = "typed", "related"
-# When choosing the stretch of the body, synonyms only break ties: the most a window holds (under 70 two-character
-# matches) never outweighs one typed word.
+# When choosing the stretch of the body, synonyms only break ties: all the different ones a window holds never
+# outweigh one typed word.
 RELATED_WEIGHT = 0.01
 PHRASE_WORDS = 5  # the longest run of typed English words marked as one phrase
 
@@ -261,24 +261,27 @@ def first_line(summary: str) -> str:
 
 def snippet(text: str, fallback: str, pattern: Highlighter | None) -> str:
     """The sentence of the body (or its clause, when the sentence is long) that holds most of the typed words,
-    then of their synonyms; else the summary. Symptom lines are not used: a list of symptoms ("old terminal
-    stopped working；is a free POS machine safe") says less than the summary. `text` is symptom lines, a blank
-    line, then the body (documents._snippet_source)."""
+    then of their synonyms; else (no typed word in the body) the summary. Never the symptom lines: a list of
+    symptoms ("old terminal stopped working；is a free POS machine safe") says less than the summary. `text`
+    is symptom lines, a blank line, then the body (documents._snippet_source)."""
     _symptoms, _blank, body = text.partition("\n\n") if "\n\n" in text else ("", "", text)
-    spans = [(m.start(), m.end(), pattern.kind(m)) for m in pattern.finditer(body)] if pattern and body else []
-    if not spans:
+    found = pattern.finditer(body) if pattern and body else ()
+    spans = [(m.start(), m.end(), m.lastindex, pattern.kind(m)) for m in found if pattern]
+    if not any(kind == TYPED for _s, _e, _term, kind in spans):
+        # Only synonyms in the body ("结算单" for "结账"): a stretch chosen by them says less than the summary.
         return _truncate(fallback or body)
-    # Two pointers over the match positions: the window start with the most weight of whole matches inside.
-    weights = [1.0 if kind == TYPED else RELATED_WEIGHT for _s, _e, kind in spans]
-    best_start, best_weight, last, inside = spans[0][0], 0.0, -1, 0.0
-    for first, (start, _end, _kind) in enumerate(spans):
-        while last + 1 < len(spans) and spans[last + 1][1] <= start + SNIPPET_CHARS:
-            last += 1
-            inside += weights[last]
-        if inside > best_weight:
-            best_start, best_weight = start, inside
-        inside -= weights[first] if last >= first else 0.0
-        last = max(last, first)
+    # The first window holding the most different typed terms (a term said three times in the page's footer
+    # does not beat the sentence that says it once, near the top), synonyms breaking ties.
+    best_start, best_score = spans[0][0], -1.0
+    for first, (start, _end, _term, _kind) in enumerate(spans):
+        inside = set()
+        for _s, end, term, kind in spans[first:]:  # in text order: stop at the first past the window
+            if end > start + SNIPPET_CHARS:
+                break
+            inside.add((term, kind))
+        score = sum(1.0 if kind == TYPED else RELATED_WEIGHT for _term, kind in inside)
+        if score > best_score:
+            best_start, best_score = start, score
     begin = _clause_start(body, best_start)
     end = _clause_end(body, begin)
     return ("…" if begin > 0 else "") + body[begin:end].strip() + ("…" if end < len(body) else "")

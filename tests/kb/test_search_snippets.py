@@ -136,3 +136,9 @@ def test_a_snippet_falls_back_to_the_summary_not_to_the_symptom_lines():
     summary = "Frequent faults or an unsupported model: replace the terminal through your acquirer."
 
     assert snippet(text, summary, highlighter({"stopped working"})) == summary
+
+
+def test_a_body_holding_only_synonyms_gives_way_to_the_summary():
+    text = "\n\n请带上结算单的照片联系收单机构。"
+
+    assert snippet(text, "扣了款却显示失败怎么解释", highlighter({"结账"}, {"结算"})) == "扣了款却显示失败怎么解释"
