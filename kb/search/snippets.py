@@ -12,7 +12,7 @@ What is marked (`marks_for`), so that a merchant sees why a page came back and i
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,10 +68,11 @@ def marks_for(query: ParsedQuery) -> Marks:
         stood = query.stands_for.get(Clause(tuple(segment(term, fine=False))), set())
         if any(markable(word) for word in stood):
             related.add(term)
-    spoken = {w for w in query.words if w.isascii() and w.isalpha() and len(w) >= 4}
-    spoken |= {w for w in query.corrections.values() if w.isalpha() and len(w) >= 4}
-    if query.is_ascii_letters and len(joined := query.normalized.replace(" ", "")) >= 4:
-        spoken.add(joined)
+    spoken = {w for w in query.words if w.isascii() and w.isalpha()}
+    spoken |= {w for w in query.corrections.values() if w.isalpha()}
+    if query.is_ascii_letters:
+        spoken.add(query.normalized.replace(" ", ""))
+    spoken = {word for word in spoken if len(word) >= 4 and _syllables(word)}
     return Marks(frozenset(typed), frozenset(related - typed), frozenset(spoken))
 
 
@@ -101,6 +102,18 @@ READINGS = Path(__file__).with_name("pinyin_readings.txt")
 def readings() -> dict[str, tuple[str, ...]]:
     lines = READINGS.read_text(encoding="utf-8").splitlines()
     return {line[0]: tuple(line[2:].split()) for line in lines if line and not line.startswith("#")}
+
+
+@lru_cache(maxsize=1)
+def syllables() -> frozenset[str]:
+    return frozenset(reading for found in readings().values() for reading in found)
+
+
+@lru_cache(maxsize=4096)
+def _syllables(word: str) -> bool:
+    """Whether the word is pinyin syllables run together ("qiandao"; not "card" nor "dead"): only those are
+    looked for in the Chinese text."""
+    return not word or any(word.startswith(s) and _syllables(word[len(s) :]) for s in syllables() if len(s) <= 6)
 
 
 def spelled(text: str, spoken: frozenset[str]) -> set[str]:
@@ -136,14 +149,23 @@ def _spells(text: str, at: int, word: str, done: int, table: dict) -> int:
 
 @dataclass(frozen=True)
 class Highlighter:
-    pattern: re.Pattern
-    kinds: tuple[str, ...]  # per capturing group: TYPED or RELATED
+    pattern: re.Pattern  # every term, longest first, without groups (dozens of groups make matching 2x slower)
+    terms: tuple[tuple[re.Pattern, str], ...]  # each term alone, in the same order, with TYPED or RELATED
+    _found: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def finditer(self, text: str) -> Iterator[re.Match]:
         return self.pattern.finditer(text)
 
+    def which(self, match: re.Match) -> tuple[int, str]:
+        """The matched term (its index) and how it is marked; remembered per text matched."""
+        text = match.group().lower()
+        if text not in self._found:
+            found = ((i, kind) for i, (term, kind) in enumerate(self.terms) if term.fullmatch(text))
+            self._found[text] = next(found, (0, TYPED))
+        return self._found[text]
+
     def kind(self, match: re.Match) -> str:
-        return self.kinds[(match.lastindex or 1) - 1]
+        return self.which(match)[1]
 
 
 def highlighter(typed: Iterable[str], related: Iterable[str] = ()) -> Highlighter | None:
@@ -166,15 +188,17 @@ def _compiled_highlighter(typed: tuple[str, ...], related: tuple[str, ...]) -> H
     terms = [(term, TYPED) for term in typed if term] + [(term, RELATED) for term in related if term]
     # Longest first: the whole phrase wins over its words wherever both match.
     terms.sort(key=lambda item: len(item[0]), reverse=True)
-    parts = []
-    for term, _kind in terms:
-        if term.isascii():
-            parts.append(r"(?<![a-z0-9])(" + r"\s+".join(map(_ascii_word, term.split())) + r")(?![a-z0-9])")
-        else:
-            parts.append("(" + re.escape(term) + ")")
+    parts = [_term_pattern(term) for term, _kind in terms]
     if not parts:
         return None
-    return Highlighter(re.compile("|".join(parts), re.IGNORECASE), tuple(kind for _term, kind in terms))
+    alone = tuple((re.compile(part, re.IGNORECASE), kind) for part, (_term, kind) in zip(parts, terms, strict=True))
+    return Highlighter(re.compile("|".join(parts), re.IGNORECASE), alone)
+
+
+def _term_pattern(term: str) -> str:
+    if term.isascii():
+        return r"(?<![a-z0-9])" + r"\s+".join(map(_ascii_word, term.split())) + r"(?![a-z0-9])"
+    return re.escape(term)
 
 
 def hit_highlighter(marks: Marks, *texts: str) -> Highlighter | None:
@@ -266,7 +290,7 @@ def snippet(text: str, fallback: str, pattern: Highlighter | None) -> str:
     is symptom lines, a blank line, then the body (documents._snippet_source)."""
     _symptoms, _blank, body = text.partition("\n\n") if "\n\n" in text else ("", "", text)
     found = pattern.finditer(body) if pattern and body else ()
-    spans = [(m.start(), m.end(), m.lastindex, pattern.kind(m)) for m in found if pattern]
+    spans = [(m.start(), m.end(), *pattern.which(m)) for m in found if pattern]
     if not any(kind == TYPED for _s, _e, _term, kind in spans):
         # Only synonyms in the body ("结算单" for "结账"): a stretch chosen by them says less than the summary.
         return _truncate(fallback or body)
