@@ -87,11 +87,17 @@ def results(request: HttpRequest) -> HttpResponse:
     result = selectors.search_pages(query, language=current_language(), limit=PAGE_RESULTS)
     key = _record(query=query, result=result, source=search.SearchLog.Source.PAGE, recorded=recorded)
     hits = list(zip(result.hits, _result_urls(key, result.hits, query), strict=True))
+    alternatives, close = ([], False) if hits else selectors.closest_pages(result)
     context |= {
         "searched": True,
         "result": result,
         "hits": hits,
-        "alternatives": [] if hits else selectors.closest_pages(result),
+        "alternatives": alternatives,
+        # Pages sharing words with the query: the page says so, rather than "nothing found" above the right one.
+        "close": close,
+        # The hint about codes missing from the table: only for a query holding a code-shaped string without a
+        # page, or one that matched nothing at all (it may be such a code in words we cannot read).
+        "code_hint": bool(result.unknown_codes) or not close,
         "contact_url": reverse("tickets:new") + "?" + urlencode({"q": query}),
     }
     return render(request, "kb/search.html", context)

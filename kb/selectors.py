@@ -165,9 +165,12 @@ def search_pages(query: str, *, language: str, limit: int = 10, prefix_last: boo
     return result
 
 
-def closest_pages(result: search.SearchResult) -> list[search.Hit]:
-    """For a search without results: the pages nearest to the query, else the starting points."""
-    return search.alternatives(result, fallback=list(SEARCH_FALLBACK))
+def closest_pages(result: search.SearchResult) -> tuple[list[search.Hit], bool]:
+    """For a search without results: the pages nearest to the query and True, else the starting points and
+    False (the page then says that nothing was found, and not that these are close)."""
+    if close := search.alternatives(result):
+        return close, True
+    return search.alternatives(result, fallback=list(SEARCH_FALLBACK)), False
 
 
 # A screen text shorter than this (in normalized characters) names a code only when it is the whole line

@@ -12,7 +12,7 @@ from kb.search.models import SearchEntry
 from kb.search.pipeline import Clause, ParsedQuery, add_synonyms, has_cjk, parse_query, stem
 from kb.search.planning import STREAM_WINDOW, correct_typos, count_terms, detect_codes, plan
 from kb.search.ranking import candidates, match_share, match_shares, owning_code, rerank
-from kb.search.snippets import first_line, highlighter, mark, snippet
+from kb.search.snippets import first_line, hit_highlighter, mark, marks_for, snippet
 from kb.search.synonyms import current_synonyms
 
 MAX_QUERY_LENGTH = 200
@@ -36,8 +36,9 @@ class Hit:
     title: str
     url: str
     snippet: str
-    title_parts: list[tuple[str, bool]]
-    snippet_parts: list[tuple[str, bool]]
+    # Each part with how it is marked: "" (not), "typed" or "related" (a synonym; snippets.marks_for).
+    title_parts: list[tuple[str, str]]
+    snippet_parts: list[tuple[str, str]]
     score: float = 0.0
     line: str = ""
 
@@ -100,13 +101,16 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
 
 def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQuery) -> list[Hit]:
     texts = dict(SearchEntry.objects.filter(pk__in=[pk for pk, _s in ranked]).values_list("pk", "text"))
-    pattern = highlighter(query.highlight)
+    marks = marks_for(query)
     hits = []
     for pk, score in ranked:
         row = rows.get(pk)
         if row is None:
             continue
-        text = snippet(texts.get(pk, ""), row["summary"], pattern)
+        source = texts.get(pk, "")
+        # A pinyin query marks the Chinese it spells in what the page is called and says it is about.
+        pattern = hit_highlighter(marks, row["title"], row["summary"], source.partition("\n\n")[0])
+        text = snippet(source, row["summary"], pattern)
         hits.append(
             Hit(
                 kind=row["kind"],

@@ -1,11 +1,14 @@
 """A merchant finds the fix by searching: suggestions while typing, keyboard selection, results page."""
 
 import re
+from urllib.parse import quote
 
+import pytest
 from playwright.sync_api import expect
 
 from kb.search.models import SearchLog
 from tests.e2e.journey import Shots
+from tests.e2e.test_accessibility import serious_violations
 
 
 def test_a_merchant_picks_a_suggestion_with_the_keyboard(loaded_kb, desktop):
@@ -70,3 +73,61 @@ def test_the_ticket_form_does_not_suggest_the_article_that_did_not_help(loaded_k
     links = phone.locator("#ticket-suggest .suggest-link")
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert hrefs and "/articles/re-sign-in-prompt/" not in hrefs
+
+
+# What merchants type (the blind test's queries), per language: what must be marked (as typed, or lighter as
+# a synonym the page says instead) and what must never be.
+MARKS = {
+    "结不了账": ({"related": {"结算"}}, {"结", "账", "不了", "失败", "不行"}),
+    "签到不行": ({"typed": {"签到"}}, {"不了", "不行", "失败"}),
+    "no dough on the card": ({}, {"no", "not", "on", "one", "once"}),
+    "qiandao shibai": ({"typed": {"签到", "失败"}}, set()),
+}
+EXPECTED_EN = {"no dough on the card": {"typed": {"card"}}, "结不了账": {"related": {"settlement"}}}
+
+
+def _marks(page) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {"typed": set(), "related": set()}
+    for text, related in page.locator(".search-results mark").evaluate_all(
+        "marks => marks.map(m => [m.textContent, m.classList.contains('related')])"
+    ):
+        found["related" if related else "typed"].add(text.lower())
+    return found
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+@pytest.mark.parametrize("query", list(MARKS))
+def test_results_mark_what_was_typed_and_never_lone_characters_or_function_words(loaded_kb, phone, prefix, query):
+    phone.goto(f"{prefix}/search/?q={quote(query)}")
+    expect(phone.locator(".search-results li").first).to_be_visible()
+    Shots(f"search-marks{prefix.replace('/', '-') or '-zh'}-{query}")(phone, "results")
+    # The heading says pages were found, not "nothing found".
+    expect(phone.locator("p[role=status]")).to_contain_text("找到" if not prefix else "found")
+    expect(phone.locator("#no-results-heading")).to_have_count(0)
+    found = _marks(phone)
+    wanted, never = MARKS[query]
+    for kind, words in (EXPECTED_EN.get(query, wanted) if prefix else wanted).items():
+        assert words <= found[kind], (kind, found)
+    assert not never & (found["typed"] | found["related"]), found
+    assert serious_violations(phone) == []
+
+
+@pytest.mark.parametrize(
+    ("prefix", "heading"), [("", "与“wangduanle”最接近的内容"), ("/en", "The closest pages to “wangduanle”")]
+)
+def test_only_close_pages_are_headed_as_the_closest_without_the_hint_about_codes(loaded_kb, phone, prefix, heading):
+    # Pinyin for "网断了" (the network is down): no page matches it; the network pages share part of it.
+    phone.goto(f"{prefix}/search/?q=wangduanle")
+    expect(phone.get_by_role("heading", name=heading)).to_be_visible()
+    Shots(f"search-closest{prefix.replace('/', '-') or '-zh'}")(phone, "closest")
+    expect(phone.locator("[data-code-hint]")).to_have_count(0)
+    expect(phone.locator(".no-results li").first).to_be_visible()
+    assert serious_violations(phone) == []
+
+
+@pytest.mark.parametrize(("prefix", "heading"), [("", "没有找到"), ("/en", "Nothing found")])
+def test_a_query_matching_nothing_says_so_and_offers_the_hint_about_codes(loaded_kb, phone, prefix, heading):
+    phone.goto(f"{prefix}/search/?q={quote('量子纠缠')}")
+    expect(phone.get_by_role("heading", name=re.compile(heading))).to_be_visible()
+    expect(phone.locator("[data-code-hint]")).to_be_visible()
+    assert serious_violations(phone) == []

@@ -224,3 +224,35 @@ def test_a_long_first_sentence_ends_at_a_word_with_an_ellipsis():
     line = first_line("When Wi-Fi, the SIM or the cable fails, sign-on and payments fail or time out, and more. Next.")
     assert line.endswith("…") and len(line) <= 81 and not line[:-1].endswith(" ")
     assert first_line("签到失败怎么办？先看这篇。") == "签到失败怎么办？"
+
+
+def test_a_query_with_only_close_pages_is_headed_as_the_closest_not_as_nothing_found(client):
+    # Pinyin for "网断了" (the network is down): no page matches it, the network pages share part of it.
+    response = client.get(SEARCH, {"q": "wangduanle"})
+    text = strip_tags(response.text)
+    assert response.context["hits"] == [] and response.context["close"]
+    assert "与“wangduanle”最接近的内容" in text and "没有找到" not in text
+
+
+def test_the_closest_heading_is_translated(client):
+    response = client.get("/en/search/", {"q": "wangduanle"})
+    assert "The closest pages to “wangduanle”" in strip_tags(response.text)
+
+
+def test_the_hint_about_codes_not_in_the_table_is_not_shown_for_words_with_close_pages(client):
+    response = client.get(SEARCH, {"q": "wangduanle"})
+    assert "data-code-hint" not in response.text
+
+
+def test_a_query_matching_nothing_at_all_says_so_with_the_hint_about_codes_and_where_to_start(client):
+    response = client.get(SEARCH, {"q": "量子纠缠"})
+    text = strip_tags(response.text)
+    assert "没有找到与“量子纠缠”相关的内容" in text and "可以从这里开始" in text
+    assert "data-code-hint" in response.text
+
+
+def test_a_code_without_a_page_gets_the_page_about_codes_not_in_the_table_first(client):
+    response = client.get(SEARCH, {"q": "C1"})
+    first, _url = response.context["hits"][0]
+    assert response.context["result"].unknown_codes == ["C1"]
+    assert first.url == reverse("kb:article", args=["unknown-codes"])
