@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from kb.search.pipeline import STOP_WORDS, Clause, ParsedQuery, has_cjk, segment, without_filler
+from kb.search.sounds import readings, syllables
 
 SNIPPET_CHARS = 140
 _SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;:])\s|(?<=：)")
@@ -94,19 +94,6 @@ def _typed_phrases(query: ParsedQuery) -> set[str]:
 
 
 # --- Pinyin: the Chinese a typed pinyin word spells ------------------------------------------------
-
-READINGS = Path(__file__).with_name("pinyin_readings.txt")
-
-
-@lru_cache(maxsize=1)
-def readings() -> dict[str, tuple[str, ...]]:
-    lines = READINGS.read_text(encoding="utf-8").splitlines()
-    return {line[0]: tuple(line[2:].split()) for line in lines if line and not line.startswith("#")}
-
-
-@lru_cache(maxsize=1)
-def syllables() -> frozenset[str]:
-    return frozenset(reading for found in readings().values() for reading in found)
 
 
 @lru_cache(maxsize=4096)

@@ -2,43 +2,43 @@
 as 签到, and voice input does the same. A stretch of the query that is no word, but sounds like a word the index
 has (冲证 → 冲正, 接算 → 结算, 于额 → 余额), is read as that word.
 
-Sounds come from kb/search/sounds.txt (bin/char_sounds.py), so no web process loads pypinyin's dictionaries.
+Sounds come from kb/search/pinyin_readings.txt (bin/char_sounds.py), so no web process loads pypinyin's
+dictionaries (about 50 MB).
 """
 
 import re
-import threading
+from functools import lru_cache
 from pathlib import Path
 
 from kb.search.models import SearchTerm
 from kb.search.pipeline import cut, knows_word
 from kb.search.version import current as index_version
 
-SOUNDS = Path(__file__).with_name("sounds.txt")
+READINGS = Path(__file__).with_name("pinyin_readings.txt")
 LONGEST = 4  # characters in the longest stretch heard as one word
 _RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
-_lock = threading.Lock()
 _state: dict = {}
 
 
-def _table() -> dict[str, str]:
-    if "table" not in _state:
-        with _lock:
-            if "table" not in _state:
-                table = {}
-                for line in SOUNDS.read_text(encoding="utf-8").splitlines():
-                    if line and not line.startswith("#"):
-                        syllable, characters = line.split(" ", 1)
-                        table.update(dict.fromkeys(characters, syllable))
-                _state["table"] = table
-    return _state["table"]
+@lru_cache(maxsize=1)
+def readings() -> dict[str, tuple[str, ...]]:
+    """Every character's toneless pinyin readings, the most common first (pinyin_readings.txt)."""
+    lines = READINGS.read_text(encoding="utf-8").splitlines()
+    return {line[0]: tuple(line[2:].split()) for line in lines if line and not line.startswith("#")}
+
+
+@lru_cache(maxsize=1)
+def syllables() -> frozenset[str]:
+    return frozenset(reading for found in readings().values() for reading in found)
 
 
 def sound(text: str) -> str:
-    """The toneless pinyin of Chinese text, syllables joined ("签到" → "qiandao"); "" when a character is unknown."""
-    table = _table()
-    syllables = [table.get(ch, "") for ch in text]
-    return "" if not all(syllables) else "".join(syllables)
+    """The toneless pinyin of Chinese text, each character's most common reading, joined ("签到" → "qiandao");
+    "" when a character is unknown."""
+    table = readings()
+    heard = [table[ch][0] if table.get(ch) else "" for ch in text]
+    return "" if not all(heard) else "".join(heard)
 
 
 def _heard() -> tuple[frozenset[str], dict[str, str]]:
