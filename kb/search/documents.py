@@ -88,7 +88,7 @@ def entry_fields(document: Document) -> dict:
         "phrases": _phrases(names[0], [*names[1:], *document.symptoms, *document.tags]),
         # The name's pinyin weighs as the name: "qiandao shibai" is about the page titled 签到失败 as much as the
         # Chinese is.
-        "title_tokens": " ".join([_tokens(" ".join(names)), *pinyin(names[0])]).strip(),
+        "title_tokens": " ".join([_tokens(" ".join(names)), *dict.fromkeys(pinyin(names[0]))]).strip(),
         "symptoms_tokens": _tokens(symptoms),
         "codes_tokens": _tokens(codes),
         "tags_tokens": _tokens(tags),

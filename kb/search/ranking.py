@@ -362,7 +362,10 @@ def _meant(query: ParsedQuery, names: dict[str, set[int]], ranked, rows) -> list
 def _says_most(query: ParsedQuery, said: str) -> bool:
     """Whether `said` is what the query is about: at least OWNED_SHARE of what was typed, each word weighted by
     its rarity in the index, or its rarest word ("钱" in "客人卡上没钱了", where 客人 and 卡 are everywhere)."""
-    weight = unit_weights(query, typed_units(query))
+    # A word no page has, itself or through a synonym ("阿姨" in "阿姨的卡没钱了"), says nothing of which page
+    # is meant: it would only be the rarest.
+    units = [u for u in typed_units(query) if any(query.counts.get(w) or query.synonyms_of(w) for w in u)]
+    weight = unit_weights(query, units)
     total = sum(weight.values())
     if total <= 0:
         return False

@@ -223,7 +223,9 @@ def _without_stray_codes(query: ParsedQuery, ranked: list, rows: dict, *, exact:
     offered, not code pages that merely share a word with it ("accept" in "can I accept bitcoin")."""
     codes = [pk for pk, _s in ranked if _is_code(rows, pk)]
     if not codes or not exact:
-        return [(pk, s) for pk, s in ranked if pk not in codes]
+        # The code whose name the query says in other words stays: "阿姨的卡没钱了" covers little of what was
+        # typed (阿姨 is on no page), but 没钱 is code 51's name.
+        return [(pk, s) for pk, s in ranked if pk not in codes or pk == query.owner]
     missing = [pk for pk in codes if pk not in shares]
     shares = shares | (match_shares(query, missing) if missing else {})
     return [(pk, s) for pk, s in ranked if pk not in codes or pk == query.owner or shares.get(pk, 0.0) >= CODE_SHARE]

@@ -48,3 +48,8 @@ def test_an_english_word_misspelt_amid_chinese_finds_the_pages_that_say_it_in_ch
 def test_a_negation_typed_stays_when_the_query_is_matched_as_a_line():
     # "签到成功后又要签到" (asked again after a successful sign-on) is no line of "签到老是不成功".
     assert keys("签到老是不成功")[:1][0] in SIGN_ON_FAILS
+
+
+def test_the_code_named_in_other_words_stays_though_the_query_says_more_than_any_page():
+    # 阿姨 is on no page, so no page covers enough of the query to be an exact match; 没钱 is still code 51.
+    assert "code:51" in keys("阿姨的卡没钱了")[:2]
