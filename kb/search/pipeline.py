@@ -265,6 +265,7 @@ class ParsedQuery:
     units: list[tuple[str, ...]] = field(default_factory=list)  # words grouped by whole word (_units)
     corrected: str = ""  # normalized, with typos replaced by the indexed words (when there were any)
     owner: int | None = None  # the entry of the code whose screen text the query is (ranking.owning_code)
+    as_line: dict[int, float] = field(default_factory=dict)  # per candidate, how far the query is its line
     said: dict[Clause, set[str]] = field(default_factory=dict)  # per synonym clause, the terms typed for it
     _synonyms_of: dict | None = field(default=None, repr=False)
 
@@ -485,12 +486,15 @@ def code_candidates(normalized: str) -> list[str]:
     if len(tokens) == 1 and re.fullmatch(r"[a-z0-9]{2}", tokens[0]):
         found.append(tokens[0])
     for match in _LETTER_DIGIT.finditer(normalized):
-        found.append(match.group(1))
+        if not _NETWORK_GENERATION.fullmatch(match.group(1)):
+            found.append(match.group(1))
     for match in _BARE_NUMBER.finditer(normalized):
         found.append(match.group(1))
     return [c.upper() for c in dict.fromkeys(found)]
 
 
+# "4G卡", "5G": the mobile network, never a response code, unless typed after 返回码 or "code".
+_NETWORK_GENERATION = re.compile(r"[2-5]g")
 _LETTER_DIGIT = re.compile(r"(?<![a-z0-9])([a-z][0-9]|[0-9][a-z])(?![a-z0-9])")
 
 

@@ -201,6 +201,7 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
             exact = max(exact, _as_line(core, compacted) if len(core) >= 2 else 0.0)
             exact = max(exact, SYNONYM_CREDIT * max((_as_line(other, compacted) for other in others), default=0.0))
         signals[pk] = (coverage[pk], title_coverage[pk], exact)
+        query.as_line[pk] = exact
     return signals
 
 

@@ -23,6 +23,7 @@ RERANK_POOL = 30  # candidates the backend returns for re-ranking
 # covers 0.31), while a question about something the portal has no page for misses its topic word, the
 # rarest one ("店里的空调坏了": 0.27, only 坏了 is known). Below it the results are the closest articles.
 EXACT_SHARE = 0.3
+AS_LINE = 0.6  # the line signal (ranking._exact) of a page that answers the query, whatever else was typed
 CODE_SHARE = 0.5  # a code page found by words, not by its code, must be about at least half of the query
 
 # --- Search ------------------------------------------------------------------------------------
@@ -156,7 +157,10 @@ def search(
     result.match_share = shares.get(ranked[0][0], 0.0) if ranked else 0.0
     if other_language:
         ranked, rows, shares = _other_language(parsed, result, (ranked, rows, shares), other_language, limit)
-    result.exact = bool(result.codes) or result.match_share >= EXACT_SHARE
+    # What was typed, its core or the screen text it quotes is a line of the first page ("早上开机…就提示请重新签到"):
+    # an answer, however many other words came with it.
+    said = bool(ranked) and parsed.as_line.get(ranked[0][0], 0.0) >= AS_LINE
+    result.exact = bool(result.codes) or result.match_share >= EXACT_SHARE or said
     if not result.codes:
         ranked = _without_stray_codes(parsed, ranked, rows, exact=result.exact, shares=shares)
     if result.unknown_codes and unknown_code_page:

@@ -313,3 +313,9 @@ def test_a_combination_says_its_group_when_both_parts_are_typed_in_any_order():
 def test_a_combination_naming_no_group_or_missing_a_part_says_nothing():
     synonyms = Synonyms.from_groups([("sign-on-fails", ["签到失败", "sign on failed", "签到 + @nothing"])])
     assert synonyms.matches(normalize("签到不行")) == []
+
+
+def test_the_mobile_network_generation_is_no_response_code():
+    assert code_candidates(normalize("4g卡到期了")) == []
+    assert code_candidates(normalize("5G信号差")) == []
+    assert code_candidates(normalize("返回码 a0")) == ["A0"]

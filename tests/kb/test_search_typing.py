@@ -3,6 +3,7 @@ verbs, a screen text quoted in a sentence, a failing sign-on said in other words
 
 import pytest
 
+from kb.selectors import search_pages as search
 from tests.kb.search_helpers import keys
 
 pytestmark = pytest.mark.usefixtures("loaded_kb")
@@ -53,3 +54,8 @@ def test_a_negation_typed_stays_when_the_query_is_matched_as_a_line():
 def test_the_code_named_in_other_words_stays_though_the_query_says_more_than_any_page():
     # 阿姨 is on no page, so no page covers enough of the query to be an exact match; 没钱 is still code 51.
     assert "code:51" in keys("阿姨的卡没钱了")[:2]
+
+
+def test_a_quoted_screen_text_that_is_a_pages_line_is_an_answer_however_long_the_sentence():
+    result = search("早上开机刷第一笔卡就提示请重新签到，怎么办？", language="zh-hans")
+    assert result.exact and result.hits[0].key == "re-sign-in-prompt"
