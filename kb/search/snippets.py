@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kb.search.pipeline import STOP_WORDS, Clause, ParsedQuery, has_cjk, segment, without_filler
-from kb.search.sounds import readings, syllables
+from kb.search.readings import readings, syllables
 
 SNIPPET_CHARS = 140
 _SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;:])\s|(?<=：)")

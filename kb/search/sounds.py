@@ -7,38 +7,16 @@ dictionaries (about 50 MB).
 """
 
 import re
-from functools import lru_cache
-from pathlib import Path
 
 from kb.search.models import SearchTerm
 from kb.search.pipeline import cut, knows_word
+from kb.search.readings import sound
 from kb.search.version import current as index_version
 
-READINGS = Path(__file__).with_name("pinyin_readings.txt")
 LONGEST = 4  # characters in the longest stretch heard as one word
 _RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 _state: dict = {}
-
-
-@lru_cache(maxsize=1)
-def readings() -> dict[str, tuple[str, ...]]:
-    """Every character's toneless pinyin readings, the most common first (pinyin_readings.txt)."""
-    lines = READINGS.read_text(encoding="utf-8").splitlines()
-    return {line[0]: tuple(line[2:].split()) for line in lines if line and not line.startswith("#")}
-
-
-@lru_cache(maxsize=1)
-def syllables() -> frozenset[str]:
-    return frozenset(reading for found in readings().values() for reading in found)
-
-
-def sound(text: str) -> str:
-    """The toneless pinyin of Chinese text, each character's most common reading, joined ("签到" → "qiandao");
-    "" when a character is unknown."""
-    table = readings()
-    heard = [table[ch][0] if table.get(ch) else "" for ch in text]
-    return "" if not all(heard) else "".join(heard)
 
 
 def _heard() -> tuple[frozenset[str], dict[str, str]]:

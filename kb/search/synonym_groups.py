@@ -10,8 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from kb.search.pipeline import has_cjk, normalize, stem, without_filler
+from kb.search.readings import readings
 
 COMBINES = "+"  # between the parts of a combination
+SPELLINGS = 8  # at most this many pinyin spellings of a term whose characters have several readings
+_CHINESE = re.compile(r"[\u4e00-\u9fff]{2,}")
+_LETTERS = re.compile(r"(?<![a-z])[a-z]{4,}(?![a-z])")
 GROUP_MARK = "@"  # before a part that is another group's key
 
 
@@ -34,6 +38,19 @@ def combination_parts(term: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1024)
+def spellings(term: str) -> list[str]:
+    """A Chinese term's toneless pinyin, joined, with each reading of a character that has several ("重新" is
+    "chongxin" and "zhongxin"): at most SPELLINGS; [] when a character is unknown or the pinyin is short."""
+    table = readings()
+    spelled = [""]
+    for ch in term:
+        found = table.get(ch)
+        if not found:
+            return []
+        spelled = [s + r for s in spelled for r in found][:SPELLINGS]
+    return [s for s in spelled if len(s) >= 4]
+
+
 def _term_pattern(term: str) -> re.Pattern:
     if has_cjk(term):
         return re.compile(re.escape(term))
@@ -67,6 +84,17 @@ class Synonyms:
             if term.isascii() and (core := without_filler(term)) != term and len(core.split()) >= 2
         ]
         self._index = {g.key: i for i, g in enumerate(self.groups) if g.key}
+        # A Chinese term in pinyin, as typed without tones ("shibai", "qiandaoshibai", "qdsb"): matched against a
+        # word of letters, or a whole part of letters joined; initials only whole.
+        self._spoken: dict[str, int] = {}
+        self._initials: dict[str, int] = {}
+        for i, g in enumerate(self.groups):
+            for term in g.terms:
+                if _CHINESE.fullmatch(term):
+                    for spoken in spellings(term):
+                        self._spoken.setdefault(spoken, i)
+                    if len(term) >= 3:
+                        self._initials.setdefault("".join(r[0][0] for r in map(readings().get, term)), i)
 
     @classmethod
     def from_term_lists(cls, term_lists) -> "Synonyms":
@@ -98,6 +126,8 @@ class Synonyms:
         spans: dict[int, list[Span]] = {}
         for pattern, i in self._patterns:
             spans.setdefault(i, []).extend(m.span() for m in pattern.finditer(normalized))
+        for span, i in self._pinyin_matches(normalized):
+            spans.setdefault(i, []).append(span)
         spans = {i: sorted(set(found)) for i, found in spans.items() if found}
         plain = {i: set(found) for i, found in spans.items()}
         combined: dict[int, list[Span]] = {}  # per group, the spans of its combinations' parts
@@ -117,6 +147,22 @@ class Synonyms:
             said = sorted({*(span for span in spans[i] if span not in reached), *combined.get(i, [])})
             result.append((self.groups[i].terms, list(dict.fromkeys(normalized[a:b] for a, b in said))))
         return result
+
+    def _pinyin_matches(self, text: str) -> list[tuple[Span, int]]:
+        """Groups said in pinyin: a word of letters that is a term's pinyin, or a part all of letters whose words
+        joined are ("qiandao shibai", "qian dao shi bai"), or a term's initials ("qdsb")."""
+        if not self._spoken:
+            return []
+        found = [(m.span(), self._spoken[m.group()]) for m in _LETTERS.finditer(text) if m.group() in self._spoken]
+        start = 0
+        for part in text.split(" | "):
+            joined = part.replace(" ", "")
+            if joined.isascii() and joined.isalpha():
+                group = self._spoken.get(joined, self._initials.get(joined))
+                if group is not None:
+                    found.append(((start, start + len(part)), group))
+            start += len(part) + len(" | ")
+        return found
 
     def _combination(self, parts: tuple[str, ...], spans: dict[int, list[Span]], text: str) -> list[Span]:
         """The spans of each part, in one part of the text (parts are separated by " | "), or [] when a part is

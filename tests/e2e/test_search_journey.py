@@ -113,11 +113,11 @@ def test_results_mark_what_was_typed_and_never_lone_characters_or_function_words
 
 
 @pytest.mark.parametrize(
-    ("prefix", "heading"), [("", "与“wangduanle”最接近的内容"), ("/en", "The closest pages to “wangduanle”")]
+    ("prefix", "heading"), [("", "与“wangqiu”最接近的内容"), ("/en", "The closest pages to “wangqiu”")]
 )
 def test_only_close_pages_are_headed_as_the_closest_without_the_hint_about_codes(loaded_kb, phone, prefix, heading):
-    # Pinyin for "网断了" (the network is down): no page matches it; the network pages share part of it.
-    phone.goto(f"{prefix}/search/?q=wangduanle")
+    # Pinyin for "网球" (tennis): no page matches it; pages with "wan…" (网络, the network) share its start.
+    phone.goto(f"{prefix}/search/?q=wangqiu")
     expect(phone.get_by_role("heading", name=heading)).to_be_visible()
     Shots(f"search-closest{prefix.replace('/', '-') or '-zh'}")(phone, "closest")
     expect(phone.locator("[data-code-hint]")).to_have_count(0)

@@ -319,3 +319,15 @@ def test_the_mobile_network_generation_is_no_response_code():
     assert code_candidates(normalize("4g卡到期了")) == []
     assert code_candidates(normalize("5G信号差")) == []
     assert code_candidates(normalize("返回码 a0")) == ["A0"]
+
+
+def test_a_chinese_synonym_typed_in_pinyin_says_its_group():
+    synonyms = Synonyms.from_groups(
+        [("fails", ["签到失败", "sign on failed"]), ("again", ["重新签到", "sign on again"])]
+    )
+    said = {terms[0] for terms, _found in synonyms.matches(normalize("qian dao shi bai"))}
+    assert said == {"签到失败"}
+    assert {terms[0] for terms, _found in synonyms.matches(normalize("qdsb"))} == {"签到失败"}
+    # 重 is read chong here: every reading of a character is tried.
+    assert {terms[0] for terms, _found in synonyms.matches(normalize("chongxin qiandao"))} == {"重新签到"}
+    assert synonyms.matches(normalize("sign")) == []

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from kb.search.pipeline import normalize
-from kb.search.sounds import corrected, sound
+from kb.search.readings import sound
+from kb.search.sounds import corrected
 from tests.kb.search_helpers import keys
 
 CONTENT = Path(__file__).resolve().parents[2] / "kb" / "content"
