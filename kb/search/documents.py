@@ -5,6 +5,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.utils.html import strip_tags
 
@@ -71,6 +72,13 @@ def _phrases(name: str, lines) -> str:
 
 def entry_fields(document: Document) -> dict:
     """The index entry's columns for a document: the pipeline's output per field."""
+    return dict(_entry_fields(document))
+
+
+# Segmenting and spelling a page in pinyin is most of what indexing costs: a page indexed again unchanged (a
+# reload of the knowledge base, a revision restored) is not worked out again in the same process.
+@lru_cache(maxsize=512)
+def _entry_fields(document: Document) -> dict:
     names = document.names or (document.title,)
     symptoms = "\n".join(document.symptoms)
     tags = " , ".join(document.tags)
