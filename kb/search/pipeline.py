@@ -267,6 +267,8 @@ class ParsedQuery:
     owner: int | None = None  # the entry of the code whose screen text the query is (ranking.owning_code)
     as_line: dict[int, float] = field(default_factory=dict)  # per candidate, how far the query is its line
     said: dict[Clause, set[str]] = field(default_factory=dict)  # per synonym clause, the terms typed for it
+    # Per synonym group found: its terms, and the ones typed for it (or the parts of its combination).
+    groups_said: list[tuple[tuple[str, ...], set[str]]] = field(default_factory=list)
     _synonyms_of: dict | None = field(default=None, repr=False)
 
     @property
@@ -416,6 +418,7 @@ def add_synonyms(parsed: ParsedQuery, synonyms: "Synonyms", text: str, *, phrase
             # ("card machine") says as little as "POS机": "card" there is not about a card.
             parsed.ignored |= words
             continue
+        parsed.groups_said.append((terms, set(found)))
         for term in terms:
             clause = Clause(tuple(segment(term, fine=False)))
             if not clause.tokens:

@@ -2,6 +2,7 @@
 re-rank that orders them (`rerank`); `match_shares` says how much of the query a page answers."""
 
 import math
+import re
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from itertools import pairwise
@@ -9,6 +10,7 @@ from itertools import pairwise
 from django.db.models import Q
 from django.utils import timezone
 
+from kb.search import readings
 from kb.search.models import TOKEN_FIELDS, SearchEntry
 from kb.search.pipeline import (
     STOP_WORDS,
@@ -23,6 +25,7 @@ from kb.search.pipeline import (
 from kb.search.planning import entry_count
 from kb.search.version import current as index_version
 
+_MIXED = re.compile(r"[a-z][\u4e00-\u9fff]|[\u4e00-\u9fff][a-z]")  # letters touching Chinese ("qiandao失败")
 ENGLISH_NEGATIONS = frozenset({"not", "no", "never", "cannot"})
 RERANK_COVERAGE = 0.5
 RERANK_EXACT = 0.8
@@ -64,7 +67,24 @@ def _said(line: tuple[str, ...], typed: list[str]) -> bool:
     if not set(line) <= set(typed):
         return False
     negated = {(a, b) for a, b in pairwise(line) if a in ENGLISH_NEGATIONS}
-    return negated <= {(a, b) for a, b in pairwise(typed) if a in ENGLISH_NEGATIONS}
+    return negated <= _negated_pairs(typed)
+
+
+# Words between a negation and the verb it negates that leave the meaning: "cannot get the terminal to sign on"
+# says "cannot sign on"; "not working" after "sign on" still negates nothing before it.
+_NEGATION_GAP = STOP_WORDS | {"get", "got", "make", "it", "terminal", "machine", "pos", "device", "able", "even"}
+
+
+def _negated_pairs(words: list[str]) -> set[tuple[str, str]]:
+    """Each negation with the word it negates: the next one, or the first after light words ("get it to")."""
+    pairs = set()
+    for i, word in enumerate(words[:-1]):
+        if word in ENGLISH_NEGATIONS:
+            pairs.add((word, words[i + 1]))
+            after = next((w for w in words[i + 1 :] if w not in _NEGATION_GAP), None)
+            if after is not None:
+                pairs.add((word, after))
+    return pairs
 
 
 def _exact(query: ParsedQuery, whole: str, lines: list[str], *, screen: str = "") -> float:
@@ -190,15 +210,20 @@ def rerank_signals(query: ParsedQuery, rows: dict[int, dict]) -> dict[int, tuple
     screen = _compact(screen_text(query.normalized))
     # What was typed but for filler and the terminal's name ("pos机死机了" is "死机"), and the other terms of a
     # synonym group when that is one of its terms ("机器罢工" is "死机", a line of the hardware page).
-    core = _core(query) if has_cjk(whole) else ""
+    core = _core(query)
     others = _said_otherwise(query, core) if len(core) >= 2 else []
+    # English without filler is no line of its own ("sign on will not go through"): only its synonyms are.
+    core = core if has_cjk(whole) else ""
+    # Chinese with pinyin in it ("qiandao失败") spelled all in pinyin, as the pages' Chinese lines are too.
+    spelled = [s for text in {whole, core, screen} if _MIXED.search(text) for s in readings.spoken(text)]
     signals = {}
     for pk, row in rows.items():
         lines = (row.get("phrases") or "").split("\n")
         exact = _exact(query, whole, lines, screen=screen)
-        if (core != whole or others) and exact < 0.9:
+        if (core != whole or others or spelled) and exact < 0.9:
             compacted = [line.replace(" ", "") for line in lines]
             exact = max(exact, _as_line(core, compacted) if len(core) >= 2 else 0.0)
+            exact = max(exact, max((_as_line(text, compacted) for text in spelled), default=0.0))
             exact = max(exact, SYNONYM_CREDIT * max((_as_line(other, compacted) for other in others), default=0.0))
         signals[pk] = (coverage[pk], title_coverage[pk], exact)
         query.as_line[pk] = exact
@@ -214,7 +239,15 @@ def _core(query: ParsedQuery) -> str:
 
 
 def _said_otherwise(query: ParsedQuery, core: str) -> list[str]:
-    return ["".join(clause.tokens) for clause, found in query.said.items() if _tiles(core, found)]
+    """The terms of each synonym group the query is all of ("sign on won't go through" is "sign on failed"), but
+    the ones typed."""
+    return [
+        other
+        for terms, found in query.groups_said
+        if _tiles(core, found)
+        for other in map(_compact, terms)
+        if other and other not in core
+    ]
 
 
 def _tiles(core: str, found: set[str]) -> bool:
@@ -299,6 +332,7 @@ def owning_code(
     owners, names = _code_lines(language)
     said = [line for line in owners if any(line in t for t in typed) and len(line) >= OWNED_SHARE * weighed]
     said += [screen] if screen in owners else []  # the text it quotes from the screen ("…显示余额不足")
+    said += _spelled_lines(typed | {screen}, owners)
     said += _meant(query, names, ranked, rows)
     said = [line for line in said if len(line) >= 2 and line in owners]
     if not said:
@@ -308,6 +342,17 @@ def owning_code(
     if unique and len(max(unique, key=len)) >= len(longest):
         return next(iter(owners[max(unique, key=len)]))
     return None
+
+
+def _spelled_lines(texts: set[str], owners: dict[str, set[int]]) -> list[str]:
+    """The code lines that a text of Chinese mixed with pinyin is, spelled in pinyin ("余额buzu" is 余额不足)."""
+    spelled = {s for text in texts if _MIXED.search(text) for s in readings.spoken(text)}
+    return [line for line in owners if spelled & set(_spellings(line))] if spelled else []
+
+
+@lru_cache(maxsize=4096)
+def _spellings(line: str) -> tuple[str, ...]:
+    return tuple(readings.spoken(line)) if has_cjk(line) else ()
 
 
 def _compact(text: str) -> str:

@@ -27,3 +27,19 @@ def sound(text: str) -> str:
     table = readings()
     heard = [table[ch][0] if table.get(ch) else "" for ch in text]
     return "" if not all(heard) else "".join(heard)
+
+
+def spoken(text: str, *, limit: int = 16) -> list[str]:
+    """Chinese mixed with pinyin ("qiandao失败", "余额buzu", "yu额不足") spelled all in pinyin, with each reading of a
+    character that has several ("重新qiandao": "chongxinqiandao" and "zhongxinqiandao"), at most `limit`; [] when
+    a character is unknown or the text holds anything but Chinese and letters (a digit has no pinyin)."""
+    table = readings()
+    spelled = [""]
+    for ch in text.replace(" ", ""):
+        if "a" <= ch <= "z":
+            spelled = [s + ch for s in spelled]
+        elif found := table.get(ch):
+            spelled = [s + r for s in spelled for r in found][:limit]
+        else:
+            return []
+    return spelled

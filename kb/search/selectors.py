@@ -17,6 +17,7 @@ from kb.search.synonyms import current_synonyms
 
 MAX_QUERY_LENGTH = 200
 RERANK_POOL = 30  # candidates the backend returns for re-ranking
+TYPED_POOL = 10  # and the best for the typed words alone, when synonyms were searched too (_typed_pool)
 # The share of the typed words (weighted by rarity, a word no page has weighing most) that the best page
 # must cover, in its title, symptoms, codes, tags or summary (the body at half credit), for the results to
 # count as an answer. A third: merchants' sentences carry filler the index never saw ("付款一直在转圈"
@@ -65,6 +66,7 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
     """Entry ids in final order, with the candidates' data: code pages first, then pages listing the code."""
     planned, window = plan(query, query.counts)
     matches = get_backend().match(planned, language=language, limit=max(RERANK_POOL, limit), window=window)
+    matches += _typed_pool(query, planned, matches, language=language, window=window)
     code_ids = []
     if codes:
         code_entries = dict(
@@ -98,6 +100,21 @@ def _order(query: ParsedQuery, codes: list[str], *, language: str, limit: int) -
     listing = {pk for pk, _s in rest if set(codes) & set((rows.get(pk) or {}).get("codes", "").split())}
     rest.sort(key=lambda item: item[0] not in listing)  # stable: keeps rank order within each group
     return (first + rest)[:limit], rows
+
+
+def _typed_pool(query: ParsedQuery, planned: ParsedQuery, matches: list, *, language: str, window) -> list:
+    """The pages the typed words (and their typo corrections) match best that the synonyms' matches left out
+    of the pool: a group of many common terms ("fail", "not working", "unable to") can fill it with pages
+    that say "fail" often, leaving out the page about the word that was typed with it ("setlement fail").
+    They join at the pool's lowest score (they scored at most that), for the re-rank to weigh."""
+    typed = [clause for clause in planned.clauses if clause not in query.expansions]
+    if not matches or len(typed) == len(planned.clauses):
+        return []
+    own = ParsedQuery(raw=query.raw, normalized=query.normalized, words=query.words, clauses=typed)
+    found = {pk for pk, _s in matches}
+    floor = min(score for _pk, score in matches)
+    extra = get_backend().match(own, language=language, limit=TYPED_POOL, window=window)
+    return [(pk, floor) for pk, _s in extra if pk not in found]
 
 
 def _hits(ranked: list[tuple[int, float]], rows: dict[int, dict], query: ParsedQuery) -> list[Hit]:

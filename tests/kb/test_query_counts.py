@@ -19,8 +19,9 @@ PAGES = {
     "/codes/": 3,
     "/codes/A0/": 5,
     "/articles/re-sign-in-prompt/": 6,
-    # With the search log stored at once, as in development (three statements).
-    "/search/?q=请重新签到": 9,
+    # With the search log stored at once, as in development (three statements); and the typed words' own
+    # candidates beside their synonyms' (kb.search.selectors._typed_pool).
+    "/search/?q=请重新签到": 10,
     "/api/search?q=A0": 11,
     # Nothing written for a visitor who only looks at the form (no session is started).
     "/tickets/new/?article=re-sign-in-prompt&code=A0": 2,
