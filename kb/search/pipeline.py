@@ -34,6 +34,7 @@ STOP_WORDS = frozenset(
 )
 
 _SPACE = re.compile(r"\s+")
+_TONE_MARKS = re.compile("[\u0300-\u036f]")  # combining accents: pinyin's tone marks, é, ü
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
 _RUNS = re.compile(r"[a-z0-9]+|[^a-z0-9]+")
@@ -70,15 +71,23 @@ _NEGATED = {"can": "can", "won": "will"}  # the others lose their "n": "doesn't"
 _POSSESSIVE = re.compile(r"(?<=[a-z])['’]s(?![a-z])")
 
 
+# "every single morning" is "every morning": "single" would be the rarest word, and the page about single-length
+# keys (单倍长) the answer.
+_EVERY_SINGLE = re.compile(r"(?<![a-z])every single(?![a-z])")
+
+
 def _english_contractions(text: str) -> str:
     text = _NEGATION.sub(lambda m: _NEGATED.get(m.group(1), m.group(1)[:-1]) + " not", text)
-    return _POSSESSIVE.sub("", text)
+    return _EVERY_SINGLE.sub("every", _POSSESSIVE.sub("", text))
 
 
 def normalize(text: str) -> str:
     """Full-width to half-width, Traditional to Simplified, lowercase, English negations spelled out,
     punctuation to single spaces."""
     text = unicodedata.normalize("NFKC", text or "")
+    if not text.isascii():
+        # Pinyin typed with its tones ("chōng zhèng") reads as without them, as the index spells it.
+        text = unicodedata.normalize("NFC", _TONE_MARKS.sub("", unicodedata.normalize("NFD", text)))
     if _CJK.search(text):
         text = _converter().convert(text)
     text = _english_contractions(text.lower())

@@ -32,19 +32,18 @@ TARGET = (0.95, 0.95)  # (MRR, recall@3), on the whole set and on every class
 # measure (bench/search_relevance.py), so they cannot slip; raise a floor when a change lifts the class and
 # delete it at the target. _report prints the misses.
 BELOW_TARGET = {
-    # Measured 2026-12-08 (bench/search_relevance.py, the lower of SQLite and PostgreSQL). Reached the target since
-    # 2026-12-07: mixed-script (Chinese with pinyin in it is spelled all in pinyin and matched as a line),
-    # money-words, pinyin, held-out-1. What is left: the terminal dead in slang (趴窝), "the card keeps getting
-    # rejected" (an operating-mistakes title says "declined"), a homophone of a split verb (接算不了), sentences
-    # whose other words belong to another page, sign-on failing said around the words ("sign on failure again
-    # today"). colloquial slipped by one query (卡老是被拒: two pages whose titles say 被拒, 0.03 apart).
+    # Measured 2026-12-08 (bench/search_relevance.py, the lower of SQLite and PostgreSQL). Reached the target
+    # since 2026-12-07: mixed-script (Chinese with pinyin in it is spelled all in pinyin and matched as a line),
+    # money-words, pinyin, english-hub (the hub's tag "re-sign-in"), held-out-1 and -3. What is left: the
+    # terminal dead in slang (趴窝), "the card keeps getting rejected" (an operating-mistakes title says
+    # "declined"), a homophone of a split verb (接算不了), sentences whose other words belong to another page,
+    # sign-on failing said around the words ("sign on failure again today"). colloquial slipped by one query
+    # (卡老是被拒: two pages whose titles say 被拒, 0.03 apart).
     "colloquial": (0.91, 0.94),
-    "english-hub": (0.92, 0.95),
     "sentence": (0.92, 0.95),
     "settle-short": (0.95, 0.94),
     "sign-on-generic": (0.93, 0.95),
     "set:held-out-2": (0.94, 0.95),
-    "set:held-out-3": (0.93, 0.95),
 }
 MIN_NO_MATCH_FLAGGED = 0.7
 # 0.03 on the tuned set alone; with the held-out sets 35 of 727 (4.8 %) are flagged on SQLite and 44 (6.1 %) on
