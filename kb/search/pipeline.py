@@ -29,7 +29,7 @@ STOP_WORDS = frozenset(
     a an the is are was were be been am to of in and or my me i we you your our it its this that these those there
     what how why when do does did can could would should will with for at by from as so if then
     please help hi hello every morning evening today yesterday always just still also very really now keep
-    pls plz msg 不
+    pls plz msg 不 死活
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 

@@ -332,6 +332,8 @@ def owning_code(
     owners, names = _code_lines(language)
     said = [line for line in owners if any(line in t for t in typed) and len(line) >= OWNED_SHARE * weighed]
     said += [screen] if screen in owners else []  # the text it quotes from the screen ("…显示余额不足")
+    # or the text and the merchant's question after it ("显示余额不足是不是机器坏了"): the longest line it starts with
+    said += [max((line for line in owners if len(line) >= 3 and screen.startswith(line)), key=len, default="")]
     said += _spelled_lines(typed | {screen}, owners)
     said += _meant(query, names, ranked, rows)
     said = [line for line in said if len(line) >= 2 and line in owners]
