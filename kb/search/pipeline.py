@@ -29,7 +29,7 @@ STOP_WORDS = frozenset(
     a an the is are was were be been am to of in and or my me i we you your our it its this that these those there
     what how why when do does did can could would should will with for at by from as so if then
     please help hi hello every morning evening today yesterday always just still also very really now keep
-    pls plz msg 不 死活
+    pls plz msg 不 死活 although though
     """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
@@ -137,7 +137,7 @@ PINYIN_STOP_WORDS = frozenset(
     """
     bieren chulai chuxian danchu danshi dehua gangcai ganggang haishi haoxiang huishi jieguo jintian
     jiqi jiushi jizi keshi keyi laoshi lema meici meitian nage nimen qingwen ranhou ruhe shayisi shenme
-    shenmeyisi shihou shisha tiaochu tishi turan wanshang weihe weishenme wode women xianshi xianzai yibi yici
+    shenmeyisi shihou shisha sihuo tiaochu tishi turan wanshang weihe weishenme wode women xianshi xianzai yibi yici
     yige yijing yisi yixia yiyang yizhang yizhi zaban zahuishi zaoshang zenme zenmeban zenmehuishi zenyang
     zhege zhihou zhiyou ziji zongshi
     """.split()  # noqa: SIM905
@@ -319,8 +319,26 @@ def rejoin_split_verbs(normalized: str) -> str:
     return _SPLIT_VERB.sub(join, normalized)
 
 
+# What the merchant says works ("wifi is fine", "网络好好的") is what the problem is not: searching it would find the
+# page about that part ("sign-on not working although wifi is fine" is no network question).
+_THINGS = (
+    r"(?:wifi|wi fi|internet|network|signal|connection|printer|power|battery|screen"
+    r"|网络|网|信号|无线网|打印机|电池|电|屏幕)"
+)
+_FINE = re.compile(
+    rf"(?:(?:the|my|our) )?{_THINGS} (?:is|are|seems|looks|works|working) (?:fine|ok|okay|good|normal|all right)"
+    rf"|{_THINGS}(?:都|也|是|明明)?(?:好好的|好的|正常|没问题|没毛病|没事)"
+)
+
+
+def without_what_works(normalized: str) -> str:
+    """The query without the parts saying something works, when anything else is left."""
+    rest = _SPACE.sub(" ", _FINE.sub(" ", normalized)).strip()
+    return rest if rest and rest != normalized else normalized
+
+
 def parse_query(raw: str, *, synonyms: "Synonyms | None" = None, prefix_last: bool = True) -> ParsedQuery:
-    normalized = normalize(raw)
+    normalized = without_what_works(normalize(raw))
     # Words are read off the text with split verbs joined; `normalized` stays as typed, for whole-line matches.
     text = rejoin_split_verbs(normalized)
     words = segment(text)

@@ -16,6 +16,7 @@ from kb.search.pipeline import (
     rejoin_split_verbs,
     screen_text,
     segment,
+    without_what_works,
 )
 from kb.search.synonym_groups import Synonyms
 
@@ -331,3 +332,31 @@ def test_a_chinese_synonym_typed_in_pinyin_says_its_group():
     # 重 is read chong here: every reading of a character is tried.
     assert {terms[0] for terms, _found in synonyms.matches(normalize("chongxin qiandao"))} == {"重新签到"}
     assert synonyms.matches(normalize("sign")) == []
+
+
+def test_pinyin_tone_marks_and_accents_are_dropped_but_hangul_stays_whole():
+    assert normalize("chōng zhèng shī bài") == "chong zheng shi bai"
+    assert normalize("Café lǘ 한국어") == "cafe lu 한국어"
+
+
+@pytest.mark.parametrize(
+    ("typed", "left"),
+    [
+        ("sign on not working although wifi is fine", "sign on not working although"),
+        ("网络好好的就是签不了到", "就是签不了到"),
+        ("网络正常 打印机没问题 签到失败", "签到失败"),
+        ("wifi is fine", "wifi is fine"),  # nothing else was said: kept
+        ("printer not working", "printer not working"),
+    ],
+)
+def test_what_the_merchant_says_works_is_left_out_of_the_query(typed, left):
+    assert without_what_works(normalize(typed)) == left
+
+
+def test_chinese_mixed_with_pinyin_is_spelled_all_in_pinyin_with_every_reading():
+    from kb.search.readings import spoken
+
+    assert "qiandaoshibai" in spoken("qiandao失败")
+    assert "yuebuzu" in spoken("yu额不足")
+    assert {"chongxinqiandao", "zhongxinqiandao"} <= set(spoken("重新qiandao"))
+    assert spoken("签到77") == []  # a digit has no pinyin

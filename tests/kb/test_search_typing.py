@@ -59,3 +59,34 @@ def test_the_code_named_in_other_words_stays_though_the_query_says_more_than_any
 def test_a_quoted_screen_text_that_is_a_pages_line_is_an_answer_however_long_the_sentence():
     result = search("早上开机刷第一笔卡就提示请重新签到，怎么办？", language="zh-hans")
     assert result.exact and result.hits[0].key == "re-sign-in-prompt"
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "expected"),
+    [
+        # Chinese with pinyin in it, spelled all in pinyin and matched as the pages' lines.
+        ("qiandao失败", "zh-hans", ("sign-on-fails",)),
+        ("余额buzu", "zh-hans", ("code:51",)),
+        ("yu额不足", "zh-hans", ("code:51",)),
+        # Pinyin with its tone marks.
+        ("chōng zhèng shī bài", "zh-hans", ("reversal-stuck",)),
+        # A negation keeps its verb across "get the terminal to".
+        ("cannot get the terminal to sign on", "en", ("sign-on-fails",)),
+        # A synonym group said in other words: the page whose line is one of its terms.
+        ("sign on won't go through", "en", ("sign-on-fails",)),
+        # What works is not the question.
+        ("sign-on not working although wifi is fine", "en", ("sign-on-fails",)),
+        ("网络好好的就是签不了到", "zh-hans", ("sign-on-fails",)),
+        # The typed word's page stays among the candidates beside its synonyms' ("fail" is in many pages).
+        ("setlement fail", "en", ("settlement-and-batch", "settle-and-sign-off")),
+        # "every single" is "every": "single" is no topic (single-length keys).
+        ("sign on fails every single morning", "en", ("sign-on-fails",)),
+        # A screen text with the merchant's question after it.
+        ("刷卡显示余额不足是不是机器坏了", "zh-hans", ("code:51",)),
+        # A card's limits in merchants' words.
+        ("这张卡今天刷了好多次，现在不让刷了", "zh-hans", ("code:65",)),
+        ("daily limit on customers card reached", "en", ("code:61", "code:65")),
+    ],
+)
+def test_the_answer_comes_first_for_what_merchants_type_around_the_words(query, language, expected):
+    assert keys(query, language=language)[:1][0] in expected
