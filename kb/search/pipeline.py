@@ -34,6 +34,10 @@ STOP_WORDS = frozenset(
 )
 
 _SPACE = re.compile(r"\s+")
+# Cantonese written as spoken (Hong Kong, Guangdong: "卡冇钱刷唔到") in the Mandarin words the pages use.
+_CANTONESE = str.maketrans(
+    {"冇": "没", "唔": "不", "咗": "了", "嘅": "的", "喺": "在", "睇": "看", "嘢": "东西", "咩": "什么"}
+)
 _TONE_MARKS = re.compile("[\u0300-\u036f]")  # combining accents: pinyin's tone marks, é, ü
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _ASCII_WORD = re.compile(r"^[a-z0-9]+$")
@@ -89,7 +93,7 @@ def normalize(text: str) -> str:
         # Pinyin typed with its tones ("chōng zhèng") reads as without them, as the index spells it.
         text = unicodedata.normalize("NFC", _TONE_MARKS.sub("", unicodedata.normalize("NFD", text)))
     if _CJK.search(text):
-        text = _converter().convert(text)
+        text = _converter().convert(text).translate(_CANTONESE)
     text = _english_contractions(text.lower())
     text = "".join(ch if ch.isalnum() else " " for ch in text)
     return _SPACE.sub(" ", text).strip()
