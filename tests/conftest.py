@@ -17,6 +17,11 @@ from django.test.utils import override_settings
 
 from tests.kb_snapshot import KbSnapshot
 
+# The real OCR server, one per worker for the whole session (loading its models costs seconds of CPU on the
+# first photo): defined here once, not imported into each module, where each import was a fixture of its own
+# and so another server.
+from tests.ocr_server import busy_server, ocr_server, ocr_socket  # noqa: F401
+
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
 # The first Redis database the tests use: worker gw0 gets it, gw1 the next, and so on; a run without
 # xdist uses the first. `cache.clear()` empties a whole database, so no two workers may share one; and the
