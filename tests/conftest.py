@@ -15,6 +15,13 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.test.utils import override_settings
 
+from tests.kb_snapshot import KbSnapshot
+
+# The real OCR server, one per worker for the whole session (loading its models costs seconds of CPU on the
+# first photo): defined here once, not imported into each module, where each import was a fixture of its own
+# and so another server.
+from tests.ocr_server import busy_server, ocr_server, ocr_socket  # noqa: F401
+
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
 # The first Redis database the tests use: worker gw0 gets it, gw1 the next, and so on; a run without
 # xdist uses the first. `cache.clear()` empties a whole database, so no two workers may share one; and the
@@ -115,14 +122,24 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_from_the_finders():
+    """Static files served from the source folders (no collectstatic, no manifest), for the whole session:
+    set per test, it changed between tests, and a live-server request still arriving from the test before
+    could then build the manifest storage into Django's storage cache for the next test, whose every page
+    became a 500 ("Missing staticfiles manifest entry")."""
+    storages = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Every test writes uploads to its own folder, so nothing leaks between tests or into var/."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     yield
     shutil.rmtree(tmp_path / "media", ignore_errors=True)
 
@@ -185,25 +202,27 @@ def editor(db):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker) -> KbSnapshot:
     """Load the shipped knowledge base once per test database, exactly as `make run` loads it, and put back
     the default time policy its data migration installs: a transactional test (migrations, outages) ends
-    with a flush, so a database kept from an earlier run (--reuse-db) has lost it."""
+    with a flush, so a database kept from an earlier run (--reuse-db) has lost it. Returns the knowledge
+    base as loaded, which `loaded_kb` writes back after a flush (taken here, before any test can flush)."""
     from django.apps import apps
 
     default_policy = importlib.import_module("tickets.migrations.0003_sla").default_policy
     with django_db_blocker.unblock():
         call_command("kb_load", verbosity=0)
         default_policy(apps, None)  # get_or_create: nothing changes on a database that has it
+        return KbSnapshot.take()
 
 
 @pytest.fixture
-def loaded_kb(db):
-    """The shipped knowledge base; reloaded if a transactional test flushed the database."""
+def loaded_kb(db, django_db_setup):
+    """The shipped knowledge base; written back if a transactional test flushed the database."""
     from kb.models import Article
 
     if not Article.objects.exists():
-        call_command("kb_load", verbosity=0)
+        django_db_setup.restore()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks
 
-from tests import ocr_server as ocr_fixtures
 from tests.api.conftest import make_token
 from tests.tickets.conftest import form_data
 
@@ -24,10 +23,6 @@ def api_schema(live_server, loaded_kb, django_settings_for_contract):
 
 
 # The OCR server, as deployed: POST /api/v1/search/photo reads what the generator sends (tests/ocr_server.py).
-ocr_socket = ocr_fixtures.ocr_socket
-ocr_server = ocr_fixtures.ocr_server
-
-
 @pytest.fixture
 def django_settings_for_contract(settings, ocr_server):
     settings.API_PUBLIC_RATE_LIMIT = 100_000

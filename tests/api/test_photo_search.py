@@ -8,13 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from tests import ocr_server as ocr_fixtures
 from tests.ocr_server import text_photo
-
-# The real OCR server (tests/ocr_server.py), as this module's fixtures.
-ocr_server = ocr_fixtures.ocr_server
-ocr_socket = ocr_fixtures.ocr_socket
-busy_server = ocr_fixtures.busy_server
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/search/photo"

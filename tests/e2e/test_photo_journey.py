@@ -7,14 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from bench.ocr_photos import draw, samples
-from tests import ocr_server as ocr_fixtures
 from tests.e2e.journey import RequestLog, Shots
 from tests.e2e.test_accessibility import serious_violations
 from tickets.models import Attachment, Ticket
-
-# The real OCR server (tests/ocr_server.py), as this module's fixtures.
-ocr_server = ocr_fixtures.ocr_server
-ocr_socket = ocr_fixtures.ocr_socket
 
 READ_MS = 120_000  # a reading on a busy two-core machine; the page itself answers at once
 

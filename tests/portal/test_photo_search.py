@@ -6,13 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from tests import ocr_server as ocr_fixtures
 from tests.ocr_server import text_photo
 from tickets import photos
-
-# The real OCR server (tests/ocr_server.py), as this module's fixtures.
-ocr_server = ocr_fixtures.ocr_server
-ocr_socket = ocr_fixtures.ocr_socket
 
 pytestmark = pytest.mark.django_db
 URL = "/search/photo/"

@@ -13,15 +13,10 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from tests import ocr_server as ocr_fixtures
 from tests.ocr_server import text_photo
 from tests.tickets.conftest import form_data
 from tickets import services
 from tickets.models import Attachment, PendingUpload, Ticket, TicketEvent
-
-# The real OCR server (tests/ocr_server.py), as this module's fixtures.
-ocr_server = ocr_fixtures.ocr_server
-ocr_socket = ocr_fixtures.ocr_socket
 
 pytestmark = pytest.mark.django_db
 A0_SCREEN = ["交易失败", "AO 校验错，请重新签到"]

@@ -10,13 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from tests import ocr_server as ocr_fixtures
 from tests.ocr_server import text_photo
 from tickets.models import Attachment
-
-# The real OCR server (tests/ocr_server.py), as this module's fixtures.
-ocr_server = ocr_fixtures.ocr_server
-ocr_socket = ocr_fixtures.ocr_socket
 
 pytestmark = pytest.mark.django_db
 
