@@ -78,7 +78,8 @@ def test_still_not_solved_carries_the_photo_into_the_ticket_form(loaded_kb, ocr_
     carried = page.locator(".pending img")
     expect(carried).to_have_count(1)
     expect(carried).to_be_visible()
-    assert carried.evaluate("img => img.complete && img.naturalWidth > 0")  # the thumbnail loaded
+    # The thumbnail loads (a broken image never does, and the wait fails): visible is not yet loaded.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=carried.element_handle(), timeout=READ_MS)
     expect(page.get_by_role("button", name=re.compile("^移除 "))).to_have_count(1)
     expect(page.locator("#id_description")).to_have_value(re.compile("A0|校验"))
     expect(page.locator("#id_response_code")).to_have_value("A0")
