@@ -70,8 +70,8 @@ def test_a_quoted_screen_text_that_is_a_pages_line_is_an_answer_however_long_the
         ("yu额不足", "zh-hans", ("code:51",)),
         # Pinyin with its tone marks.
         ("chōng zhèng shī bài", "zh-hans", ("reversal-stuck",)),
-        # A negation keeps its verb across "get the terminal to".
-        ("cannot get the terminal to sign on", "en", ("sign-on-fails",)),
+        # A negation keeps its verb across "get it to".
+        ("can't get it to sign on", "en", ("sign-on-fails",)),
         # A synonym group said in other words: the page whose line is one of its terms.
         ("sign on won't go through", "en", ("sign-on-fails",)),
         # What works is not the question.
